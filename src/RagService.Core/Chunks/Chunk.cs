@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using RagService.Core.Documents;
+using RagService.Core.Options;
+using System.Text;
+
+namespace RagService.Core.Chunks;
+
+/// <summary>
+/// The unit that is indexed, retrieved and cited. <see cref="Text"/> is the clean text shown
+/// and cited; <see cref="IndexText"/> is what is embedded and BM25-indexed (with the contextual header).
+/// </summary>
+public sealed record Chunk
+{
+    public required string Id { get; init; }
+    public required string DocumentId { get; init; }
+    public required int DocumentVersion { get; init; }
+    public required int Ordinal { get; init; }
+    public required string Text { get; init; }
+    public required string IndexText { get; init; }
+    public string? Title { get; init; }
+    public string? FileName { get; init; }
+    public IReadOnlyList<string> SectionPath { get; init; } = [];
+    public int PageStart { get; init; } = 1;
+    public int PageEnd { get; init; } = 1;
+    public IReadOnlyList<string> BlockIds { get; init; } = [];
+    public int TokenCount { get; init; }
+    public required string ContentHash { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>What a chunker produces before ids and document identity are attached.</summary>
+public sealed record ChunkDraft(
+    string Text,
+    IReadOnlyList<string> SectionPath,
+    int PageStart,
+    int PageEnd,
+    IReadOnlyList<string> BlockIds,
+    int TokenCount);
+
+/// <summary>Derives the one id of a chunk and the 64-bit key the vector index stores for it.</summary>
+public static class ChunkIdentity
+{
+    /// <summary>A chunk id is a function of (index, document id, document version, ordinal).</summary>
+    public static string Create(string index, string documentId, int version, int ordinal)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{index}\u001f{documentId}\u001f{version}\u001f{ordinal}"));
+        return Convert.ToHexStringLower(bytes.AsSpan(0, 16));
+    }
+
+    /// <summary>The vector-index key: the first 8 bytes of the id (collision odds ~n²/2⁶⁵).</summary>
+    public static ulong ToVectorKey(string chunkId) => Convert.ToUInt64(chunkId[..16], 16);
+
+    public static string ContentHash(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
+/// <summary>Counts tokens the way the embedding model will see them.</summary>
+public interface ITokenCounter
+{
+    int CountTokens(string text);
+}
+
+/// <summary>Splits a document tree into chunks within a token budget, keeping provenance.</summary>
+public interface IChunker
+{
+    IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens);
+}

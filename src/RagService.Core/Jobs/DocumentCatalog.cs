@@ -1,0 +1,94 @@
+using RagService.Core.Chunks;
+using RagService.Core.Documents;
+
+namespace RagService.Core.Jobs;
+
+/// <summary>Where a document is in the ingestion pipeline. Ready and Failed are final.</summary>
+public enum DocumentState
+{
+    Queued,
+    Parsing,
+    Chunking,
+    Embedding,
+    Indexing,
+    Ready,
+    Failed,
+}
+
+/// <summary>The status of the newest version of one document of an index.</summary>
+public sealed record DocumentStatus
+{
+    public required string DocumentId { get; init; }
+    public required int Version { get; init; }
+
+    /// <summary>The version whose chunks are searchable now (0 when none is).</summary>
+    public int LiveVersion { get; init; }
+    public required string FileName { get; init; }
+    public required string ContentHash { get; init; }
+    public long SizeBytes { get; init; }
+    public DocumentFormat Format { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public DocumentState State { get; init; }
+    public double Progress { get; init; }
+    public string? FailedStep { get; init; }
+    public string? Error { get; init; }
+    public string? Title { get; init; }
+    public int PageCount { get; init; }
+    public int ChunkCount { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+}
+
+/// <summary>A file accepted for ingestion, already stored at <see cref="BlobPath"/>.</summary>
+public sealed record DocumentUpload(
+    string DocumentId,
+    string FileName,
+    string BlobPath,
+    string ContentHash,
+    long SizeBytes,
+    DocumentFormat Format,
+    IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>What enqueueing did: a new version to ingest, or nothing because the bytes are already there.</summary>
+public sealed record EnqueueResult(DocumentStatus Status, bool Enqueued);
+
+/// <summary>
+/// The durable per-index document catalog and job store: document statuses, the live chunks
+/// of every document, and the queue of unfinished ingestion jobs that survives a restart.
+/// </summary>
+public interface IDocumentCatalog : IDisposable
+{
+    EnqueueResult Enqueue(DocumentUpload upload);
+
+    DocumentStatus? Get(string documentId);
+
+    IReadOnlyList<DocumentStatus> List(int offset, int limit);
+
+    int Count();
+
+    /// <summary>Documents not yet ready or failed, oldest first (the jobs to resume).</summary>
+    IReadOnlyList<DocumentStatus> Unfinished();
+
+    /// <summary>The stored upload of the document's newest version.</summary>
+    DocumentUpload? GetUpload(string documentId);
+
+    void UpdateProgress(string documentId, int version, DocumentState state, double progress, string? title = null, int? pageCount = null);
+
+    void MarkFailed(string documentId, int version, string failedStep, string error);
+
+    /// <summary>Stores the chunks of a version, makes it the live version and marks it ready, in one transaction.</summary>
+    void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks);
+
+    /// <summary>Removes the document and its chunks. Returns the ids of the chunks that were live.</summary>
+    IReadOnlyList<string>? Delete(string documentId);
+
+    IReadOnlyList<Chunk> GetChunks(string documentId);
+
+    /// <summary>Live chunks by id, in no particular order; unknown ids are skipped.</summary>
+    IReadOnlyList<Chunk> GetChunksByIds(IReadOnlyCollection<string> chunkIds);
+
+    /// <summary>Every chunk id of the document across versions still present in the indexes' view.</summary>
+    IReadOnlyList<string> ChunkIdsOf(string documentId);
+}

@@ -1,0 +1,1 @@
+namespace RagService.Retrieval.Tests;
