@@ -71,8 +71,11 @@ public interface IVectorIndex : IDisposable
     /// <summary>Persists everything written so far; atomic (a crash leaves the previous commit).</summary>
     void Commit();
 
-    /// <param name="allowed">When set, only these chunk ids may be returned (the retriever picks exact search or oversampling).</param>
-    IReadOnlyList<ScoredChunkId> Search(float[] query, int topK, Func<string, bool>? allowed);
+    /// <param name="allowed">
+    /// When set, only these chunk ids may be returned. A small set is searched exactly (brute force over
+    /// its vectors); a large one by oversampling the approximate search.
+    /// </param>
+    IReadOnlyList<ScoredChunkId> Search(float[] query, int topK, IReadOnlySet<string>? allowed);
 
     long SizeOnDiskBytes { get; }
 }
