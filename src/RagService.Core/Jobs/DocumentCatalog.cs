@@ -89,6 +89,15 @@ public interface IDocumentCatalog : IDisposable
     /// <summary>Live chunks by id, in no particular order; unknown ids are skipped.</summary>
     IReadOnlyList<Chunk> GetChunksByIds(IReadOnlyCollection<string> chunkIds);
 
-    /// <summary>Every chunk id of the document across versions still present in the indexes' view.</summary>
+    /// <summary>
+    /// Records the chunk ids a version is about to write to the indexes, before it writes them, so a
+    /// delete or a resumed job can remove every entry even if the process died mid-write.
+    /// </summary>
+    void RecordPendingChunks(string documentId, int version, IReadOnlyList<string> chunkIds);
+
+    /// <summary>Every chunk id of the document that may be in an index: live and pending versions.</summary>
     IReadOnlyList<string> ChunkIdsOf(string documentId);
+
+    /// <summary>The live chunk ids of documents matching the filter, or null when the filter is empty.</summary>
+    IReadOnlySet<string>? ChunkIdsMatching(Indexes.SearchFilter filter);
 }

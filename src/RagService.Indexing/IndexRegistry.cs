@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RagService.Core.Indexes;
+using RagService.Core.Options;
+using RagService.Indexing.Catalog;
+
+namespace RagService.Indexing;
+
+/// <summary>The settings an index is created with and keeps for life (its vectors depend on them).</summary>
+public sealed record IndexSettings
+{
+    public string EmbeddingModel { get; init; } = "minilm";
+    public int Dimensions { get; init; } = 384;
+    public ChunkingOptions Chunking { get; init; } = new();
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>Opens the backends of one index folder; the host decides which implementations.</summary>
+public sealed record IndexBackends(
+    Func<string, ILexicalIndex> OpenLexical,
+    Func<string, int, IVectorIndex> OpenVectors);
+
+/// <summary>
+/// All indexes under one data folder (<c>{data}/indexes/{name}/</c>), opened lazily and kept open.
+/// An index is the unit of isolation: its own catalog, BM25 index and vector index.
+/// </summary>
+public sealed partial class IndexRegistry : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly string _root;
+    private readonly IndexBackends _backends;
+    private readonly ConcurrentDictionary<string, IndexStore> _open = new(StringComparer.Ordinal);
+    private readonly Lock _lifecycle = new();
+
+    public IndexRegistry(string dataDirectory, IndexBackends backends)
+    {
+        _root = Path.Combine(Path.GetFullPath(dataDirectory), "indexes");
+        _backends = backends;
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>Lower-case letters, digits, '-' and '_', 1–64 characters, starting with a letter or digit.</summary>
+    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+
+    public IReadOnlyList<string> Names() =>
+        Directory.EnumerateDirectories(_root)
+            .Where(d => File.Exists(Path.Combine(d, "index.json")))
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public bool Exists(string name) => IsValidName(name) && File.Exists(Path.Combine(_root, name, "index.json"));
+
+    /// <summary>Creates the index if missing. Returns the store and whether it was created now.</summary>
+    public (IndexStore Store, bool Created) Create(string name, IndexSettings settings)
+    {
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException($"Invalid index name '{name}'.", nameof(name));
+        }
+
+        lock (_lifecycle)
+        {
+            if (Exists(name))
+            {
+                return (Open(name)!, false);
+            }
+
+            var folder = Path.Combine(_root, name);
+            Directory.CreateDirectory(folder);
+            var temp = Path.Combine(folder, "index.json.tmp");
+            File.WriteAllText(temp, JsonSerializer.Serialize(settings, Json));
+            File.Move(temp, Path.Combine(folder, "index.json"), overwrite: true);
+            return (Open(name)!, true);
+        }
+    }
+
+    /// <summary>The open store of an existing index, or null.</summary>
+    public IndexStore? Open(string name)
+    {
+        if (_open.TryGetValue(name, out var store))
+        {
+            return store;
+        }
+
+        lock (_lifecycle)
+        {
+            if (_open.TryGetValue(name, out store))
+            {
+                return store;
+            }
+
+            if (!Exists(name))
+            {
+                return null;
+            }
+
+            var folder = Path.Combine(_root, name);
+            var settings = JsonSerializer.Deserialize<IndexSettings>(File.ReadAllText(Path.Combine(folder, "index.json")), Json)
+                ?? new IndexSettings();
+            store = new IndexStore(
+                name,
+                folder,
+                settings,
+                new SqliteDocumentCatalog(Path.Combine(folder, "catalog.db")),
+                _backends.OpenLexical(Path.Combine(folder, "lexical")),
+                _backends.OpenVectors(Path.Combine(folder, "vectors"), settings.Dimensions));
+            _open[name] = store;
+            return store;
+        }
+    }
+
+    public bool Delete(string name)
+    {
+        lock (_lifecycle)
+        {
+            if (!Exists(name))
+            {
+                return false;
+            }
+
+            if (_open.TryRemove(name, out var store))
+            {
+                store.Dispose();
+            }
+
+            var folder = Path.Combine(_root, name);
+            // Remove the marker first so a half-deleted folder is never seen as an index.
+            File.Delete(Path.Combine(folder, "index.json"));
+            Directory.Delete(folder, recursive: true);
+            return true;
+        }
+    }
+
+    public string BlobFolder(string name) => Path.Combine(_root, name, "blobs");
+
+    public void Dispose()
+    {
+        foreach (var store in _open.Values)
+        {
+            store.Dispose();
+        }
+
+        _open.Clear();
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex NamePattern();
+}
