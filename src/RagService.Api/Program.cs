@@ -1,6 +1,12 @@
+using RagService.Api.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRagServiceDefaults();
+builder.AddRagService();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.MapRagService();
 app.Run();
+
+/// <summary>The API host; public so functional tests can start it with WebApplicationFactory.</summary>
+public partial class Program;

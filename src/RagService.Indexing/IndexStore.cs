@@ -52,6 +52,14 @@ public sealed class IndexStore : IDisposable
 
         lock (_writeLock)
         {
+            // A document deleted or re-uploaded while it was being prepared is stale: writing it would
+            // resurrect deleted chunks or overwrite a newer version.
+            documents = documents.Where(d => Catalog.Get(d.DocumentId)?.Version == d.Version).ToList();
+            if (documents.Count == 0)
+            {
+                return;
+            }
+
             foreach (var doc in documents)
             {
                 if (doc.Chunks.Count != doc.Vectors.Count)

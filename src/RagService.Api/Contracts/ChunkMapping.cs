@@ -1,0 +1,10 @@
+using RagService.Core.Chunks;
+
+namespace RagService.Api.Contracts;
+
+internal static class ChunkMapping
+{
+    public static ChunkDto ToDto(Chunk c) => new(
+        c.Id, c.DocumentId, c.DocumentVersion, c.Ordinal, c.Text, c.Title, c.FileName, c.SectionPath,
+        c.PageStart, c.PageEnd, c.BlockIds, c.TokenCount, c.ContentHash);
+}

@@ -1,0 +1,137 @@
+using System.ComponentModel;
+using RagService.Core.Answers;
+using RagService.Core.Jobs;
+using RagService.Core.Search;
+
+namespace RagService.Api.Contracts;
+
+public sealed record CreateIndexRequest
+{
+    [Description("Embedding model of the index: \"minilm\" or \"arctic-xs\". Fixed for the index's life.")]
+    public string? EmbeddingModel { get; init; }
+
+    [Description("Chunk budget in embedding-model tokens.")]
+    public int? ChunkMaxTokens { get; init; }
+
+    [Description("Prefix title and section path to the indexed text of each chunk.")]
+    public bool? ContextualHeader { get; init; }
+}
+
+public sealed record IndexInfo(
+    string Name,
+    string EmbeddingModel,
+    int Dimensions,
+    int ChunkMaxTokens,
+    bool ContextualHeader,
+    int DocumentCount,
+    long VectorCount,
+    long SizeOnDiskBytes,
+    DateTimeOffset CreatedAt);
+
+public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);
+
+public sealed record DocumentStatusDto(
+    string DocumentId,
+    int Version,
+    int LiveVersion,
+    string FileName,
+    string Format,
+    long SizeBytes,
+    string ContentHash,
+    IReadOnlyDictionary<string, string> Tags,
+    string Status,
+    double Progress,
+    string? FailedStep,
+    string? Error,
+    string? Title,
+    int PageCount,
+    int ChunkCount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt)
+{
+    public static DocumentStatusDto From(DocumentStatus s) => new(
+        s.DocumentId, s.Version, s.LiveVersion, s.FileName, s.Format.ToString().ToLowerInvariant(), s.SizeBytes, s.ContentHash,
+        s.Tags, s.State.ToString().ToLowerInvariant(), s.Progress, s.FailedStep, s.Error, s.Title, s.PageCount, s.ChunkCount,
+        s.CreatedAt, s.UpdatedAt, s.StartedAt, s.CompletedAt);
+}
+
+public sealed record AcceptedDocument(string DocumentId, string Location, bool Enqueued, DocumentStatusDto Status);
+
+public sealed record UploadResponse(IReadOnlyList<AcceptedDocument> Documents);
+
+public sealed record DocumentList(int Total, int Offset, IReadOnlyList<DocumentStatusDto> Documents);
+
+public sealed record ChunkDto(
+    string ChunkId,
+    string DocumentId,
+    int Version,
+    int Ordinal,
+    string Text,
+    string? Title,
+    string? FileName,
+    IReadOnlyList<string> SectionPath,
+    int PageStart,
+    int PageEnd,
+    IReadOnlyList<string> BlockIds,
+    int TokenCount,
+    string ContentHash);
+
+public sealed record ChunkList(string DocumentId, IReadOnlyList<ChunkDto> Chunks);
+
+public sealed record FilterDto
+{
+    public IReadOnlyList<string>? DocumentIds { get; init; }
+
+    [Description("Tags every hit's document must carry, as key → value.")]
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
+public sealed record SearchRequestDto
+{
+    public string? Query { get; init; }
+
+    [Description("Hits to return, 1–1000.")]
+    public int TopK { get; init; } = 10;
+
+    [Description("bm25, dense or hybrid (default).")]
+    public string? Mode { get; init; }
+
+    public FilterDto? Filter { get; init; }
+
+    [Description("Return what each retrieval stage did.")]
+    public bool Trace { get; init; }
+}
+
+public sealed record ScoresDto(int? Bm25Rank, float? Bm25Score, int? DenseRank, float? DenseScore, float Fused, float? Rerank)
+{
+    public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore);
+}
+
+public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores);
+
+public sealed record SearchResponseDto(string Query, string Mode, IReadOnlyList<SearchHitDto> Hits, SearchTrace? Trace, double ElapsedMs);
+
+public sealed record AskRequestDto
+{
+    public string? Question { get; init; }
+
+    [Description("Retrieved chunks the answer may draw on, 1–50 (default 8).")]
+    public int TopK { get; init; } = 8;
+
+    public string? Mode { get; init; }
+
+    public FilterDto? Filter { get; init; }
+
+    public bool Trace { get; init; }
+}
+
+public sealed record AskResponseDto(
+    string Question,
+    string Answer,
+    bool NoAnswer,
+    IReadOnlyList<Citation> Citations,
+    string GeneratedBy,
+    IReadOnlyList<SearchHitDto>? Sources,
+    double ElapsedMs);

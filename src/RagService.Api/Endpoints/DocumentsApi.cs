@@ -1,0 +1,199 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using RagService.Api.Contracts;
+using RagService.Api.Hosting;
+using RagService.Api.Ingestion;
+using RagService.Core.Documents;
+using RagService.Core.Jobs;
+using RagService.Indexing;
+
+namespace RagService.Api.Endpoints;
+
+/// <summary>Document upload, status, chunks and deletion: <c>/v1/indexes/{index}/documents</c>.</summary>
+public static class DocumentsApi
+{
+    public static RouteGroupBuilder MapDocumentsApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
+        group.MapPost("/", Upload)
+            .WithSummary("Upload one or many files (multipart/form-data: files, documentId per file, tags key:value)")
+            .Accepts<IFormFileCollection>("multipart/form-data")
+            .DisableAntiforgery()
+            .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
+        group.MapGet("/", List).WithSummary("List documents with their status");
+        group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
+        group.MapGet("/{documentId}/chunks", Chunks).WithSummary("The live chunks of a document with their provenance");
+        group.MapDelete("/{documentId}", Delete).WithSummary("Delete a document from both indexes");
+        return v1;
+    }
+
+    internal static async Task<Results<Accepted<UploadResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, ProblemHttpResult>> Upload(
+        string index,
+        HttpRequest request,
+        IndexRegistry registry,
+        IngestionQueue queue,
+        IOptions<RagOptions> options,
+        CancellationToken ct)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (!request.HasFormContentType || request.ContentType?.Contains("multipart/", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Problems.BadRequest("Send the files as multipart/form-data with one or more 'files' parts.");
+        }
+
+        if (request.ContentLength > options.Value.MaxRequestBytes)
+        {
+            return TooLarge($"The request is {request.ContentLength} bytes; the limit is {options.Value.MaxRequestBytes}.");
+        }
+
+        ReceivedUpload upload;
+        try
+        {
+            upload = await UploadReceiver.ReceiveAsync(request, registry.BlobFolder(index), options.Value.MaxUploadBytes, ct);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
+        {
+            return Problems.BadRequest($"The multipart body could not be read: {e.Message}");
+        }
+
+        if (upload.Files.Count == 0)
+        {
+            return Problems.BadRequest("The request has no file parts. Send each file as a 'files' part.");
+        }
+
+        if (upload.DocumentIds.Count > upload.Files.Count)
+        {
+            return Problems.BadRequest($"{upload.DocumentIds.Count} documentId fields for {upload.Files.Count} files: give at most one per file, in file order.");
+        }
+
+        if (!TryParseTags(upload.Tags, out var tags, out var tagError))
+        {
+            return Problems.BadRequest(tagError);
+        }
+
+        var badId = upload.DocumentIds.FirstOrDefault(id => !DocumentIds.IsValid(id));
+        if (badId is not null)
+        {
+            return Problems.BadRequest($"Invalid documentId '{badId}': use 1–128 characters of letters, digits, '.', '_', '-'.");
+        }
+
+        if (upload.Files.All(f => f.TooLarge))
+        {
+            var first = upload.Files[0];
+            return TooLarge($"'{first.FileName}' is {first.SizeBytes} bytes; the limit per file is {options.Value.MaxUploadBytes} bytes.");
+        }
+
+        var accepted = new List<AcceptedDocument>(upload.Files.Count);
+        for (var i = 0; i < upload.Files.Count; i++)
+        {
+            var file = upload.Files[i];
+            var documentId = i < upload.DocumentIds.Count && upload.DocumentIds[i].Length > 0
+                ? upload.DocumentIds[i]
+                : DocumentIds.FromContent(file.TooLarge ? Guid.NewGuid().ToString("N") : file.ContentHash);
+            DocumentStatus status;
+            bool enqueued;
+            if (file.TooLarge)
+            {
+                var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, string.Empty, "oversized", file.SizeBytes, DocumentFormat.Unknown, tags));
+                store.Catalog.MarkFailed(documentId, result.Status.Version, "upload",
+                    $"The file is {file.SizeBytes} bytes; the limit per file is {options.Value.MaxUploadBytes} bytes.");
+                status = store.Catalog.Get(documentId)!;
+                enqueued = false;
+            }
+            else
+            {
+                var format = FormatDetection.Sniff(file.BlobPath!, file.FileName);
+                var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags));
+                status = result.Status;
+                enqueued = result.Enqueued;
+            }
+
+            accepted.Add(new AcceptedDocument(documentId, $"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", enqueued, DocumentStatusDto.From(status)));
+        }
+
+        queue.Signal();
+        return TypedResults.Accepted(accepted[0].Location, new UploadResponse(accepted));
+    }
+
+    internal static Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>> List(
+        string index, IndexRegistry registry, int offset = 0, int limit = 100)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (offset < 0 || limit is < 1 or > 1000)
+        {
+            return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
+        }
+
+        var docs = store.Catalog.List(offset, limit).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(store.Catalog.Count(), offset, docs));
+    }
+
+    internal static Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>> Get(string index, string documentId, IndexRegistry registry)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        return store.Catalog.Get(documentId) is { } status
+            ? TypedResults.Ok(DocumentStatusDto.From(status))
+            : Problems.DocumentNotFound(index, documentId);
+    }
+
+    internal static Results<Ok<ChunkList>, NotFound<ProblemDetails>> Chunks(string index, string documentId, IndexRegistry registry)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (store.Catalog.Get(documentId) is null)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        var chunks = store.Catalog.GetChunks(documentId).Select(ChunkMapping.ToDto).ToList();
+        return TypedResults.Ok(new ChunkList(documentId, chunks));
+    }
+
+    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, string documentId, IndexRegistry registry)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        return store.Delete(documentId) ? TypedResults.NoContent() : Problems.DocumentNotFound(index, documentId);
+    }
+
+    private static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");
+
+    private static bool TryParseTags(IReadOnlyList<string> raw, out Dictionary<string, string> tags, out string error)
+    {
+        tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = string.Empty;
+        foreach (var value in raw.SelectMany(v => v.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var colon = value.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || colon == value.Length - 1)
+            {
+                error = $"Tag '{value}' is not of the form key:value.";
+                return false;
+            }
+
+            tags[value[..colon].Trim()] = value[(colon + 1)..].Trim();
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using RagService.Api.Contracts;
+using RagService.Api.Hosting;
+using RagService.Core.Options;
+using RagService.Indexing;
+
+namespace RagService.Api.Endpoints;
+
+/// <summary>Index lifecycle: <c>/v1/indexes</c>.</summary>
+public static class IndexesApi
+{
+    public static RouteGroupBuilder MapIndexesApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/indexes").WithTags("Indexes");
+        group.MapGet("/", List).WithSummary("List the indexes");
+        group.MapGet("/{index}", Get).WithSummary("Describe an index");
+        group.MapPut("/{index}", Create).WithSummary("Create an index (idempotent)");
+        group.MapDelete("/{index}", Delete).WithSummary("Delete an index with all its documents");
+        return v1;
+    }
+
+    internal static IndexList List(IndexRegistry registry) =>
+        new(registry.Names().Select(n => Describe(registry.Open(n)!)).ToList());
+
+    internal static Results<Ok<IndexInfo>, NotFound<ProblemDetails>> Get(string index, IndexRegistry registry) =>
+        registry.Open(index) is { } store
+            ? TypedResults.Ok(Describe(store))
+            : Problems.IndexNotFound(index);
+
+    internal static Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>> Create(
+        string index,
+        CreateIndexRequest? request,
+        IndexRegistry registry,
+        IOptions<RagOptions> options,
+        EmbeddingModelProvider models)
+    {
+        request ??= new CreateIndexRequest();
+        var errors = new Dictionary<string, string[]>();
+        if (!IndexRegistry.IsValidName(index))
+        {
+            errors["index"] = ["Use 1–64 lower-case letters, digits, '-' or '_', starting with a letter or digit."];
+        }
+
+        var model = request.EmbeddingModel ?? options.Value.DefaultEmbeddingModel;
+        if (!models.IsKnown(model))
+        {
+            errors["embeddingModel"] = [$"Unknown model '{model}'. Known: {string.Join(", ", models.Names)}."];
+        }
+
+        if (request.ChunkMaxTokens is < 32 or > 2048)
+        {
+            errors["chunkMaxTokens"] = ["Must be between 32 and 2048."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var defaults = new ChunkingOptions();
+        var settings = new IndexSettings
+        {
+            EmbeddingModel = model,
+            Dimensions = models.Dimensions(model),
+            Chunking = defaults with
+            {
+                MaxTokens = request.ChunkMaxTokens ?? models.DefaultChunkTokens(model),
+                ContextualHeader = request.ContextualHeader ?? defaults.ContextualHeader,
+            },
+        };
+        var (store, created) = registry.Create(index, settings);
+        if (created)
+        {
+            return TypedResults.Created($"/v1/indexes/{index}", Describe(store));
+        }
+
+        var existing = store.Settings;
+        if ((request.EmbeddingModel is not null && request.EmbeddingModel != existing.EmbeddingModel)
+            || (request.ChunkMaxTokens is not null && request.ChunkMaxTokens != existing.Chunking.MaxTokens)
+            || (request.ContextualHeader is not null && request.ContextualHeader != existing.Chunking.ContextualHeader))
+        {
+            return TypedResults.Conflict(Problems.Create(
+                StatusCodes.Status409Conflict,
+                "Index exists with other settings",
+                $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them."));
+        }
+
+        return TypedResults.Ok(Describe(store));
+    }
+
+    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, IndexRegistry registry) =>
+        registry.Delete(index) ? TypedResults.NoContent() : Problems.IndexNotFound(index);
+
+    private static IndexInfo Describe(IndexStore store) => new(
+        store.Name,
+        store.Settings.EmbeddingModel,
+        store.Settings.Dimensions,
+        store.Settings.Chunking.MaxTokens,
+        store.Settings.Chunking.ContextualHeader,
+        store.Catalog.Count(),
+        store.Vectors.Count,
+        store.SizeOnDiskBytes(),
+        store.Settings.CreatedAt);
+}

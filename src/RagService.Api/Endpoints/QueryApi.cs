@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using RagService.Api.Contracts;
+using RagService.Api.Hosting;
+using RagService.Core.Answers;
+using RagService.Core.Indexes;
+using RagService.Core.Search;
+using RagService.Indexing;
+
+namespace RagService.Api.Endpoints;
+
+/// <summary>Search and ask: <c>/v1/indexes/{index}/search</c> and <c>/ask</c>.</summary>
+public static class QueryApi
+{
+    public static RouteGroupBuilder MapQueryApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/indexes/{index}").WithTags("Query");
+        group.MapPost("/search", Search).WithSummary("Hybrid, BM25 or dense search with a per-stage score breakdown");
+        group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]");
+        return v1;
+    }
+
+    internal static async Task<Results<Ok<SearchResponseDto>, NotFound<ProblemDetails>, ValidationProblem>> Search(
+        string index,
+        SearchRequestDto request,
+        IndexRegistry registry,
+        SearchService search,
+        CancellationToken ct)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (!TryBuild(request.Query, request.TopK, 1000, request.Mode, request.Filter, request.Trace, "query", out var searchRequest, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var response = await search.SearchAsync(store, searchRequest, ct);
+        return TypedResults.Ok(new SearchResponseDto(
+            searchRequest.Query,
+            searchRequest.Mode.ToString().ToLowerInvariant(),
+            ToDtos(response.Hits),
+            response.Trace,
+            clock.Elapsed.TotalMilliseconds));
+    }
+
+    internal static async Task<Results<Ok<AskResponseDto>, NotFound<ProblemDetails>, ValidationProblem>> Ask(
+        string index,
+        AskRequestDto request,
+        IndexRegistry registry,
+        SearchService search,
+        IAnswerGenerator generator,
+        CancellationToken ct)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (!TryBuild(request.Question, request.TopK, 50, request.Mode, request.Filter, request.Trace, "question", out var searchRequest, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var response = await search.SearchAsync(store, searchRequest, ct);
+        var answer = await generator.GenerateAsync(searchRequest.Query, response.Hits, ct);
+        return TypedResults.Ok(new AskResponseDto(
+            searchRequest.Query,
+            answer.Text,
+            answer.NoAnswer,
+            answer.Citations,
+            answer.GeneratedBy,
+            request.Trace ? ToDtos(response.Hits) : null,
+            clock.Elapsed.TotalMilliseconds));
+    }
+
+    private static List<SearchHitDto> ToDtos(IReadOnlyList<SearchHit> hits) =>
+        hits.Select((h, i) => new SearchHitDto(i + 1, h.Score, ChunkMapping.ToDto(h.Chunk), ScoresDto.From(h.Scores))).ToList();
+
+    private static bool TryBuild(
+        string? text, int topK, int maxTopK, string? mode, FilterDto? filter, bool trace, string field,
+        out SearchRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        request = null!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors[field] = [$"'{field}' is required."];
+        }
+        else if (text.Length > 4000)
+        {
+            errors[field] = [$"'{field}' is longer than 4000 characters."];
+        }
+
+        if (topK < 1 || topK > maxTopK)
+        {
+            errors["topK"] = [$"topK must be between 1 and {maxTopK}."];
+        }
+
+        var searchMode = SearchMode.Hybrid;
+        if (mode is not null && !Enum.TryParse(mode, ignoreCase: true, out searchMode))
+        {
+            errors["mode"] = ["mode must be bm25, dense or hybrid."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return false;
+        }
+
+        request = new SearchRequest
+        {
+            Query = text!.Trim(),
+            TopK = topK,
+            Mode = searchMode,
+            IncludeTrace = trace,
+            Filter = filter is null ? SearchFilter.None : new SearchFilter { DocumentIds = filter.DocumentIds, Tags = filter.Tags },
+        };
+        return true;
+    }
+}

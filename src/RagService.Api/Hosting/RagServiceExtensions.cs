@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using RagService.Api.Endpoints;
+using RagService.Api.Ingestion;
+using RagService.Core.Answers;
+using RagService.Generation.Extractive;
+using RagService.Indexing;
+using RagService.Ingestion;
+
+namespace RagService.Api.Hosting;
+
+/// <summary>The composition root: which implementation backs each stage on the embedded defaults.</summary>
+public static class RagServiceExtensions
+{
+    public static WebApplicationBuilder AddRagService(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RagOptions>().BindConfiguration(RagOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        services.AddRagCore();
+        services.AddHostedService<IngestionWorker>();
+        return builder;
+    }
+
+    /// <summary>Everything but the HTTP host: shared by the API and the CLI's in-process commands.</summary>
+    public static IServiceCollection AddRagCore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new EmbeddingModelProvider(sp.GetRequiredService<IOptions<RagOptions>>().Value));
+        services.AddSingleton(sp => new IndexRegistry(
+            sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
+            EmbeddedBackends.Create()));
+        services.AddSingleton(_ => IngestionPipelineFactory.Create());
+        services.AddSingleton<DocumentIngestor>();
+        services.AddSingleton<IngestionQueue>();
+        services.AddSingleton<SearchService>();
+        services.AddSingleton<IAnswerGenerator, ExtractiveAnswerGenerator>();
+        return services;
+    }
+
+    public static WebApplication MapRagService(this WebApplication app)
+    {
+        app.MapServiceDefaults();
+        var v1 = app.MapGroup("/v1");
+        v1.MapIndexesApi();
+        v1.MapDocumentsApi();
+        v1.MapQueryApi();
+        return app;
+    }
+
+    private sealed class KestrelLimits(IOptions<RagOptions> options) : IConfigureOptions<KestrelServerOptions>
+    {
+        public void Configure(KestrelServerOptions kestrel) => kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBytes;
+    }
+}

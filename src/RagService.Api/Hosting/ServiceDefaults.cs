@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace RagService.Api.Hosting;
+
+/// <summary>What every RagService host has: structured logs, ProblemDetails, OpenAPI and health endpoints.</summary>
+public static class ServiceDefaults
+{
+    public static WebApplicationBuilder AddRagServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "RagService API";
+            doc.Info.Description = "Ingest documents, search them (BM25, dense, hybrid) and get answers with citations to document, section and page.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks().AddCheck<DataDirectoryHealthCheck>("data-directory");
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
+        return app;
+    }
+}
+
+/// <summary>Healthy when the data directory exists and is writable.</summary>
+internal sealed class DataDirectoryHealthCheck(IOptions<RagOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var dir = Path.GetFullPath(options.Value.DataDirectory);
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, ".health");
+            File.WriteAllText(probe, DateTimeOffset.UtcNow.ToString("O"));
+            File.Delete(probe);
+            return Task.FromResult(HealthCheckResult.Healthy(dir));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("The data directory is not writable.", e));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using RagService.Api.Hosting;
+using RagService.Core.Chunks;
+using RagService.Core.Documents;
+using RagService.Core.Jobs;
+using RagService.Core.Models;
+using RagService.Indexing;
+using RagService.Ingestion;
+using RagService.Ingestion.Chunking;
+
+namespace RagService.Api.Ingestion;
+
+/// <summary>Time spent per stage by one ingestion batch, for progress reports and the ingestion benchmark.</summary>
+public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, TimeSpan Parse, TimeSpan Embed, TimeSpan Write, TimeSpan Total);
+
+/// <summary>
+/// Moves unfinished documents of an index through parse → chunk → embed → write. Parsing runs in
+/// parallel per document (bounded); the chunks of the whole batch are embedded together so the model
+/// always sees full batches; both indexes are committed once per batch (group commit) and only then
+/// are the documents marked ready. A failure fails that one document with its step and reason.
+/// </summary>
+public sealed partial class DocumentIngestor(
+    IngestionPipeline pipeline,
+    EmbeddingModelProvider models,
+    ILogger<DocumentIngestor> logger)
+{
+    private static readonly ActivitySource Activity = new("RagService.Ingestion");
+
+    public async Task<IngestionBatchReport> IngestPendingAsync(IndexStore store, int maxDocuments, int parallelism, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var pending = store.Catalog.Unfinished().Take(maxDocuments).ToList();
+        if (pending.Count == 0)
+        {
+            return new IngestionBatchReport(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        }
+
+        using var activity = Activity.StartActivity("ingest-batch");
+        activity?.SetTag("index", store.Name);
+        activity?.SetTag("documents", pending.Count);
+        var model = models.Get(store.Settings.EmbeddingModel);
+        var parsed = new ConcurrentBag<(DocumentStatus Status, IReadOnlyList<Chunk> Chunks)>();
+        var failed = 0;
+        var parseClock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            pending,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
+            async (doc, token) =>
+            {
+                var chunks = await ParseAndChunkAsync(store, doc, model, token);
+                if (chunks is null)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                else
+                {
+                    parsed.Add((doc, chunks));
+                }
+            });
+        parseClock.Stop();
+
+        var embedClock = Stopwatch.StartNew();
+        var batch = parsed.OrderBy(p => p.Status.DocumentId, StringComparer.Ordinal).ToList();
+        foreach (var (doc, _) in batch)
+        {
+            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Embedding, 0.5);
+        }
+
+        var texts = batch.SelectMany(p => p.Chunks).Select(c => c.IndexText).ToList();
+        float[][] vectors;
+        try
+        {
+            vectors = texts.Count == 0 ? [] : await model.EmbedAsync(texts, EmbeddingPurpose.Document, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStepFailed(logger, e, store.Name, "batch", "embedding");
+            foreach (var (doc, _) in batch)
+            {
+                store.Catalog.MarkFailed(doc.DocumentId, doc.Version, "embedding", $"The embedding model failed: {e.Message}");
+            }
+
+            return new IngestionBatchReport(0, failed + batch.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
+        }
+
+        embedClock.Stop();
+
+        var writeClock = Stopwatch.StartNew();
+        var prepared = new List<PreparedDocument>(batch.Count);
+        var offset = 0;
+        foreach (var (doc, chunks) in batch)
+        {
+            prepared.Add(new PreparedDocument(doc.DocumentId, doc.Version, chunks, vectors[offset..(offset + chunks.Count)]));
+            offset += chunks.Count;
+            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Indexing, 0.9);
+        }
+
+        try
+        {
+            store.Write(prepared);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStepFailed(logger, e, store.Name, "batch", "indexing");
+            foreach (var doc in prepared)
+            {
+                store.Catalog.MarkFailed(doc.DocumentId, doc.Version, "indexing", $"Writing the indexes failed: {e.Message}");
+            }
+
+            return new IngestionBatchReport(0, failed + prepared.Count, 0, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
+        }
+
+        writeClock.Stop();
+        LogBatch(logger, store.Name, prepared.Count, failed, texts.Count, parseClock.ElapsedMilliseconds, embedClock.ElapsedMilliseconds, writeClock.ElapsedMilliseconds);
+        return new IngestionBatchReport(prepared.Count, failed, texts.Count, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
+    }
+
+    private async Task<IReadOnlyList<Chunk>?> ParseAndChunkAsync(IndexStore store, DocumentStatus doc, IEmbeddingModel model, CancellationToken ct)
+    {
+        var step = "parsing";
+        try
+        {
+            var upload = store.Catalog.GetUpload(doc.DocumentId)
+                ?? throw new DocumentRejectedException("The document was deleted.");
+            if (string.IsNullOrEmpty(upload.BlobPath) || !File.Exists(upload.BlobPath))
+            {
+                throw new DocumentRejectedException("The uploaded file is missing from the blob store.");
+            }
+
+            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Parsing, 0.1);
+            var source = new DocumentSource(upload.BlobPath, upload.FileName, upload.Format);
+            var tree = await pipeline.ParseAsync(source, ct);
+
+            step = "chunking";
+            var title = string.IsNullOrWhiteSpace(tree.Title) ? Path.GetFileNameWithoutExtension(upload.FileName) : tree.Title;
+            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Chunking, 0.3, title, tree.PageCount);
+            var options = store.Settings.Chunking;
+            var drafts = pipeline.Chunk(tree with { Title = title }, options, model);
+            if (drafts.Count == 0)
+            {
+                throw new DocumentRejectedException("The document has no text to index.");
+            }
+
+            return drafts.Select((d, i) => new Chunk
+            {
+                Id = ChunkIdentity.Create(store.Name, doc.DocumentId, doc.Version, i),
+                DocumentId = doc.DocumentId,
+                DocumentVersion = doc.Version,
+                Ordinal = i,
+                Text = d.Text,
+                IndexText = options.ContextualHeader ? ContextualHeader.Compose(title, d.SectionPath, d.Text) : d.Text,
+                Title = title,
+                FileName = upload.FileName,
+                SectionPath = d.SectionPath,
+                PageStart = d.PageStart,
+                PageEnd = d.PageEnd,
+                BlockIds = d.BlockIds,
+                TokenCount = d.TokenCount,
+                ContentHash = ChunkIdentity.ContentHash(d.Text),
+                Tags = upload.Tags,
+            }).ToList();
+        }
+        catch (DocumentRejectedException e)
+        {
+            store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, e.Message);
+            LogRejected(logger, store.Name, doc.DocumentId, step, e.Message);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}");
+            LogStepFailed(logger, e, store.Name, doc.DocumentId, step);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Ready} documents into {Index} ({Failed} failed, {Chunks} chunks; parse {ParseMs} ms, embed {EmbedMs} ms, write {WriteMs} ms)")]
+    private static partial void LogBatch(ILogger logger, string index, int ready, int failed, int chunks, long parseMs, long embedMs, long writeMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} of {Index} rejected while {Step}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string index, string documentId, string step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} of {Index} failed while {Step}")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string index, string documentId, string step);
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
+using RagService.Indexing;
+
+namespace RagService.Api.Ingestion;
+
+/// <summary>
+/// The background ingestion loop. Its queue is the catalog of each index, so a restart picks up
+/// every document that was queued or half-done (chunk ids are deterministic, so redoing is safe).
+/// </summary>
+public sealed partial class IngestionWorker(
+    IndexRegistry registry,
+    DocumentIngestor ingestor,
+    IngestionQueue queue,
+    IOptions<RagOptions> options,
+    ILogger<IngestionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting before the first (possibly long) batch.
+        await Task.Yield();
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worked = false;
+            foreach (var name in registry.Names())
+            {
+                if (registry.Open(name) is not { } store)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var report = await ingestor.IngestPendingAsync(store, settings.MaxDocumentsPerCommit, settings.IngestionParallelism, stoppingToken);
+                    worked |= report.Ready + report.Failed > 0;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // An index that cannot be processed must not stop the others.
+                    LogIndexFailed(logger, e, name);
+                }
+            }
+
+            if (!worked)
+            {
+                try
+                {
+                    await queue.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion of index {Index} failed; will retry")]
+    private static partial void LogIndexFailed(ILogger logger, Exception exception, string index);
+}

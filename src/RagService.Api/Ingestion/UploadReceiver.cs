@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace RagService.Api.Ingestion;
+
+/// <summary>One file part of an upload, stored content-addressed (or refused for its size).</summary>
+public sealed record ReceivedFile(string FileName, string? BlobPath, string ContentHash, long SizeBytes, bool TooLarge);
+
+/// <summary>Everything a multipart upload carried: files in order, documentId fields in order, and tags.</summary>
+public sealed record ReceivedUpload(IReadOnlyList<ReceivedFile> Files, IReadOnlyList<string> DocumentIds, IReadOnlyList<string> Tags);
+
+/// <summary>
+/// Streams a multipart upload section by section straight to disk, hashing as it goes, so a batch
+/// of hundreds of files never sits in memory. Blobs are stored by SHA-256 under the index's blob folder.
+/// </summary>
+public static class UploadReceiver
+{
+    private const int MaxFieldBytes = 64 * 1024;
+
+    public static async Task<ReceivedUpload> ReceiveAsync(HttpRequest request, string blobFolder, long maxFileBytes, CancellationToken ct)
+    {
+        var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary))
+        {
+            throw new InvalidDataException("The multipart request has no boundary.");
+        }
+
+        Directory.CreateDirectory(blobFolder);
+        var reader = new MultipartReader(boundary, request.Body);
+        var files = new List<ReceivedFile>();
+        var documentIds = new List<string>();
+        var tags = new List<string>();
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+            {
+                continue;
+            }
+
+            var name = disposition.Name.Value ?? string.Empty;
+            if (disposition.IsFileDisposition())
+            {
+                var fileName = disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "upload";
+                files.Add(await StoreAsync(section.Body, Path.GetFileName(fileName), blobFolder, maxFileBytes, ct));
+            }
+            else if (name is "documentId" or "tags" or "tag")
+            {
+                var value = await ReadFieldAsync(section.Body, ct);
+                (name == "documentId" ? documentIds : tags).Add(value);
+            }
+        }
+
+        return new ReceivedUpload(files, documentIds, tags);
+    }
+
+    private static async Task<ReceivedFile> StoreAsync(Stream body, string fileName, string blobFolder, long maxFileBytes, CancellationToken ct)
+    {
+        var temp = Path.Combine(blobFolder, $".upload-{Guid.NewGuid():N}");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size = 0;
+        var tooLarge = false;
+        var buffer = new byte[81920];
+        await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                size += read;
+                if (size > maxFileBytes)
+                {
+                    // Keep reading to reach the next section, but store nothing more.
+                    tooLarge = true;
+                    continue;
+                }
+
+                hash.AppendData(buffer, 0, read);
+                await output.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+
+        if (tooLarge)
+        {
+            File.Delete(temp);
+            return new ReceivedFile(fileName, null, string.Empty, size, TooLarge: true);
+        }
+
+        var contentHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var blobPath = Path.Combine(blobFolder, contentHash);
+        if (File.Exists(blobPath))
+        {
+            File.Delete(temp);
+        }
+        else
+        {
+            File.Move(temp, blobPath);
+        }
+
+        return new ReceivedFile(fileName, blobPath, contentHash, size, TooLarge: false);
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
+    {
+        using var memory = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (memory.Length + read > MaxFieldBytes)
+            {
+                throw new InvalidDataException("A form field is larger than 64 KiB.");
+            }
+
+            memory.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(memory.ToArray()).Trim();
+    }
+}
