@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what RagService needs on a Debian machine. Idempotent: installs only what is missing.
+set -euo pipefail
+
+packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim poppler-utils libreoffice-writer-nogui)
+# LibreOffice is only used by tests that convert documents; skip it where it is not wanted.
+if [ "${RAG_SKIP_LIBREOFFICE:-1}" = "1" ]; then packages=("${packages[@]/libreoffice-writer-nogui}"); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  [ -z "$p" ] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (https://dot.net). Install it and run this again." >&2
+  exit 1
+fi

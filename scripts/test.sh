@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole RagService test suite. Tests that score against ../shared/data run when it is
+# present and report themselves as skipped (with the reason) when it is not.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh || exit 1
+dotnet build RagService.sln -c Release -nologo -v quiet || exit 1
+log=$(mktemp)
+dotnet test RagService.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# One closing line for the whole suite, summed over the test projects.
+awk '/(Passed|Failed)! +- +Failed: /{ gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
