@@ -1,1 +1,59 @@
-return 0;
+using RagService.Cli;
+using RagService.Cli.Commands;
+using RagService.Core.Documents;
+using Spectre.Console;
+
+var line = CommandLine.Parse(args);
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cts.Cancel();
+};
+
+try
+{
+    return line.Command switch
+    {
+        "serve" => await ServeCommand.RunAsync(line, args[1..]),
+        "ingest" => await IngestCommand.RunAsync(line, cts.Token),
+        "search" => await QueryCommands.SearchAsync(line, cts.Token),
+        "ask" => await QueryCommands.AskAsync(line, cts.Token),
+        "eval" => await EvalCommand.RunAsync(line, cts.Token),
+        "help" or "--help" or "-h" => Usage(),
+        _ => throw new UsageException($"Unknown command '{line.Command}'."),
+    };
+}
+catch (UsageException e)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+    Usage();
+    return 2;
+}
+catch (DocumentRejectedException e)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    AnsiConsole.MarkupLine("[yellow]Cancelled.[/]");
+    return 130;
+}
+
+static int Usage()
+{
+    Console.WriteLine("""
+        rag — RagService command line
+
+          rag serve  [--data DIR] [--urls URL]                  run the API (default http://127.0.0.1:8080)
+          rag ingest <files or folders...> --index NAME [--tag key:value]... [--model minilm|arctic-xs]
+          rag search "query" --index NAME [--mode bm25|dense|hybrid] [--top-k N] [--trace]
+          rag ask "question" --index NAME [--top-k N]
+          rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
+                   [--max-queries N] [--out DIR]               BEIR-format retrieval evaluation
+
+        Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
+        """);
+    return 0;
+}

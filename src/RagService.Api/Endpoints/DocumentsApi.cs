@@ -92,27 +92,10 @@ public static class DocumentsApi
         for (var i = 0; i < upload.Files.Count; i++)
         {
             var file = upload.Files[i];
-            var documentId = i < upload.DocumentIds.Count && upload.DocumentIds[i].Length > 0
-                ? upload.DocumentIds[i]
-                : DocumentIds.FromContent(file.TooLarge ? Guid.NewGuid().ToString("N") : file.ContentHash);
-            DocumentStatus status;
-            bool enqueued;
-            if (file.TooLarge)
-            {
-                var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, string.Empty, "oversized", file.SizeBytes, DocumentFormat.Unknown, tags));
-                store.Catalog.MarkFailed(documentId, result.Status.Version, "upload",
-                    $"The file is {file.SizeBytes} bytes; the limit per file is {options.Value.MaxUploadBytes} bytes.");
-                status = store.Catalog.Get(documentId)!;
-                enqueued = false;
-            }
-            else
-            {
-                var format = FormatDetection.Sniff(file.BlobPath!, file.FileName);
-                var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags));
-                status = result.Status;
-                enqueued = result.Enqueued;
-            }
-
+            var result = DocumentIntake.Admit(store, file, i < upload.DocumentIds.Count ? upload.DocumentIds[i] : null, tags, options.Value.MaxUploadBytes);
+            var documentId = result.Status.DocumentId;
+            var status = result.Status;
+            var enqueued = result.Enqueued;
             accepted.Add(new AcceptedDocument(documentId, $"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", enqueued, DocumentStatusDto.From(status)));
         }
 

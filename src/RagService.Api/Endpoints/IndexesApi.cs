@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
-using RagService.Core.Options;
+using Microsoft.AspNetCore.Mvc;
 using RagService.Indexing;
 
 namespace RagService.Api.Endpoints;
@@ -58,17 +58,7 @@ public static class IndexesApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var defaults = new ChunkingOptions();
-        var settings = new IndexSettings
-        {
-            EmbeddingModel = model,
-            Dimensions = models.Dimensions(model),
-            Chunking = defaults with
-            {
-                MaxTokens = request.ChunkMaxTokens ?? models.DefaultChunkTokens(model),
-                ContextualHeader = request.ContextualHeader ?? defaults.ContextualHeader,
-            },
-        };
+        var settings = models.NewIndexSettings(model, request.ChunkMaxTokens, request.ContextualHeader);
         var (store, created) = registry.Create(index, settings);
         if (created)
         {

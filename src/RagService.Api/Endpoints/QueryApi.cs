@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
+using RagService.Api.Querying;
 using RagService.Core.Answers;
 using RagService.Core.Indexes;
 using RagService.Core.Search;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
 using RagService.Api.Ingestion;
+using RagService.Api.Querying;
+using RagService.Retrieval;
 using RagService.Core.Answers;
 using RagService.Generation.Extractive;
 using RagService.Indexing;
@@ -32,6 +34,7 @@ public static class RagServiceExtensions
         services.AddSingleton(_ => IngestionPipelineFactory.Create());
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<IngestionQueue>();
+        services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");
         services.AddSingleton<SearchService>();
         services.AddSingleton<IAnswerGenerator, ExtractiveAnswerGenerator>();
         return services;

@@ -116,6 +116,28 @@ public sealed partial class DocumentIngestor(
         return new IngestionBatchReport(prepared.Count, failed, texts.Count, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
     }
 
+    /// <summary>
+    /// Ingests batches until the index has no unfinished document (the CLI and eval path; the API's
+    /// worker calls <see cref="IngestPendingAsync"/> in its loop instead). Reports after every batch.
+    /// </summary>
+    public async Task<IngestionBatchReport> DrainAsync(IndexStore store, int batchSize, int parallelism, IProgress<IngestionBatchReport>? progress, CancellationToken ct)
+    {
+        var sum = new IngestionBatchReport(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        while (true)
+        {
+            var report = await IngestPendingAsync(store, batchSize, parallelism, ct);
+            if (report.Ready + report.Failed == 0)
+            {
+                return sum;
+            }
+
+            sum = new IngestionBatchReport(
+                sum.Ready + report.Ready, sum.Failed + report.Failed, sum.Chunks + report.Chunks,
+                sum.Parse + report.Parse, sum.Embed + report.Embed, sum.Write + report.Write, sum.Total + report.Total);
+            progress?.Report(sum);
+        }
+    }
+
     private async Task<IReadOnlyList<Chunk>?> ParseAndChunkAsync(IndexStore store, DocumentStatus doc, IEmbeddingModel model, CancellationToken ct)
     {
         var step = "parsing";

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -43,7 +42,7 @@ public static class UploadReceiver
             if (disposition.IsFileDisposition())
             {
                 var fileName = disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "upload";
-                files.Add(await StoreAsync(section.Body, Path.GetFileName(fileName), blobFolder, maxFileBytes, ct));
+                files.Add(await BlobStore.StoreAsync(section.Body, Path.GetFileName(fileName), blobFolder, maxFileBytes, ct));
             }
             else if (name is "documentId" or "tags" or "tag")
             {
@@ -53,51 +52,6 @@ public static class UploadReceiver
         }
 
         return new ReceivedUpload(files, documentIds, tags);
-    }
-
-    private static async Task<ReceivedFile> StoreAsync(Stream body, string fileName, string blobFolder, long maxFileBytes, CancellationToken ct)
-    {
-        var temp = Path.Combine(blobFolder, $".upload-{Guid.NewGuid():N}");
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
-        var tooLarge = false;
-        var buffer = new byte[81920];
-        await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-        {
-            int read;
-            while ((read = await body.ReadAsync(buffer, ct)) > 0)
-            {
-                size += read;
-                if (size > maxFileBytes)
-                {
-                    // Keep reading to reach the next section, but store nothing more.
-                    tooLarge = true;
-                    continue;
-                }
-
-                hash.AppendData(buffer, 0, read);
-                await output.WriteAsync(buffer.AsMemory(0, read), ct);
-            }
-        }
-
-        if (tooLarge)
-        {
-            File.Delete(temp);
-            return new ReceivedFile(fileName, null, string.Empty, size, TooLarge: true);
-        }
-
-        var contentHash = Convert.ToHexStringLower(hash.GetHashAndReset());
-        var blobPath = Path.Combine(blobFolder, contentHash);
-        if (File.Exists(blobPath))
-        {
-            File.Delete(temp);
-        }
-        else
-        {
-            File.Move(temp, blobPath);
-        }
-
-        return new ReceivedFile(fileName, blobPath, contentHash, size, TooLarge: false);
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)

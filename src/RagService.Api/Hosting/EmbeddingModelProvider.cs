@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using RagService.Core.Models;
+using RagService.Core.Options;
+using RagService.Indexing;
+using RagService.Models.Embeddings;
+using RagService.Models.Registry;
+
+namespace RagService.Api.Hosting;
+
+/// <summary>
+/// One loaded embedding model per name, shared by every index that uses it (an ONNX session is
+/// ~90 MB and thread-safe), each wrapped in the embedding cache under the data folder.
+/// </summary>
+public sealed class EmbeddingModelProvider(RagOptions options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<IEmbeddingModel>> _models = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string> Names => ModelRegistry.All.Select(d => d.Name).ToList();
+
+    public bool IsKnown(string name) => ModelRegistry.TryGet(name, out _);
+
+    public int Dimensions(string name) => ModelRegistry.Get(name).Dimensions;
+
+    /// <summary>
+    /// The chunk budget for new indexes. 256 model tokens by default: it is MiniLM's trained window,
+    /// and measured on SciFact it keeps abstracts whole (see docs/benchmarks.md).
+    /// </summary>
+    public int DefaultChunkTokens(string name) => Math.Min(256, ModelRegistry.Get(name).DefaultMaxTokens);
+
+    public IndexSettings NewIndexSettings(string model, int? chunkMaxTokens, bool? contextualHeader)
+    {
+        var defaults = new ChunkingOptions();
+        return new IndexSettings
+        {
+            EmbeddingModel = ModelRegistry.Get(model).Name,
+            Dimensions = Dimensions(model),
+            Chunking = defaults with
+            {
+                MaxTokens = chunkMaxTokens ?? DefaultChunkTokens(model),
+                ContextualHeader = contextualHeader ?? defaults.ContextualHeader,
+            },
+        };
+    }
+
+    public IEmbeddingModel Get(string name) =>
+        _models.GetOrAdd(name, n => new Lazy<IEmbeddingModel>(() => EmbeddingModelFactory.Create(new EmbeddingOptions
+        {
+            Model = n,
+            CacheDirectory = Path.Combine(Path.GetFullPath(options.DataDirectory), "cache"),
+        }))).Value;
+
+    public void Dispose()
+    {
+        foreach (var model in _models.Values.Where(m => m.IsValueCreated))
+        {
+            (model.Value as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
+using RagService.Api.Ingestion;
+using RagService.Api.Querying;
+using RagService.Core.Search;
+using RagService.Indexing;
+using RagService.Retrieval.Evaluation;
+using Spectre.Console;
+
+namespace RagService.Cli.Commands;
+
+/// <summary>
+/// <c>rag eval</c>: ingests a BEIR dataset through the real pipeline (once; later runs reuse the
+/// index), runs its queries through the same search service as the API, and reports nDCG@10,
+/// MRR@10, Recall@10/100 and latency percentiles as a table, JSON and Markdown.
+/// </summary>
+public static class EvalCommand
+{
+    private static readonly int[] Cutoffs = [1, 5, 10, 100];
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
+    {
+        var datasetPath = line.Require("dataset");
+        if (!File.Exists(Path.Combine(datasetPath, "corpus.jsonl")))
+        {
+            throw new UsageException($"'{datasetPath}' is not a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).");
+        }
+
+        var dataset = new BeirDataset(datasetPath);
+        var split = line.Get("split") ?? "test";
+        if (!File.Exists(dataset.QrelsPath(split)))
+        {
+            throw new UsageException($"The dataset has no qrels/{split}.tsv.");
+        }
+
+        var modes = (line.Get("mode") ?? "all") switch
+        {
+            "all" => new[] { SearchMode.Bm25, SearchMode.Dense, SearchMode.Hybrid },
+            var m => [QueryCommands.ParseMode(m)],
+        };
+
+        await using var services = CliHost.Create(line);
+        var options = services.GetRequiredService<IOptions<RagOptions>>().Value;
+        var models = services.GetRequiredService<EmbeddingModelProvider>();
+        var model = line.Get("model") ?? options.DefaultEmbeddingModel;
+        var datasetName = Path.GetFileName(Path.GetFullPath(datasetPath).TrimEnd(Path.DirectorySeparatorChar));
+        var settings = models.NewIndexSettings(model, line.Get("chunk-tokens") is null ? null : line.GetInt("chunk-tokens", 0), line.Get("header") is { } h ? bool.Parse(h) : null);
+        var indexName = line.Get("index") ?? Sanitize($"eval-{datasetName}-{model}-{settings.Chunking.MaxTokens}{(settings.Chunking.ContextualHeader ? "" : "-nohdr")}");
+
+        var registry = services.GetRequiredService<IndexRegistry>();
+        if (line.Has("rebuild"))
+        {
+            registry.Delete(indexName);
+        }
+
+        var store = registry.Create(indexName, settings).Store;
+        var ingestion = await IngestCorpusAsync(services, store, dataset, options, ct);
+
+        var qrels = await dataset.ReadQrelsAsync(split, ct);
+        var queries = (await dataset.ReadQueriesAsync(ct)).Where(q => qrels.ContainsKey(q.Id)).ToList();
+        if (line.Get("max-queries") is not null)
+        {
+            queries = queries.Take(line.GetInt("max-queries", queries.Count)).ToList();
+            var kept = queries.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
+            qrels = qrels.Where(kv => kept.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        }
+
+        var search = services.GetRequiredService<SearchService>();
+        var results = new List<ModeResult>();
+        foreach (var mode in modes)
+        {
+            results.Add(await EvaluateModeAsync(search, store, mode, queries, qrels, ct));
+        }
+
+        var report = new EvalReport(
+            datasetName, Path.GetFullPath(datasetPath), split, queries.Count, indexName, settings.EmbeddingModel,
+            settings.Chunking.MaxTokens, settings.Chunking.ContextualHeader, search.Options, store.Vectors.Count,
+            store.SizeOnDiskBytes(), ingestion, results, DateTimeOffset.UtcNow, Environment.ProcessorCount);
+        Print(report);
+        var outDir = line.Get("out") ?? Path.Combine("eval", "runs");
+        Directory.CreateDirectory(outDir);
+        var stem = Path.Combine(outDir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{datasetName}-{split}-{model}");
+        await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, Json), ct);
+        await File.WriteAllTextAsync(stem + ".md", ToMarkdown(report), ct);
+        AnsiConsole.MarkupLineInterpolated($"Wrote {stem}.json and {stem}.md");
+        return 0;
+    }
+
+    private static async Task<IngestionStats?> IngestCorpusAsync(IServiceProvider services, IndexStore store, BeirDataset dataset, RagOptions options, CancellationToken ct)
+    {
+        var registry = services.GetRequiredService<IndexRegistry>();
+        var ingestor = services.GetRequiredService<DocumentIngestor>();
+        var known = store.Catalog.Count();
+        var corpusSize = 0;
+        var admitted = 0;
+        var clock = Stopwatch.StartNew();
+        IngestionBatchReport? totals = null;
+        await AnsiConsole.Progress().AutoClear(false).StartAsync(async progress =>
+        {
+            var admit = progress.AddTask("Storing corpus documents");
+            admit.IsIndeterminate = true;
+            await foreach (var doc in dataset.ReadCorpusAsync(ct))
+            {
+                corpusSize++;
+                var id = EvalDocumentIds.ToDocumentId(doc.Id);
+                if (known > 0 && store.Catalog.Get(id) is { State: Core.Jobs.DocumentState.Ready })
+                {
+                    continue;
+                }
+
+                // Title as the document's heading, text as its body: the Markdown parser makes the
+                // title the document title, so the contextual header carries it into BM25 and the embedding.
+                var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
+                using var stream = new MemoryStream(Encoding.UTF8.GetBytes(markdown));
+                var received = await BlobStore.StoreAsync(stream, doc.Id + ".md", registry.BlobFolder(store.Name), options.MaxUploadBytes, ct);
+                if (DocumentIntake.Admit(store, received, id, new Dictionary<string, string>(), options.MaxUploadBytes).Enqueued)
+                {
+                    admitted++;
+                }
+            }
+
+            admit.IsIndeterminate = false;
+            admit.MaxValue = admit.Value = Math.Max(1, corpusSize);
+            var pending = store.Catalog.Unfinished().Count;
+            if (pending == 0)
+            {
+                return;
+            }
+
+            var ingest = progress.AddTask($"Parsing, embedding, indexing {pending} documents", maxValue: pending);
+            clock.Restart();
+            totals = await ingestor.DrainAsync(store, options.MaxDocumentsPerCommit, options.IngestionParallelism,
+                new Progress<IngestionBatchReport>(r => ingest.Value = r.Ready + r.Failed), ct);
+            ingest.Value = ingest.MaxValue;
+        });
+
+        if (totals is null)
+        {
+            return null;
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new IngestionStats(
+            totals.Ready, totals.Failed, totals.Chunks, seconds, totals.Chunks / Math.Max(seconds, 1e-9),
+            totals.Ready / Math.Max(seconds, 1e-9), totals.Parse.TotalSeconds, totals.Embed.TotalSeconds, totals.Write.TotalSeconds,
+            totals.Embed.TotalSeconds / Math.Max(seconds, 1e-9));
+    }
+
+    private static async Task<ModeResult> EvaluateModeAsync(
+        SearchService search, IndexStore store, SearchMode mode, IReadOnlyList<BeirQuery> queries,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels, CancellationToken ct)
+    {
+        // Warm up JIT, caches and the ONNX session before timing.
+        foreach (var q in queries.Take(10))
+        {
+            await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 100, Mode = mode }, ct);
+        }
+
+        var run = new Dictionary<string, IReadOnlyList<RunEntry>>(StringComparer.Ordinal);
+        var latencies = new List<double>(queries.Count);
+        await AnsiConsole.Progress().AutoClear(true).StartAsync(async progress =>
+        {
+            var task = progress.AddTask($"Queries ({mode})", maxValue: queries.Count);
+            foreach (var q in queries)
+            {
+                var clock = Stopwatch.StartNew();
+                var response = await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 200, Mode = mode }, ct);
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+                run[q.Id] = ToDocumentRun(response.Hits);
+                task.Increment(1);
+            }
+        });
+
+        var evaluation = RetrievalMetrics.Evaluate(run, qrels, Cutoffs);
+        return new ModeResult(mode.ToString().ToLowerInvariant(), evaluation, LatencySummary.FromMilliseconds(latencies));
+    }
+
+    /// <summary>Chunk hits to a document ranking: a document ranks where its best chunk ranks.</summary>
+    private static List<RunEntry> ToDocumentRun(IReadOnlyList<SearchHit> hits)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var run = new List<RunEntry>();
+        var rank = 0;
+        foreach (var hit in hits)
+        {
+            rank++;
+            var id = EvalDocumentIds.ToBeirId(hit.Chunk.DocumentId);
+            if (seen.Add(id))
+            {
+                // Scores strictly decreasing with rank, so trec_eval's tie-breaking cannot reorder the run.
+                run.Add(new RunEntry(id, 1.0 / rank));
+            }
+        }
+
+        return run;
+    }
+
+    private static void Print(EvalReport r)
+    {
+        var table = new Table().Title($"{r.Dataset} / {r.Split} ({r.Queries} queries, model {r.EmbeddingModel}, chunk {r.ChunkMaxTokens} tokens)")
+            .AddColumns("mode", "nDCG@10", "MRR@10", "R@10", "R@100", "P@5", "hit@1", "p50 ms", "p95 ms", "p99 ms");
+        foreach (var m in r.Modes)
+        {
+            table.AddRow(m.Mode, F(m.Metrics.At(10).Ndcg), F(m.Metrics.At(10).Mrr), F(m.Metrics.At(10).Recall), F(m.Metrics.At(100).Recall),
+                F(m.Metrics.At(5).Precision), F(m.Metrics.At(1).Hit), F1(m.Latency.P50Ms), F1(m.Latency.P95Ms), F1(m.Latency.P99Ms));
+        }
+
+        AnsiConsole.Write(table);
+        if (r.Ingestion is { } i)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Ingested {i.Documents} documents ({i.Failed} failed), {i.Chunks} chunks in {i.Seconds:0.0} s: {i.ChunksPerSecond:0.0} chunks/s; embedding {i.EmbeddingShare:P0} of the time.");
+        }
+    }
+
+    private static string ToMarkdown(EvalReport r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Retrieval evaluation: {r.Dataset} ({r.Split})");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Queries} queries · model `{r.EmbeddingModel}` · chunk budget {r.ChunkMaxTokens} tokens · contextual header {r.ContextualHeader} · {r.Vectors} vectors · index {r.IndexBytes / 1048576.0:0.0} MiB · {r.Cores} cores · {r.At:u}");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Retrieval settings: `{JsonSerializer.Serialize(r.Retrieval)}`");
+        sb.AppendLine();
+        sb.AppendLine("| mode | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | P@5 | hit@1 | hit@5 | p50 ms | p95 ms | p99 ms |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var m in r.Modes)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {m.Mode} | {F(m.Metrics.At(10).Ndcg)} | {F(m.Metrics.At(10).Mrr)} | {F(m.Metrics.At(10).Recall)} | {F(m.Metrics.At(100).Recall)} | {F(m.Metrics.At(5).Precision)} | {F(m.Metrics.At(1).Hit)} | {F(m.Metrics.At(5).Hit)} | {F1(m.Latency.P50Ms)} | {F1(m.Latency.P95Ms)} | {F1(m.Latency.P99Ms)} |");
+        }
+
+        if (r.Ingestion is { } i)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Ingestion: {i.Documents} documents ({i.Failed} failed), {i.Chunks} chunks in {i.Seconds:0.0} s = {i.ChunksPerSecond:0.0} chunks/s, {i.DocumentsPerSecond:0.0} documents/s. Stage time: parse+chunk {i.ParseSeconds:0.0} s, embed {i.EmbedSeconds:0.0} s, write {i.WriteSeconds:0.0} s; embedding share {i.EmbeddingShare:P1}.");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string F1(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Sanitize(string name) =>
+        new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
+
+    private sealed record ModeResult(string Mode, RetrievalEvaluation Metrics, LatencySummary Latency);
+
+    private sealed record IngestionStats(
+        int Documents, int Failed, int Chunks, double Seconds, double ChunksPerSecond, double DocumentsPerSecond,
+        double ParseSeconds, double EmbedSeconds, double WriteSeconds, double EmbeddingShare);
+
+    private sealed record EvalReport(
+        string Dataset, string DatasetPath, string Split, int Queries, string Index, string EmbeddingModel, int ChunkMaxTokens,
+        bool ContextualHeader, Retrieval.RetrievalOptions Retrieval, long Vectors, long IndexBytes, IngestionStats? Ingestion,
+        IReadOnlyList<ModeResult> Modes, DateTimeOffset At, int Cores);
+}
+
+/// <summary>BEIR ids are arbitrary strings; document ids are not. Map reversibly where needed.</summary>
+internal static class EvalDocumentIds
+{
+    public static string ToDocumentId(string beirId) =>
+        DocumentIds.IsValid(beirId) ? beirId : "b64-" + Convert.ToBase64String(Encoding.UTF8.GetBytes(beirId)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+
+    public static string ToBeirId(string documentId)
+    {
+        if (!documentId.StartsWith("b64-", StringComparison.Ordinal))
+        {
+            return documentId;
+        }
+
+        var b64 = documentId[4..].Replace('-', '+').Replace('_', '/');
+        b64 = b64.PadRight(b64.Length + ((4 - (b64.Length % 4)) % 4), '=');
+        return Encoding.UTF8.GetString(Convert.FromBase64String(b64));
+    }
+}
