@@ -1,0 +1,292 @@
+using System.Globalization;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cn.Smart;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using RagService.Core.Chunks;
+using RagService.Core.Indexes;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace RagService.Indexing.Lexical.Lucene;
+
+/// <summary>
+/// BM25 over chunk index texts in a Lucene index on disk. English text is stemmed (EnglishAnalyzer);
+/// text with Chinese characters is also segmented by SmartCn into a second field, because the
+/// standard tokenizer would make every Han character its own term. Searches go through a
+/// <see cref="SearcherManager"/> opened on the directory (not the writer), so they see only committed
+/// data and a document's version swap becomes visible in one step.
+/// </summary>
+public sealed class LuceneLexicalIndex : ILexicalIndex
+{
+    public const string IdField = "id";
+    public const string DocumentIdField = "doc_id";
+    public const string VersionField = "version";
+    public const string TagField = "tag";
+    public const string TextField = "text";
+    public const string ChineseTextField = "text_zh";
+
+    private const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    private static readonly ISet<string> IdOnly = new HashSet<string> { IdField };
+
+    private readonly string _path;
+    private readonly LuceneDirectory _directory;
+    private readonly Analyzer _analyzer;
+    private readonly IndexWriter _writer;
+    private readonly SearcherManager _searchers;
+    private readonly System.Threading.Lock _commitGate = new();
+    private bool _disposed;
+
+    /// <param name="path">Folder of the index; created when missing, reopened when present.</param>
+    public LuceneLexicalIndex(string path, LuceneLexicalIndexOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Options = options ?? new LuceneLexicalIndexOptions();
+        if (BooleanQuery.MaxClauseCount < Options.MaxClauseCount)
+        {
+            BooleanQuery.MaxClauseCount = Options.MaxClauseCount;
+        }
+
+        _path = path;
+        System.IO.Directory.CreateDirectory(path);
+        _directory = FSDirectory.Open(path);
+        _analyzer = new PerFieldAnalyzerWrapper(
+            new EnglishAnalyzer(Version),
+            new Dictionary<string, Analyzer> { [ChineseTextField] = new SmartChineseAnalyzer(Version) });
+
+        var similarity = new BM25Similarity(Options.K1, Options.B);
+        var config = new IndexWriterConfig(Version, _analyzer)
+        {
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+            Similarity = similarity,
+        };
+        _writer = new IndexWriter(_directory, config);
+
+        // The directory-based SearcherManager needs a commit point to open on.
+        if (!DirectoryReader.IndexExists(_directory))
+        {
+            _writer.Commit();
+        }
+
+        _searchers = new SearcherManager(_directory, new Bm25SearcherFactory(similarity));
+    }
+
+    public LuceneLexicalIndexOptions Options { get; }
+
+    public long SizeOnDiskBytes =>
+        new DirectoryInfo(_path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    public void ReplaceDocument(string documentId, int version, IReadOnlyList<Chunk> chunks)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentNullException.ThrowIfNull(chunks);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var versionText = version.ToString(CultureInfo.InvariantCulture);
+
+        // A re-ingest of the same version replaces its earlier copy; buffered deletes only touch
+        // documents added before them, so this must precede the adds.
+        _writer.DeleteDocuments(DocumentVersionQuery(documentId, versionText, sameVersion: true));
+        _writer.AddDocuments(chunks.Select(c => ToDocument(c, documentId, versionText)));
+        _writer.DeleteDocuments(DocumentVersionQuery(documentId, versionText, sameVersion: false));
+    }
+
+    public void DeleteDocument(string documentId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.DeleteDocuments(new Term(DocumentIdField, documentId));
+    }
+
+    public void Commit()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_commitGate)
+        {
+            _writer.Commit();
+            _searchers.MaybeRefreshBlocking();
+        }
+    }
+
+    public IReadOnlyList<ScoredChunkId> Search(string query, int topK, SearchFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (topK <= 0)
+        {
+            return [];
+        }
+
+        var field = ContainsHan(query) ? ChineseTextField : TextField;
+        var terms = Analyze(field, query);
+        if (terms.Count == 0)
+        {
+            return [];
+        }
+
+        var textQuery = new BooleanQuery();
+        foreach (var term in terms)
+        {
+            textQuery.Add(new TermQuery(new Term(field, term)), Occur.SHOULD);
+        }
+
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var hits = searcher.Search(textQuery, ToLuceneFilter(filter), topK);
+            var results = new List<ScoredChunkId>(hits.ScoreDocs.Length);
+            foreach (var hit in hits.ScoreDocs)
+            {
+                var id = searcher.Doc(hit.Doc, IdOnly).Get(IdField);
+                results.Add(new ScoredChunkId(id, hit.Score));
+            }
+
+            return results;
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _searchers.Dispose();
+
+        // Uncommitted changes are dropped on purpose: only Commit publishes.
+        _writer.Rollback();
+        _writer.Dispose();
+        _analyzer.Dispose();
+        _directory.Dispose();
+    }
+
+    /// <summary>True for Han ideographs (CJK Unified, Extension A, compatibility, and the supplementary planes).</summary>
+    public static bool ContainsHan(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            int c = text[i];
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                c = char.ConvertToUtf32(text[i], text[i + 1]);
+                i++;
+            }
+
+            if (c is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0xF900 and <= 0xFAFF or >= 0x20000 and <= 0x3134F)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Query DocumentVersionQuery(string documentId, string version, bool sameVersion) => new BooleanQuery
+    {
+        { new TermQuery(new Term(DocumentIdField, documentId)), Occur.MUST },
+        { new TermQuery(new Term(VersionField, version)), sameVersion ? Occur.MUST : Occur.MUST_NOT },
+    };
+
+    /// <summary>
+    /// Lucene 4.8 has no FILTER occur; a <see cref="QueryWrapperFilter"/> passed to the search restricts
+    /// matches before ranking and truncation and adds nothing to the score, which is what FILTER does.
+    /// </summary>
+    private static Filter? ToLuceneFilter(SearchFilter filter)
+    {
+        if (filter.IsEmpty)
+        {
+            return null;
+        }
+
+        var conditions = new BooleanQuery();
+        if (filter.DocumentIds is { Count: > 0 } ids)
+        {
+            var anyDocument = new BooleanQuery();
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            {
+                anyDocument.Add(new TermQuery(new Term(DocumentIdField, id)), Occur.SHOULD);
+            }
+
+            conditions.Add(anyDocument, Occur.MUST);
+        }
+
+        if (filter.Tags is { Count: > 0 } tags)
+        {
+            foreach (var (key, value) in tags)
+            {
+                conditions.Add(new TermQuery(new Term(TagField, TagTerm(key, value))), Occur.MUST);
+            }
+        }
+
+        return new QueryWrapperFilter(conditions);
+    }
+
+    private static string TagTerm(string key, string value) => key + "=" + value;
+
+    private static Document ToDocument(Chunk chunk, string documentId, string version)
+    {
+        if (!string.Equals(chunk.DocumentId, documentId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Chunk {chunk.Id} belongs to document '{chunk.DocumentId}', not '{documentId}'.", nameof(chunk));
+        }
+
+        var document = new Document
+        {
+            new StringField(IdField, chunk.Id, Field.Store.YES),
+            new StringField(DocumentIdField, documentId, Field.Store.YES),
+            new StringField(VersionField, version, Field.Store.YES),
+            new TextField(TextField, chunk.IndexText, Field.Store.NO),
+        };
+        foreach (var (key, value) in chunk.Tags)
+        {
+            document.Add(new StringField(TagField, TagTerm(key, value), Field.Store.YES));
+        }
+
+        if (ContainsHan(chunk.IndexText))
+        {
+            document.Add(new TextField(ChineseTextField, chunk.IndexText, Field.Store.NO));
+        }
+
+        return document;
+    }
+
+    /// <summary>Analyzed, de-duplicated terms; user text never reaches a query parser, so no syntax can throw.</summary>
+    private List<string> Analyze(string field, string text)
+    {
+        var terms = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using var stream = _analyzer.GetTokenStream(field, new StringReader(text));
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            var value = term.ToString();
+            if (value.Length > 0 && seen.Add(value))
+            {
+                terms.Add(value);
+            }
+        }
+
+        stream.End();
+        return terms;
+    }
+
+    /// <summary>Searchers must score with the same BM25 parameters the writer stored norms for.</summary>
+    private sealed class Bm25SearcherFactory(Similarity similarity) : SearcherFactory
+    {
+        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = similarity };
+    }
+}

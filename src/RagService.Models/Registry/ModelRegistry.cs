@@ -1,0 +1,40 @@
+namespace RagService.Models.Registry;
+
+/// <summary>
+/// The embedding models this service ships with. Adding a model means adding its facts here,
+/// not scattering pooling and prefix rules through the code that runs it.
+/// </summary>
+public static class ModelRegistry
+{
+    /// <summary>all-MiniLM-L6-v2: mean pooling, no prefixes. 256 tokens by default: SciFact nDCG@10 rose from 0.624 at 128 to 0.645 at 256.</summary>
+    public static ModelDefinition MiniLm { get; } = new(
+        Name: "minilm",
+        PackageKey: "MiniLM",
+        Pooling: PoolingKind.Mean,
+        Dimensions: 384,
+        DefaultMaxTokens: 256);
+
+    /// <summary>snowflake-arctic-embed-xs: CLS pooling; queries carry the instruction prefix the model was trained with.</summary>
+    public static ModelDefinition ArcticXs { get; } = new(
+        Name: "arctic-xs",
+        PackageKey: "ArcticXs",
+        Pooling: PoolingKind.Cls,
+        Dimensions: 384,
+        DefaultMaxTokens: 512,
+        QueryPrefix: "Represent this sentence for searching relevant passages: ");
+
+    public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs];
+
+    public static bool TryGet(string name, out ModelDefinition definition)
+    {
+        definition = All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))!;
+        return definition is not null;
+    }
+
+    public static ModelDefinition Get(string name) =>
+        TryGet(name, out var definition)
+            ? definition
+            : throw new ArgumentException(
+                $"Unknown embedding model '{name}'. Known: {string.Join(", ", All.Select(d => d.Name))}; or set a model directory.",
+                nameof(name));
+}

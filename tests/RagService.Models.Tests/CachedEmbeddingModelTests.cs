@@ -1,0 +1,78 @@
+using RagService.Core.Models;
+using RagService.Models.Embeddings;
+
+namespace RagService.Models.Tests;
+
+[Collection(ModelCollection.Name)]
+public sealed class CachedEmbeddingModelTests(ModelFixture models) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("rag-embcache-").FullName;
+
+    [Fact]
+    public async Task A_cache_hit_returns_the_same_vector_without_calling_the_model()
+    {
+        var counting = new CountingEmbeddingModel(models.MiniLm);
+        using var cached = new CachedEmbeddingModel(counting, Path.Combine(_folder, "embeddings.db"));
+
+        var first = await cached.EmbedAsync(["alpha text", "beta text"], EmbeddingPurpose.Document, CancellationToken.None);
+        Assert.Equal(1, counting.Calls);
+        Assert.Equal(2, counting.Texts);
+
+        var second = await cached.EmbedAsync(["beta text", "alpha text"], EmbeddingPurpose.Document, CancellationToken.None);
+        Assert.Equal(1, counting.Calls);
+        Assert.Equal(first[0], second[1]);
+        Assert.Equal(first[1], second[0]);
+
+        // Only the miss goes to the model; the purpose is part of the key.
+        await cached.EmbedAsync(["alpha text", "gamma text", "gamma text"], EmbeddingPurpose.Document, CancellationToken.None);
+        Assert.Equal(2, counting.Calls);
+        Assert.Equal(3, counting.Texts);
+        await cached.EmbedAsync(["alpha text"], EmbeddingPurpose.Query, CancellationToken.None);
+        Assert.Equal(3, counting.Calls);
+    }
+
+    [Fact]
+    public async Task The_cache_survives_a_new_instance_on_the_same_file()
+    {
+        var path = Path.Combine(_folder, "embeddings.db");
+        var counting = new CountingEmbeddingModel(models.MiniLm);
+        float[] first;
+        using (var cached = new CachedEmbeddingModel(counting, path))
+        {
+            first = (await cached.EmbedAsync(["persisted"], EmbeddingPurpose.Document, CancellationToken.None))[0];
+        }
+
+        using var reopened = new CachedEmbeddingModel(counting, path);
+        var again = (await reopened.EmbedAsync(["persisted"], EmbeddingPurpose.Document, CancellationToken.None))[0];
+        Assert.Equal(first, again);
+        Assert.Equal(1, counting.Calls);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class CountingEmbeddingModel(IEmbeddingModel inner) : IEmbeddingModel
+    {
+        public int Calls { get; private set; }
+
+        public int Texts { get; private set; }
+
+        public string Name => inner.Name;
+
+        public int Dimensions => inner.Dimensions;
+
+        public int MaxTokens => inner.MaxTokens;
+
+        public int CountTokens(string text) => inner.CountTokens(text);
+
+        public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
+        {
+            Calls++;
+            Texts += texts.Count;
+            return inner.EmbedAsync(texts, purpose, cancellationToken);
+        }
+    }
+}
