@@ -1,0 +1,248 @@
+using System.IO.Compression;
+using System.Text;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
+using RagService.Core.Documents;
+using WordText = DocumentFormat.OpenXml.Wordprocessing.Text;
+
+namespace RagService.Ingestion.Parsing.Docx;
+
+// OpenXml's root namespace "DocumentFormat" would otherwise shadow the Core enum.
+using DocumentFormat = RagService.Core.Documents.DocumentFormat;
+
+/// <summary>Limits for DOCX parsing.</summary>
+public sealed record DocxParserOptions
+{
+    /// <summary>
+    /// Upper bound on the summed uncompressed size of the package's parts. A DOCX is a ZIP, and a
+    /// small upload can inflate to gigabytes; the sum is read from the central directory before anything is inflated.
+    /// </summary>
+    public long MaxUncompressedBytes { get; init; } = 200L * 1024 * 1024;
+}
+
+/// <summary>
+/// DOCX through the Open XML SDK. Only the main body is read (headers, footers and comments are
+/// not document content). Headings come from outline levels, never style ids or names, because
+/// ids are localised ("Überschrift1") or custom while the outline level is what Word itself uses for navigation.
+/// Merged table cells are repeated in every cell they cover (horizontally and vertically), so each row
+/// stays readable on its own when a table is split across chunks.
+/// </summary>
+public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
+{
+    /// <summary>Outline level 9 (w:outlineLvl w:val="9") means "body text" in Word.</summary>
+    private const int BodyTextOutlineLevel = 9;
+
+    public DocxParser() : this(new DocxParserOptions())
+    {
+    }
+
+    public bool CanParse(DocumentFormat format) => format == DocumentFormat.Docx;
+
+    public Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        GuardAgainstZipBomb(source.FilePath);
+        try
+        {
+            using var package = WordprocessingDocument.Open(source.FilePath, false);
+            return Task.FromResult(Parse(package, cancellationToken));
+        }
+        catch (Exception e) when (e is OpenXmlPackageException or InvalidDataException or FileFormatException or System.Xml.XmlException)
+        {
+            throw new DocumentRejectedException($"corrupt DOCX: {e.Message}", e);
+        }
+    }
+
+    private void GuardAgainstZipBomb(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                total += entry.Length;
+                if (total > options.MaxUncompressedBytes)
+                {
+                    throw new DocumentRejectedException(
+                        $"DOCX too large: parts exceed {options.MaxUncompressedBytes / (1024 * 1024)} MB uncompressed");
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DocumentRejectedException($"corrupt DOCX: {e.Message}", e);
+        }
+    }
+
+    private static DocumentTree Parse(WordprocessingDocument package, CancellationToken cancellationToken)
+    {
+        var main = package.MainDocumentPart ?? throw new DocumentRejectedException("corrupt DOCX: no main document part");
+        var body = main.Document?.Body;
+        var styles = new StyleChain(main.StyleDefinitionsPart?.Styles);
+        var builder = new DocumentTreeBuilder();
+        if (body is not null)
+        {
+            foreach (var element in body.Elements())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                VisitBodyElement(element, styles, builder);
+            }
+        }
+
+        var title = package.PackageProperties.Title;
+        return builder.Build(string.IsNullOrWhiteSpace(title) ? TitleFromStyle(builder) : title);
+    }
+
+    private static string? TitleFromStyle(DocumentTreeBuilder builder) =>
+        builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text;
+
+    private static void VisitBodyElement(OpenXmlElement element, StyleChain styles, DocumentTreeBuilder builder)
+    {
+        switch (element)
+        {
+            case Paragraph paragraph:
+                VisitParagraph(paragraph, styles, builder);
+                break;
+            case Table table:
+                builder.AddTable(TableRows(table));
+                break;
+            case SdtBlock sdt when sdt.SdtContentBlock is { } content:
+                // Content controls (and tables of contents) wrap ordinary paragraphs and tables.
+                foreach (var child in content.Elements())
+                {
+                    VisitBodyElement(child, styles, builder);
+                }
+
+                break;
+        }
+    }
+
+    private static void VisitParagraph(Paragraph paragraph, StyleChain styles, DocumentTreeBuilder builder)
+    {
+        var text = ParagraphText(paragraph);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        var properties = paragraph.ParagraphProperties;
+        var styleId = properties?.ParagraphStyleId?.Val?.Value;
+
+        var outline = properties?.OutlineLevel?.Val?.Value ?? styles.OutlineLevel(styleId);
+        if (outline is { } level && level < BodyTextOutlineLevel)
+        {
+            builder.Add(BlockKind.Heading, text, level + 1);
+            return;
+        }
+
+        if (styles.IsTitle(styleId))
+        {
+            builder.Add(BlockKind.Heading, text, 1);
+            return;
+        }
+
+        var numbering = properties?.NumberingProperties ?? styles.Numbering(styleId);
+        // numId 0 explicitly removes numbering inherited from the style.
+        if (numbering is not null && numbering.NumberingId?.Val?.Value is not 0)
+        {
+            var depth = numbering.NumberingLevelReference?.Val?.Value ?? 0;
+            builder.Add(BlockKind.ListItem, text, depth);
+            return;
+        }
+
+        builder.Add(BlockKind.Paragraph, text);
+    }
+
+    private static string ParagraphText(OpenXmlElement paragraph)
+    {
+        var sb = new StringBuilder();
+        foreach (var node in paragraph.Descendants())
+        {
+            switch (node)
+            {
+                case WordText t:
+                    sb.Append(t.Text);
+                    break;
+                case TabChar:
+                case Break:
+                case CarriageReturn:
+                    sb.Append(' ');
+                    break;
+                case NoBreakHyphen:
+                    sb.Append('-');
+                    break;
+            }
+        }
+
+        return string.Join(' ', sb.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static List<IReadOnlyList<string>> TableRows(Table table)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        List<string>? previous = null;
+        foreach (var row in table.Elements<TableRow>())
+        {
+            var cells = new List<string>();
+            foreach (var cell in row.Elements<TableCell>())
+            {
+                var properties = cell.TableCellProperties;
+                var span = Math.Max(1, properties?.GridSpan?.Val?.Value ?? 1);
+                var merge = properties?.VerticalMerge;
+                // A vMerge without val="restart" continues the cell above: repeat its value.
+                var continues = merge is not null && (merge.Val is null || merge.Val.Value == MergedCellValues.Continue);
+                var value = continues && previous is not null && cells.Count < previous.Count
+                    ? previous[cells.Count]
+                    : string.Join(" ", cell.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
+                for (var i = 0; i < span; i++)
+                {
+                    cells.Add(value);
+                }
+            }
+
+            rows.Add(cells);
+            previous = cells;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Resolves paragraph properties through a style's based-on chain.</summary>
+    private sealed class StyleChain(Styles? styles)
+    {
+        private readonly Dictionary<string, Style> _byId = styles?.Elements<Style>()
+            .Where(s => s.StyleId?.Value is not null)
+            .GroupBy(s => s.StyleId!.Value!)
+            .ToDictionary(g => g.Key, g => g.First()) ?? [];
+
+        private readonly Style? _defaultParagraph = styles?.Elements<Style>()
+            .FirstOrDefault(s => s.Type?.Value == StyleValues.Paragraph && s.Default?.Value == true);
+
+        public int? OutlineLevel(string? styleId) =>
+            Walk(styleId).Select(s => s.StyleParagraphProperties?.OutlineLevel?.Val?.Value).FirstOrDefault(v => v is not null);
+
+        public NumberingProperties? Numbering(string? styleId) =>
+            Walk(styleId).Select(s => s.StyleParagraphProperties?.NumberingProperties).FirstOrDefault(n => n is not null);
+
+        /// <summary>
+        /// The built-in Title style is recognised by its w:name, which Word always writes in English
+        /// ("Title") whatever the UI language, unlike the id.
+        /// </summary>
+        public bool IsTitle(string? styleId) =>
+            Walk(styleId).Any(s => string.Equals(s.StyleName?.Val?.Value, "Title", StringComparison.OrdinalIgnoreCase));
+
+        private IEnumerable<Style> Walk(string? styleId)
+        {
+            var seen = new HashSet<string>();
+            var current = styleId is not null && _byId.TryGetValue(styleId, out var s) ? s : _defaultParagraph;
+            while (current is not null && seen.Add(current.StyleId?.Value ?? string.Empty))
+            {
+                yield return current;
+                var basedOn = current.BasedOn?.Val?.Value;
+                current = basedOn is not null && _byId.TryGetValue(basedOn, out var parent) ? parent : null;
+            }
+        }
+    }
+}
