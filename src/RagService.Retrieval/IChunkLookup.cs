@@ -1,0 +1,20 @@
+using RagService.Core.Chunks;
+using RagService.Core.Indexes;
+
+namespace RagService.Retrieval;
+
+/// <summary>
+/// Turns retrieved ids back into live chunks. The indexes only know ids; the document catalog is the
+/// truth about which chunk versions are live, so a hit the catalog no longer knows is stale.
+/// </summary>
+public interface IChunkLookup
+{
+    /// <summary>The live chunks among <paramref name="chunkIds"/>, in any order; unknown ids are skipped.</summary>
+    IReadOnlyList<Chunk> Resolve(IReadOnlyCollection<string> chunkIds);
+
+    /// <summary>
+    /// The ids of the live chunks a filter admits, for the vector index (which cannot evaluate filters
+    /// itself); null when <paramref name="filter"/> is empty, meaning "no restriction".
+    /// </summary>
+    IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter);
+}
