@@ -10,6 +10,7 @@ namespace RagService.Api.Tests;
 public sealed class BadInputTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private const string PdfQuestion = "How many days are backups retained?";
 
     [Fact]
     public async Task Each_bad_file_fails_alone_with_its_reason_while_good_files_in_the_same_batch_become_ready()
@@ -55,7 +56,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("OCR", imageStatus.GetProperty("error").GetString());
 
         Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "kb", "good")).GetProperty("status").GetString());
-        var search = await RagApiHost.SearchAsync(client, "kb", new { query = TestDocuments.PdfQuestion, topK = 3 });
+        var search = await RagApiHost.SearchAsync(client, "kb", new { query = PdfQuestion, topK = 3 });
         Assert.Equal("good", search.GetProperty("hits")[0].GetProperty("chunk").GetProperty("documentId").GetString());
     }
 
