@@ -22,6 +22,17 @@ public sealed class OnnxEmbeddingModelTests(ModelFixture models)
         Assert.True(Dot(query, passages[0]) > Dot(query, passages[1]) + 0.1f, $"{Dot(query, passages[0])} vs {Dot(query, passages[1])}");
     }
 
+    /// <summary>The scores sbert.net's quickstart prints for all-MiniLM-L6-v2: they pin tokenisation and mean pooling.</summary>
+    [Theory]
+    [InlineData("The new movie is awesome", "The new movie is so great", 0.8939)]
+    [InlineData("The cat sits outside", "The cat plays in the garden", 0.6788)]
+    [InlineData("I love pasta", "Do you like pizza?", 0.5096)]
+    public async Task MiniLM_reproduces_the_published_sentence_transformers_scores(string a, string b, double expected)
+    {
+        var vectors = await models.MiniLm.EmbedAsync([a, b], EmbeddingPurpose.Document, CancellationToken.None);
+        Assert.Equal(expected, Dot(vectors[0], vectors[1]), 0.002);
+    }
+
     [Theory]
     [InlineData("minilm")]
     [InlineData("arctic-xs")]
@@ -95,6 +106,13 @@ public sealed class OnnxEmbeddingModelTests(ModelFixture models)
 
         var vectors = await wide.EmbedAsync([LongText], EmbeddingPurpose.Document, CancellationToken.None);
         Assert.Single(vectors);
+    }
+
+    [Fact]
+    public void A_limit_beyond_the_models_positions_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new RagService.Models.Embeddings.OnnxEmbeddingModel(RagService.Models.Registry.ModelRegistry.MiniLm, models.MiniLmFiles, maxTokens: 1024));
     }
 
     [Theory]

@@ -35,6 +35,7 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         MaxTokens = maxTokens ?? definition.DefaultMaxTokens;
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTokens, 2, nameof(maxTokens));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxTokens, definition.MaxPositions, nameof(maxTokens));
         BatchSize = batchSize;
         _definition = definition;
         _encoder = new WordPieceEncoder(files.VocabularyPath, definition.LowerCase);

@@ -22,6 +22,7 @@ public enum PoolingKind
 /// <param name="QueryPrefix">Prepended to queries only (asymmetric retrieval models are trained that way).</param>
 /// <param name="DocumentPrefix">Prepended to documents only.</param>
 /// <param name="LowerCase">Whether the vocabulary is uncased.</param>
+/// <param name="MaxPositions">The model's position-embedding count; longer inputs make ONNX Runtime fail.</param>
 public sealed record ModelDefinition(
     string Name,
     string? PackageKey,
@@ -30,4 +31,5 @@ public sealed record ModelDefinition(
     int DefaultMaxTokens,
     string QueryPrefix = "",
     string DocumentPrefix = "",
-    bool LowerCase = true);
+    bool LowerCase = true,
+    int MaxPositions = 512);

@@ -232,6 +232,29 @@ public abstract class VectorIndexConformanceTests : IDisposable
         Assert.Equal(260, index.Count);
     }
 
+    [Fact]
+    public async Task A_reopened_index_serves_concurrent_searches()
+    {
+        var ids = Ids(120);
+        using (var index = Open(Folder, Dimensions))
+        {
+            index.Upsert(ids, ids.Select(_ => RandomVector()).ToList());
+            index.Commit();
+        }
+
+        using var reopened = Open(Folder, Dimensions);
+        var queries = Enumerable.Range(0, 16).Select(_ => RandomVector()).ToArray();
+        var large = ids.Take(100).ToHashSet();
+        await Task.WhenAll(queries.Select(q => Task.Run(() =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                Assert.Equal(4, reopened.Search(q, 4, null).Count);
+                Assert.Equal(4, reopened.Search(q, 4, large).Count);
+            }
+        })));
+    }
+
     public void Dispose()
     {
         _folder.Dispose();

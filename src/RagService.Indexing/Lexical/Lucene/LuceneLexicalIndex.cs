@@ -12,6 +12,7 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
+using RagService.Indexing.Storage;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace RagService.Indexing.Lexical.Lucene;
@@ -80,8 +81,8 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
 
     public LuceneLexicalIndexOptions Options { get; }
 
-    public long SizeOnDiskBytes =>
-        new DirectoryInfo(_path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
+    public long SizeOnDiskBytes => FolderSize.Of(_path);
 
     public void ReplaceDocument(string documentId, int version, IReadOnlyList<Chunk> chunks)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cloud.Unum.USearch;
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
+using RagService.Indexing.Storage;
 
 namespace RagService.Indexing.Vectors.Embedded;
 
@@ -85,8 +86,8 @@ public sealed class USearchVectorIndex : IVectorIndex
         }
     }
 
-    public long SizeOnDiskBytes =>
-        new DirectoryInfo(_path).EnumerateFiles().Sum(f => f.Length);
+    /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
+    public long SizeOnDiskBytes => FolderSize.Of(_path);
 
     public void Upsert(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors)
     {
