@@ -131,6 +131,27 @@ public sealed partial class ExtractiveAnswerGeneratorTests
         Assert.Equal("cn", answer.Citations[0].ChunkId);
     }
 
+    [Fact]
+    public async Task A_close_runner_up_from_another_chunk_is_quoted_before_a_second_sentence_of_the_same_chunk()
+    {
+        var first = TestHits.Chunk("a", "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.");
+        var second = TestHits.Chunk("b", "Ground-source heat pumps save energy all year.");
+
+        var answer = await generator.GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
+
+        Assert.Equal(
+            "Heat pumps save energy by moving heat instead of generating it. [1] Ground-source heat pumps save energy all year. [2] Modern heat pumps save energy even in cold climates. [1]",
+            answer.Text);
+        Assert.Equal(["a", "b"], answer.Citations.Select(c => c.ChunkId));
+        Assert.Equal(
+            "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.",
+            answer.Citations[0].Snippet);
+
+        var single = await new ExtractiveAnswerGenerator(new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
+        Assert.Equal("Heat pumps save energy by moving heat instead of generating it. [1]", single.Text);
+    }
+
     private static List<(string Sentence, int Marker)> Quotes(Answer answer) =>
         QuotePattern().Matches(answer.Text).Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value))).ToList();
 
