@@ -214,4 +214,14 @@ public sealed class HybridRetrieverTests
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
             wrong.SearchAsync(new SearchRequest { Query = Query, Mode = SearchMode.Dense }, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_cancelled_search_throws()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Retriever().SearchAsync(new SearchRequest { Query = Query }, cancelled.Token));
+    }
 }

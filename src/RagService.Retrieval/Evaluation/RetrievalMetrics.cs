@@ -15,8 +15,8 @@ public sealed record RetrievalEvaluation(int QueryCount, IReadOnlyList<MetricsAt
 /// Ranking metrics computed the way trec_eval (and so pytrec_eval and BEIR) computes them, so numbers
 /// are comparable with published results:
 /// <list type="bullet">
-/// <item>the run is ordered by score descending, ties by document id descending (ordinal), as trec_eval
-/// does, whatever order the run came in;</item>
+/// <item>the run is ordered by score (as a float) descending, ties by document id descending (ordinal,
+/// which equals trec_eval's strcmp for ASCII ids), whatever order the run came in;</item>
 /// <item>nDCG@k: gain is the qrel grade (unjudged or grade ≤ 0 gives 0), discounted by log2(rank + 1);
 /// the ideal DCG ranks the query's qrel grades descending, cut at k;</item>
 /// <item>relevant means grade &gt; 0 for MRR, recall, precision and hit; precision divides by k
@@ -129,7 +129,9 @@ public static class RetrievalMetrics
         var ordered = run.ToList();
         ordered.Sort(static (a, b) =>
         {
-            var byScore = b.Score.CompareTo(a.Score);
+            // trec_eval keeps scores as single-precision floats, so scores equal as floats are ties there;
+            // comparing doubles would order them by noise and disagree with pytrec_eval at the cutoff.
+            var byScore = ((float)b.Score).CompareTo((float)a.Score);
             return byScore != 0 ? byScore : string.CompareOrdinal(b.DocumentId, a.DocumentId);
         });
 

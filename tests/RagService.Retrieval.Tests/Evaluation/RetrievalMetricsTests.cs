@@ -53,6 +53,15 @@ public sealed class RetrievalMetricsTests
     }
 
     [Fact]
+    public void Scores_equal_in_single_precision_are_ties_as_in_trec_eval()
+    {
+        var nearlyTied = new RunEntry[] { new("a", 0.5 + 1e-12), new("b", 0.5) };
+        var qrels = new Dictionary<string, int> { ["a"] = 1 };
+
+        Assert.Equal(0.5, RetrievalMetrics.ReciprocalRank(nearlyTied, qrels, 10));
+    }
+
+    [Fact]
     public void A_query_without_relevant_documents_scores_zero()
     {
         var qrels = new Dictionary<string, int> { ["d1"] = 0 };

@@ -1,0 +1,160 @@
+using System.Text.RegularExpressions;
+using RagService.Core.Answers;
+using RagService.Generation.Extractive;
+
+namespace RagService.Generation.Tests.Extractive;
+
+public sealed partial class ExtractiveAnswerGeneratorTests
+{
+    private static readonly RagService.Core.Chunks.Chunk Solar = TestHits.Chunk(
+        "solar",
+        "Renewable energy is growing fast. Solar panels convert sunlight into electricity using photovoltaic cells. They need little maintenance.",
+        "energy-guide");
+
+    private static readonly RagService.Core.Chunks.Chunk Wind = TestHits.Chunk(
+        "wind",
+        "Wind turbines convert the kinetic energy of wind into electricity. Offshore farms are larger.",
+        "wind-report");
+
+    private static readonly RagService.Core.Chunks.Chunk Eiffel = TestHits.Chunk(
+        "eiffel",
+        "Paris has many monuments. The Eiffel Tower was completed in 1889 for the World's Fair. It is 330 metres tall.",
+        "paris");
+
+    private readonly ExtractiveAnswerGenerator generator = new();
+
+    [Fact]
+    public async Task The_answer_sentence_is_quoted_verbatim_from_a_source_with_its_marker()
+    {
+        var answer = await generator.GenerateAsync("When was the Eiffel Tower completed?", TestHits.Ranked(Solar, Eiffel), CancellationToken.None);
+
+        Assert.False(answer.NoAnswer);
+        Assert.Equal("extractive", answer.GeneratedBy);
+        Assert.StartsWith("The Eiffel Tower was completed in 1889 for the World's Fair. [1]", answer.Text);
+        var citation = answer.Citations[0];
+        Assert.Equal((1, "eiffel", "paris"), (citation.Marker, citation.ChunkId, citation.DocumentId));
+        Assert.Equal("The Eiffel Tower was completed in 1889 for the World's Fair.", citation.Snippet);
+    }
+
+    [Fact]
+    public async Task Every_quoted_sentence_appears_verbatim_in_the_chunk_its_marker_cites()
+    {
+        var hits = TestHits.Ranked(Solar, Wind, Eiffel);
+
+        var answer = await generator.GenerateAsync("How do solar panels and wind turbines produce electricity?", hits, CancellationToken.None);
+
+        var quoted = Quotes(answer);
+        Assert.NotEmpty(quoted);
+        foreach (var (sentence, marker) in quoted)
+        {
+            var cited = Assert.Single(answer.Citations, c => c.Marker == marker);
+            var chunk = Assert.Single(hits, h => h.Chunk.Id == cited.ChunkId).Chunk;
+            Assert.Contains(sentence, chunk.Text, StringComparison.Ordinal);
+            Assert.Contains(sentence, cited.Snippet, StringComparison.Ordinal);
+        }
+
+        // Nothing but quoted sentences and markers: removing them leaves only the joining spaces.
+        var rest = answer.Text;
+        foreach (var (sentence, marker) in quoted)
+        {
+            rest = rest.Replace($"{sentence} [{marker}]", string.Empty, StringComparison.Ordinal);
+        }
+
+        Assert.True(string.IsNullOrWhiteSpace(rest), rest);
+    }
+
+    [Fact]
+    public async Task Markers_number_the_distinct_chunks_in_order_of_first_use_and_cite_their_provenance()
+    {
+        var answer = await generator.GenerateAsync("How do solar panels and wind turbines produce electricity?", TestHits.Ranked(Solar, Wind), CancellationToken.None);
+
+        Assert.Equal(
+            "Solar panels convert sunlight into electricity using photovoltaic cells. [1] Wind turbines convert the kinetic energy of wind into electricity. [2]",
+            answer.Text);
+        Assert.Equal(["solar", "wind"], answer.Citations.Select(c => c.ChunkId));
+        Assert.Equal([1, 2], answer.Citations.Select(c => c.Marker));
+        var wind = answer.Citations[1];
+        Assert.Equal(("wind-report", "wind-report.pdf", "Title of wind-report"), (wind.DocumentId, wind.FileName, wind.Title));
+        Assert.Equal(["Chapter 1", "Section wind"], wind.SectionPath);
+        Assert.Equal((3, 4), (wind.PageStart, wind.PageEnd));
+        Assert.Equal(0.9f, wind.Score, 5);
+    }
+
+    [Fact]
+    public async Task An_unrelated_question_gets_the_fixed_no_answer_and_no_citations()
+    {
+        var answer = await generator.GenerateAsync("What is the boiling point of mercury?", TestHits.Ranked(Solar, Wind, Eiffel), CancellationToken.None);
+
+        Assert.True(answer.NoAnswer);
+        Assert.Equal(ExtractiveAnswerGenerator.NoAnswerText, answer.Text);
+        Assert.Equal("The indexed documents do not answer this question.", answer.Text);
+        Assert.Empty(answer.Citations);
+    }
+
+    [Fact]
+    public async Task One_shared_word_is_too_weak_to_answer()
+    {
+        // Only "electricity" is shared; the threshold asks for two content terms.
+        var answer = await generator.GenerateAsync("Who regulates electricity prices in Brazil?", TestHits.Ranked(Solar, Wind), CancellationToken.None);
+
+        Assert.True(answer.NoAnswer);
+    }
+
+    [Fact]
+    public async Task No_hits_means_no_answer()
+    {
+        var answer = await generator.GenerateAsync("When was the Eiffel Tower completed?", [], CancellationToken.None);
+
+        Assert.True(answer.NoAnswer);
+    }
+
+    [Fact]
+    public async Task A_sentence_repeated_in_overlapping_chunks_is_quoted_once()
+    {
+        var first = TestHits.Chunk("a", "The Eiffel Tower was completed in 1889 for the World's Fair.");
+        var overlap = TestHits.Chunk("b", "The Eiffel Tower was completed in 1889 for the World's Fair. Gustave Eiffel's company built it.");
+
+        var answer = await generator.GenerateAsync("When was the Eiffel Tower completed?", TestHits.Ranked(first, overlap), CancellationToken.None);
+
+        Assert.Single(Regex.Matches(answer.Text, "completed in 1889"));
+    }
+
+    [Fact]
+    public async Task Chinese_sources_are_split_at_full_width_marks_and_quoted_verbatim()
+    {
+        var chunk = TestHits.Chunk("cn", "长城位于中国北方。长城全长约两万一千公里！故宫在北京。");
+
+        var answer = await generator.GenerateAsync("长城全长是多少公里？", TestHits.Ranked(chunk), CancellationToken.None);
+
+        Assert.False(answer.NoAnswer);
+        Assert.StartsWith("长城全长约两万一千公里！ [1]", answer.Text);
+        Assert.Equal("cn", answer.Citations[0].ChunkId);
+    }
+
+    [Fact]
+    public async Task A_close_runner_up_from_another_chunk_is_quoted_before_a_second_sentence_of_the_same_chunk()
+    {
+        var first = TestHits.Chunk("a", "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.");
+        var second = TestHits.Chunk("b", "Ground-source heat pumps save energy all year.");
+
+        var answer = await generator.GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
+
+        Assert.Equal(
+            "Heat pumps save energy by moving heat instead of generating it. [1] Ground-source heat pumps save energy all year. [2] Modern heat pumps save energy even in cold climates. [1]",
+            answer.Text);
+        Assert.Equal(["a", "b"], answer.Citations.Select(c => c.ChunkId));
+        Assert.Equal(
+            "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.",
+            answer.Citations[0].Snippet);
+
+        var single = await new ExtractiveAnswerGenerator(new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
+        Assert.Equal("Heat pumps save energy by moving heat instead of generating it. [1]", single.Text);
+    }
+
+    private static List<(string Sentence, int Marker)> Quotes(Answer answer) =>
+        QuotePattern().Matches(answer.Text).Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value))).ToList();
+
+    [GeneratedRegex(@"(.+?) \[(\d+)\](?: |$)")]
+    private static partial Regex QuotePattern();
+}
