@@ -154,6 +154,15 @@ public static class TestDocuments
         File.WriteAllBytes(path, builder.Build());
     }
 
+    /// <summary>A valid DOCX whose body holds one empty paragraph.</summary>
+    public static void WriteEmptyDocx(string path)
+    {
+        using var document = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document);
+        var main = document.AddMainDocumentPart();
+        main.Document = new Document(new Body(new Paragraph()));
+        main.Document.Save();
+    }
+
     /// <summary>A one-page PDF with only drawn shapes: what a scan without a text layer looks like to a text extractor.</summary>
     public static void WritePdfWithoutTextLayer(string path)
     {
