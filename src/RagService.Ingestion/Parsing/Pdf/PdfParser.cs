@@ -210,6 +210,7 @@ internal sealed partial class HeadingClassifier
 
     private readonly double _bodySize;
     private readonly List<double> _headingSizes;
+    private int? _numberingOffset;
 
     private HeadingClassifier(double bodySize, List<double> headingSizes)
     {
@@ -232,7 +233,16 @@ internal sealed partial class HeadingClassifier
             }
         }
 
-        return new HeadingClassifier(body, sizes);
+        var classifier = new HeadingClassifier(body, sizes);
+        // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
+        // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
+        classifier._numberingOffset = lines
+            .Where(l => l.FontSize >= body * LargerRatio && NumberingDepth(l.Text) is not null)
+            .Select(l => classifier.LevelOf(l) - NumberingDepth(l.Text))
+            .Where(o => o is not null)
+            .GroupBy(o => o!.Value)
+            .MaxBy(g => g.Count())?.Key;
+        return classifier;
     }
 
     /// <summary>The heading level (1 = top) or null for body text.</summary>
@@ -258,7 +268,8 @@ internal sealed partial class HeadingClassifier
 
         if (line.Bold && Math.Abs(line.FontSize - _bodySize) <= 1.0 && NumberingDepth(line.Text) is { } numbered)
         {
-            return Math.Clamp(_headingSizes.Count + numbered, 1, 6);
+            var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + 1;
+            return Math.Clamp(level, 1, 6);
         }
 
         return null;
@@ -293,11 +304,12 @@ internal sealed record AssembledBlock(BlockKind Kind, string Text, int Level, in
 /// </summary>
 internal static partial class ParagraphAssembler
 {
-    /// <summary>A gap larger than this fraction of the line height starts a new paragraph.</summary>
-    private const double ParagraphGapRatio = 0.7;
+    /// <summary>A baseline step this much larger than the document's usual line pitch starts a new paragraph.</summary>
+    private const double ParagraphPitchFactor = 1.3;
 
     public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings)
     {
+        var pitch = LinePitch(lines);
         var result = new List<AssembledBlock>();
         var current = new List<PdfLine>();
         int? currentLevel = null;
@@ -343,9 +355,8 @@ internal static partial class ParagraphAssembler
                 || level != currentLevel
                 || startsList
                 || (level is null && Math.Abs(line.FontSize - previousLine.FontSize) > 1.0)
-                || line.Block != previousLine.Block && !SameColumnContinuation(previousLine, line)
-                || previousLine.Box.Bottom - line.Box.Top > ParagraphGapRatio * Math.Max(line.Height, previousLine.Height)
-                || line.Box.Top > previousLine.Box.Bottom + previousLine.Height; // moved up: new column
+                || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize)
+                || !FollowsClosely(previousLine, line, pitch);
 
             if (startsNew)
             {
@@ -362,10 +373,35 @@ internal static partial class ParagraphAssembler
         return result;
     }
 
-    /// <summary>Docstrum sometimes splits one paragraph into blocks; adjacent, aligned lines still belong together.</summary>
-    private static bool SameColumnContinuation(PdfLine previous, PdfLine line) =>
-        Math.Abs(previous.Box.Left - line.Box.Left) < 2 * line.Height &&
-        previous.Box.Bottom - line.Box.Top is >= 0 and var gap && gap <= ParagraphGapRatio * line.Height;
+    /// <summary>
+    /// The usual baseline-to-baseline step of body lines, as a multiple of the font size. Glyph boxes
+    /// leave out descenders and vary with the letters, so baselines are the reliable measure.
+    /// </summary>
+    private static double LinePitch(IReadOnlyList<PdfLine> lines)
+    {
+        var ratios = new List<double>();
+        for (var i = 1; i < lines.Count; i++)
+        {
+            var (a, b) = (lines[i - 1], lines[i]);
+            if (a.Page == b.Page && Math.Abs(a.FontSize - b.FontSize) < 0.5)
+            {
+                var ratio = (a.Box.Bottom - b.Box.Bottom) / b.FontSize;
+                if (ratio is > 0.8 and < 3)
+                {
+                    ratios.Add(Math.Round(ratio * 20) / 20);
+                }
+            }
+        }
+
+        return ratios.Count == 0 ? 1.2 : ratios.GroupBy(r => r).MaxBy(g => g.Count())!.Key;
+    }
+
+    /// <summary>The next line sits one line pitch below; more space, or a jump upwards (a new column), starts a paragraph.</summary>
+    private static bool FollowsClosely(PdfLine previous, PdfLine line, double pitch)
+    {
+        var step = (previous.Box.Bottom - line.Box.Bottom) / Math.Max(line.FontSize, previous.FontSize);
+        return step > 0.5 && step <= pitch * ParagraphPitchFactor;
+    }
 
     private static bool ContinuesAcrossPage(AssembledBlock previous, AssembledBlock next) =>
         previous.Kind == BlockKind.Paragraph &&
