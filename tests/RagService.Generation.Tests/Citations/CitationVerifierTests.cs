@@ -86,6 +86,19 @@ public sealed class CitationVerifierTests
     }
 
     [Fact]
+    public async Task A_chinese_extractive_answer_verifies_clean()
+    {
+        var chunk = TestHits.Chunk("cn", "长城位于中国北方。长城全长约两万一千公里！故宫在北京。");
+        var answer = await new ExtractiveAnswerGenerator().GenerateAsync("长城全长是多少公里？", TestHits.Ranked(chunk), CancellationToken.None);
+
+        var verified = verifier.Verify(answer, [chunk]);
+
+        Assert.Empty(verified.Issues);
+        Assert.Same(answer, verified.Answer);
+        Assert.NotEmpty(verifier.Verify("故宫全长约两万一千公里！ [1]", new Dictionary<int, RagService.Core.Chunks.Chunk> { [1] = TestHits.Chunk("x", "故宫在北京。") }).Issues);
+    }
+
+    [Fact]
     public void A_no_answer_passes_untouched()
     {
         var verified = verifier.Verify(ExtractiveAnswerGenerator.NoAnswer, []);
