@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Options;
+using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion;
@@ -28,7 +29,7 @@ public sealed partial class IngestionPipeline
     private readonly FormatSniffer _sniffer;
     private readonly DocumentParserRegistry _parsers;
     private readonly IChunker _chunker;
-    private readonly ITokenCounter _tokens;
+    private readonly ITokenCounter? _tokens;
     private readonly ChunkingOptions _options;
     private readonly ILogger _logger;
 
@@ -51,6 +52,65 @@ public sealed partial class IngestionPipeline
         _tokens = tokens;
         _options = options with { }; // a private copy: later changes by the caller do not leak in mid-run
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// A pipeline whose token counter is given per call (<see cref="Chunk"/>): the host's, where each
+    /// index has its own embedding model and so its own tokenizer.
+    /// </summary>
+    public IngestionPipeline(FormatSniffer sniffer, DocumentParserRegistry parsers, IChunker chunker, ILogger<IngestionPipeline>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(sniffer);
+        ArgumentNullException.ThrowIfNull(parsers);
+        ArgumentNullException.ThrowIfNull(chunker);
+        _sniffer = sniffer;
+        _parsers = parsers;
+        _chunker = chunker;
+        _options = new ChunkingOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The pipeline the service runs: every parser of the registry and the heading-aware chunker.</summary>
+    public static IngestionPipeline CreateDefault(ILogger<IngestionPipeline>? logger = null) =>
+        new(new FormatSniffer(), DocumentParserRegistry.CreateDefault(), new HeadingAwareChunker(), logger);
+
+    /// <summary>Sniffs the bytes (the declared format is only a claim) and parses them into a tree.</summary>
+    /// <exception cref="DocumentRejectedException">The document cannot be parsed; the message says why.</exception>
+    public async Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var activity = Activities.StartActivity("parse");
+        activity?.SetTag("document.file_name", source.FileName);
+        try
+        {
+            var sniffed = _sniffer.Sniff(source.FilePath, source.FileName);
+            if (sniffed != source.Format)
+            {
+                LogFormatCorrected(_logger, source.FileName, source.Format, sniffed);
+                source = source with { Format = sniffed };
+            }
+
+            activity?.SetTag("document.format", sniffed.ToString());
+            var tree = await _parsers.ParseAsync(source, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("document.pages", tree.PageCount);
+            activity?.SetTag("document.blocks", tree.Blocks.Count);
+            return tree;
+        }
+        catch (DocumentRejectedException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            LogRejected(_logger, source.FileName, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Chunks a parsed tree within the budget, counting tokens with the index's own model.</summary>
+    public IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions chunking, ITokenCounter tokens)
+    {
+        using var activity = Activities.StartActivity("chunk");
+        var chunks = _chunker.Chunk(tree, chunking, tokens);
+        activity?.SetTag("document.chunks", chunks.Count);
+        return chunks;
     }
 
     /// <exception cref="DocumentRejectedException">The document cannot be ingested; the message says why.</exception>
@@ -80,7 +140,8 @@ public sealed partial class IngestionPipeline
             activity?.SetTag("document.format", sniffed.ToString());
             var started = Stopwatch.GetTimestamp();
             var tree = await _parsers.ParseAsync(source, cancellationToken).ConfigureAwait(false);
-            var chunks = _chunker.Chunk(tree, chunking, _tokens);
+            var chunks = _chunker.Chunk(tree, chunking, _tokens
+                ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and Chunk."));
 
             activity?.SetTag("document.pages", tree.PageCount);
             activity?.SetTag("document.blocks", tree.Blocks.Count);

@@ -115,7 +115,8 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
 
         var notMultipart = await client.PostAsJsonAsync("/v1/indexes/kb/documents", new { file = "x" });
-        Assert.Equal(HttpStatusCode.BadRequest, notMultipart.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notMultipart.StatusCode);
+        Assert.Equal("application/problem+json", notMultipart.Content.Headers.ContentType?.MediaType);
 
         var badTag = await RagApiHost.PostFilesAsync(client, "kb", ["no-colon"], (CreateText(), null));
         Assert.Equal(HttpStatusCode.BadRequest, badTag.StatusCode);

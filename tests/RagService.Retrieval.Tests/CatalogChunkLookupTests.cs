@@ -1,80 +1,65 @@
 using RagService.Core.Chunks;
+using RagService.Core.Documents;
 using RagService.Core.Indexes;
 using RagService.Core.Jobs;
+using RagService.Indexing.Catalog;
 
 namespace RagService.Retrieval.Tests;
 
-public sealed class CatalogChunkLookupTests
+/// <summary>The lookup over the real SQLite catalog: live chunks resolve, filters become allowed-id sets.</summary>
+public sealed class CatalogChunkLookupTests : IDisposable
 {
-    private static readonly Chunk A1 = TestChunks.Create("a1", "a", "alpha one", new Dictionary<string, string> { ["tenant"] = "t1" });
-    private static readonly Chunk A2 = TestChunks.Create("a2", "a", "alpha two", new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" });
-    private static readonly Chunk B1 = TestChunks.Create("b1", "b", "beta one", new Dictionary<string, string> { ["tenant"] = "t2" });
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ragservice-tests", Guid.NewGuid().ToString("N"));
+    private readonly SqliteDocumentCatalog _catalog;
+    private readonly CatalogChunkLookup _lookup;
 
-    private readonly CatalogChunkLookup lookup = new(new ListedCatalog([A1, A2, B1]));
+    public CatalogChunkLookupTests()
+    {
+        _catalog = new SqliteDocumentCatalog(Path.Combine(_folder, "catalog.db"));
+        Add("a", new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" }, "a1", "a2");
+        Add("b", new Dictionary<string, string> { ["tenant"] = "t2" }, "b1");
+        _lookup = new CatalogChunkLookup(_catalog);
+    }
 
     [Fact]
     public void An_empty_filter_allows_everything_by_returning_null()
     {
-        Assert.Null(lookup.AllowedChunkIds(SearchFilter.None));
+        Assert.Null(_lookup.AllowedChunkIds(SearchFilter.None));
     }
 
     [Fact]
     public void A_document_filter_allows_that_documents_live_chunks()
     {
-        var allowed = lookup.AllowedChunkIds(new SearchFilter { DocumentIds = ["a", "missing"] });
+        var allowed = _lookup.AllowedChunkIds(new SearchFilter { DocumentIds = ["a", "missing"] });
 
         Assert.Equal(["a1", "a2"], allowed!.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void A_tag_filter_visits_every_document_and_keeps_matching_chunks()
+    public void A_tag_filter_keeps_only_chunks_of_documents_with_every_tag()
     {
-        var allowed = lookup.AllowedChunkIds(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" } });
-
-        Assert.Equal(["a2"], allowed);
+        Assert.Equal(["a1", "a2"], _lookup.AllowedChunkIds(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" } })!.Order(StringComparer.Ordinal));
+        Assert.Empty(_lookup.AllowedChunkIds(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t2", ["lang"] = "en" } })!);
     }
 
     [Fact]
-    public void Resolve_skips_ids_the_catalog_does_not_know()
+    public void Resolve_skips_ids_the_catalog_does_not_know_and_carries_document_tags()
     {
-        Assert.Equal(["b1"], lookup.Resolve(["b1", "gone"]).Select(c => c.Id));
+        var resolved = _lookup.Resolve(["b1", "gone"]);
+        Assert.Equal(["b1"], resolved.Select(c => c.Id));
+        Assert.Equal("t2", resolved[0].Tags["tenant"]);
     }
 
-    /// <summary>Just enough of a catalog for lookups: documents and their live chunks.</summary>
-    private sealed class ListedCatalog(IReadOnlyList<Chunk> chunks) : IDocumentCatalog
+    private void Add(string documentId, Dictionary<string, string> tags, params string[] chunkIds)
     {
-        public IReadOnlyList<DocumentStatus> List(int offset, int limit) =>
-            chunks.Select(c => c.DocumentId).Distinct().Skip(offset).Take(limit)
-                .Select(id => new DocumentStatus { DocumentId = id, Version = 1, FileName = id, ContentHash = id })
-                .ToList();
+        var status = _catalog.Enqueue(new DocumentUpload(documentId, documentId + ".txt", "/nowhere", "hash-" + documentId, 1, DocumentFormat.PlainText, tags)).Status;
+        var chunks = chunkIds.Select((id, i) => TestChunks.Create(id, documentId, $"text of {id}", tags) with { Ordinal = i, DocumentVersion = status.Version }).ToList();
+        _catalog.CommitVersion(documentId, status.Version, chunks);
+    }
 
-        public IReadOnlyList<Chunk> GetChunks(string documentId) => chunks.Where(c => c.DocumentId == documentId).ToList();
-
-        public IReadOnlyList<Chunk> GetChunksByIds(IReadOnlyCollection<string> chunkIds) => chunks.Where(c => chunkIds.Contains(c.Id)).ToList();
-
-        public int Count() => List(0, int.MaxValue).Count;
-
-        public EnqueueResult Enqueue(DocumentUpload upload) => throw new NotSupportedException();
-
-        public DocumentStatus? Get(string documentId) => throw new NotSupportedException();
-
-        public IReadOnlyList<DocumentStatus> Unfinished() => throw new NotSupportedException();
-
-        public DocumentUpload? GetUpload(string documentId) => throw new NotSupportedException();
-
-        public void UpdateProgress(string documentId, int version, DocumentState state, double progress, string? title = null, int? pageCount = null) =>
-            throw new NotSupportedException();
-
-        public void MarkFailed(string documentId, int version, string failedStep, string error) => throw new NotSupportedException();
-
-        public void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks) => throw new NotSupportedException();
-
-        public IReadOnlyList<string>? Delete(string documentId) => throw new NotSupportedException();
-
-        public IReadOnlyList<string> ChunkIdsOf(string documentId) => throw new NotSupportedException();
-
-        public void Dispose()
-        {
-        }
+    public void Dispose()
+    {
+        _catalog.Dispose();
+        Directory.Delete(_folder, recursive: true);
     }
 }

@@ -76,7 +76,7 @@ public static class DocumentsApi
             return Problems.BadRequest(tagError);
         }
 
-        var badId = upload.DocumentIds.FirstOrDefault(id => !DocumentIds.IsValid(id));
+        var badId = upload.DocumentIds.FirstOrDefault(id => id.Length > 0 && !DocumentIds.IsValid(id));
         if (badId is not null)
         {
             return Problems.BadRequest($"Invalid documentId '{badId}': use 1–128 characters of letters, digits, '.', '_', '-'.");

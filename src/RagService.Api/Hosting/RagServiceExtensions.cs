@@ -31,7 +31,7 @@ public static class RagServiceExtensions
         services.AddSingleton(sp => new IndexRegistry(
             sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
             EmbeddedBackends.Create()));
-        services.AddSingleton(_ => IngestionPipelineFactory.Create());
+        services.AddSingleton(sp => IngestionPipeline.CreateDefault(sp.GetService<ILogger<IngestionPipeline>>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");

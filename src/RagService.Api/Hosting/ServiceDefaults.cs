@@ -11,6 +11,7 @@ public static class ServiceDefaults
     public static WebApplicationBuilder AddRagServiceDefaults(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "RagService API";

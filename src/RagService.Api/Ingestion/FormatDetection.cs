@@ -8,5 +8,19 @@ internal static class FormatDetection
 {
     private static readonly FormatSniffer Sniffer = new();
 
-    public static DocumentFormat Sniff(string blobPath, string fileName) => Sniffer.Sniff(blobPath, fileName);
+    /// <summary>
+    /// The format, or Unknown when the bytes are refused outright (empty file): the upload is still
+    /// admitted so that the document's status carries the parser's reason, like any other failure.
+    /// </summary>
+    public static DocumentFormat Sniff(string blobPath, string fileName)
+    {
+        try
+        {
+            return Sniffer.Sniff(blobPath, fileName);
+        }
+        catch (DocumentRejectedException)
+        {
+            return DocumentFormat.Unknown;
+        }
+    }
 }
