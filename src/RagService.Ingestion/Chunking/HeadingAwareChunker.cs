@@ -95,28 +95,30 @@ public sealed class HeadingAwareChunker : IChunker
             var headingPieces = section.Headings.Select(h => new Piece(h.Text, tokens.CountTokens(h.Text), h, true)).ToList();
             var headingTokens = headingPieces.Sum(p => p.Tokens);
 
-            // Never let a deep section path starve the text: the header gets at most half the budget.
-            var budget = Math.Max(options.MaxTokens - _headerTokens, Math.Max(1, options.MaxTokens / 2));
-            var bodyPieces = new List<Piece>();
-            var sliceBudget = budget - headingTokens >= budget / 2 ? budget - headingTokens : budget;
-            foreach (var block in section.Body)
-            {
-                bodyPieces.AddRange(Slice(block, Math.Max(1, sliceBudget)));
-            }
-
-            var all = headingPieces.Concat(bodyPieces).ToList();
-            if (all.Count == 0)
+            // A section that fits is one chunk of whole blocks, however its blocks would slice.
+            var whole = headingPieces
+                .Concat(section.Body.Select(b => Render(b)).Select((text, i) => new Piece(text, tokens.CountTokens(text), section.Body[i], false)))
+                .ToList();
+            if (whole.Count == 0)
             {
                 return;
             }
 
-            var wholeFits = Measure(all) <= options.MaxTokens ||
-                (isWholeDocument && tokens.CountTokens(Join(all)) <= options.MaxTokens);
-            if (wholeFits)
+            if (Measure(whole) <= options.MaxTokens ||
+                (isWholeDocument && tokens.CountTokens(Join(whole)) <= options.MaxTokens))
             {
                 // A whole document whose text alone fits stays one chunk even if the header pushes it over (see remarks).
-                drafts.Add(Draft(all));
+                drafts.Add(Draft(whole));
                 return;
+            }
+
+            // Never let a deep section path starve the text: the header gets at most half the budget.
+            var budget = Math.Max(options.MaxTokens - _headerTokens, Math.Max(1, options.MaxTokens / 2));
+            var sliceBudget = budget - headingTokens >= budget / 2 ? budget - headingTokens : budget;
+            var all = new List<Piece>(headingPieces);
+            foreach (var block in section.Body)
+            {
+                all.AddRange(Slice(block, Math.Max(1, sliceBudget)));
             }
 
             Pack(all, budget, drafts);
