@@ -104,8 +104,9 @@ public sealed class HeadingAwareChunker : IChunker
                 return;
             }
 
-            if (Measure(whole) <= options.MaxTokens ||
-                (isWholeDocument && tokens.CountTokens(Join(whole)) <= options.MaxTokens))
+            // The piece sum screens out big sections before the exact (whole-text) count is paid for.
+            if (whole.Sum(p => p.Tokens) <= options.MaxTokens &&
+                (Measure(whole) <= options.MaxTokens || (isWholeDocument && tokens.CountTokens(Join(whole)) <= options.MaxTokens)))
             {
                 // A whole document whose text alone fits stays one chunk even if the header pushes it over (see remarks).
                 drafts.Add(Draft(whole));
