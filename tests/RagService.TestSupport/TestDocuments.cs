@@ -154,6 +154,31 @@ public static class TestDocuments
         File.WriteAllBytes(path, builder.Build());
     }
 
+    /// <summary>
+    /// A DOCX with one table using both merge kinds: "Region" spans two columns (gridSpan) in the header,
+    /// and "Linux" is merged down over two rows (vMerge restart/continue).
+    /// </summary>
+    public static void WriteDocxWithMergedCells(string path)
+    {
+        using var document = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document);
+        var main = document.AddMainDocumentPart();
+        var table = new Table(
+            new TableGrid(new GridColumn { Width = "2000" }, new GridColumn { Width = "2000" }, new GridColumn { Width = "2000" }),
+            new TableRow(
+                new TableCell(TextParagraph("Platform")),
+                new TableCell(new TableCellProperties(new GridSpan { Val = 2 }), TextParagraph("Region"))),
+            new TableRow(
+                new TableCell(new TableCellProperties(new VerticalMerge { Val = MergedCellValues.Restart }), TextParagraph("Linux")),
+                new TableCell(TextParagraph("EU")),
+                new TableCell(TextParagraph("Frankfurt"))),
+            new TableRow(
+                new TableCell(new TableCellProperties(new VerticalMerge()), new Paragraph()),
+                new TableCell(TextParagraph("US")),
+                new TableCell(TextParagraph("Virginia"))));
+        main.Document = new Document(new Body(TextParagraph("Regions by platform:"), table));
+        main.Document.Save();
+    }
+
     /// <summary>A valid DOCX whose body holds one empty paragraph.</summary>
     public static void WriteEmptyDocx(string path)
     {
