@@ -188,6 +188,36 @@ public static class TestDocuments
         main.Document.Save();
     }
 
+    /// <summary>
+    /// One page set in two columns: the left column must be read completely before the right one.
+    /// The column texts are <see cref="PdfLeftColumn"/> and <see cref="PdfRightColumn"/>.
+    /// </summary>
+    public static void WriteTwoColumnPdf(string path)
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        WriteColumn(page, regular, 50, PdfLeftColumn);
+        WriteColumn(page, regular, 320, PdfRightColumn);
+        File.WriteAllBytes(path, builder.Build());
+    }
+
+    public static readonly string[] PdfLeftColumn =
+        ["Left column line one about", "storage classes and their", "retention periods for logs."];
+
+    public static readonly string[] PdfRightColumn =
+        ["Right column line one about", "network zones and firewall", "rules for the data centre."];
+
+    private static void WriteColumn(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, double x, string[] lines)
+    {
+        var y = 700.0;
+        foreach (var line in lines)
+        {
+            page.AddText(line, 11, new PdfPoint(x, y), font);
+            y -= 14;
+        }
+    }
+
     /// <summary>A one-page PDF with only drawn shapes: what a scan without a text layer looks like to a text extractor.</summary>
     public static void WritePdfWithoutTextLayer(string path)
     {
