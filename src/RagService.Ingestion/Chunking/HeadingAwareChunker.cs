@@ -14,9 +14,10 @@ namespace RagService.Ingestion.Chunking;
 /// </summary>
 /// <remarks>
 /// Two deliberate exceptions to the budget: a document of one section whose text alone fits
-/// <see cref="ChunkingOptions.MaxTokens"/> stays one chunk even if the header pushes it over (splitting a
-/// 250-token abstract to make room for its title would cost more than the header gains), and a single table row larger than the budget is
-/// kept whole, since a row cut in half is meaningless. <see cref="ChunkingOptions.OverlapTokens"/> is
+/// <see cref="ChunkingOptions.MaxTokens"/> stays one chunk even if the header pushes it over
+/// (splitting a 250-token abstract to make room for its title would cost more than the header
+/// gains), and a single table row larger than the budget is kept whole, since a row cut in half is
+/// meaningless. <see cref="ChunkingOptions.OverlapTokens"/> is
 /// applied between chunks of one section as whole trailing sentences of the previous chunk.
 /// </remarks>
 public sealed class HeadingAwareChunker : IChunker

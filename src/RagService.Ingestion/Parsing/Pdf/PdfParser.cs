@@ -105,10 +105,7 @@ public sealed class PdfParser : IDocumentParser
 }
 
 /// <summary>One text line of a page, with the typography the heading and furniture decisions need.</summary>
-internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight)
-{
-    public double Height => Box.Height;
-}
+internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight);
 
 /// <summary>Reduces one page to lines in reading order using PdfPig's layout analysis.</summary>
 internal static class PageLines
