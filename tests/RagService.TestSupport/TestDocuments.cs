@@ -26,9 +26,9 @@ public static class TestDocuments
     public const string DocxWindowsFact = "On Windows the service runs under the account CONTOSO-SVC.";
     public const string DocxDecoyStyleParagraph = "This paragraph uses a style named heading 3 that has no outline level.";
     public const string DocxHeaderText = "CONFIDENTIAL DRAFT HEADER";
-    public static readonly string[] DocxBulletItems = ["Download the package.", "Verify the checksum.", "Run the installer."];
+    public static readonly IReadOnlyList<string> DocxBulletItems = ["Download the package.", "Verify the checksum.", "Run the installer."];
     public const string DocxNestedBulletItem = "Use sha256sum on Linux.";
-    public static readonly string[][] DocxTableRows =
+    public static readonly IReadOnlyList<IReadOnlyList<string>> DocxTableRows =
     [
         ["Platform", "Minimum RAM", "Free disk"],
         ["Linux", "2 GB", "4 GB"],
@@ -202,13 +202,13 @@ public static class TestDocuments
         File.WriteAllBytes(path, builder.Build());
     }
 
-    public static readonly string[] PdfLeftColumn =
+    public static readonly IReadOnlyList<string> PdfLeftColumn =
         ["Left column line one about", "storage classes and their", "retention periods for logs."];
 
-    public static readonly string[] PdfRightColumn =
+    public static readonly IReadOnlyList<string> PdfRightColumn =
         ["Right column line one about", "network zones and firewall", "rules for the data centre."];
 
-    private static void WriteColumn(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, double x, string[] lines)
+    private static void WriteColumn(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, double x, IEnumerable<string> lines)
     {
         var y = 700.0;
         foreach (var line in lines)
@@ -317,7 +317,7 @@ public static class TestDocuments
                 new NumberingProperties(new NumberingLevelReference { Val = level }, new NumberingId { Val = 1 })),
             new Run(new Text(text)));
 
-    private static Table TextTable(string[][] rows)
+    private static Table TextTable(IReadOnlyList<IReadOnlyList<string>> rows)
     {
         var table = new Table(new TableProperties(new TableBorders(
             new TopBorder { Val = BorderValues.Single, Size = 4 },
