@@ -86,6 +86,20 @@ public sealed class DocxParserTests : IDisposable
     }
 
     [Fact]
+    public async Task Merged_cells_are_repeated_in_every_cell_they_cover()
+    {
+        var path = _files.PathFor("merged.docx");
+        TestDocuments.WriteDocxWithMergedCells(path);
+
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "merged.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(
+            [["Platform", "Region", "Region"], ["Linux", "EU", "Frankfurt"], ["Linux", "US", "Virginia"]],
+            table.Rows!.Select(r => r.ToArray()).ToArray());
+    }
+
+    [Fact]
     public async Task Package_inflating_beyond_the_limit_is_rejected()
     {
         var error = await Assert.ThrowsAsync<DocumentRejectedException>(() =>

@@ -128,6 +128,15 @@ public sealed class MarkupParserTests : IDisposable
         Assert.Equal(["b0", "b1", "b2"], tree.Blocks.Select(b => b.Id));
     }
 
+    [Theory]
+    [InlineData("The installer needs disk space.", "en")]
+    [InlineData("安装程序需要四个千兆字节的磁盘空间。请先检查。", "zh")]
+    [InlineData("Установщику нужно место на диске.", null)]
+    public void Language_is_guessed_from_the_script(string text, string? language)
+    {
+        Assert.Equal(language, MarkdownParser.Parse(text).Language);
+    }
+
     [Fact]
     public async Task Whitespace_only_text_is_rejected_as_empty()
     {

@@ -115,4 +115,17 @@ public sealed class PdfParserTests(ITestOutputHelper output) : IDisposable
             _parser.ParseAsync(new DocumentSource(path, "scan.pdf", DocumentFormat.Pdf), CancellationToken.None));
         Assert.Equal("scanned PDF: OCR not available", error.Message);
     }
+
+    [Fact]
+    public async Task Two_columns_are_read_one_after_the_other()
+    {
+        var path = _files.PathFor("columns.pdf");
+        TestDocuments.WriteTwoColumnPdf(path);
+
+        var tree = await _parser.ParseAsync(new DocumentSource(path, "columns.pdf", DocumentFormat.Pdf), CancellationToken.None);
+
+        Assert.Equal(
+            [string.Join(' ', TestDocuments.PdfLeftColumn), string.Join(' ', TestDocuments.PdfRightColumn)],
+            tree.Blocks.Select(b => b.Text));
+    }
 }

@@ -26,9 +26,9 @@ public static class TestDocuments
     public const string DocxWindowsFact = "On Windows the service runs under the account CONTOSO-SVC.";
     public const string DocxDecoyStyleParagraph = "This paragraph uses a style named heading 3 that has no outline level.";
     public const string DocxHeaderText = "CONFIDENTIAL DRAFT HEADER";
-    public static readonly string[] DocxBulletItems = ["Download the package.", "Verify the checksum.", "Run the installer."];
+    public static readonly IReadOnlyList<string> DocxBulletItems = ["Download the package.", "Verify the checksum.", "Run the installer."];
     public const string DocxNestedBulletItem = "Use sha256sum on Linux.";
-    public static readonly string[][] DocxTableRows =
+    public static readonly IReadOnlyList<IReadOnlyList<string>> DocxTableRows =
     [
         ["Platform", "Minimum RAM", "Free disk"],
         ["Linux", "2 GB", "4 GB"],
@@ -154,6 +154,31 @@ public static class TestDocuments
         File.WriteAllBytes(path, builder.Build());
     }
 
+    /// <summary>
+    /// A DOCX with one table using both merge kinds: "Region" spans two columns (gridSpan) in the header,
+    /// and "Linux" is merged down over two rows (vMerge restart/continue).
+    /// </summary>
+    public static void WriteDocxWithMergedCells(string path)
+    {
+        using var document = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document);
+        var main = document.AddMainDocumentPart();
+        var table = new Table(
+            new TableGrid(new GridColumn { Width = "2000" }, new GridColumn { Width = "2000" }, new GridColumn { Width = "2000" }),
+            new TableRow(
+                new TableCell(TextParagraph("Platform")),
+                new TableCell(new TableCellProperties(new GridSpan { Val = 2 }), TextParagraph("Region"))),
+            new TableRow(
+                new TableCell(new TableCellProperties(new VerticalMerge { Val = MergedCellValues.Restart }), TextParagraph("Linux")),
+                new TableCell(TextParagraph("EU")),
+                new TableCell(TextParagraph("Frankfurt"))),
+            new TableRow(
+                new TableCell(new TableCellProperties(new VerticalMerge()), new Paragraph()),
+                new TableCell(TextParagraph("US")),
+                new TableCell(TextParagraph("Virginia"))));
+        main.Document = new Document(new Body(TextParagraph("Regions by platform:"), table));
+        main.Document.Save();
+    }
+
     /// <summary>A valid DOCX whose body holds one empty paragraph.</summary>
     public static void WriteEmptyDocx(string path)
     {
@@ -161,6 +186,36 @@ public static class TestDocuments
         var main = document.AddMainDocumentPart();
         main.Document = new Document(new Body(new Paragraph()));
         main.Document.Save();
+    }
+
+    /// <summary>
+    /// One page set in two columns: the left column must be read completely before the right one.
+    /// The column texts are <see cref="PdfLeftColumn"/> and <see cref="PdfRightColumn"/>.
+    /// </summary>
+    public static void WriteTwoColumnPdf(string path)
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        WriteColumn(page, regular, 50, PdfLeftColumn);
+        WriteColumn(page, regular, 320, PdfRightColumn);
+        File.WriteAllBytes(path, builder.Build());
+    }
+
+    public static readonly IReadOnlyList<string> PdfLeftColumn =
+        ["Left column line one about", "storage classes and their", "retention periods for logs."];
+
+    public static readonly IReadOnlyList<string> PdfRightColumn =
+        ["Right column line one about", "network zones and firewall", "rules for the data centre."];
+
+    private static void WriteColumn(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, double x, IEnumerable<string> lines)
+    {
+        var y = 700.0;
+        foreach (var line in lines)
+        {
+            page.AddText(line, 11, new PdfPoint(x, y), font);
+            y -= 14;
+        }
     }
 
     /// <summary>A one-page PDF with only drawn shapes: what a scan without a text layer looks like to a text extractor.</summary>
@@ -262,7 +317,7 @@ public static class TestDocuments
                 new NumberingProperties(new NumberingLevelReference { Val = level }, new NumberingId { Val = 1 })),
             new Run(new Text(text)));
 
-    private static Table TextTable(string[][] rows)
+    private static Table TextTable(IReadOnlyList<IReadOnlyList<string>> rows)
     {
         var table = new Table(new TableProperties(new TableBorders(
             new TopBorder { Val = BorderValues.Single, Size = 4 },

@@ -14,9 +14,10 @@ namespace RagService.Ingestion.Chunking;
 /// </summary>
 /// <remarks>
 /// Two deliberate exceptions to the budget: a document of one section whose text alone fits
-/// <see cref="ChunkingOptions.MaxTokens"/> stays one chunk even if the header pushes it over (splitting a
-/// 250-token abstract to make room for its title would cost more than the header gains), and a single table row larger than the budget is
-/// kept whole, since a row cut in half is meaningless. <see cref="ChunkingOptions.OverlapTokens"/> is
+/// <see cref="ChunkingOptions.MaxTokens"/> stays one chunk even if the header pushes it over
+/// (splitting a 250-token abstract to make room for its title would cost more than the header
+/// gains), and a single table row larger than the budget is kept whole, since a row cut in half is
+/// meaningless. <see cref="ChunkingOptions.OverlapTokens"/> is
 /// applied between chunks of one section as whole trailing sentences of the previous chunk.
 /// </remarks>
 public sealed class HeadingAwareChunker : IChunker
@@ -95,28 +96,31 @@ public sealed class HeadingAwareChunker : IChunker
             var headingPieces = section.Headings.Select(h => new Piece(h.Text, tokens.CountTokens(h.Text), h, true)).ToList();
             var headingTokens = headingPieces.Sum(p => p.Tokens);
 
-            // Never let a deep section path starve the text: the header gets at most half the budget.
-            var budget = Math.Max(options.MaxTokens - _headerTokens, Math.Max(1, options.MaxTokens / 2));
-            var bodyPieces = new List<Piece>();
-            var sliceBudget = budget - headingTokens >= budget / 2 ? budget - headingTokens : budget;
-            foreach (var block in section.Body)
-            {
-                bodyPieces.AddRange(Slice(block, Math.Max(1, sliceBudget)));
-            }
-
-            var all = headingPieces.Concat(bodyPieces).ToList();
-            if (all.Count == 0)
+            // A section that fits is one chunk of whole blocks, however its blocks would slice.
+            var whole = headingPieces
+                .Concat(section.Body.Select(b => Render(b)).Select((text, i) => new Piece(text, tokens.CountTokens(text), section.Body[i], false)))
+                .ToList();
+            if (whole.Count == 0)
             {
                 return;
             }
 
-            var wholeFits = Measure(all) <= options.MaxTokens ||
-                (isWholeDocument && tokens.CountTokens(Join(all)) <= options.MaxTokens);
-            if (wholeFits)
+            // The piece sum screens out big sections before the exact (whole-text) count is paid for.
+            if (whole.Sum(p => p.Tokens) <= options.MaxTokens &&
+                (Measure(whole) <= options.MaxTokens || (isWholeDocument && tokens.CountTokens(Join(whole)) <= options.MaxTokens)))
             {
                 // A whole document whose text alone fits stays one chunk even if the header pushes it over (see remarks).
-                drafts.Add(Draft(all));
+                drafts.Add(Draft(whole));
                 return;
+            }
+
+            // Never let a deep section path starve the text: the header gets at most half the budget.
+            var budget = Math.Max(options.MaxTokens - _headerTokens, Math.Max(1, options.MaxTokens / 2));
+            var sliceBudget = budget - headingTokens >= budget / 2 ? budget - headingTokens : budget;
+            var all = new List<Piece>(headingPieces);
+            foreach (var block in section.Body)
+            {
+                all.AddRange(Slice(block, Math.Max(1, sliceBudget)));
             }
 
             Pack(all, budget, drafts);

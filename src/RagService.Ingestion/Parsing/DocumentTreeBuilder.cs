@@ -61,7 +61,56 @@ public sealed class DocumentTreeBuilder
         var resolvedTitle = string.IsNullOrWhiteSpace(title)
             ? _blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text
             : title.Trim();
-        return new DocumentTree(resolvedTitle, _blocks.ToArray(), Math.Max(1, pageCount));
+        return new DocumentTree(resolvedTitle, _blocks.ToArray(), Math.Max(1, pageCount))
+        {
+            Language = ScriptLanguage.Guess(_blocks.Select(b => b.Text)),
+        };
+    }
+}
+
+/// <summary>
+/// A script-based language guess: enough to choose between the Chinese and the English analysers
+/// downstream. Latin script is reported as "en" because that is the analyser it will get; anything
+/// else is left null rather than guessed.
+/// </summary>
+public static class ScriptLanguage
+{
+    private const int SampleLetters = 20_000;
+
+    public static string? Guess(IEnumerable<string> texts)
+    {
+        int han = 0, latin = 0, letters = 0;
+        foreach (var text in texts)
+        {
+            foreach (var c in text)
+            {
+                if (!char.IsLetter(c))
+                {
+                    continue;
+                }
+
+                letters++;
+                if (c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF')
+                {
+                    han++;
+                }
+                else if (c < '\u0250')
+                {
+                    latin++;
+                }
+            }
+
+            if (letters >= SampleLetters)
+            {
+                break;
+            }
+        }
+
+        // One Han character carries about as much as a Latin word, so a third is already "mostly Chinese".
+        return letters == 0 ? null
+            : han * 3 >= letters ? "zh"
+            : latin * 2 >= letters ? "en"
+            : null;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 
 namespace RagService.Ingestion.Parsing;
@@ -11,7 +12,7 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// Decides a document's format from its bytes. The client's file name is only a tie-breaker
 /// between Markdown and plain text, because uploads are routinely misnamed.
 /// </summary>
-public sealed class FormatSniffer
+public sealed partial class FormatSniffer
 {
     /// <summary>How far into the file text heuristics look; enough for signals, cheap for huge files.</summary>
     private const int TextProbeBytes = 64 * 1024;
@@ -206,17 +207,17 @@ public sealed class FormatSniffer
         {
             var line = raw.TrimEnd('\r');
             var trimmed = line.TrimStart();
-            if (System.Text.RegularExpressions.Regex.IsMatch(line, @"^#{1,6} \S") ||
+            if (AtxHeading().IsMatch(line) ||
                 trimmed.StartsWith("```", StringComparison.Ordinal) ||
                 trimmed.StartsWith("~~~", StringComparison.Ordinal) ||
-                System.Text.RegularExpressions.Regex.IsMatch(trimmed, @"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?$"))
+                TableDelimiterRow().IsMatch(trimmed))
             {
                 // A heading, a fence or a table delimiter row is a strong signal on its own.
                 return true;
             }
 
-            if (System.Text.RegularExpressions.Regex.IsMatch(trimmed, @"^([-*+]|\d+[.)]) \S") ||
-                System.Text.RegularExpressions.Regex.IsMatch(line, @"\[[^\]]+\]\([^)]+\)"))
+            if (ListItem().IsMatch(trimmed) ||
+                InlineLink().IsMatch(line))
             {
                 signals++;
             }
@@ -225,4 +226,16 @@ public sealed class FormatSniffer
         // Lists and links also occur in plain prose; require more than one.
         return signals >= 2;
     }
+
+    [GeneratedRegex(@"^#{1,6} \S")]
+    private static partial Regex AtxHeading();
+
+    [GeneratedRegex(@"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?$")]
+    private static partial Regex TableDelimiterRow();
+
+    [GeneratedRegex(@"^([-*+]|\d+[.)]) \S")]
+    private static partial Regex ListItem();
+
+    [GeneratedRegex(@"\[[^\]]+\]\([^)]+\)")]
+    private static partial Regex InlineLink();
 }

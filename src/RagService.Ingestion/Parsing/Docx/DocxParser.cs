@@ -158,25 +158,33 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
     private static string ParagraphText(OpenXmlElement paragraph)
     {
         var sb = new StringBuilder();
-        foreach (var node in paragraph.Descendants())
+        AppendText(paragraph, sb);
+        return string.Join(' ', sb.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static void AppendText(OpenXmlElement element, StringBuilder sb)
+    {
+        foreach (var node in element.ChildElements)
         {
             switch (node)
             {
                 case WordText t:
                     sb.Append(t.Text);
                     break;
-                case TabChar:
-                case Break:
-                case CarriageReturn:
+                case TabChar or Break or CarriageReturn:
                     sb.Append(' ');
                     break;
                 case NoBreakHyphen:
                     sb.Append('-');
                     break;
+                case AlternateContentFallback:
+                    // Word writes text boxes twice (modern choice + legacy fallback); read the choice only.
+                    break;
+                default:
+                    AppendText(node, sb);
+                    break;
             }
         }
-
-        return string.Join(' ', sb.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static List<IReadOnlyList<string>> TableRows(Table table)
@@ -195,7 +203,7 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
                 var continues = merge is not null && (merge.Val is null || merge.Val.Value == MergedCellValues.Continue);
                 var value = continues && previous is not null && cells.Count < previous.Count
                     ? previous[cells.Count]
-                    : string.Join(" ", cell.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
+                    : CellText(cell);
                 for (var i = 0; i < span; i++)
                 {
                     cells.Add(value);
@@ -208,6 +216,15 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
 
         return rows;
     }
+
+    /// <summary>
+    /// All paragraphs of a cell, nested tables included (flattened), but not the paragraphs of text
+    /// boxes, which their enclosing paragraph already reads.
+    /// </summary>
+    private static string CellText(TableCell cell) => string.Join(" ", cell.Descendants<Paragraph>()
+        .Where(p => !p.Ancestors<Paragraph>().Any())
+        .Select(ParagraphText)
+        .Where(t => t.Length > 0));
 
     /// <summary>Resolves paragraph properties through a style's based-on chain.</summary>
     private sealed class StyleChain(Styles? styles)

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.DocumentLayoutAnalysis;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
@@ -104,10 +105,7 @@ public sealed class PdfParser : IDocumentParser
 }
 
 /// <summary>One text line of a page, with the typography the heading and furniture decisions need.</summary>
-internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight)
-{
-    public double Height => Box.Height;
-}
+internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight);
 
 /// <summary>Reduces one page to lines in reading order using PdfPig's layout analysis.</summary>
 internal static class PageLines
@@ -123,12 +121,11 @@ internal static class PageLines
             return [];
         }
 
-        var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
-        var ordered = UnsupervisedReadingOrderDetector.Instance.Get(blocks).OrderBy(b => b.ReadingOrder).ToList();
         var lines = new List<PdfLine>();
+        var ordered = Segment(words);
         for (var b = 0; b < ordered.Count; b++)
         {
-            foreach (var line in ordered[b].TextLines)
+            foreach (var line in ordered[b])
             {
                 var letters = line.Words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
                 if (letters.Count == 0)
@@ -145,6 +142,32 @@ internal static class PageLines
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// Blocks of lines in reading order: Docstrum finds columns and blocks, the unsupervised detector
+    /// orders them. Layout analysis can fail on odd pages (a lone word, degenerate geometry); the page
+    /// then falls back to plain top-to-bottom lines rather than rejecting a whole document.
+    /// </summary>
+    private static List<IReadOnlyList<TextLine>> Segment(List<Word> words)
+    {
+        try
+        {
+            var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
+            return UnsupervisedReadingOrderDetector.Instance.Get(blocks)
+                .OrderBy(b => b.ReadingOrder)
+                .Select(b => b.TextLines)
+                .ToList();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NullReferenceException)
+        {
+            var lines = words
+                .GroupBy(w => Math.Round(w.BoundingBox.Bottom))
+                .OrderByDescending(g => g.Key)
+                .Select(g => new TextLine(g.OrderBy(w => w.BoundingBox.Left).ToList()))
+                .ToList();
+            return [lines];
+        }
     }
 
     private static bool IsBold(Letter letter) =>

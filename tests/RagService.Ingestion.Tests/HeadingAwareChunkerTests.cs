@@ -1,0 +1,215 @@
+using RagService.Core.Chunks;
+using RagService.Core.Documents;
+using RagService.Core.Options;
+using RagService.Ingestion.Chunking;
+using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Docx;
+using RagService.TestSupport;
+
+namespace RagService.Ingestion.Tests;
+
+using DocumentFormat = RagService.Core.Documents.DocumentFormat;
+
+public sealed class HeadingAwareChunkerTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+    private readonly HeadingAwareChunker _chunker = new();
+    private readonly WhitespaceTokenCounter _tokens = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static DocumentTree Tree(string? title, params (BlockKind Kind, string Text, int Level)[] blocks) =>
+        new(title, blocks.Select((b, i) => new DocumentBlock { Id = $"b{i}", Kind = b.Kind, Text = b.Text, Level = b.Level }).ToArray(), 1);
+
+    private static string Sentence(int i) => $"Sentence number {i} talks about topic {i} in detail.";
+
+    [Fact]
+    public async Task Chunks_carry_the_section_path_and_never_span_two_sections()
+    {
+        var path = _files.PathFor("guide.docx");
+        TestDocuments.WriteDocx(path);
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "guide.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+
+        var linux = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.DocxLinuxFact, StringComparison.Ordinal));
+        Assert.Equal([TestDocuments.DocxInstallationHeading, TestDocuments.DocxLinuxHeading], linux.SectionPath);
+        Assert.DoesNotContain(TestDocuments.DocxWindowsFact, linux.Text, StringComparison.Ordinal);
+        Assert.StartsWith(TestDocuments.DocxLinuxHeading, linux.Text, StringComparison.Ordinal);
+        var windows = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.DocxWindowsFact, StringComparison.Ordinal));
+        Assert.Equal([TestDocuments.DocxInstallationHeading, TestDocuments.DocxWindowsHeading], windows.SectionPath);
+        var intro = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.DocxIntroductionFact, StringComparison.Ordinal));
+        Assert.Equal([TestDocuments.DocxIntroductionHeading], intro.SectionPath);
+        Assert.All(chunks, c => Assert.Equal(c.BlockIds.Distinct().Count(), c.BlockIds.Count));
+    }
+
+    [Fact]
+    public void Budget_includes_the_contextual_header()
+    {
+        var blocks = new List<(BlockKind, string, int)> { (BlockKind.Heading, "Storage", 1), (BlockKind.Heading, "Retention rules", 2) };
+        blocks.AddRange(Enumerable.Range(0, 40).Select(i => (BlockKind.Paragraph, Sentence(i), 0)));
+        var tree = Tree("Operations Handbook", [.. blocks]);
+        var options = new ChunkingOptions { MaxTokens = 40 };
+
+        var chunks = _chunker.Chunk(tree, options, _tokens);
+
+        Assert.True(chunks.Count > 5);
+        foreach (var chunk in chunks)
+        {
+            var indexed = ContextualHeader.Compose(tree.Title, chunk.SectionPath, chunk.Text);
+            Assert.Equal(_tokens.CountTokens(indexed), chunk.TokenCount);
+            Assert.True(chunk.TokenCount <= options.MaxTokens, $"{chunk.TokenCount} tokens: {indexed}");
+            Assert.Equal(["Storage", "Retention rules"], chunk.SectionPath);
+        }
+
+        Assert.StartsWith("Operations Handbook > Storage > Retention rules\n\n", ContextualHeader.Compose(tree.Title, chunks[0].SectionPath, chunks[0].Text), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Long_paragraph_is_split_at_sentence_ends_only()
+    {
+        var sentences = Enumerable.Range(0, 30).Select(Sentence).ToList();
+        var tree = Tree(null, (BlockKind.Heading, "Details", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 45 }, _tokens);
+
+        Assert.True(chunks.Count > 3);
+        Assert.All(chunks, c => Assert.True(c.TokenCount <= 45));
+        Assert.All(chunks, c => Assert.EndsWith(".", c.Text, StringComparison.Ordinal));
+        foreach (var sentence in sentences)
+        {
+            Assert.Single(chunks, c => c.Text.Contains(sentence, StringComparison.Ordinal));
+        }
+
+        Assert.All(chunks, c => Assert.Equal(["b1"], c.BlockIds.Where(id => id != "b0")));
+    }
+
+    [Fact]
+    public void Chinese_sentences_split_at_full_width_punctuation()
+    {
+        Assert.Equal(["今天下雨。", "明天晴吗？", "好的！", "然后；", "结束"], SentenceSplitter.Split("今天下雨。明天晴吗？好的！然后；结束"));
+        Assert.Equal(["See e.g. the manual.", "Done?"], SentenceSplitter.Split("See e.g. the manual. Done?"));
+    }
+
+    [Fact]
+    public void A_sentence_longer_than_the_budget_is_cut_between_words()
+    {
+        var giant = string.Join(' ', Enumerable.Range(0, 100).Select(i => $"w{i}")) + ".";
+        var tree = Tree(null, (BlockKind.Paragraph, giant, 0), (BlockKind.Paragraph, "Short tail.", 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 30 }, _tokens);
+
+        Assert.All(chunks, c => Assert.True(c.TokenCount <= 30));
+        var words = string.Join(' ', chunks.Select(c => c.Text)).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(giant.Split(' ').Concat(["Short", "tail."]), words);
+    }
+
+    [Fact]
+    public void Large_table_is_split_between_rows_with_the_header_repeated()
+    {
+        var rows = new List<IReadOnlyList<string>> { new[] { "Host", "Region", "Owner" } };
+        rows.AddRange(Enumerable.Range(0, 30).Select(i => (IReadOnlyList<string>)new[] { $"host-{i}", $"eu-{i % 3}", $"team {i}" }));
+        var table = new DocumentBlock { Id = "b1", Kind = BlockKind.Table, Text = MarkdownTable.Render(rows), Rows = rows };
+        var tree = new DocumentTree("Inventory", [new DocumentBlock { Id = "b0", Kind = BlockKind.Heading, Text = "Hosts", Level = 1 }, table], 1);
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 60 }, _tokens);
+
+        Assert.True(chunks.Count > 2);
+        const string header = "| Host | Region | Owner |\n| --- | --- | --- |\n";
+        foreach (var chunk in chunks)
+        {
+            Assert.True(chunk.TokenCount <= 60);
+            var tableText = chunk.Text[chunk.Text.IndexOf('|', StringComparison.Ordinal)..];
+            Assert.StartsWith(header, tableText, StringComparison.Ordinal);
+            Assert.All(tableText.Split('\n'), line => Assert.Matches(@"^\| .* \|$", line));
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Single(chunks, c => c.Text.Contains($"| host-{i} | eu-{i % 3} | team {i} |", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Short_document_without_headings_stays_one_chunk()
+    {
+        var abstractText = string.Join(' ', Enumerable.Range(0, 25).Select(i => $"Word{i} a b c d e f g h i.")); // 250 tokens
+        var tree = Tree("A fairly long title for a short scientific abstract here", (BlockKind.Paragraph, abstractText, 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+
+        var chunk = Assert.Single(chunks);
+        Assert.Equal(abstractText, chunk.Text);
+        Assert.Equal(["b0"], chunk.BlockIds);
+        Assert.Empty(chunk.SectionPath);
+    }
+
+    [Fact]
+    public void A_heading_is_carried_into_the_next_chunk_not_emitted_alone()
+    {
+        var tree = Tree(null,
+            (BlockKind.Heading, "2 Installation", 1),
+            (BlockKind.Heading, "2.1 Linux", 2),
+            (BlockKind.Paragraph, "Install with apt.", 0),
+            (BlockKind.Heading, "3 Usage", 1),
+            (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 12).Select(Sentence)), 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens);
+
+        Assert.DoesNotContain(chunks, c => c.Text is "2 Installation" or "2.1 Linux" or "3 Usage");
+        Assert.Equal("2 Installation\n\n2.1 Linux\n\nInstall with apt.", chunks[0].Text);
+        Assert.Equal(["2 Installation", "2.1 Linux"], chunks[0].SectionPath);
+        Assert.StartsWith("3 Usage\n\nSentence number 0", chunks[1].Text, StringComparison.Ordinal);
+        Assert.All(chunks.Skip(1), c => Assert.Equal(["3 Usage"], c.SectionPath));
+    }
+
+    [Fact]
+    public void List_items_keep_bullets_and_indentation()
+    {
+        var tree = Tree(null, (BlockKind.ListItem, "Top", 0), (BlockKind.ListItem, "Nested", 1));
+
+        var chunk = Assert.Single(_chunker.Chunk(tree, new ChunkingOptions(), _tokens));
+
+        Assert.Equal("- Top\n\n  - Nested", chunk.Text);
+    }
+
+    [Fact]
+    public void Overlap_repeats_trailing_sentences_of_the_previous_chunk()
+    {
+        var paragraphs = Enumerable.Range(0, 8).Select(i => (BlockKind.Paragraph, Sentence(2 * i) + " " + Sentence(2 * i + 1), 0)).ToArray();
+        var tree = Tree(null, paragraphs);
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40, OverlapTokens = 10, ContextualHeader = false }, _tokens);
+
+        Assert.True(chunks.Count > 2);
+        for (var i = 1; i < chunks.Count; i++)
+        {
+            var lastSentence = SentenceSplitter.Split(chunks[i - 1].Text).Last();
+            Assert.StartsWith(lastSentence, chunks[i].Text, StringComparison.Ordinal);
+            Assert.True(chunks[i].TokenCount <= 40);
+        }
+    }
+
+    [Fact]
+    public void Page_span_covers_a_paragraph_joined_across_pages()
+    {
+        var tree = new DocumentTree("Doc", [
+            new DocumentBlock { Id = "b0", Kind = BlockKind.Heading, Text = "Scope", Level = 1, PageStart = 1, PageEnd = 1 },
+            new DocumentBlock { Id = "b1", Kind = BlockKind.Paragraph, Text = "Spans two pages.", PageStart = 1, PageEnd = 2 },
+            new DocumentBlock { Id = "b2", Kind = BlockKind.Paragraph, Text = "On page three.", PageStart = 3, PageEnd = 3 },
+        ], 3);
+
+        var chunk = Assert.Single(_chunker.Chunk(tree, new ChunkingOptions(), _tokens));
+
+        Assert.Equal((1, 3), (chunk.PageStart, chunk.PageEnd));
+        Assert.Equal(["b0", "b1", "b2"], chunk.BlockIds);
+    }
+
+    [Fact]
+    public void Header_skips_a_title_repeated_as_first_heading()
+    {
+        Assert.Equal("Guide > Setup\n\nText", ContextualHeader.Compose("Guide", ["Guide", "Setup"], "Text"));
+        Assert.Equal("Text", ContextualHeader.Compose(null, [], "Text"));
+        Assert.Equal("Setup\n\nText", ContextualHeader.Compose(" ", ["Setup"], "Text"));
+    }
+}
