@@ -4,6 +4,12 @@ using RagService.Core.Documents;
 using Spectre.Console;
 
 var line = CommandLine.Parse(args);
+if (Console.IsOutputRedirected)
+{
+    // Reports piped to a file should not wrap tables at a guessed 80 columns.
+    AnsiConsole.Profile.Width = 200;
+}
+
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
