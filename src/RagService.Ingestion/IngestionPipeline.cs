@@ -125,44 +125,21 @@ public sealed partial class IngestionPipeline
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(chunking);
+        var tokens = _tokens ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and Chunk.");
         using var activity = Activities.StartActivity("ingest");
-        activity?.SetTag("document.file_name", source.FileName);
-
-        try
-        {
-            var sniffed = _sniffer.Sniff(source.FilePath, source.FileName);
-            if (sniffed != source.Format)
-            {
-                LogFormatCorrected(_logger, source.FileName, source.Format, sniffed);
-                source = source with { Format = sniffed };
-            }
-
-            activity?.SetTag("document.format", sniffed.ToString());
-            var started = Stopwatch.GetTimestamp();
-            var tree = await _parsers.ParseAsync(source, cancellationToken).ConfigureAwait(false);
-            var chunks = _chunker.Chunk(tree, chunking, _tokens
-                ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and Chunk."));
-
-            activity?.SetTag("document.pages", tree.PageCount);
-            activity?.SetTag("document.blocks", tree.Blocks.Count);
-            activity?.SetTag("document.chunks", chunks.Count);
-            LogIngested(_logger, source.FileName, sniffed, tree.PageCount, tree.Blocks.Count, chunks.Count,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new IngestionResult(tree, chunks);
-        }
-        catch (DocumentRejectedException e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            LogRejected(_logger, source.FileName, e.Message);
-            throw;
-        }
+        var started = Stopwatch.GetTimestamp();
+        var tree = await ParseAsync(source, cancellationToken).ConfigureAwait(false);
+        var chunks = Chunk(tree, chunking, tokens);
+        LogIngested(_logger, source.FileName, tree.PageCount, tree.Blocks.Count, chunks.Count,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new IngestionResult(tree, chunks);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{FileName} was declared {Declared} but its content is {Sniffed}; parsing as {Sniffed}")]
     private static partial void LogFormatCorrected(ILogger logger, string fileName, DocumentFormat declared, DocumentFormat sniffed);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Ingested {FileName} ({Format}): {Pages} pages, {Blocks} blocks, {Chunks} chunks in {ElapsedMs:F0} ms")]
-    private static partial void LogIngested(ILogger logger, string fileName, DocumentFormat format, int pages, int blocks, int chunks, double elapsedMs);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Ingested {FileName}: {Pages} pages, {Blocks} blocks, {Chunks} chunks in {ElapsedMs:F0} ms")]
+    private static partial void LogIngested(ILogger logger, string fileName, int pages, int blocks, int chunks, double elapsedMs);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Rejected {FileName}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string fileName, string reason);
