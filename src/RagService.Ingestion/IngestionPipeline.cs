@@ -127,6 +127,7 @@ public sealed partial class IngestionPipeline
         ArgumentNullException.ThrowIfNull(chunking);
         var tokens = _tokens ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and Chunk.");
         using var activity = Activities.StartActivity("ingest");
+        activity?.SetTag("document.file_name", source.FileName);
         var started = Stopwatch.GetTimestamp();
         var tree = await ParseAsync(source, cancellationToken).ConfigureAwait(false);
         var chunks = Chunk(tree, chunking, tokens);

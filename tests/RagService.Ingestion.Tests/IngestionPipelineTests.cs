@@ -92,8 +92,10 @@ public sealed class IngestionPipelineTests : IDisposable
 
         await CreatePipeline().IngestAsync(new DocumentSource(path, "notes.md", DocumentFormat.Markdown));
 
-        var activity = Assert.Single(seen, a => a.GetTagItem("document.file_name") as string == "notes.md");
-        Assert.Equal("Markdown", activity.GetTagItem("document.format"));
-        Assert.Equal(1, activity.GetTagItem("document.chunks"));
+        var ingest = Assert.Single(seen, a => a.OperationName == "ingest" && a.GetTagItem("document.file_name") as string == "notes.md");
+        var parse = Assert.Single(seen, a => a.OperationName == "parse" && a.ParentSpanId == ingest.SpanId);
+        Assert.Equal("Markdown", parse.GetTagItem("document.format"));
+        var chunk = Assert.Single(seen, a => a.OperationName == "chunk" && a.ParentSpanId == ingest.SpanId);
+        Assert.Equal(1, chunk.GetTagItem("document.chunks"));
     }
 }
