@@ -22,6 +22,7 @@ try
         "eval" => await EvalCommand.RunAsync(line, cts.Token),
         "parse" => await ParseCommands.ParseAsync(line, cts.Token),
         "eval-parse" => await ParseCommands.EvaluateAsync(line, cts.Token),
+        "bench-parse" => await BenchParseCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -57,6 +58,7 @@ static int Usage()
           rag parse <file> [--format md|json]                   print the parsed document tree
           rag eval-parse --dataset DIR [--out FILE.md] [--only NAME] [--timeout S]
                                                                 score the parsers against ground truth
+          rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);

@@ -84,9 +84,7 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         var builder = new DocumentTreeBuilder();
         if (body is not null)
         {
-            // With a Title paragraph above them, Heading 1 sections are the second level of the outline.
-            var hasTitle = body.Descendants<ParagraphStyleId>().Any(id => styles.IsTitle(id.Val?.Value));
-            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder, hasTitle ? 1 : 0);
+            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder);
             foreach (var element in body.Elements())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -101,7 +99,7 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
     private static string? TitleFromStyle(DocumentTreeBuilder builder) =>
         builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text;
 
-    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingShift);
+    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder);
 
     private static void VisitBodyElement(OpenXmlElement element, BodyContext context)
     {
@@ -158,7 +156,7 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         var outline = properties?.OutlineLevel?.Val?.Value ?? styles.OutlineLevel(styleId);
         if (outline is { } level && level < BodyTextOutlineLevel)
         {
-            builder.Add(BlockKind.Heading, label is null ? text : $"{label} {text}", level + 1 + context.HeadingShift);
+            builder.Add(BlockKind.Heading, label is null ? text : $"{label} {text}", level + 1);
             return;
         }
 

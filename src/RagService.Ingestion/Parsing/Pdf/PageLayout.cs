@@ -156,7 +156,7 @@ internal static class PageLayout
     /// </summary>
     private static (double Left, double Right)? FindGutter(List<Word> words, List<List<Word>> rows)
     {
-        if (rows.Count < 8)
+        if (rows.Count < 3)
         {
             return null;
         }
@@ -207,12 +207,9 @@ internal static class PageLayout
             }
         }
 
-        if (Environment.GetEnvironmentVariable("RAG_LAYOUT_DEBUG") is not null)
-        {
-            Console.Error.WriteLine($"rows {rows.Count} x {minX:0}-{maxX:0} best {best} allowed {allowed} min {crossing.Min()} at {Array.IndexOf(crossing, crossing.Min()) + from}");
-        }
-
-        if (best is not { } gutter || gutter.Right - gutter.Left < 3)
+        // A gutter is wider than any word space: most of an em of the text's usual size, and at least 6 pt.
+        var usualSize = words.Select(Size).Order().ElementAt(words.Count / 2);
+        if (best is not { } gutter || gutter.Right - gutter.Left < Math.Max(6, 0.8 * usualSize))
         {
             return null;
         }
@@ -229,7 +226,7 @@ internal static class PageLayout
     /// </summary>
     private static bool Filled(List<List<Word>> parts, double columnWidth)
     {
-        if (parts.Count < 4 || columnWidth <= 0)
+        if (parts.Count < 3 || columnWidth <= 0)
         {
             return false;
         }
@@ -259,10 +256,26 @@ internal static class PageLayout
         }
 
         private static bool IsBold(Letter letter) =>
-            letter.FontDetails?.IsBold == true ||
-            (letter.FontDetails?.Name?.Contains("Bold", StringComparison.OrdinalIgnoreCase) ?? false) ||
-            (letter.FontName?.Contains("Bold", StringComparison.OrdinalIgnoreCase) ?? false) ||
-            (letter.FontName?.Contains("Black", StringComparison.OrdinalIgnoreCase) ?? false);
+            letter.FontDetails?.IsBold == true || BoldName(letter.FontDetails?.Name) || BoldName(letter.FontName);
+
+        /// <summary>Bold by name: "Arial-BoldMT", "KoPubDotumBold", "Helvetica-Black", and TeX's "CMBX10"/"SFBX1000".</summary>
+        private static bool BoldName(string? name)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                return false;
+            }
+
+            var plus = name.IndexOf('+', StringComparison.Ordinal);
+            var font = plus >= 0 ? name[(plus + 1)..] : name;
+            return font.Contains("Bold", StringComparison.OrdinalIgnoreCase) ||
+                   font.Contains("Black", StringComparison.OrdinalIgnoreCase) ||
+                   font.Contains("Heavy", StringComparison.OrdinalIgnoreCase) ||
+                   font.Contains("Semibold", StringComparison.OrdinalIgnoreCase) ||
+                   font.Contains("Demi", StringComparison.OrdinalIgnoreCase) ||
+                   font.StartsWith("CMBX", StringComparison.Ordinal) || font.StartsWith("SFBX", StringComparison.Ordinal) ||
+                   font.EndsWith(",Bold", StringComparison.OrdinalIgnoreCase);
+        }
     }
 }
 

@@ -172,10 +172,23 @@ internal static partial class PageFurniture
     /// <summary>Furniture lives in the outer band of the page; body text in the middle is never dropped.</summary>
     private const double MarginBand = 0.15;
 
+    /// <summary>Only the outermost rows of a page can be furniture: a heading that happens to sit at the same height on every page is not.</summary>
+    private const int OuterRows = 2;
+
     public static List<PdfLine> Remove(IReadOnlyList<PdfLine> lines, int pageCount)
     {
-        var repeated = RepeatedKeys(lines, pageCount);
-        return lines.Where(l => !(InMargin(l) && (PageNumber().IsMatch(l.Text) || repeated.Contains(Key(l))))).ToList();
+        var outer = lines.GroupBy(l => l.Page).SelectMany(OutermostRows).ToHashSet();
+        var candidates = lines.Where(l => outer.Contains(l)).ToList();
+        var repeated = RepeatedKeys(candidates, pageCount);
+        return lines.Where(l => !(outer.Contains(l) && (PageNumber().IsMatch(l.Text) || repeated.Contains(Key(l))))).ToList();
+    }
+
+    private static IEnumerable<PdfLine> OutermostRows(IEnumerable<PdfLine> page)
+    {
+        var marginal = page.Where(InMargin).ToList();
+        var top = marginal.Where(l => l.Box.Bottom > l.PageHeight / 2).Select(l => Math.Round(l.Box.Bottom)).Distinct().OrderDescending().Take(OuterRows).ToHashSet();
+        var bottom = marginal.Where(l => l.Box.Bottom <= l.PageHeight / 2).Select(l => Math.Round(l.Box.Bottom)).Distinct().Order().Take(OuterRows).ToHashSet();
+        return marginal.Where(l => top.Contains(Math.Round(l.Box.Bottom)) || bottom.Contains(Math.Round(l.Box.Bottom)));
     }
 
     private static HashSet<(string, int)> RepeatedKeys(IReadOnlyList<PdfLine> lines, int pageCount)
