@@ -251,7 +251,9 @@ internal static class PageLayout
             var letters = Words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
             var size = letters.GroupBy(l => Math.Round(l.PointSize * 2) / 2).MaxBy(g => g.Count())!.Key;
             var bold = letters.Count(IsBold) * 2 > letters.Count;
-            var text = Bidi.ToLogicalOrder(string.Join(' ', Words.Select(w => w.Text)));
+            var text = Bidi.IsRightToLeftLine(Words.Select(w => w.Text))
+                ? Bidi.ToLogicalOrder(Words.SelectMany((w, i) => (i == 0 ? [] : new[] { " " }).Concat(w.Letters.Select(l => l.Value))).ToList())
+                : string.Join(' ', Words.Select(w => w.Text));
             return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row };
         }
 
@@ -285,10 +287,13 @@ internal static class PageLayout
 /// </summary>
 internal static class Bidi
 {
-    public static string ToLogicalOrder(string line)
+    public static string ToLogicalOrder(string line) => ToLogicalOrder(line.Select(c => c.ToString()).ToList());
+
+    /// <summary>Mostly right-to-left letters: the line is in visual order and must be turned.</summary>
+    public static bool IsRightToLeftLine(IEnumerable<string> texts)
     {
         int rtl = 0, ltr = 0;
-        foreach (var c in line)
+        foreach (var c in texts.SelectMany(t => t))
         {
             if (IsRightToLeft(c))
             {
@@ -300,13 +305,22 @@ internal static class Bidi
             }
         }
 
-        if (rtl == 0 || rtl < ltr)
+        return rtl > 0 && rtl >= ltr;
+    }
+
+    /// <summary>
+    /// Reverses glyph units, not characters: one glyph can stand for two letters already in logical
+    /// order (the Arabic lam-alef ligature), and those must not be swapped.
+    /// </summary>
+    public static string ToLogicalOrder(IReadOnlyList<string> units)
+    {
+        if (!IsRightToLeftLine(units))
         {
-            return line;
+            return string.Concat(units);
         }
 
-        var reversed = line.Reverse().ToArray();
-        var sb = new StringBuilder(reversed.Length);
+        var reversed = units.Reverse().ToArray();
+        var sb = new StringBuilder();
         var i = 0;
         while (i < reversed.Length)
         {
@@ -329,7 +343,7 @@ internal static class Bidi
             }
             else
             {
-                sb.Append(Mirror(reversed[i]));
+                sb.Append(reversed[i].Length == 1 ? Mirror(reversed[i][0]).ToString() : reversed[i]);
                 i++;
             }
         }
@@ -337,7 +351,7 @@ internal static class Bidi
         return sb.ToString();
     }
 
-    private static bool NextStrongIsLeftToRight(char[] text, int from)
+    private static bool NextStrongIsLeftToRight(string[] text, int from)
     {
         for (var k = from; k < text.Length; k++)
         {
@@ -354,6 +368,10 @@ internal static class Bidi
 
         return false;
     }
+
+    private static bool IsRightToLeft(string unit) => unit.Any(IsRightToLeft);
+
+    private static bool IsLeftToRight(string unit) => unit.Length > 0 && unit.All(c => !IsRightToLeft(c)) && unit.Any(char.IsLetterOrDigit);
 
     private static bool IsRightToLeft(char c) => c is >= '\u0590' and <= '\u08FF' or >= '\uFB1D' and <= '\uFDFF' or >= '\uFE70' and <= '\uFEFF';
 
