@@ -20,7 +20,10 @@ internal static class PageLayout
 
     public static List<PdfLine> Read(Page page)
     {
-        var words = page.GetWords(UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor.NearestNeighbourWordExtractor.Instance)
+        // Letters in content-stream order, split at spaces and gaps: about three times faster than the
+        // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
+        // below, as good on the scored documents.
+        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(page.Letters)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text) && w.Letters.Count > 0)
             .ToList();
         if (words.Count == 0)
