@@ -130,7 +130,19 @@ internal static class PageLayout
         return rows.OrderByDescending(r => r.Baseline).Select(r => r.Words.OrderBy(w => w.BoundingBox.Left).ToList()).ToList();
     }
 
+    /// <summary>Fragments of a row in reading order: right to left when the row is right-to-left text.</summary>
     private static IEnumerable<Fragment> Split(List<Word> row, int rowIndex)
+    {
+        var fragments = SplitLeftToRight(row, rowIndex).ToList();
+        if (fragments.Count > 1 && Bidi.IsRightToLeftLine(row.Select(w => w.Text)))
+        {
+            fragments.Reverse();
+        }
+
+        return fragments;
+    }
+
+    private static IEnumerable<Fragment> SplitLeftToRight(List<Word> row, int rowIndex)
     {
         var current = new List<Word> { row[0] };
         for (var i = 1; i < row.Count; i++)

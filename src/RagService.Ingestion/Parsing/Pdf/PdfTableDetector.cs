@@ -117,7 +117,9 @@ internal static partial class PdfTableDetector
             return null;
         }
 
-        var rows = cells.Select(r => (IReadOnlyList<string>)r.Select(v => v ?? string.Empty).ToList()).ToList();
+        // Right-to-left tables are read from their rightmost column.
+        var rightToLeft = Bidi.IsRightToLeftLine(fragments.Select(l => l.Text));
+        var rows = cells.Select(r => (IReadOnlyList<string>)(rightToLeft ? r.Reverse() : r).Select(v => v ?? string.Empty).ToList()).ToList();
         var lines = region.SelectMany(r => r).ToList();
         var box = lines.Select(l => l.Box).Aggregate((a, b) => a.Union(b));
         return new PdfTable(lines[0].Page, rows, box, lines);
