@@ -214,7 +214,8 @@ internal static partial class PageFurniture
     private static (string, int) Key(PdfLine line) =>
         (Digits().Replace(line.Text.Trim().ToLowerInvariant(), "#"), (int)Math.Round(line.Box.Bottom / 4));
 
-    [GeneratedRegex(@"^\s*(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?\s*$", RegexOptions.IgnoreCase)]
+    /// <summary>"3", "- 3 -", "Page 3 of 9", "Seite 3 von 9", and front-matter roman numerals ("iii", "xiv").</summary>
+    [GeneratedRegex(@"^\s*(?:(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?|[ivxlc]{1,7})\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex PageNumber();
 
     [GeneratedRegex(@"\d+")]
