@@ -26,6 +26,9 @@ try
         "search" => await QueryCommands.SearchAsync(line, cts.Token),
         "ask" => await QueryCommands.AskAsync(line, cts.Token),
         "eval" => await EvalCommand.RunAsync(line, cts.Token),
+        "parse" => await ParseCommands.ParseAsync(line, cts.Token),
+        "eval-parse" => await ParseCommands.EvaluateAsync(line, cts.Token),
+        "bench-parse" => await BenchParseCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -58,6 +61,10 @@ static int Usage()
           rag ask "question" --index NAME [--top-k N]
           rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
                    [--max-queries N] [--out DIR]               BEIR-format retrieval evaluation
+          rag parse <file> [--format md|json]                   print the parsed document tree
+          rag eval-parse --dataset DIR [--out FILE.md] [--only NAME] [--timeout S]
+                                                                score the parsers against ground truth
+          rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);

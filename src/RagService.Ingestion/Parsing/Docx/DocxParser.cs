@@ -84,10 +84,11 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         var builder = new DocumentTreeBuilder();
         if (body is not null)
         {
+            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder);
             foreach (var element in body.Elements())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                VisitBodyElement(element, styles, builder);
+                VisitBodyElement(element, context);
             }
         }
 
@@ -98,42 +99,64 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
     private static string? TitleFromStyle(DocumentTreeBuilder builder) =>
         builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text;
 
-    private static void VisitBodyElement(OpenXmlElement element, StyleChain styles, DocumentTreeBuilder builder)
+    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder);
+
+    private static void VisitBodyElement(OpenXmlElement element, BodyContext context)
     {
         switch (element)
         {
             case Paragraph paragraph:
-                VisitParagraph(paragraph, styles, builder);
+                VisitParagraph(paragraph, context);
+                break;
+            case Table table when IsLayoutContainer(table):
+                // A one-cell table is a frame around ordinary content (a boxed note, a nested table), not data.
+                foreach (var child in table.Elements<TableRow>().SelectMany(r => r.Elements<TableCell>()).SelectMany(c => c.Elements()))
+                {
+                    VisitBodyElement(child, context);
+                }
+
                 break;
             case Table table:
-                builder.AddTable(TableRows(table));
+                context.Builder.AddTable(TableRows(table));
                 break;
             case SdtBlock sdt when sdt.SdtContentBlock is { } content:
                 // Content controls (and tables of contents) wrap ordinary paragraphs and tables.
                 foreach (var child in content.Elements())
                 {
-                    VisitBodyElement(child, styles, builder);
+                    VisitBodyElement(child, context);
                 }
 
                 break;
         }
     }
 
-    private static void VisitParagraph(Paragraph paragraph, StyleChain styles, DocumentTreeBuilder builder)
+    private static bool IsLayoutContainer(Table table)
     {
+        var rows = table.Elements<TableRow>().Take(2).ToList();
+        return rows.Count == 1 && rows[0].Elements<TableCell>().Count() == 1;
+    }
+
+    private static void VisitParagraph(Paragraph paragraph, BodyContext context)
+    {
+        var (styles, builder) = (context.Styles, context.Builder);
+        var properties = paragraph.ParagraphProperties;
+        var styleId = properties?.ParagraphStyleId?.Val?.Value;
+        var numbering = properties?.NumberingProperties ?? styles.Numbering(styleId);
+        // numId 0 explicitly removes numbering inherited from the style.
+        var numId = numbering?.NumberingId?.Val?.Value;
+        var depth = numbering?.NumberingLevelReference?.Val?.Value ?? 0;
         var text = ParagraphText(paragraph);
+        // Counting happens even for empty paragraphs: Word numbers them too.
+        var label = numId is { } id and not 0 ? context.Numbering.Next(id, depth) : null;
         if (string.IsNullOrWhiteSpace(text))
         {
             return;
         }
 
-        var properties = paragraph.ParagraphProperties;
-        var styleId = properties?.ParagraphStyleId?.Val?.Value;
-
         var outline = properties?.OutlineLevel?.Val?.Value ?? styles.OutlineLevel(styleId);
         if (outline is { } level && level < BodyTextOutlineLevel)
         {
-            builder.Add(BlockKind.Heading, text, level + 1);
+            builder.Add(BlockKind.Heading, label is null ? text : $"{label} {text}", level + 1);
             return;
         }
 
@@ -143,11 +166,8 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
             return;
         }
 
-        var numbering = properties?.NumberingProperties ?? styles.Numbering(styleId);
-        // numId 0 explicitly removes numbering inherited from the style.
-        if (numbering is not null && numbering.NumberingId?.Val?.Value is not 0)
+        if (numId is not null and not 0)
         {
-            var depth = numbering.NumberingLevelReference?.Val?.Value ?? 0;
             builder.Add(BlockKind.ListItem, text, depth);
             return;
         }
@@ -176,6 +196,9 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
                     break;
                 case NoBreakHyphen:
                     sb.Append('-');
+                    break;
+                case var math when OmmlText.IsMath(math):
+                    sb.Append(' ').Append(OmmlText.ToLinearText(math)).Append(' ');
                     break;
                 case AlternateContentFallback:
                     // Word writes text boxes twice (modern choice + legacy fallback); read the choice only.

@@ -1,11 +1,6 @@
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 using UglyToad.PdfPig;
-using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.DocumentLayoutAnalysis;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 using UglyToad.PdfPig.Exceptions;
 
 namespace RagService.Ingestion.Parsing.Pdf;
@@ -33,6 +28,7 @@ public sealed class PdfParser : IDocumentParser
         EnsureComplete(source.FilePath);
 
         List<PdfLine> lines;
+        IReadOnlyDictionary<string, int> outline;
         int pageCount;
         string? title;
         try
@@ -49,11 +45,12 @@ public sealed class PdfParser : IDocumentParser
             }
 
             title = document.Information?.Title;
+            outline = Outline.Read(document);
             lines = new List<PdfLine>();
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                lines.AddRange(PageLines.Read(document.GetPage(number)));
+                lines.AddRange(PageLayout.Read(document.GetPage(number)));
             }
         }
         catch (PdfDocumentEncryptedException e)
@@ -76,11 +73,28 @@ public sealed class PdfParser : IDocumentParser
             throw new DocumentRejectedException("empty document");
         }
 
-        var headings = HeadingClassifier.Create(content);
-        var builder = new DocumentTreeBuilder();
-        foreach (var paragraph in ParagraphAssembler.Assemble(content, headings))
+        var tables = content.GroupBy(l => l.Page).SelectMany(g => PdfTableDetector.Find(g.ToList())).ToList();
+        var tableOf = new Dictionary<PdfLine, PdfTable>();
+        foreach (var table in tables)
         {
-            builder.Add(paragraph.Kind, paragraph.Text, paragraph.Level, paragraph.PageStart, paragraph.PageEnd, paragraph.Box);
+            foreach (var line in table.Lines)
+            {
+                tableOf.TryAdd(line, table);
+            }
+        }
+
+        var headings = HeadingClassifier.Create(content.Where(l => !tableOf.ContainsKey(l)).ToList(), outline);
+        var builder = new DocumentTreeBuilder();
+        foreach (var paragraph in ParagraphAssembler.Assemble(content, headings, tableOf))
+        {
+            if (paragraph.Rows is { } rows)
+            {
+                builder.AddTable(rows, paragraph.PageStart, paragraph.PageEnd, paragraph.Box);
+            }
+            else
+            {
+                builder.Add(paragraph.Kind, paragraph.Text, paragraph.Level, paragraph.PageStart, paragraph.PageEnd, paragraph.Box);
+            }
         }
 
         return Task.FromResult(builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount));
@@ -104,76 +118,49 @@ public sealed class PdfParser : IDocumentParser
     }
 }
 
-/// <summary>One text line of a page, with the typography the heading and furniture decisions need.</summary>
-internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight);
-
-/// <summary>Reduces one page to lines in reading order using PdfPig's layout analysis.</summary>
-internal static class PageLines
+/// <summary>One text line (or line fragment: a table cell, one column's part of a row) of a page.</summary>
+internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight)
 {
-    public static IEnumerable<PdfLine> Read(Page page)
+    /// <summary>Fragments on one baseline share a row number within their page.</summary>
+    public int Row { get; init; }
+}
+
+/// <summary>The PDF outline (bookmarks): heading titles with their depth, authoritative when a document has one.</summary>
+internal static class Outline
+{
+    public static IReadOnlyDictionary<string, int> Read(PdfDocument document)
     {
-        // Whitespace-only "words" (LibreOffice emits them) would glue unrelated lines together.
-        var words = NearestNeighbourWordExtractor.Instance.GetWords(page.Letters)
-            .Where(w => !string.IsNullOrWhiteSpace(w.Text))
-            .ToList();
-        if (words.Count == 0)
-        {
-            return [];
-        }
-
-        var lines = new List<PdfLine>();
-        var ordered = Segment(words);
-        for (var b = 0; b < ordered.Count; b++)
-        {
-            foreach (var line in ordered[b])
-            {
-                var letters = line.Words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
-                if (letters.Count == 0)
-                {
-                    continue;
-                }
-
-                var size = letters.GroupBy(l => Math.Round(l.PointSize * 2) / 2).MaxBy(g => g.Count())!.Key;
-                var bold = letters.Count(IsBold) * 2 > letters.Count;
-                var r = line.BoundingBox;
-                lines.Add(new PdfLine(page.Number, string.Join(' ', line.Words.Select(w => w.Text)),
-                    new BoundingBox(r.Left, r.Bottom, r.Right, r.Top), size, bold, b, page.Height));
-            }
-        }
-
-        return lines;
-    }
-
-    /// <summary>
-    /// Blocks of lines in reading order: Docstrum finds columns and blocks, the unsupervised detector
-    /// orders them. Layout analysis can fail on odd pages (a lone word, degenerate geometry); the page
-    /// then falls back to plain top-to-bottom lines rather than rejecting a whole document.
-    /// </summary>
-    private static List<IReadOnlyList<TextLine>> Segment(List<Word> words)
-    {
+        var levels = new Dictionary<string, int>(StringComparer.Ordinal);
         try
         {
-            var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
-            return UnsupervisedReadingOrderDetector.Instance.Get(blocks)
-                .OrderBy(b => b.ReadingOrder)
-                .Select(b => b.TextLines)
-                .ToList();
+            if (document.TryGetBookmarks(out var bookmarks))
+            {
+                Visit(bookmarks.Roots, 1, levels);
+            }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NullReferenceException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var lines = words
-                .GroupBy(w => Math.Round(w.BoundingBox.Bottom))
-                .OrderByDescending(g => g.Key)
-                .Select(g => new TextLine(g.OrderBy(w => w.BoundingBox.Left).ToList()))
-                .ToList();
-            return [lines];
+            // A broken outline is no reason to lose the document: headings then come from typography alone.
         }
+
+        return levels;
     }
 
-    private static bool IsBold(Letter letter) =>
-        letter.FontDetails?.IsBold == true ||
-        (letter.FontDetails?.Name?.Contains("Bold", StringComparison.OrdinalIgnoreCase) ?? false) ||
-        (letter.FontName?.Contains("Bold", StringComparison.OrdinalIgnoreCase) ?? false);
+    public static string Key(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+
+    private static void Visit(IEnumerable<UglyToad.PdfPig.Outline.BookmarkNode> nodes, int level, Dictionary<string, int> levels)
+    {
+        foreach (var node in nodes)
+        {
+            var key = Key(node.Title ?? string.Empty);
+            if (key.Length > 0)
+            {
+                levels.TryAdd(key, Math.Min(level, 6));
+            }
+
+            Visit(node.Children, level + 1, levels);
+        }
+    }
 }
 
 /// <summary>
@@ -185,10 +172,23 @@ internal static partial class PageFurniture
     /// <summary>Furniture lives in the outer band of the page; body text in the middle is never dropped.</summary>
     private const double MarginBand = 0.15;
 
+    /// <summary>Only the outermost rows of a page can be furniture: a heading that happens to sit at the same height on every page is not.</summary>
+    private const int OuterRows = 2;
+
     public static List<PdfLine> Remove(IReadOnlyList<PdfLine> lines, int pageCount)
     {
-        var repeated = RepeatedKeys(lines, pageCount);
-        return lines.Where(l => !(InMargin(l) && (PageNumber().IsMatch(l.Text) || repeated.Contains(Key(l))))).ToList();
+        var outer = lines.GroupBy(l => l.Page).SelectMany(OutermostRows).ToHashSet();
+        var candidates = lines.Where(l => outer.Contains(l)).ToList();
+        var repeated = RepeatedKeys(candidates, pageCount);
+        return lines.Where(l => !(outer.Contains(l) && (PageNumber().IsMatch(l.Text) || repeated.Contains(Key(l))))).ToList();
+    }
+
+    private static IEnumerable<PdfLine> OutermostRows(IEnumerable<PdfLine> page)
+    {
+        var marginal = page.Where(InMargin).ToList();
+        var top = marginal.Where(l => l.Box.Bottom > l.PageHeight / 2).Select(l => Math.Round(l.Box.Bottom)).Distinct().OrderDescending().Take(OuterRows).ToHashSet();
+        var bottom = marginal.Where(l => l.Box.Bottom <= l.PageHeight / 2).Select(l => Math.Round(l.Box.Bottom)).Distinct().Order().Take(OuterRows).ToHashSet();
+        return marginal.Where(l => top.Contains(Math.Round(l.Box.Bottom)) || bottom.Contains(Math.Round(l.Box.Bottom)));
     }
 
     private static HashSet<(string, int)> RepeatedKeys(IReadOnlyList<PdfLine> lines, int pageCount)
@@ -214,7 +214,8 @@ internal static partial class PageFurniture
     private static (string, int) Key(PdfLine line) =>
         (Digits().Replace(line.Text.Trim().ToLowerInvariant(), "#"), (int)Math.Round(line.Box.Bottom / 4));
 
-    [GeneratedRegex(@"^\s*(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?\s*$", RegexOptions.IgnoreCase)]
+    /// <summary>"3", "- 3 -", "Page 3 of 9", "Seite 3 von 9", and front-matter roman numerals ("iii", "xiv").</summary>
+    [GeneratedRegex(@"^\s*(?:(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?|[ivxlc]{1,7})\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex PageNumber();
 
     [GeneratedRegex(@"\d+")]
@@ -222,31 +223,40 @@ internal static partial class PageFurniture
 }
 
 /// <summary>
-/// Decides which lines are headings. Levels come from the distinct font sizes larger than the
-/// dominant body size, ranked once for the whole document so "the 16 pt headings" are the same
-/// level on page 1 and page 40. Bold body-size lines count only when numbered ("2.1 Scope").
+/// Decides which lines are headings. The PDF outline, when there is one, names headings and their depth.
+/// Otherwise levels come from the distinct font sizes larger than the dominant body size, ranked once for
+/// the whole document so "the 16 pt headings" are the same level on page 1 and page 40; a short, wholly
+/// bold body-size line (in a document whose body is not bold) is a heading one level below the sized ones,
+/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot.
 /// </summary>
 internal sealed partial class HeadingClassifier
 {
-    private const double LargerRatio = 1.15;
+    private const double LargerRatio = 1.1;
     private const int MaxHeadingWords = 20;
+    private const int MaxBoldHeadingWords = 14;
 
     private readonly double _bodySize;
+    private readonly bool _bodyBold;
     private readonly List<double> _headingSizes;
+    private readonly IReadOnlyDictionary<string, int> _outline;
     private int? _numberingOffset;
 
-    private HeadingClassifier(double bodySize, List<double> headingSizes)
+    private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
         _bodySize = bodySize;
+        _bodyBold = bodyBold;
         _headingSizes = headingSizes;
+        _outline = outline;
     }
 
-    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines)
+    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null)
     {
         // The body size is the one most characters are set in.
-        var body = lines.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
+        var body = lines.Count == 0 ? 10 : lines.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
+        var bodyLines = lines.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
+        var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
         var sizes = new List<double>();
-        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatio && IsShort(l.Text))
+        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatio && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
                      .Select(l => l.FontSize).Distinct().OrderDescending())
         {
             // Sizes within a point of each other are one level (rounding, optical sizing).
@@ -256,7 +266,7 @@ internal sealed partial class HeadingClassifier
             }
         }
 
-        var classifier = new HeadingClassifier(body, sizes);
+        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>());
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
         classifier._numberingOffset = lines
@@ -271,9 +281,14 @@ internal sealed partial class HeadingClassifier
     /// <summary>The heading level (1 = top) or null for body text.</summary>
     public int? LevelOf(PdfLine line)
     {
-        if (!IsShort(line.Text) || !line.Text.Any(char.IsLetter))
+        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter))
         {
             return null;
+        }
+
+        if (_outline.Count > 0 && _outline.TryGetValue(Outline.Key(line.Text), out var outlined))
+        {
+            return outlined;
         }
 
         if (line.FontSize >= _bodySize * LargerRatio)
@@ -289,18 +304,24 @@ internal sealed partial class HeadingClassifier
             return Math.Clamp(level, 1, 6);
         }
 
-        if (line.Bold && Math.Abs(line.FontSize - _bodySize) <= 1.0 && NumberingDepth(line.Text) is { } numbered)
+        var bodySized = Math.Abs(line.FontSize - _bodySize) <= 1.0;
+        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered)
         {
-            var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + 1;
+            var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
             return Math.Clamp(level, 1, 6);
+        }
+
+        if (line.Bold && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
         }
 
         return null;
     }
 
-    private static bool IsShort(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxHeadingWords;
+    private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
 
-    /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" → 1; null when the line is not numbered.</summary>
+    /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" / "第三章" → 1; null when the line is not numbered.</summary>
     public static int? NumberingDepth(string text)
     {
         var match = Numbered().Match(text);
@@ -314,12 +335,20 @@ internal sealed partial class HeadingClassifier
             : 1;
     }
 
-    [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?)\s+\p{L}", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
+
+    /// <summary>Ends like a sentence (a bold sentence inside body text is emphasis, not a heading).</summary>
+    [GeneratedRegex(@"[.,;!?。，；！？]\s*$")]
+    private static partial Regex SentenceLike();
 }
 
 /// <summary>A paragraph, heading or list item assembled from lines.</summary>
-internal sealed record AssembledBlock(BlockKind Kind, string Text, int Level, int PageStart, int PageEnd, BoundingBox Box);
+internal sealed record AssembledBlock(BlockKind Kind, string Text, int Level, int PageStart, int PageEnd, BoundingBox Box)
+{
+    /// <summary>Table cells, for table blocks.</summary>
+    public IReadOnlyList<IReadOnlyList<string>>? Rows { get; init; }
+}
 
 /// <summary>
 /// Groups lines into paragraphs by vertical gaps and typography, and joins a paragraph that a
@@ -330,8 +359,11 @@ internal static partial class ParagraphAssembler
     /// <summary>A baseline step this much larger than the document's usual line pitch starts a new paragraph.</summary>
     private const double ParagraphPitchFactor = 1.3;
 
-    public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings)
+    public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings,
+        IReadOnlyDictionary<PdfLine, PdfTable>? tables = null)
     {
+        tables ??= new Dictionary<PdfLine, PdfTable>();
+        var emitted = new HashSet<PdfTable>(ReferenceEqualityComparer.Instance);
         var pitch = LinePitch(lines);
         var result = new List<AssembledBlock>();
         var current = new List<PdfLine>();
@@ -371,6 +403,19 @@ internal static partial class ParagraphAssembler
         PdfLine? previousLine = null;
         foreach (var line in lines)
         {
+            if (tables.TryGetValue(line, out var table))
+            {
+                Flush();
+                if (emitted.Add(table))
+                {
+                    AddTable(result, table);
+                }
+
+                previousLine = null;
+                currentLevel = null;
+                continue;
+            }
+
             var level = headings.LevelOf(line);
             var startsList = Bullet().IsMatch(line.Text) && level is null;
             var startsNew = previousLine is null
@@ -394,6 +439,24 @@ internal static partial class ParagraphAssembler
 
         Flush();
         return result;
+    }
+
+    /// <summary>
+    /// A table that ends one page and one that starts the next with the same columns are one table cut
+    /// by the page break; a repeated header row on the second page is dropped.
+    /// </summary>
+    private static void AddTable(List<AssembledBlock> result, PdfTable table)
+    {
+        var block = new AssembledBlock(BlockKind.Table, string.Empty, 0, table.Page, table.Page, table.Box) { Rows = table.Rows };
+        if (result.Count > 0 && result[^1] is { Rows: { } previousRows } previous &&
+            previous.PageEnd + 1 == table.Page && previousRows[0].Count == table.Rows[0].Count)
+        {
+            var continued = table.Rows.SkipWhile((r, i) => i == 0 && r.SequenceEqual(previousRows[0]));
+            result[^1] = previous with { PageEnd = table.Page, Rows = previousRows.Concat(continued).ToList() };
+            return;
+        }
+
+        result.Add(block);
     }
 
     /// <summary>

@@ -1,0 +1,155 @@
+using System.Text.RegularExpressions;
+using RagService.Core.Documents;
+
+namespace RagService.Ingestion.Parsing.Pdf;
+
+/// <summary>A table found on a page: its rows of cells and the lines it was built from.</summary>
+internal sealed record PdfTable(int Page, IReadOnlyList<IReadOnlyList<string>> Rows, BoundingBox Box, IReadOnlyList<PdfLine> Lines);
+
+/// <summary>
+/// Finds tables by column alignment: a run of rows that each hold two or more separate fragments
+/// whose horizontal extents line up into shared columns. Cells are rebuilt from the column bands;
+/// a row with text only in a later column continues the cell above (a wrapped cell).
+/// </summary>
+internal static partial class PdfTableDetector
+{
+    private const int MinRows = 3;
+    private const double MaxRowGapFactor = 2.6;
+
+    public static List<PdfTable> Find(IReadOnlyList<PdfLine> pageLines)
+    {
+        var rows = pageLines.GroupBy(l => (l.Page, l.Row, l.Block)).Select(g => g.OrderBy(l => l.Box.Left).ToList()).ToList();
+        var tables = new List<PdfTable>();
+        var i = 0;
+        while (i < rows.Count)
+        {
+            if (rows[i].Count < 2 || rows[i].All(l => l.Text.Length <= 2))
+            {
+                i++;
+                continue;
+            }
+
+            var end = i;
+            var singles = 0;
+            for (var j = i + 1; j < rows.Count; j++)
+            {
+                var gap = rows[j - 1].Min(l => l.Box.Bottom) - rows[j].Max(l => l.Box.Top);
+                var size = rows[j].Max(l => l.FontSize);
+                if (gap > MaxRowGapFactor * size || rows[j][0].Block != rows[i][0].Block)
+                {
+                    break;
+                }
+
+                if (rows[j].Count >= 2)
+                {
+                    end = j;
+                    singles = 0;
+                }
+                else if (++singles > 2)
+                {
+                    break;
+                }
+            }
+
+            var region = rows.GetRange(i, end - i + 1);
+            if (Build(region) is { } table)
+            {
+                tables.Add(table);
+                i = end + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return tables;
+    }
+
+    private static PdfTable? Build(List<List<PdfLine>> region)
+    {
+        var multi = region.Count(r => r.Count >= 2);
+        var width = region.SelectMany(r => r).Max(l => l.Box.Right) - region.SelectMany(r => r).Min(l => l.Box.Left);
+        // Bands come from the multi-cell rows; a wide spanning cell (a group header) would merge columns.
+        var columns = Columns(region.Where(r => r.Count >= 2).SelectMany(r => r).Where(l => l.Box.Width <= 0.45 * width));
+        if (columns.Count < 2 || multi < MinRows && !(multi >= 2 && columns.Count >= 3))
+        {
+            return null;
+        }
+
+        // Prose set side by side (columns the layout did not separate) has long fragments; cells are short.
+        var fragments = region.SelectMany(r => r).ToList();
+        if (fragments.Count(l => l.Text.Length > 45) * 2 > fragments.Count)
+        {
+            return null;
+        }
+
+        // A column of bare markers ("1.", "•") is a list, not a table.
+        var firstColumn = region.SelectMany(r => r).Where(l => ColumnOf(columns, l) == 0).ToList();
+        if (firstColumn.Count > 0 && firstColumn.All(l => ListMarker().IsMatch(l.Text)))
+        {
+            return null;
+        }
+
+        var cells = new List<string[]>();
+        foreach (var row in region)
+        {
+            var values = new string[columns.Count];
+            foreach (var line in row)
+            {
+                var c = ColumnOf(columns, line);
+                values[c] = values[c] is null ? line.Text : values[c] + " " + line.Text;
+            }
+
+            if (row.Count == 1 && cells.Count > 0 && ColumnOf(columns, row[0]) > 0)
+            {
+                var previous = cells[^1];
+                var c = ColumnOf(columns, row[0]);
+                previous[c] = previous[c] is null ? row[0].Text : previous[c] + " " + row[0].Text;
+                continue;
+            }
+
+            cells.Add(values);
+        }
+
+        if (cells.Count < 2)
+        {
+            return null;
+        }
+
+        // Right-to-left tables are read from their rightmost column.
+        var rightToLeft = Bidi.IsRightToLeftLine(fragments.Select(l => l.Text));
+        var rows = cells.Select(r => (IReadOnlyList<string>)(rightToLeft ? r.Reverse() : r).Select(v => v ?? string.Empty).ToList()).ToList();
+        var lines = region.SelectMany(r => r).ToList();
+        var box = lines.Select(l => l.Box).Aggregate((a, b) => a.Union(b));
+        return new PdfTable(lines[0].Page, rows, box, lines);
+    }
+
+    /// <summary>Column bands: the horizontal extents of all fragments, merged where they overlap.</summary>
+    private static List<(double Left, double Right)> Columns(IEnumerable<PdfLine> lines)
+    {
+        var bands = new List<(double Left, double Right)>();
+        foreach (var (left, right) in lines.Select(l => (l.Box.Left, l.Box.Right)).OrderBy(b => b.Left))
+        {
+            if (bands.Count > 0 && left <= bands[^1].Right + 1)
+            {
+                bands[^1] = (bands[^1].Left, Math.Max(bands[^1].Right, right));
+            }
+            else
+            {
+                bands.Add((left, right));
+            }
+        }
+
+        return bands;
+    }
+
+    private static int ColumnOf(List<(double Left, double Right)> columns, PdfLine line)
+    {
+        var index = columns.FindLastIndex(c => c.Left <= line.Box.Left + 1);
+        return index < 0 ? 0 : index;
+    }
+
+    [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])\s*$")]
+    private static partial Regex ListMarker();
+}
