@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.DocumentLayoutAnalysis;
@@ -18,7 +19,7 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// lines (never every page's words and letters) are held for the whole document; the decisions
 /// that need the whole document (body font size, running headers) are then made over those lines.
 /// </summary>
-public sealed class PdfParser : IDocumentParser
+public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshold = 60) : IDocumentParser
 {
     public const string ScannedReason = "scanned PDF: OCR not available";
 
@@ -33,6 +34,7 @@ public sealed class PdfParser : IDocumentParser
         EnsureComplete(source.FilePath);
 
         List<PdfLine> lines;
+        var ocrLines = new List<OcrLine>();
         int pageCount;
         string? title;
         try
@@ -53,7 +55,16 @@ public sealed class PdfParser : IDocumentParser
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                lines.AddRange(PageLines.Read(document.GetPage(number)));
+                var pageLines = PageLines.Read(document.GetPage(number)).ToList();
+                // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
+                if (ocr is not null && TextLayer.NeedsOcr(pageLines))
+                {
+                    var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
+                    ocrLines.AddRange(recognized.Lines);
+                    pageLines = OcrLayout.ToPdfLines(recognized).ToList();
+                }
+
+                lines.AddRange(pageLines);
             }
         }
         catch (PdfDocumentEncryptedException e)
@@ -67,9 +78,19 @@ public sealed class PdfParser : IDocumentParser
 
         if (lines.Count == 0)
         {
-            throw new DocumentRejectedException(ScannedReason);
+            throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
+        var tree = AssembleTree(lines, pageCount, title);
+        return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
+    }
+
+    /// <summary>
+    /// The layout steps shared by text and OCR'd pages: furniture removed, headings ranked over the
+    /// whole document, lines assembled into paragraphs.
+    /// </summary>
+    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title)
+    {
         var content = PageFurniture.Remove(lines, pageCount);
         if (content.Count == 0)
         {
@@ -83,7 +104,7 @@ public sealed class PdfParser : IDocumentParser
             builder.Add(paragraph.Kind, paragraph.Text, paragraph.Level, paragraph.PageStart, paragraph.PageEnd, paragraph.Box);
         }
 
-        return Task.FromResult(builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount));
+        return builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount);
     }
 
     private static void EnsureComplete(string path)
