@@ -58,9 +58,10 @@ internal sealed class OcrEngine : IDisposable
                 return null;
             }
 
-            // Tesseract reports how far the text is turned anticlockwise from upright... expressed as
-            // the page's orientation; turning the image by that many degrees clockwise undoes it.
-            return (((degrees % 360) + 360) % 360, confidence, Marshal.PtrToStringUTF8(script));
+            // Tesseract reports how far the page was turned clockwise from upright; turning it the
+            // rest of the way round (360 - that, clockwise) makes it upright again.
+            var rotate = (360 - (((degrees % 360) + 360) % 360)) % 360;
+            return (rotate, confidence, Marshal.PtrToStringUTF8(script));
         }
         finally
         {

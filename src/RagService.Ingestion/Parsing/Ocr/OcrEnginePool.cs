@@ -62,6 +62,8 @@ public sealed class OcrEnginePool : IDisposable
             NativeLibrary.Free(handle);
         }
 
+        TesseractNative.setMsgSeverity(TesseractNative.SeverityNone);
+
         if (FindTessdata(null) is null)
         {
             reason = $"OCR language data not found (no tessdata folder): {InstallHint}";

@@ -94,6 +94,11 @@ internal static class TesseractNative
 
     [DllImport(Lept)] public static extern void pixDestroy(ref IntPtr pix);
 
+    /// <summary>Leptonica's stderr messages; 6 (L_SEVERITY_NONE) silences them: failures surface as our own reasons.</summary>
+    [DllImport(Lept)] public static extern int setMsgSeverity(int severity);
+
+    public const int SeverityNone = 6;
+
     /// <summary>Takes ownership of a UTF-8 string Tesseract allocated and frees it.</summary>
     public static string? TakeText(IntPtr text)
     {

@@ -1,0 +1,96 @@
+using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
+using RagService.Ingestion.Parsing.Pdf;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+using Xunit.Abstractions;
+
+namespace RagService.Ingestion.Tests.Ocr;
+
+using DocumentFormat = RagService.Core.Documents.DocumentFormat;
+
+public sealed class ScannedPdfTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TestFiles _files = new();
+    private readonly PdfParser _parser = new(new PdfPageOcr(new PageRecognizer(OcrEnginePool.Shared)));
+
+    public void Dispose() => _files.Dispose();
+
+    private async Task<DocumentTree> ParseAsync(string path)
+    {
+        var tree = await _parser.ParseAsync(new DocumentSource(path, Path.GetFileName(path), DocumentFormat.Pdf), CancellationToken.None);
+        foreach (var block in tree.Blocks)
+        {
+            output.WriteLine($"{block.Id} {block.Kind} L{block.Level} p{block.PageStart}-{block.PageEnd} {block.Box} low={block.LowConfidence}: {block.Text}");
+        }
+
+        return tree;
+    }
+
+    [Fact]
+    public async Task Image_only_pdf_is_recognised_page_by_page()
+    {
+        var png = OcrFixtures.ScanPng(_files, dpi: 150);
+        var pdf = _files.Write("scanned.pdf", OcrFixtures.ScannedPdf(png, pages: 2));
+
+        var tree = await ParseAsync(pdf);
+
+        Assert.Equal(2, tree.PageCount);
+        Assert.Equal(OcrFixtures.Heading, tree.Title);
+        for (var page = 1; page <= 2; page++)
+        {
+            var text = OcrFixtures.Join(tree.Blocks.Where(b => b.PageStart == page).Select(b => b.Text));
+            var cer = OcrFixtures.Cer(OcrFixtures.Text, text);
+            output.WriteLine($"page {page} CER {cer:P2}");
+            Assert.True(cer <= 0.02, $"page {page}: CER {cer:P2}");
+        }
+
+        // The page was drawn edge to edge, so OCR boxes land where the text was on the original A4 page.
+        var heading = tree.Blocks.First(b => b.Kind == BlockKind.Heading);
+        Assert.InRange(heading.Box!.Value.Left, 55, 65);
+        Assert.InRange(heading.Box!.Value.Bottom, 754, 766);
+    }
+
+    [Fact]
+    public async Task Text_pages_keep_their_text_layer_and_scanned_pages_are_merged_in_order()
+    {
+        var png = OcrFixtures.ScanPng(_files, dpi: 150);
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var first = builder.AddPage(PageSize.A4);
+        first.AddText("Chapter one is a born-digital page with a text layer.", 12, new PdfPoint(60, 760), font);
+        var second = builder.AddPage(PageSize.A4);
+        second.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, second.PageSize.Width, second.PageSize.Height));
+        var pdf = _files.Write("mixed.pdf", builder.Build());
+
+        var tree = await ParseAsync(pdf);
+
+        Assert.Equal("Chapter one is a born-digital page with a text layer.", tree.Blocks[0].Text);
+        Assert.Equal(1, tree.Blocks[0].PageStart);
+        Assert.All(tree.Blocks.Skip(1), b => Assert.Equal(2, b.PageStart));
+        Assert.Contains(tree.Blocks, b => b.Text.Contains(OcrFixtures.Sentences[2], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Blank_scanned_pdf_is_rejected_as_empty()
+    {
+        var blank = OcrFixtures.Blank(_files.PathFor("blank.png"), 620, 877);
+        var pdf = _files.Write("blank.pdf", OcrFixtures.ScannedPdf(blank));
+
+        var error = await Assert.ThrowsAsync<DocumentRejectedException>(() => ParseAsync(pdf));
+
+        Assert.StartsWith("empty document", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_layer_of_replacement_and_private_use_characters_goes_to_ocr()
+    {
+        static RagService.Ingestion.Parsing.Pdf.PdfLine Line(string text) => new(1, text, new BoundingBox(0, 0, 10, 10), 12, false, 0, 842);
+
+        Assert.True(TextLayer.NeedsOcr([]));
+        Assert.True(TextLayer.NeedsOcr([Line("\uFFFD\uFFFD\uFFFD \uE001\uE002 ab")]));
+        Assert.False(TextLayer.NeedsOcr([Line("Backups are kept for 35 days."), Line("第三章 备份")]));
+    }
+}
