@@ -29,7 +29,7 @@ internal static partial class OcrFixtures
     public static string Text => Heading + " " + string.Join(' ', Sentences);
 
     /// <summary>An A4 text PDF: a 24 pt heading and the sentences in 16 pt Helvetica, one per line.</summary>
-    public static byte[] TextPdf(int pages = 1)
+    public static byte[] TextPdf(int pages = 1, string heading = Heading)
     {
         var builder = new PdfDocumentBuilder();
         var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
@@ -37,7 +37,7 @@ internal static partial class OcrFixtures
         for (var p = 0; p < pages; p++)
         {
             var page = builder.AddPage(PageSize.A4);
-            page.AddText(Heading, 24, new PdfPoint(60, 760), bold);
+            page.AddText(heading, 24, new PdfPoint(60, 760), bold);
             var y = 715.0;
             foreach (var sentence in Sentences)
             {
@@ -65,9 +65,9 @@ internal static partial class OcrFixtures
         return pngPath;
     }
 
-    public static string ScanPng(TestFiles files, string name = "scan.png", int dpi = 200)
+    public static string ScanPng(TestFiles files, string name = "scan.png", int dpi = 200, string heading = Heading)
     {
-        var pdf = files.Write(Path.ChangeExtension(name, ".source.pdf"), TextPdf());
+        var pdf = files.Write(Path.ChangeExtension(name, ".source.pdf"), TextPdf(heading: heading));
         return Rasterise(pdf, files.PathFor(name), dpi);
     }
 
@@ -94,24 +94,29 @@ internal static partial class OcrFixtures
         return target;
     }
 
-    /// <summary>A blank white image (no text at all).</summary>
-    public static string Blank(string target, int width, int height)
+    /// <summary>A blank white image (no text at all), one bit or eight bits a pixel.</summary>
+    public static string Blank(string target, int width, int height, int depth = 1)
     {
-        using var pix = pixCreate(width, height, 1);
+        using var pix = pixCreate(width, height, depth);
         Assert.False(pix.IsInvalid);
+        if (depth == 8)
+        {
+            // Zero is white at one bit a pixel but black at eight.
+            Assert.Equal(0, pixSetAllArbitrary(pix, 255));
+        }
+
         Assert.Equal(0, pixWrite(target, pix, IffPng));
         return target;
     }
 
-    /// <summary>An image-only PDF: each page is the PNG drawn over the whole A4 page, no text layer.</summary>
-    public static byte[] ScannedPdf(string png, int pages = 1)
+    /// <summary>An image-only PDF: each page is one PNG drawn over the whole A4 page, no text layer.</summary>
+    public static byte[] ScannedPdf(params string[] pngs)
     {
         var builder = new PdfDocumentBuilder();
-        var bytes = File.ReadAllBytes(png);
-        for (var p = 0; p < pages; p++)
+        foreach (var png in pngs)
         {
             var page = builder.AddPage(PageSize.A4);
-            page.AddPng(bytes, new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height));
+            page.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height));
         }
 
         return builder.Build();
