@@ -97,3 +97,23 @@ public sealed class ScannedPdfTests(ITestOutputHelper output) : IDisposable
         Assert.False(TextLayer.NeedsOcr([Line("Backups are kept for 35 days."), Line("第三章 备份")]));
     }
 }
+
+public sealed class OcrConfidenceTests
+{
+    [Fact]
+    public void Blocks_whose_ocr_lines_are_mostly_unsure_are_marked_low_confidence()
+    {
+        var sure = new OcrLine(1, "Backups are kept for thirty five days.", new BoundingBox(60, 700, 400, 712), 12, 0, 0, 93);
+        var unsure = new OcrLine(1, "~ Bop Aze| ay} 4aA0", new BoundingBox(60, 500, 300, 512), 12, 1, 1, 31);
+        var tree = new DocumentTree(null,
+        [
+            new DocumentBlock { Id = "b0", Kind = BlockKind.Paragraph, Text = sure.Text, Box = sure.Box },
+            new DocumentBlock { Id = "b1", Kind = BlockKind.Paragraph, Text = unsure.Text, Box = unsure.Box },
+            new DocumentBlock { Id = "b2", Kind = BlockKind.Paragraph, Text = "page two", Box = unsure.Box, PageStart = 2, PageEnd = 2 },
+        ], 2);
+
+        var marked = OcrLayout.MarkLowConfidence(tree, [sure, unsure], threshold: 60);
+
+        Assert.Equal([false, true, false], marked.Blocks.Select(b => b.LowConfidence));
+    }
+}
