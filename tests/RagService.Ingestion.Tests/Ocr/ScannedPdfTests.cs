@@ -77,6 +77,22 @@ public sealed class ScannedPdfTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Scan_stamped_with_a_few_words_of_text_is_still_recognised()
+    {
+        var png = OcrFixtures.ScanPng(_files, dpi: 150);
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        page.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height));
+        page.AddText("CONFIDENTIAL", 10, new PdfPoint(460, 30), font);
+        var pdf = _files.Write("stamped.pdf", builder.Build());
+
+        var tree = await ParseAsync(pdf);
+
+        Assert.Contains(tree.Blocks, b => b.Text.Contains(OcrFixtures.Sentences[0], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Blank_scanned_pdf_is_rejected_as_empty()
     {
         var blank = OcrFixtures.Blank(_files.PathFor("blank.png"), 620, 877, depth: 8);

@@ -79,15 +79,21 @@ internal sealed class OcrEngine : IDisposable
             TessBaseAPISetPageSegMode(api, PsmAuto);
             TessBaseAPISetImage2(api, pix);
             TessBaseAPISetSourceResolution(api, dpi);
+            // Tesseract polls the monitor between words: both the deadline and a cancelled ingestion
+            // stop a page mid-recognition instead of after it.
+            CancelFunc cancel = (_, _) => cancellationToken.IsCancellationRequested;
             using (var monitor = TessMonitorCreate(timeout))
             {
-                if (TessBaseAPIRecognize(api, monitor.DangerousGetHandle()) != 0)
+                TessMonitorSetCancelFunc(monitor.DangerousGetHandle(), cancel);
+                var status = TessBaseAPIRecognize(api, monitor.DangerousGetHandle());
+                GC.KeepAlive(cancel);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (status != 0)
                 {
-                    throw new DocumentRejectedException($"OCR failed on page {pageNumber} (or exceeded {timeout.TotalSeconds:0} s)");
+                    throw new DocumentRejectedException($"OCR failed on page {pageNumber} or took longer than {timeout.TotalSeconds:0} s");
                 }
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
             return ReadLines(api, pageNumber, pix.Height, 72.0 / dpi);
         }
         finally

@@ -27,6 +27,15 @@ public sealed class OcrEnginePool : IDisposable
     private readonly Lazy<string> _tessdata;
     private bool _disposed;
 
+    /// <summary>
+    /// Debian's libtesseract runs OpenMP threads inside each recognition. The pool already runs one
+    /// engine per core, and on a shared 2-core machine OpenMP's spinning threads made a page about
+    /// ten times slower, so each engine is kept to one thread (as Tesseract's docs advise for parallel
+    /// use). This has to happen before libgomp is loaded; a value the operator set is kept.
+    /// </summary>
+    private static readonly Lazy<bool> LimitOpenMpThreads = new(() =>
+        OperatingSystem.IsWindows() || TesseractNative.SetEnv("OMP_THREAD_LIMIT", "1", overwrite: 0) == 0);
+
     private static readonly Lazy<OcrEnginePool> SharedPool = new(() => new OcrEnginePool());
 
     /// <summary>
@@ -51,6 +60,7 @@ public sealed class OcrEnginePool : IDisposable
     /// <summary>True where libtesseract.so.5, liblept.so.5 and a tessdata folder are present.</summary>
     public static bool IsInstalled(out string reason)
     {
+        LimitOpenMpThreads.Value.ToString();
         foreach (var library in new[] { "libtesseract.so.5", "liblept.so.5" })
         {
             if (!NativeLibrary.TryLoad(library, typeof(OcrEnginePool).Assembly, null, out var handle))
@@ -75,11 +85,12 @@ public sealed class OcrEnginePool : IDisposable
     }
 
     /// <summary>Borrows an engine for one language set, waiting while all slots are busy.</summary>
-    internal async Task<Lease> RentAsync(string languages, CancellationToken cancellationToken)
+    internal Lease Rent(string languages, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var tessdata = TessdataPath;
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Recognition is synchronous CPU work, so a caller waiting for a slot has nothing else to do.
+        _slots.Wait(cancellationToken);
         try
         {
             var bag = _idle.GetOrAdd(languages, _ => []);
@@ -93,8 +104,8 @@ public sealed class OcrEnginePool : IDisposable
         }
     }
 
-    internal Lease Rent(string languages, CancellationToken cancellationToken) =>
-        RentAsync(languages, cancellationToken).GetAwaiter().GetResult();
+    /// <summary>True when the tessdata folder has this model (osd.traineddata is a separate Debian package).</summary>
+    public bool HasModel(string language) => File.Exists(Path.Combine(TessdataPath, language + ".traineddata"));
 
     private void Return(OcrEngine engine)
     {

@@ -63,6 +63,40 @@ internal static class TextLayer
     /// <summary>Share of unreadable characters above which a text layer counts as garbage.</summary>
     private const double GarbageShare = 0.3;
 
+    /// <summary>A page with a scan covering this share of it and little text is a scan with a stamp or page number on top.</summary>
+    private const double ScanCoverage = 0.6;
+
+    private const int StampCharacters = 40;
+
+    /// <summary>
+    /// True for a page with no text, with a text layer that is mostly replacement, control or
+    /// private-use characters (a broken font encoding), or with a page-sized image and only a few
+    /// words of text (a scan stamped with a page number or "CONFIDENTIAL").
+    /// </summary>
+    public static bool NeedsOcr(UglyToad.PdfPig.Content.Page page, IReadOnlyCollection<PdfLine> lines)
+    {
+        if (NeedsOcr(lines))
+        {
+            return true;
+        }
+
+        if (lines.Sum(l => l.Text.Count(c => !char.IsWhiteSpace(c))) >= StampCharacters)
+        {
+            return false;
+        }
+
+        try
+        {
+            var pageArea = page.Width * page.Height;
+            return pageArea > 0 && page.GetImages().Any(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height) >= pageArea * ScanCoverage);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // An unreadable image leaves the text layer as it is.
+            return false;
+        }
+    }
+
     /// <summary>No text at all, or text that is mostly replacement, control or private-use characters (a broken font encoding).</summary>
     public static bool NeedsOcr(IReadOnlyCollection<PdfLine> lines)
     {

@@ -66,7 +66,8 @@ public sealed class PageRecognizer(OcrEnginePool pool)
 
     private (int Rotate, string? Script) DetectOrientation(PixHandle pix, int dpi, CancellationToken cancellationToken)
     {
-        if (pix.Width < MinOsdSide || pix.Height < MinOsdSide)
+        // Without the OSD model upright pages still read; turned ones come out as noise.
+        if (pix.Width < MinOsdSide || pix.Height < MinOsdSide || !Pool.HasModel(OsdLanguage))
         {
             return (0, null);
         }

@@ -66,6 +66,13 @@ internal static class TesseractNative
     [DllImport(Tess)] public static extern void TessMonitorDelete(IntPtr monitor);
     [DllImport(Tess)] public static extern void TessMonitorSetDeadlineMSecs(IntPtr monitor, int deadline);
 
+    /// <summary>capi.h TessCancelFunc: <c>bool (*)(void* cancel_this, int words)</c>; true stops recognition.</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    [return: MarshalAs(UnmanagedType.I1)]
+    public delegate bool CancelFunc(IntPtr cancelThis, int words);
+
+    [DllImport(Tess)] public static extern void TessMonitorSetCancelFunc(IntPtr monitor, CancelFunc cancel);
+
     [DllImport(Lept)] public static extern PixHandle pixRead([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
     [DllImport(Lept)] public static extern PixHandle pixReadTiff([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int page);
 
@@ -78,6 +85,10 @@ internal static class TesseractNative
     [DllImport(Lept)] public static extern IntPtr fopenReadStream([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
     [DllImport(Lept)] public static extern int tiffGetCount(IntPtr file, out int count);
     [DllImport("libc", EntryPoint = "fclose")] public static extern int FClose(IntPtr file);
+
+    /// <summary>libc setenv: .NET's Environment.SetEnvironmentVariable never reaches native code on Unix.</summary>
+    [DllImport("libc", EntryPoint = "setenv")]
+    public static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     [DllImport(Lept)] public static extern int pixGetWidth(PixHandle pix);
     [DllImport(Lept)] public static extern int pixGetHeight(PixHandle pix);

@@ -55,9 +55,10 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var pageLines = PageLines.Read(document.GetPage(number)).ToList();
+                var page = document.GetPage(number);
+                var pageLines = PageLines.Read(page).ToList();
                 // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
-                if (ocr is not null && TextLayer.NeedsOcr(pageLines))
+                if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
                     var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
                     ocrLines.AddRange(recognized.Lines);
