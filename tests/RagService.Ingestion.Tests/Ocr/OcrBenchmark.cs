@@ -30,7 +30,7 @@ public sealed class OcrBenchmarkFactAttribute : FactAttribute
 /// </summary>
 public sealed class OcrBenchmark(ITestOutputHelper output) : IDisposable
 {
-    private const int Pages = 6;
+    private const int Pages = 4;
     private readonly TestFiles _files = new();
 
     public void Dispose() => _files.Dispose();

@@ -54,6 +54,21 @@ public sealed class OcrGroundTruthTests(ITestOutputHelper output)
         Assert.True(cer <= 0.03, $"CER {cer:P2}");
     }
 
+    [SharedDataTheory("documents/tesseract/phototest-rotated-L.png")]
+    [InlineData("phototest-rotated-L.png")]
+    [InlineData("phototest-rotated-180.png")]
+    public async Task Rotated_phototest_is_within_one_point_of_three_percent(string file)
+    {
+        var path = SharedData.PathOf("documents/tesseract/" + file)!;
+        var tree = await new ImageParser(Recognizer)
+            .ParseAsync(new DocumentSource(path, file, DocumentFormat.Image), CancellationToken.None);
+
+        var cer = OcrFixtures.Cer(File.ReadAllText(SharedData.PathOf("documents/tesseract/phototest.txt")!), TextOf(tree));
+
+        output.WriteLine($"{file} CER {cer:P2}: {TextOf(tree)}");
+        Assert.True(cer <= 0.04, $"CER {cer:P2}");
+    }
+
     [SharedDataFact("documents/docling/images/sources/webp-test.webp")]
     public async Task Webp_image_is_decoded_and_recognised()
     {

@@ -14,6 +14,9 @@ public sealed class PageRecognizer(OcrEnginePool pool)
     /// <summary>Below this many pixels of height or width there is nothing OSD can judge.</summary>
     private const int MinOsdSide = 100;
 
+    /// <summary>Pages scanned at twice this resolution or more are halved for orientation detection.</summary>
+    private const int OsdDpi = 150;
+
     public OcrEnginePool Pool { get; } = pool;
 
     /// <summary>Recognises the image file page (TIFF pages and everything Leptonica reads).</summary>
@@ -72,8 +75,14 @@ public sealed class PageRecognizer(OcrEnginePool pool)
             return (0, null);
         }
 
+        // OSD only needs letter shapes: at half of a 300 dpi scan it judges as well and costs about a
+        // quarter (on a full A4 page it took as long as half the recognition).
+        using var reduced = dpi >= 2 * OsdDpi && pix.Width >= 2 * MinOsdSide && pix.Height >= 2 * MinOsdSide
+            ? pixScale(pix, 0.5f, 0.5f)
+            : null;
+        var scaled = reduced is { IsInvalid: false };
         using var lease = Pool.Rent(OsdLanguage, cancellationToken);
-        var result = lease.Engine.DetectOrientation(pix, dpi);
+        var result = lease.Engine.DetectOrientation(scaled ? reduced! : pix, scaled ? dpi / 2 : dpi);
         if (result is not { } osd)
         {
             return (0, null);

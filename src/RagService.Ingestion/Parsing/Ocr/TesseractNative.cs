@@ -95,6 +95,7 @@ internal static class TesseractNative
     [DllImport(Lept)] public static extern int pixGetDepth(PixHandle pix);
     [DllImport(Lept)] public static extern int pixGetXRes(PixHandle pix);
     [DllImport(Lept)] public static extern PixHandle pixRotateOrth(PixHandle pix, int quads);
+    [DllImport(Lept)] public static extern PixHandle pixScale(PixHandle pix, float scaleX, float scaleY);
     [DllImport(Lept)] public static extern PixHandle pixFindSkewAndDeskew(PixHandle pix, int reductionFactor, out float angle, out float confidence);
     [DllImport(Lept)] public static extern PixHandle pixCreate(int width, int height, int depth);
     [DllImport(Lept)] public static extern int pixSetAllArbitrary(PixHandle pix, uint value);
