@@ -102,4 +102,21 @@ public sealed class OcrBenchmark(ITestOutputHelper output) : IDisposable
             output.WriteLine($"{languages}: engine start-up {startup:0} ms, one A4 page (OSD + deskew + recognition) {clock.Elapsed.TotalMilliseconds:0} ms, {page.Lines.Count} lines");
         }
     }
+
+    [OcrBenchmarkFact]
+    public async Task Peak_memory_does_not_grow_with_the_number_of_scanned_pages()
+    {
+        var png = OcrFixtures.ScanPng(_files, dpi: 150);
+        using var pool = new OcrEnginePool(new OcrOptions { Languages = "eng" });
+        var parser = new PdfParser(new PdfPageOcr(new PageRecognizer(pool)));
+        var process = Process.GetCurrentProcess();
+        foreach (var pages in new[] { 5, 40, 120 })
+        {
+            var pdf = _files.Write($"scan{pages}.pdf", OcrFixtures.ScannedPdf(Enumerable.Repeat(png, pages).ToArray()));
+            var clock = Stopwatch.StartNew();
+            var tree = await parser.ParseAsync(new DocumentSource(pdf, "scan.pdf", DocumentFormat.Pdf), CancellationToken.None);
+            process.Refresh();
+            output.WriteLine($"{pages} scanned pages (A4 at 300 dpi, {new FileInfo(pdf).Length / 1024} KB file): {clock.Elapsed.TotalSeconds:0.0} s, {tree.Blocks.Count} blocks, process peak working set so far {process.PeakWorkingSet64 / 1048576} MB");
+        }
+    }
 }
