@@ -3,6 +3,7 @@ using RagService.Ingestion.Parsing.Docx;
 using RagService.Ingestion.Parsing.Html;
 using RagService.Ingestion.Parsing.Image;
 using RagService.Ingestion.Parsing.Markdown;
+using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
 using RagService.Ingestion.Parsing.Text;
 
@@ -25,16 +26,23 @@ public sealed class DocumentParserRegistry
         _parsers = parsers.ToArray();
     }
 
-    /// <summary>The built-in parsers for every supported format.</summary>
-    public static DocumentParserRegistry CreateDefault(DocxParserOptions? docxOptions = null) => new(
-    [
-        new PdfParser(),
-        new DocxParser(docxOptions ?? new DocxParserOptions()),
-        new HtmlParser(),
-        new MarkdownParser(),
-        new PlainTextParser(),
-        new ImageParser(),
-    ]);
+    /// <summary>
+    /// The built-in parsers for every supported format. Images and scanned PDF pages are recognised
+    /// with <paramref name="ocrPool"/>, by default the process-wide <see cref="OcrEnginePool.Shared"/>.
+    /// </summary>
+    public static DocumentParserRegistry CreateDefault(DocxParserOptions? docxOptions = null, OcrEnginePool? ocrPool = null)
+    {
+        var recognizer = new PageRecognizer(ocrPool ?? OcrEnginePool.Shared);
+        return new(
+        [
+            new PdfParser(new PdfPageOcr(recognizer), recognizer.Pool.Options.LowConfidenceThreshold),
+            new DocxParser(docxOptions ?? new DocxParserOptions()),
+            new HtmlParser(),
+            new MarkdownParser(),
+            new PlainTextParser(),
+            new ImageParser(recognizer),
+        ]);
+    }
 
     public IReadOnlyList<IDocumentParser> Parsers => _parsers;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Exceptions;
 
@@ -13,7 +14,7 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// lines (never every page's words and letters) are held for the whole document; the decisions
 /// that need the whole document (body font size, running headers) are then made over those lines.
 /// </summary>
-public sealed class PdfParser : IDocumentParser
+public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshold = 60) : IDocumentParser
 {
     public const string ScannedReason = "scanned PDF: OCR not available";
 
@@ -29,6 +30,7 @@ public sealed class PdfParser : IDocumentParser
 
         List<PdfLine> lines;
         IReadOnlyDictionary<string, int> outline;
+        var ocrLines = new List<OcrLine>();
         int pageCount;
         string? title;
         try
@@ -50,7 +52,17 @@ public sealed class PdfParser : IDocumentParser
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                lines.AddRange(PageLayout.Read(document.GetPage(number)));
+                var page = document.GetPage(number);
+                var pageLines = PageLayout.Read(page).ToList();
+                // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
+                if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
+                {
+                    var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
+                    ocrLines.AddRange(recognized.Lines);
+                    pageLines = OcrLayout.ToPdfLines(recognized).ToList();
+                }
+
+                lines.AddRange(pageLines);
             }
         }
         catch (PdfDocumentEncryptedException e)
@@ -64,9 +76,19 @@ public sealed class PdfParser : IDocumentParser
 
         if (lines.Count == 0)
         {
-            throw new DocumentRejectedException(ScannedReason);
+            throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
+        var tree = AssembleTree(lines, pageCount, title, outline);
+        return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
+    }
+
+    /// <summary>
+    /// The layout steps shared by text and OCR'd pages: furniture removed, headings ranked over the
+    /// whole document, lines assembled into paragraphs.
+    /// </summary>
+    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title, IReadOnlyDictionary<string, int>? outline = null)
+    {
         var content = PageFurniture.Remove(lines, pageCount);
         if (content.Count == 0)
         {
@@ -97,7 +119,7 @@ public sealed class PdfParser : IDocumentParser
             }
         }
 
-        return Task.FromResult(builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount));
+        return builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount);
     }
 
     private static void EnsureComplete(string path)

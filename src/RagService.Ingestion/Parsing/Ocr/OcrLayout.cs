@@ -1,0 +1,129 @@
+using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Pdf;
+
+namespace RagService.Ingestion.Parsing.Ocr;
+
+/// <summary>
+/// Feeds OCR lines into the same line → paragraph → heading assembly as text PDFs, and marks the
+/// blocks whose words Tesseract was unsure of.
+/// </summary>
+internal static class OcrLayout
+{
+    /// <summary>Recognised lines as the PDF layout's lines (OCR knows no weight, so none are bold).</summary>
+    public static IEnumerable<PdfLine> ToPdfLines(OcrPage page) =>
+        page.Lines.Select(l => new PdfLine(l.Page, l.Text, l.Box, l.FontSize, Bold: false, l.Block, page.Height));
+
+    /// <summary>
+    /// Sets <see cref="DocumentBlock.LowConfidence"/> on blocks whose OCR lines (those inside the
+    /// block's box on its first page) have a mean confidence, weighted by length, under the threshold.
+    /// </summary>
+    public static DocumentTree MarkLowConfidence(DocumentTree tree, IReadOnlyList<OcrLine> lines, double threshold)
+    {
+        if (lines.Count == 0)
+        {
+            return tree;
+        }
+
+        var byPage = lines.ToLookup(l => l.Page);
+        var changed = false;
+        var blocks = tree.Blocks.Select(block =>
+        {
+            if (block.Box is not { } box || !byPage.Contains(block.PageStart))
+            {
+                return block;
+            }
+
+            double sum = 0, weight = 0;
+            foreach (var line in byPage[block.PageStart].Where(l => Inside(l.Box, box)))
+            {
+                sum += line.Confidence * line.Text.Length;
+                weight += line.Text.Length;
+            }
+
+            if (weight == 0 || sum / weight >= threshold)
+            {
+                return block;
+            }
+
+            changed = true;
+            return block with { LowConfidence = true };
+        }).ToArray();
+
+        return changed ? tree with { Blocks = blocks } : tree;
+    }
+
+    private static bool Inside(BoundingBox inner, BoundingBox outer, double tolerance = 0.5) =>
+        inner.Left >= outer.Left - tolerance && inner.Right <= outer.Right + tolerance &&
+        inner.Bottom >= outer.Bottom - tolerance && inner.Top <= outer.Top + tolerance;
+}
+
+/// <summary>Decides whether a PDF page's text layer is worth keeping or the page should be recognised.</summary>
+internal static class TextLayer
+{
+    /// <summary>Share of unreadable characters above which a text layer counts as garbage.</summary>
+    private const double GarbageShare = 0.3;
+
+    /// <summary>A page with a scan covering this share of it and little text is a scan with a stamp or page number on top.</summary>
+    private const double ScanCoverage = 0.6;
+
+    private const int StampCharacters = 40;
+
+    /// <summary>
+    /// True for a page with no text, with a text layer that is mostly replacement, control or
+    /// private-use characters (a broken font encoding), or with a page-sized image and only a few
+    /// words of text (a scan stamped with a page number or "CONFIDENTIAL").
+    /// </summary>
+    public static bool NeedsOcr(UglyToad.PdfPig.Content.Page page, IReadOnlyCollection<PdfLine> lines)
+    {
+        if (NeedsOcr(lines))
+        {
+            return true;
+        }
+
+        if (lines.Sum(l => l.Text.Count(c => !char.IsWhiteSpace(c))) >= StampCharacters)
+        {
+            return false;
+        }
+
+        try
+        {
+            var pageArea = page.Width * page.Height;
+            return pageArea > 0 && page.GetImages().Any(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height) >= pageArea * ScanCoverage);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // An unreadable image leaves the text layer as it is.
+            return false;
+        }
+    }
+
+    /// <summary>No text at all, or text that is mostly replacement, control or private-use characters (a broken font encoding).</summary>
+    public static bool NeedsOcr(IReadOnlyCollection<PdfLine> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return true;
+        }
+
+        int total = 0, bad = 0;
+        foreach (var line in lines)
+        {
+            foreach (var c in line.Text)
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    continue;
+                }
+
+                total++;
+                if (c == '\uFFFD' || char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.PrivateUse
+                        or System.Globalization.UnicodeCategory.OtherNotAssigned or System.Globalization.UnicodeCategory.Surrogate)
+                {
+                    bad++;
+                }
+            }
+        }
+
+        return total == 0 || bad > total * GarbageShare;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using RagService.Core.Documents;
+using static RagService.Ingestion.Parsing.Ocr.TesseractNative;
+
+namespace RagService.Ingestion.Parsing.Ocr;
+
+/// <summary>
+/// OCR for PDF pages without a usable text layer: each page is rasterised on its own with
+/// <c>pdftoppm</c> into a temporary PNG, recognised and deleted, so memory stays that of one page
+/// however long the document is.
+/// </summary>
+public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
+{
+    public const string PdftoppmHint = "PDF rasteriser not installed (pdftoppm): apt-get install poppler-utils";
+
+    public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
+    {
+        var options = recognizer.Pool.Options;
+        if (!OcrEnginePool.IsInstalled(out var reason))
+        {
+            throw new DocumentRejectedException(reason);
+        }
+
+        var folder = Directory.CreateTempSubdirectory("rag-ocr-");
+        try
+        {
+            var prefix = Path.Combine(folder.FullName, "page");
+            Rasterise(pdfPath, pageNumber, options.Dpi, prefix, options.RasteriseTimeout, cancellationToken);
+            var png = prefix + ".png";
+            if (!File.Exists(png))
+            {
+                throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR");
+            }
+
+            using var pix = pixRead(png);
+            if (pix.IsInvalid)
+            {
+                throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR");
+            }
+
+            return recognizer.Recognize(pix, pageNumber, options.Dpi, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp file must not fail the document; the OS cleans /tmp.
+            }
+        }
+    }
+
+    private static void Rasterise(string pdfPath, int pageNumber, int dpi, string prefix, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("pdftoppm")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-f", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-l", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-png", "-singlefile", pdfPath, prefix })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new DocumentRejectedException(PdftoppmHint);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new DocumentRejectedException(PdftoppmHint, e);
+        }
+
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync(cancellationToken);
+            _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeoutSource.CancelAfter(timeout);
+            try
+            {
+                process.WaitForExitAsync(timeoutSource.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new DocumentRejectedException($"rasterising page {pageNumber} for OCR took longer than {timeout.TotalSeconds:0} s");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                var message = error.IsCompletedSuccessfully ? error.Result.Trim() : string.Empty;
+                throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR: {message}");
+            }
+        }
+    }
+}
