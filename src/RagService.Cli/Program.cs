@@ -20,6 +20,7 @@ try
         "search" => await QueryCommands.SearchAsync(line, cts.Token),
         "ask" => await QueryCommands.AskAsync(line, cts.Token),
         "eval" => await EvalCommand.RunAsync(line, cts.Token),
+        "eval-chunks" => await EvalChunksCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -52,6 +53,7 @@ static int Usage()
           rag ask "question" --index NAME [--top-k N]
           rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
                    [--max-queries N] [--out DIR]               BEIR-format retrieval evaluation
+          rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]   chunking quality
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);

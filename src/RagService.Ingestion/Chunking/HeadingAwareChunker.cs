@@ -162,7 +162,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             var all = new List<Piece>(headingPieces);
             foreach (var block in section.Body)
             {
-                all.AddRange(Slice(block, Math.Max(1, sliceBudget)));
+                all.AddRange(Slice(block, Math.Max(1, sliceBudget), sentenceUnits: embedder is not null));
             }
 
             var glued = Glue(all, budget);
@@ -187,7 +187,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             {
                 if (units.Count > 0 && units[^1] is var last && last.Tokens + piece.Tokens <= budget && BelongTogether(last, piece))
                 {
-                    units[^1] = new Piece(last.Text + PieceSeparator + piece.Text, last.Tokens + piece.Tokens,
+                    units[^1] = new Piece(last.Text + Separator(last, piece) + piece.Text, last.Tokens + piece.Tokens,
                         [.. last.Blocks, .. piece.Blocks], last.IsHeading && piece.IsHeading, IsSlice: last.IsSlice || piece.IsSlice);
                     continue;
                 }
@@ -462,9 +462,40 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             };
         }
 
-        private static string Join(IEnumerable<Piece> pieces) => string.Join(PieceSeparator, pieces.Select(p => p.Text));
+        /// <summary>Blocks are separated by a blank line; sentence slices of one paragraph rejoin with a space.</summary>
+        private static string Join(IEnumerable<Piece> pieces)
+        {
+            var sb = new StringBuilder();
+            Piece? previous = null;
+            foreach (var piece in pieces)
+            {
+                if (previous is not null)
+                {
+                    sb.Append(Separator(previous, piece));
+                }
 
-        private IEnumerable<Piece> Slice(DocumentBlock block, int budget)
+                sb.Append(piece.Text);
+                previous = piece;
+            }
+
+            return sb.ToString();
+        }
+
+        private static string Separator(Piece previous, Piece next) =>
+            previous.IsSlice && next.IsSlice && ReferenceEquals(previous.Block, next.FirstBlock) && !previous.IsOverlap
+                ? previous.Block.Kind switch
+                {
+                    BlockKind.Table => PieceSeparator,
+                    BlockKind.Code => "\n",
+                    _ => " ",
+                }
+                : PieceSeparator;
+
+        /// <param name="sentenceUnits">
+        /// Semantic mode: an oversized paragraph becomes one piece per sentence, so that the topical
+        /// segmentation, not greedy packing, decides where it is cut.
+        /// </param>
+        private IEnumerable<Piece> Slice(DocumentBlock block, int budget, bool sentenceUnits = false)
         {
             var text = Render(block);
             var count = tokens.CountTokens(text);
@@ -477,6 +508,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             {
                 BlockKind.Table => SliceTable(block, budget),
                 BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget),
+                _ when sentenceUnits => SentencePieces(block, SentenceSplitter.Split(text), budget),
                 _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget),
             };
         }
@@ -485,6 +517,24 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
         private static string Render(DocumentBlock block) => block.Kind == BlockKind.ListItem
             ? new string(' ', 2 * Math.Max(0, block.Level)) + "- " + block.Text
             : block.Text;
+
+        private IEnumerable<Piece> SentencePieces(DocumentBlock block, IReadOnlyList<string> sentences, int budget)
+        {
+            foreach (var sentence in sentences)
+            {
+                var n = tokens.CountTokens(sentence);
+                if (n <= budget)
+                {
+                    yield return new Piece(sentence, n, block, false, isSlice: true);
+                    continue;
+                }
+
+                foreach (var slice in SliceByWords(sentence, budget))
+                {
+                    yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
+                }
+            }
+        }
 
         /// <summary>Packs sentences (or code lines) up to the budget; a unit over the budget alone is cut by words.</summary>
         private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget)
