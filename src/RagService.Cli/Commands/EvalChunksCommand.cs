@@ -91,7 +91,7 @@ public static class EvalChunksCommand
             foreach (var (treeName, pick) in new (string, Func<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth), DocumentTree>)[]
                      { ("parsed sources", p => p.Source), ("ground-truth Markdown", p => p.Truth) })
             {
-                structure.Add(MeasureStructure(config, treeName, parsed.Select(p => (p.Doc, pick(p))).ToList(), model, parsed));
+                structure.Add(MeasureStructure(config, treeName, parsed.Select(p => (p.Doc, pick(p))).ToList(), model, parsed, line.Has("details")));
             }
         }
 
@@ -157,7 +157,7 @@ public static class EvalChunksCommand
 
     private static StructureResult MeasureStructure(
         Config config, string treeName, IReadOnlyList<(EvalDocument Doc, DocumentTree Tree)> trees, Core.Models.IEmbeddingModel model,
-        IReadOnlyList<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth)> parsed)
+        IReadOnlyList<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth)> parsed, bool details)
     {
         var chunker = new HeadingAwareChunker();
         var tables = QualityCount.Zero;
@@ -182,10 +182,24 @@ public static class EvalChunksCommand
             boundaries += quality.BoundariesBetweenSentences;
             sentences += quality.SentencesWhole;
             sizes.AddRange(quality.ChunkTokens);
+            if (details)
+            {
+                foreach (var end in quality.BrokenEnds)
+                {
+                    Console.WriteLine($"[{config.Name} / {treeName}] {doc.FileName}: mid-sentence end {end.ReplaceLineEndings(" ")}");
+                }
+            }
+
             if (doc.Kind == "docx" && treeName == "parsed sources")
             {
                 var truth = parsed.First(p => p.Doc == doc).Truth;
-                var (f, i, u) = ChunkQuality.SectionPathAccuracy(tree, drafts, truth);
+                var mismatches = new List<string>();
+                var (f, i, u) = ChunkQuality.SectionPathAccuracy(tree, drafts, truth, mismatches);
+                if (details)
+                {
+                    mismatches.ForEach(m => Console.WriteLine($"[{config.Name}] {doc.FileName}: section path {m}"));
+                }
+
                 fullPath += f;
                 innermost += i;
                 unlocated += u;

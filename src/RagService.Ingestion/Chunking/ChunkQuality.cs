@@ -21,7 +21,11 @@ public sealed record ChunkQualityReport(
     QualityCount ListsIntact,
     QualityCount BoundariesBetweenSentences,
     QualityCount SentencesWhole,
-    IReadOnlyList<int> ChunkTokens);
+    IReadOnlyList<int> ChunkTokens)
+{
+    /// <summary>The ends of chunks that stop inside a sentence (for inspection).</summary>
+    public IReadOnlyList<string> BrokenEnds { get; init; } = [];
+}
 
 /// <summary>
 /// Checks chunks against the tree they were cut from: a table is intact when one chunk holds all of it
@@ -85,6 +89,7 @@ public static class ChunkQuality
         // Boundaries.
         var blocks = tree.Blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
         var boundaries = QualityCount.Zero;
+        var brokenEnds = new List<string>();
         for (var i = 0; i + 1 < chunks.Count; i++)
         {
             var last = chunks[i].BlockIds.Count > 0 ? chunks[i].BlockIds[^1] : null;
@@ -97,6 +102,11 @@ public static class ChunkQuality
             }
 
             boundaries += new QualityCount(ok ? 1 : 0, 1);
+            if (!ok)
+            {
+                var text = chunks[i].Text;
+                brokenEnds.Add("…" + text[Math.Max(0, text.Length - 60)..] + " ‖ " + chunks[i + 1].Text[..Math.Min(40, chunks[i + 1].Text.Length)]);
+            }
         }
 
         // Sentences of prose blocks.
@@ -111,7 +121,7 @@ public static class ChunkQuality
             }
         }
 
-        return new ChunkQualityReport(tables, lists, boundaries, sentences, chunks.Select(c => c.TokenCount).ToList());
+        return new ChunkQualityReport(tables, lists, boundaries, sentences, chunks.Select(c => c.TokenCount).ToList()) { BrokenEnds = brokenEnds };
     }
 
     /// <summary>
@@ -121,7 +131,7 @@ public static class ChunkQuality
     /// path matches and the innermost-heading matches, each over the chunks that could be located.
     /// </summary>
     public static (QualityCount FullPath, QualityCount Innermost, int Unlocated) SectionPathAccuracy(
-        DocumentTree source, IReadOnlyList<ChunkDraft> chunks, DocumentTree groundTruth)
+        DocumentTree source, IReadOnlyList<ChunkDraft> chunks, DocumentTree groundTruth, List<string>? mismatches = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(chunks);
@@ -138,13 +148,14 @@ public static class ChunkQuality
                 continue;
             }
 
-            truth.Add((Key(block.Text), path.Select(p => Key(p.Text)).ToArray()));
+            truth.Add((Key(block.Text), path.Select(p => HeadingKey(p.Text)).ToArray()));
         }
 
         var blocks = source.Blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
         var full = QualityCount.Zero;
         var innermost = QualityCount.Zero;
         var unlocated = 0;
+        var cursor = 0;
         foreach (var chunk in chunks)
         {
             var body = chunk.BlockIds.Select(id => blocks.GetValueOrDefault(id)).FirstOrDefault(b => b is not null && b.Kind != BlockKind.Heading && Key(b.Text).Length >= 12);
@@ -155,7 +166,16 @@ public static class ChunkQuality
 
             var key = Key(body.Text);
             key = key[..Math.Min(key.Length, 60)];
-            var match = truth.FindIndex(t => t.Text.Length >= 12 && (t.Text.Contains(key, StringComparison.Ordinal) || key.Contains(t.Text, StringComparison.Ordinal)));
+            // Documents repeat text ("Paragraph 1.1.1" under two headings): search on from the last match first.
+            bool Matches((string Text, IReadOnlyList<string> Path) t) =>
+                t.Text.Length >= 12 && (t.Text.Contains(key, StringComparison.Ordinal) || key.Contains(t.Text, StringComparison.Ordinal));
+            var match = truth.FindIndex(cursor, Matches);
+            match = match >= 0 ? match : truth.FindIndex(Matches);
+            if (match >= 0)
+            {
+                cursor = match;
+            }
+
             if (match < 0)
             {
                 unlocated++;
@@ -163,14 +183,36 @@ public static class ChunkQuality
             }
 
             var expected = truth[match].Path;
-            var actual = chunk.SectionPath.Select(Key).ToArray();
+            var actual = chunk.SectionPath.Select(HeadingKey).ToArray();
             full += new QualityCount(expected.SequenceEqual(actual) ? 1 : 0, 1);
+            if (!expected.SequenceEqual(actual))
+            {
+                mismatches?.Add($"expected [{string.Join(" > ", expected)}] got [{string.Join(" > ", actual)}] at '{key[..Math.Min(30, key.Length)]}'");
+            }
             innermost += new QualityCount((expected.Count == 0 ? "" : expected[^1]) == (actual.Length == 0 ? "" : actual[^1]) ? 1 : 0, 1);
         }
 
         return (full, innermost, unlocated);
 
         static string Key(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+    }
+
+    /// <summary>
+    /// A heading compared by its words only: letters and digits, lower case, without a leading section
+    /// number ("2.1 Linux" and "Linux" are the same heading; Word renders the number from list numbering,
+    /// which some parsers keep and others do not).
+    /// </summary>
+    private static string HeadingKey(string text)
+    {
+        var trimmed = text.TrimStart();
+        var i = 0;
+        while (i < trimmed.Length && (char.IsDigit(trimmed[i]) || trimmed[i] is '.' or ')' || (char.IsWhiteSpace(trimmed[i]) && i > 0 && !char.IsLetter(trimmed[i - 1]))))
+        {
+            i++;
+        }
+
+        var rest = i > 0 && i < trimmed.Length ? trimmed[i..] : trimmed;
+        return new string(rest.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
     }
 
     /// <summary>Maximal runs of consecutive list items.</summary>
