@@ -48,7 +48,7 @@ public sealed class StructuralSemanticChunkerTests
         blocks.AddRange(Enumerable.Range(0, 2).Select(i => (BlockKind.Paragraph, Cat(i), 0)));
         blocks.AddRange(Enumerable.Range(0, 3).Select(i => (BlockKind.Paragraph, Tax(i), 0)));
         var tree = Tree(null, [.. blocks]);
-        var options = new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, MinTopicTokens = 10 };
+        var options = new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, MinTopicTokens = 10, Semantic = true };
 
         var greedy = new HeadingAwareChunker().Chunk(tree, options with { Semantic = false }, _tokens);
         var semantic = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options, _tokens);
@@ -64,7 +64,7 @@ public sealed class StructuralSemanticChunkerTests
     {
         var tree = Tree(null, (BlockKind.Heading, "Mixed", 1),
             (BlockKind.Paragraph, Cat(0) + " " + Cat(1), 0), (BlockKind.Paragraph, Tax(0) + " " + Tax(1), 0));
-        var options = new ChunkingOptions { MaxTokens = 200, ContextualHeader = false, MinTopicTokens = 10 };
+        var options = new ChunkingOptions { MaxTokens = 200, ContextualHeader = false, MinTopicTokens = 10, Semantic = true, SemanticThreshold = 0.2 };
 
         var split = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options, _tokens);
         var kept = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options with { MinTopicTokens = 30 }, _tokens);
@@ -74,12 +74,24 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
+    public void Semantic_is_off_by_default_so_no_embedding_is_asked_for()
+    {
+        var topics = new KeywordTopics();
+        var tree = Tree(null, (BlockKind.Heading, "Notes", 1), (BlockKind.Paragraph, Cat(0) + " " + Cat(1) + " " + Cat(2), 0),
+            (BlockKind.Paragraph, Tax(0) + " " + Tax(1), 0));
+
+        new HeadingAwareChunker(topics).Chunk(tree, new ChunkingOptions { MaxTokens = 30 }, _tokens);
+
+        Assert.Equal(0, topics.Calls);
+    }
+
+    [Fact]
     public void A_single_abstract_that_fits_needs_no_embedding()
     {
         var topics = new KeywordTopics();
         var tree = Tree("Title", (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 8).Select(Cat)), 0));
 
-        var chunk = Assert.Single(new HeadingAwareChunker(topics).Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens));
+        var chunk = Assert.Single(new HeadingAwareChunker(topics).Chunk(tree, new ChunkingOptions { MaxTokens = 256, Semantic = true }, _tokens));
 
         Assert.Equal(0, topics.Calls);
         Assert.Equal(["b0"], chunk.BlockIds);
@@ -91,7 +103,7 @@ public sealed class StructuralSemanticChunkerTests
         var text = string.Join(' ', new[] { Cat(0), Cat(1), Cat(2), Tax(0), Tax(1) });
         var tree = Tree(null, (BlockKind.Paragraph, text, 0));
 
-        var chunks = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false }, _tokens);
+        var chunks = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true }, _tokens);
 
         Assert.Equal(2, chunks.Count);
         Assert.Equal(string.Join(' ', Cat(0), Cat(1), Cat(2)), chunks[0].Text);

@@ -44,6 +44,11 @@ public static class EvalChunksCommand
 
     public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
     {
+        if (line.Get("beir") is { } beir)
+        {
+            return await SummariseBeirAsync(line, beir, ct);
+        }
+
         var root = line.Require("dataset");
         var documents = Discover(root);
         if (documents.Count == 0)
@@ -125,6 +130,57 @@ public static class EvalChunksCommand
         await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, Json), ct);
         await File.WriteAllTextAsync(stem + ".md", ToMarkdown(report), ct);
         AnsiConsole.MarkupLineInterpolated($"Wrote {stem}.json and {stem}.md");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--beir DIR</c>: chunks a BEIR corpus the way <c>rag eval</c> ingests it (title as heading, text as
+    /// body) with the index defaults and reports how many documents stay one chunk, how many of those
+    /// whose text fits the budget do, and what deduplication would link, without embedding anything.
+    /// </summary>
+    private static async Task<int> SummariseBeirAsync(CommandLine line, string folder, CancellationToken ct)
+    {
+        await using var services = CliHost.Create(line);
+        var rag = services.GetRequiredService<IOptions<RagOptions>>().Value;
+        var models = services.GetRequiredService<EmbeddingModelProvider>();
+        var modelName = line.Get("model") ?? rag.DefaultEmbeddingModel;
+        var model = models.Get(modelName);
+        var settings = models.NewIndexSettings(modelName, line.Get("chunk-tokens") is null ? null : line.GetInt("chunk-tokens", 256), null);
+        var options = settings.Chunking with { Semantic = false };
+        var chunker = new HeadingAwareChunker();
+        var dedup = new Ingestion.Dedup.ChunkDeduplicator(settings.Deduplication);
+        var parser = new Ingestion.Parsing.Markdown.MarkdownParser();
+        int docs = 0, chunks = 0, single = 0, fitting = 0, fittingWhole = 0, duplicates = 0;
+        var sizes = new List<int>();
+        var clock = Stopwatch.StartNew();
+        var temp = Path.Combine(Path.GetTempPath(), $"rag-beir-{Environment.ProcessId}.md");
+        await foreach (var doc in new Retrieval.Evaluation.BeirDataset(folder).ReadCorpusAsync(ct))
+        {
+            var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
+            await File.WriteAllTextAsync(temp, markdown, ct);
+            var tree = await parser.ParseAsync(new DocumentSource(temp, doc.Id + ".md", DocumentFormat.Markdown), ct);
+            var drafts = chunker.Chunk(tree, options, model);
+            docs++;
+            chunks += drafts.Count;
+            single += drafts.Count == 1 ? 1 : 0;
+            if (model.CountTokens(doc.Text) <= options.MaxTokens)
+            {
+                fitting++;
+                fittingWhole += drafts.Count == 1 ? 1 : 0;
+            }
+
+            sizes.AddRange(drafts.Select(d => d.TokenCount));
+            var asChunks = drafts.Select((d, i) => new Chunk
+            {
+                Id = $"{doc.Id}#{i}", DocumentId = doc.Id, DocumentVersion = 1, Ordinal = i, Text = d.Text, IndexText = d.Text,
+                ContentHash = ChunkIdentity.ContentHash(d.Text),
+            }).ToList();
+            var marked = dedup.Mark(doc.Id, asChunks);
+            duplicates += marked.ExactDuplicates + marked.NearDuplicates;
+        }
+
+        File.Delete(temp);
+        AnsiConsole.MarkupLineInterpolated($"{docs} documents → {chunks} chunks in {clock.Elapsed.TotalSeconds:0.0} s (chunking + dedup, no embedding); one chunk: {single} ({single / (double)Math.Max(1, docs):P1}); text within the {options.MaxTokens}-token budget kept whole: {fittingWhole}/{fitting}; duplicates linked: {duplicates}; tokens min/p50/p95/max {sizes.Min()}/{ChunkQuality.Percentile(sizes, 0.5)}/{ChunkQuality.Percentile(sizes, 0.95)}/{sizes.Max()}");
         return 0;
     }
 
