@@ -154,6 +154,25 @@ public static class EvalChunksCommand
         var sizes = new List<int>();
         var clock = Stopwatch.StartNew();
         var temp = Path.Combine(Path.GetTempPath(), $"rag-beir-{Environment.ProcessId}.md");
+
+        // --compare-catalog DB: an index catalog built from the same corpus by another version of the
+        // chunker; a chunk whose text it holds (whitespace aside, which neither BM25 nor the WordPiece
+        // tokenizer sees) was cut identically.
+        var previous = new HashSet<string>(StringComparer.Ordinal);
+        if (line.Get("compare-catalog") is { } catalogPath)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={catalogPath};Mode=ReadOnly");
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT text FROM chunks";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                previous.Add(ChunkQuality.Normalise(reader.GetString(0)));
+            }
+        }
+
+        var same = 0;
         await foreach (var doc in new Retrieval.Evaluation.BeirDataset(folder).ReadCorpusAsync(ct))
         {
             var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
@@ -175,12 +194,17 @@ public static class EvalChunksCommand
                 Id = $"{doc.Id}#{i}", DocumentId = doc.Id, DocumentVersion = 1, Ordinal = i, Text = d.Text, IndexText = d.Text,
                 ContentHash = ChunkIdentity.ContentHash(d.Text),
             }).ToList();
+            same += asChunks.Count(c => previous.Contains(ChunkQuality.Normalise(c.Text)));
             var marked = dedup.Mark(doc.Id, asChunks);
             duplicates += marked.ExactDuplicates + marked.NearDuplicates;
         }
 
         File.Delete(temp);
         AnsiConsole.MarkupLineInterpolated($"{docs} documents → {chunks} chunks in {clock.Elapsed.TotalSeconds:0.0} s (chunking + dedup, no embedding); one chunk: {single} ({single / (double)Math.Max(1, docs):P1}); text within the {options.MaxTokens}-token budget kept whole: {fittingWhole}/{fitting}; duplicates linked: {duplicates}; tokens min/p50/p95/max {sizes.Min()}/{ChunkQuality.Percentile(sizes, 0.5)}/{ChunkQuality.Percentile(sizes, 0.95)}/{sizes.Max()}");
+        if (previous.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Identical to the compared catalog: {same} of {chunks} chunks (it holds {previous.Count} chunks).");
+        }
         return 0;
     }
 
