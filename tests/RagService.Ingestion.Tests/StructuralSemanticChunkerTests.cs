@@ -111,6 +111,20 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
+    public void Semantic_segments_carry_the_overlap_of_the_previous_segment()
+    {
+        var text = string.Join(' ', new[] { Cat(0), Cat(1), Cat(2), Tax(0), Tax(1) });
+        var tree = Tree(null, (BlockKind.Paragraph, text, 0));
+
+        var chunks = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree,
+            new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true, OverlapTokens = 12 }, _tokens);
+
+        Assert.Equal(2, chunks.Count);
+        Assert.StartsWith(Cat(2), chunks[1].Text, StringComparison.Ordinal);
+        Assert.All(chunks, c => Assert.True(c.TokenCount <= 40));
+    }
+
+    [Fact]
     public void A_list_stays_in_one_chunk_when_it_fits()
     {
         var blocks = new List<(BlockKind, string, int)>

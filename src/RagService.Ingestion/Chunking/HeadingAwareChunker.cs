@@ -121,6 +121,8 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
     private sealed class SectionChunker(string? title, Section section, bool isWholeDocument, ChunkingOptions options, ITokenCounter tokens, ITopicEmbedder? embedder)
     {
+        private List<Piece>? _previousSegment;
+
         private readonly int _headerTokens = options.ContextualHeader
             ? tokens.CountTokens(ContextualHeader.Compose(title, section.Path, string.Empty))
             : 0;
@@ -304,6 +306,16 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                     }
                     else
                     {
+                        // Overlap: trailing sentences of the previous segment of this section, when they fit.
+                        if (_previousSegment is not null && Overlap(_previousSegment) is { } overlap &&
+                            Measure([overlap, .. span]) <= options.MaxTokens)
+                        {
+                            _previousSegment = span;
+                            drafts.Add(Draft([overlap, .. span]));
+                            return;
+                        }
+
+                        _previousSegment = span;
                         drafts.Add(Draft(span));
                         return;
                     }
