@@ -29,6 +29,7 @@ try
         "parse" => await ParseCommands.ParseAsync(line, cts.Token),
         "eval-parse" => await ParseCommands.EvaluateAsync(line, cts.Token),
         "bench-parse" => await BenchParseCommand.RunAsync(line, cts.Token),
+        "eval-chunks" => await EvalChunksCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -65,6 +66,7 @@ static int Usage()
           rag eval-parse --dataset DIR [--out FILE.md] [--only NAME] [--timeout S]
                                                                 score the parsers against ground truth
           rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
+          rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]   chunking quality
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);

@@ -13,6 +13,9 @@ public sealed record IndexSettings
     public string EmbeddingModel { get; init; } = "minilm";
     public int Dimensions { get; init; } = 384;
     public ChunkingOptions Chunking { get; init; } = new();
+
+    /// <summary>Exact and near-duplicate detection across the index's chunks (absent in older settings files: defaults).</summary>
+    public DeduplicationOptions Deduplication { get; init; } = new();
     public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
 }
 

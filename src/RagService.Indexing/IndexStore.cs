@@ -4,8 +4,33 @@ using RagService.Core.Jobs;
 
 namespace RagService.Indexing;
 
-/// <summary>A document version ready to be written: its chunks and one vector per chunk.</summary>
-public sealed record PreparedDocument(string DocumentId, int Version, IReadOnlyList<Chunk> Chunks, IReadOnlyList<float[]> Vectors);
+/// <summary>
+/// A document version ready to be written: its chunks and one vector per indexed chunk. Duplicates
+/// (<see cref="Chunk.DuplicateOf"/> set) are stored in the catalog only, so <see cref="Vectors"/> holds
+/// either one vector per chunk or one per non-duplicate chunk, in order.
+/// </summary>
+public sealed record PreparedDocument(string DocumentId, int Version, IReadOnlyList<Chunk> Chunks, IReadOnlyList<float[]> Vectors)
+{
+    /// <summary>MinHash signatures of the chunks, kept by the catalog for near-duplicate lookups.</summary>
+    public IReadOnlyList<ChunkSignature> Signatures { get; init; } = [];
+
+    /// <summary>The chunks written to BM25 and vectors, each with its vector.</summary>
+    public (IReadOnlyList<Chunk> Chunks, IReadOnlyList<float[]> Vectors) Indexed()
+    {
+        if (Chunks.Count != Vectors.Count && Chunks.Count(c => c.DuplicateOf is null) != Vectors.Count)
+        {
+            throw new ArgumentException($"Document {DocumentId}: {Chunks.Count} chunks but {Vectors.Count} vectors.");
+        }
+
+        if (Chunks.Count == Vectors.Count)
+        {
+            var kept = Enumerable.Range(0, Chunks.Count).Where(i => Chunks[i].DuplicateOf is null).ToList();
+            return (kept.Select(i => Chunks[i]).ToList(), kept.Select(i => Vectors[i]).ToList());
+        }
+
+        return (Chunks.Where(c => c.DuplicateOf is null).ToList(), Vectors);
+    }
+}
 
 /// <summary>
 /// One RagService index on disk: its BM25 index, vector index and document catalog. Writes go
@@ -60,31 +85,32 @@ public sealed class IndexStore : IDisposable
                 return;
             }
 
-            foreach (var doc in documents)
+            var indexed = documents.Select(d => d.Indexed()).ToList();
+            for (var d = 0; d < documents.Count; d++)
             {
-                if (doc.Chunks.Count != doc.Vectors.Count)
-                {
-                    throw new ArgumentException($"Document {doc.DocumentId}: {doc.Chunks.Count} chunks but {doc.Vectors.Count} vectors.");
-                }
-
-                var newIds = doc.Chunks.Select(c => c.Id).ToList();
+                var doc = documents[d];
+                var (chunks, vectors) = indexed[d];
+                var newIds = chunks.Select(c => c.Id).ToList();
                 var stale = Catalog.ChunkIdsOf(doc.DocumentId).Except(newIds, StringComparer.Ordinal).ToList();
                 Catalog.RecordPendingChunks(doc.DocumentId, doc.Version, newIds);
-                Lexical.ReplaceDocument(doc.DocumentId, doc.Version, doc.Chunks);
+                Lexical.ReplaceDocument(doc.DocumentId, doc.Version, chunks);
                 if (stale.Count > 0)
                 {
                     Vectors.Remove(stale);
                 }
 
-                Vectors.Upsert(newIds, doc.Vectors);
+                Vectors.Upsert(newIds, vectors);
             }
 
             Lexical.Commit();
             Vectors.Commit();
             foreach (var doc in documents)
             {
-                Catalog.CommitVersion(doc.DocumentId, doc.Version, doc.Chunks);
+                Catalog.CommitVersion(doc.DocumentId, doc.Version, doc.Chunks, doc.Signatures);
             }
+
+            // A replaced version may have been the original of duplicates elsewhere: re-ingest their holders.
+            Catalog.RequeueOrphanedDuplicates();
         }
     }
 
@@ -105,6 +131,11 @@ public sealed class IndexStore : IDisposable
             Lexical.Commit();
             Vectors.Commit();
             Catalog.Delete(documentId);
+
+            // Duplicates of the deleted chunks must not be orphaned: their documents are re-ingested
+            // (embeddings come from the cache), which promotes the first of them to original and links
+            // the rest to it.
+            Catalog.RequeueOrphanedDuplicates();
             return true;
         }
     }

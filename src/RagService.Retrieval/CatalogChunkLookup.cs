@@ -15,4 +15,11 @@ public sealed class CatalogChunkLookup(IDocumentCatalog catalog) : IChunkLookup
         ArgumentNullException.ThrowIfNull(filter);
         return catalog.ChunkIdsMatching(filter);
     }
+
+    public IReadOnlyList<Chunk> SectionOf(Chunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var section = catalog.GetSectionChunks(chunk.DocumentId, chunk.ParentSectionId);
+        return section.Count == 0 ? [chunk] : section;
+    }
 }

@@ -17,4 +17,10 @@ public interface IChunkLookup
     /// itself); null when <paramref name="filter"/> is empty, meaning "no restriction".
     /// </summary>
     IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter);
+
+    /// <summary>
+    /// The live chunks of the section <paramref name="chunk"/> belongs to (same document, same
+    /// <see cref="Chunk.ParentSectionId"/>), in document order; at least the chunk itself.
+    /// </summary>
+    IReadOnlyList<Chunk> SectionOf(Chunk chunk) => [chunk];
 }

@@ -76,7 +76,26 @@ public sealed record ChunkDto(
     int PageEnd,
     IReadOnlyList<string> BlockIds,
     int TokenCount,
-    string ContentHash);
+    string ContentHash)
+{
+    /// <summary>Heading level of each section path entry (1 = top).</summary>
+    public IReadOnlyList<int> SectionLevels { get; init; } = [];
+
+    /// <summary>Boxes of the chunk's blocks, per page, in PDF points (origin bottom-left).</summary>
+    public IReadOnlyList<PageBoxDto> Boxes { get; init; } = [];
+
+    public string? PreviousChunkId { get; init; }
+
+    public string? NextChunkId { get; init; }
+
+    /// <summary>The section every chunk of the same section shares (its heading's block id).</summary>
+    public string? ParentSectionId { get; init; }
+
+    /// <summary>Set on a duplicate: the id of the original chunk it repeats (duplicates are not searchable themselves).</summary>
+    public string? DuplicateOf { get; init; }
+}
+
+public sealed record PageBoxDto(int Page, double Left, double Bottom, double Right, double Top);
 
 public sealed record ChunkList(string DocumentId, IReadOnlyList<ChunkDto> Chunks);
 

@@ -8,11 +8,22 @@ using RagService.Core.Models;
 using RagService.Indexing;
 using RagService.Ingestion;
 using RagService.Ingestion.Chunking;
+using RagService.Ingestion.Dedup;
 
 namespace RagService.Api.Ingestion;
 
 /// <summary>Time spent per stage by one ingestion batch, for progress reports and the ingestion benchmark.</summary>
-public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, TimeSpan Parse, TimeSpan Embed, TimeSpan Write, TimeSpan Total);
+public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, TimeSpan Parse, TimeSpan Embed, TimeSpan Write, TimeSpan Total)
+{
+    /// <summary>Time spent chunking (summed over the parallel workers; part of <see cref="Parse"/>'s wall time).</summary>
+    public TimeSpan Chunking { get; init; }
+
+    /// <summary>Time spent finding exact and near duplicates.</summary>
+    public TimeSpan Dedup { get; init; }
+
+    /// <summary>Chunks linked to an original instead of being indexed.</summary>
+    public int Duplicates { get; init; }
+}
 
 /// <summary>
 /// Moves unfinished documents of an index through parse → chunk → embed → write. Parsing runs in
@@ -42,13 +53,15 @@ public sealed partial class DocumentIngestor(
         var model = models.Get(store.Settings.EmbeddingModel);
         var parsed = new ConcurrentBag<(DocumentStatus Status, IReadOnlyList<Chunk> Chunks)>();
         var failed = 0;
+        long chunkTicks = 0;
         var parseClock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             pending,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
             async (doc, token) =>
             {
-                var chunks = await ParseAndChunkAsync(store, doc, model, token);
+                var (chunks, chunkTime) = await ParseAndChunkAsync(store, doc, model, token);
+                Interlocked.Add(ref chunkTicks, chunkTime.Ticks);
                 if (chunks is null)
                 {
                     Interlocked.Increment(ref failed);
@@ -60,14 +73,28 @@ public sealed partial class DocumentIngestor(
             });
         parseClock.Stop();
 
+        // Duplicates are found in document order, so the first copy in the batch is the original.
+        var dedupClock = Stopwatch.StartNew();
+        var deduplicator = new ChunkDeduplicator(store.Settings.Deduplication, store.Catalog);
+        var batch = new List<(DocumentStatus Status, IReadOnlyList<Chunk> Chunks, IReadOnlyList<ChunkSignature> Signatures)>();
+        var duplicates = 0;
+        foreach (var (doc, chunks) in parsed.OrderBy(p => p.Status.DocumentId, StringComparer.Ordinal))
+        {
+            var marked = deduplicator.Mark(doc.DocumentId, chunks);
+            duplicates += marked.ExactDuplicates + marked.NearDuplicates;
+            batch.Add((doc, marked.Chunks, marked.Signatures));
+        }
+
+        dedupClock.Stop();
+
         var embedClock = Stopwatch.StartNew();
-        var batch = parsed.OrderBy(p => p.Status.DocumentId, StringComparer.Ordinal).ToList();
-        foreach (var (doc, _) in batch)
+        foreach (var (doc, _, _) in batch)
         {
             store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Embedding, 0.5);
         }
 
-        var texts = batch.SelectMany(p => p.Chunks).Select(c => c.IndexText).ToList();
+        // A duplicate is not indexed, so it is not embedded either.
+        var texts = batch.SelectMany(p => p.Chunks).Where(c => c.DuplicateOf is null).Select(c => c.IndexText).ToList();
         float[][] vectors;
         try
         {
@@ -76,7 +103,7 @@ public sealed partial class DocumentIngestor(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogStepFailed(logger, e, store.Name, "batch", "embedding");
-            foreach (var (doc, _) in batch)
+            foreach (var (doc, _, _) in batch)
             {
                 store.Catalog.MarkFailed(doc.DocumentId, doc.Version, "embedding", $"The embedding model failed: {e.Message}");
             }
@@ -89,10 +116,11 @@ public sealed partial class DocumentIngestor(
         var writeClock = Stopwatch.StartNew();
         var prepared = new List<PreparedDocument>(batch.Count);
         var offset = 0;
-        foreach (var (doc, chunks) in batch)
+        foreach (var (doc, chunks, signatures) in batch)
         {
-            prepared.Add(new PreparedDocument(doc.DocumentId, doc.Version, chunks, vectors[offset..(offset + chunks.Count)]));
-            offset += chunks.Count;
+            var indexed = chunks.Count(c => c.DuplicateOf is null);
+            prepared.Add(new PreparedDocument(doc.DocumentId, doc.Version, chunks, vectors[offset..(offset + indexed)]) { Signatures = signatures });
+            offset += indexed;
             store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Indexing, 0.9);
         }
 
@@ -113,7 +141,12 @@ public sealed partial class DocumentIngestor(
 
         writeClock.Stop();
         LogBatch(logger, store.Name, prepared.Count, failed, texts.Count, parseClock.ElapsedMilliseconds, embedClock.ElapsedMilliseconds, writeClock.ElapsedMilliseconds);
-        return new IngestionBatchReport(prepared.Count, failed, texts.Count, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
+        return new IngestionBatchReport(prepared.Count, failed, texts.Count, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed)
+        {
+            Chunking = TimeSpan.FromTicks(chunkTicks),
+            Dedup = dedupClock.Elapsed,
+            Duplicates = duplicates,
+        };
     }
 
     /// <summary>
@@ -133,13 +166,19 @@ public sealed partial class DocumentIngestor(
 
             sum = new IngestionBatchReport(
                 sum.Ready + report.Ready, sum.Failed + report.Failed, sum.Chunks + report.Chunks,
-                sum.Parse + report.Parse, sum.Embed + report.Embed, sum.Write + report.Write, sum.Total + report.Total);
+                sum.Parse + report.Parse, sum.Embed + report.Embed, sum.Write + report.Write, sum.Total + report.Total)
+            {
+                Chunking = sum.Chunking + report.Chunking,
+                Dedup = sum.Dedup + report.Dedup,
+                Duplicates = sum.Duplicates + report.Duplicates,
+            };
             progress?.Report(sum);
         }
     }
 
-    private async Task<IReadOnlyList<Chunk>?> ParseAndChunkAsync(IndexStore store, DocumentStatus doc, IEmbeddingModel model, CancellationToken ct)
+    private async Task<(IReadOnlyList<Chunk>? Chunks, TimeSpan ChunkTime)> ParseAndChunkAsync(IndexStore store, DocumentStatus doc, IEmbeddingModel model, CancellationToken ct)
     {
+        var chunkClock = new Stopwatch();
         var step = "parsing";
         try
         {
@@ -158,15 +197,18 @@ public sealed partial class DocumentIngestor(
             var title = string.IsNullOrWhiteSpace(tree.Title) ? Path.GetFileNameWithoutExtension(upload.FileName) : tree.Title;
             store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Chunking, 0.3, title, tree.PageCount);
             var options = store.Settings.Chunking;
+            chunkClock.Start();
             var drafts = pipeline.Chunk(tree with { Title = title }, options, model);
+            chunkClock.Stop();
             if (drafts.Count == 0)
             {
                 throw new DocumentRejectedException("The document has no text to index.");
             }
 
-            return drafts.Select((d, i) => new Chunk
+            var ids = drafts.Select((_, i) => ChunkIdentity.Create(store.Name, doc.DocumentId, doc.Version, i)).ToArray();
+            return (drafts.Select((d, i) => new Chunk
             {
-                Id = ChunkIdentity.Create(store.Name, doc.DocumentId, doc.Version, i),
+                Id = ids[i],
                 DocumentId = doc.DocumentId,
                 DocumentVersion = doc.Version,
                 Ordinal = i,
@@ -181,19 +223,24 @@ public sealed partial class DocumentIngestor(
                 TokenCount = d.TokenCount,
                 ContentHash = ChunkIdentity.ContentHash(d.Text),
                 Tags = upload.Tags,
-            }).ToList();
+                SectionLevels = d.SectionLevels,
+                Boxes = d.Boxes,
+                PreviousChunkId = i > 0 ? ids[i - 1] : null,
+                NextChunkId = i + 1 < ids.Length ? ids[i + 1] : null,
+                ParentSectionId = d.SectionId,
+            }).ToList(), chunkClock.Elapsed);
         }
         catch (DocumentRejectedException e)
         {
             store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, e.Message);
             LogRejected(logger, store.Name, doc.DocumentId, step, e.Message);
-            return null;
+            return (null, chunkClock.Elapsed);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}");
             LogStepFailed(logger, e, store.Name, doc.DocumentId, step);
-            return null;
+            return (null, chunkClock.Elapsed);
         }
     }
 

@@ -26,7 +26,34 @@ public sealed record Chunk
     public int TokenCount { get; init; }
     public required string ContentHash { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The heading level of each entry of <see cref="SectionPath"/> (1 = top), same length.</summary>
+    public IReadOnlyList<int> SectionLevels { get; init; } = [];
+
+    /// <summary>The boxes of the chunk's blocks on their pages (formats without geometry have none).</summary>
+    public IReadOnlyList<PageBox> Boxes { get; init; } = [];
+
+    /// <summary>The chunk before this one in the document (null for the first).</summary>
+    public string? PreviousChunkId { get; init; }
+
+    /// <summary>The chunk after this one in the document (null for the last).</summary>
+    public string? NextChunkId { get; init; }
+
+    /// <summary>
+    /// The section the chunk belongs to, shared by every chunk of that section of the document: the id of
+    /// the section's heading block, or null before the first heading. Small-to-big retrieval expands by it.
+    /// </summary>
+    public string? ParentSectionId { get; init; }
+
+    /// <summary>
+    /// Set when this chunk is an exact or near duplicate of an earlier chunk of the index: the original's id.
+    /// A duplicate is kept in the catalog (provenance, listing) but is not written to the BM25 or vector index.
+    /// </summary>
+    public string? DuplicateOf { get; init; }
 }
+
+/// <summary>A bounding box on one page (1-based).</summary>
+public sealed record PageBox(int Page, BoundingBox Box);
 
 /// <summary>What a chunker produces before ids and document identity are attached.</summary>
 public sealed record ChunkDraft(
@@ -35,7 +62,16 @@ public sealed record ChunkDraft(
     int PageStart,
     int PageEnd,
     IReadOnlyList<string> BlockIds,
-    int TokenCount);
+    int TokenCount)
+{
+    /// <summary>Heading level of each <see cref="SectionPath"/> entry; empty when the chunker did not record them.</summary>
+    public IReadOnlyList<int> SectionLevels { get; init; } = [];
+
+    /// <summary>Id of the heading block that opens the chunk's section, or null before the first heading.</summary>
+    public string? SectionId { get; init; }
+
+    public IReadOnlyList<PageBox> Boxes { get; init; } = [];
+}
 
 /// <summary>Derives the one id of a chunk and the 64-bit key the vector index stores for it.</summary>
 public static class ChunkIdentity

@@ -100,4 +100,34 @@ public interface IDocumentCatalog : IDisposable
 
     /// <summary>The live chunk ids of documents matching the filter, or null when the filter is empty.</summary>
     IReadOnlySet<string>? ChunkIdsMatching(Indexes.SearchFilter filter);
+
+    /// <summary>
+    /// Stores the chunks of a version with their duplicate-detection signatures (see
+    /// <see cref="FindDuplicateCandidates"/>), makes it live and marks it ready, in one transaction.
+    /// </summary>
+    void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks, IReadOnlyList<ChunkSignature> signatures) =>
+        CommitVersion(documentId, version, chunks);
+
+    /// <summary>
+    /// Live original chunks (not themselves duplicates) of documents other than <paramref name="excludeDocumentId"/>
+    /// whose content hash or one of whose LSH band keys matches: the candidates a new chunk may duplicate.
+    /// </summary>
+    IReadOnlyList<DuplicateCandidate> FindDuplicateCandidates(
+        string excludeDocumentId, IReadOnlyCollection<string> contentHashes, IReadOnlyCollection<string> bandKeys) => [];
+
+    /// <summary>
+    /// Re-queues (as a new version of the same upload) every document holding a chunk whose original is
+    /// no longer live, so that re-ingestion promotes it or links it to a live original. Returns their ids.
+    /// </summary>
+    IReadOnlyList<string> RequeueOrphanedDuplicates() => [];
+
+    /// <summary>The live chunks of one section of a document (same <see cref="Chunk.ParentSectionId"/>), in order.</summary>
+    IReadOnlyList<Chunk> GetSectionChunks(string documentId, string? parentSectionId) =>
+        GetChunks(documentId).Where(c => c.ParentSectionId == parentSectionId).ToList();
 }
+
+/// <summary>A chunk's MinHash signature and the LSH band keys derived from it.</summary>
+public sealed record ChunkSignature(string ChunkId, byte[] MinHash, IReadOnlyList<string> BandKeys);
+
+/// <summary>A live original chunk that a new chunk may duplicate.</summary>
+public sealed record DuplicateCandidate(string ChunkId, string DocumentId, string ContentHash, byte[]? MinHash);

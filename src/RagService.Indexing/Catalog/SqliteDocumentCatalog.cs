@@ -78,6 +78,55 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
                 version INTEGER NOT NULL,
                 chunk_id TEXT NOT NULL,
                 PRIMARY KEY (document_id, chunk_id));
+            CREATE TABLE IF NOT EXISTS chunk_signatures (
+                chunk_id TEXT PRIMARY KEY,
+                document_id TEXT NOT NULL,
+                minhash BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS chunk_bands (
+                band_key TEXT NOT NULL,
+                chunk_id TEXT NOT NULL,
+                document_id TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS chunk_bands_by_key ON chunk_bands(band_key);
+            CREATE INDEX IF NOT EXISTS chunk_bands_by_document ON chunk_bands(document_id);
+            CREATE INDEX IF NOT EXISTS chunk_signatures_by_document ON chunk_signatures(document_id);
+            """);
+        AddMissingChunkColumns(connection);
+    }
+
+    /// <summary>
+    /// Hierarchy and duplicate columns arrived after the first catalogs were written: add them to an
+    /// existing chunks table (SQLite has no ADD COLUMN IF NOT EXISTS, so check the table first).
+    /// </summary>
+    private static void AddMissingChunkColumns(SqliteConnection connection)
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = "PRAGMA table_info(chunks)";
+            using var reader = info.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(1));
+            }
+        }
+
+        (string Name, string Type)[] columns =
+        [
+            ("section_levels", "TEXT NOT NULL DEFAULT '[]'"),
+            ("boxes", "TEXT NOT NULL DEFAULT '[]'"),
+            ("previous_chunk_id", "TEXT"),
+            ("next_chunk_id", "TEXT"),
+            ("parent_section_id", "TEXT"),
+            ("duplicate_of", "TEXT"),
+        ];
+        foreach (var (name, type) in columns.Where(c => !existing.Contains(c.Name)))
+        {
+            Execute(connection, $"ALTER TABLE chunks ADD COLUMN {name} {type}");
+        }
+
+        Execute(connection, """
+            CREATE INDEX IF NOT EXISTS chunks_by_hash ON chunks(content_hash);
+            CREATE INDEX IF NOT EXISTS chunks_by_duplicate_of ON chunks(duplicate_of);
             """);
     }
 
@@ -230,7 +279,10 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
         tx.Commit();
     }
 
-    public void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks)
+    public void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks) =>
+        CommitVersion(documentId, version, chunks, []);
+
+    public void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks, IReadOnlyList<ChunkSignature> signatures)
     {
         using var connection = Open();
         using var tx = connection.BeginTransaction();
@@ -239,21 +291,26 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             delete.CommandText = """
                 DELETE FROM chunks WHERE document_id = $doc;
                 DELETE FROM pending_chunks WHERE document_id = $doc;
+                DELETE FROM chunk_signatures WHERE document_id = $doc;
+                DELETE FROM chunk_bands WHERE document_id = $doc;
                 """;
             delete.Parameters.AddWithValue("$doc", documentId);
             delete.ExecuteNonQuery();
         }
 
+        InsertSignatures(connection, documentId, signatures);
+
         using (var insert = connection.CreateCommand())
         {
             insert.CommandText = """
                 INSERT INTO chunks (id, document_id, version, ordinal, text, index_text, title, file_name, section_path,
-                    page_start, page_end, block_ids, token_count, content_hash)
+                    page_start, page_end, block_ids, token_count, content_hash, section_levels, boxes, previous_chunk_id,
+                    next_chunk_id, parent_section_id, duplicate_of)
                 VALUES ($id, $doc, $version, $ordinal, $text, $indexText, $title, $file, $section, $pageStart, $pageEnd,
-                    $blocks, $tokens, $hash)
+                    $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf)
                 """;
             string[] names = ["$id", "$doc", "$version", "$ordinal", "$text", "$indexText", "$title", "$file", "$section",
-                "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash"];
+                "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf"];
             foreach (var name in names)
             {
                 insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -263,7 +320,9 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             {
                 object?[] values = [c.Id, c.DocumentId, c.DocumentVersion, c.Ordinal, c.Text, c.IndexText, c.Title, c.FileName,
                     JsonSerializer.Serialize(c.SectionPath, Json), c.PageStart, c.PageEnd,
-                    JsonSerializer.Serialize(c.BlockIds, Json), c.TokenCount, c.ContentHash];
+                    JsonSerializer.Serialize(c.BlockIds, Json), c.TokenCount, c.ContentHash,
+                    JsonSerializer.Serialize(c.SectionLevels, Json), JsonSerializer.Serialize(c.Boxes, Json),
+                    c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf];
                 for (var i = 0; i < values.Length; i++)
                 {
                     insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -304,6 +363,8 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
         cmd.CommandText = """
             DELETE FROM chunks WHERE document_id = $doc;
             DELETE FROM pending_chunks WHERE document_id = $doc;
+            DELETE FROM chunk_signatures WHERE document_id = $doc;
+            DELETE FROM chunk_bands WHERE document_id = $doc;
             DELETE FROM doc_tags WHERE document_id = $doc;
             DELETE FROM documents WHERE id = $doc;
             """;
@@ -401,6 +462,81 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
         return set;
     }
 
+    public IReadOnlyList<Chunk> GetSectionChunks(string documentId, string? parentSectionId)
+    {
+        using var connection = Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"{ChunkSelect} WHERE c.document_id = $doc AND c.parent_section_id IS $section ORDER BY c.ordinal";
+        cmd.Parameters.AddWithValue("$doc", documentId);
+        cmd.Parameters.AddWithValue("$section", (object?)parentSectionId ?? DBNull.Value);
+        return ReadChunks(cmd);
+    }
+
+    public IReadOnlyList<DuplicateCandidate> FindDuplicateCandidates(
+        string excludeDocumentId, IReadOnlyCollection<string> contentHashes, IReadOnlyCollection<string> bandKeys)
+    {
+        ArgumentNullException.ThrowIfNull(contentHashes);
+        ArgumentNullException.ThrowIfNull(bandKeys);
+        using var connection = Open();
+        var found = new Dictionary<string, DuplicateCandidate>(StringComparer.Ordinal);
+        foreach (var batch in contentHashes.Distinct(StringComparer.Ordinal).Chunk(400))
+        {
+            ReadCandidates(connection, excludeDocumentId, batch, """
+                SELECT c.id, c.document_id, c.content_hash, s.minhash FROM chunks c
+                LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
+                WHERE c.content_hash IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
+                """, found);
+        }
+
+        foreach (var batch in bandKeys.Distinct(StringComparer.Ordinal).Chunk(400))
+        {
+            ReadCandidates(connection, excludeDocumentId, batch, """
+                SELECT DISTINCT c.id, c.document_id, c.content_hash, s.minhash FROM chunk_bands b
+                JOIN chunks c ON c.id = b.chunk_id
+                LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
+                WHERE b.band_key IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
+                """, found);
+        }
+
+        return found.Values.ToList();
+    }
+
+    public IReadOnlyList<string> RequeueOrphanedDuplicates()
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        var ids = new List<string>();
+        using (var find = connection.CreateCommand())
+        {
+            find.CommandText = """
+                SELECT DISTINCT c.document_id FROM chunks c
+                WHERE c.duplicate_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chunks o WHERE o.id = c.duplicate_of)
+                """;
+            using var reader = find.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            // A new version of the same stored upload: the old one stays searchable until it commits.
+            using var requeue = connection.CreateCommand();
+            requeue.CommandText = """
+                UPDATE documents SET version = version + 1, state = 'Queued', progress = 0, failed_step = NULL, error = NULL,
+                    updated_at = $now, started_at = NULL, completed_at = NULL, seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents)
+                WHERE id = $doc AND state IN ('Ready', 'Failed')
+                """;
+            requeue.Parameters.AddWithValue("$now", Now());
+            requeue.Parameters.AddWithValue("$doc", id);
+            requeue.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return ids;
+    }
+
     public void Dispose()
     {
         // Pooled connections keep the file open; clear them so the index folder can be deleted.
@@ -410,7 +546,8 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
 
     private const string ChunkSelect = """
         SELECT c.id, c.document_id, c.version, c.ordinal, c.text, c.index_text, c.title, c.file_name, c.section_path,
-            c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags
+            c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags,
+            c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of
         FROM chunks c JOIN documents d ON d.id = c.document_id
         """;
 
@@ -444,6 +581,58 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
         }
 
         return ids;
+    }
+
+    private static void ReadCandidates(SqliteConnection connection, string excludeDocumentId, string[] values, string sqlTemplate,
+        Dictionary<string, DuplicateCandidate> found)
+    {
+        using var cmd = connection.CreateCommand();
+        var names = new string[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            names[i] = "$p" + i.ToString(CultureInfo.InvariantCulture);
+            cmd.Parameters.AddWithValue(names[i], values[i]);
+        }
+
+        cmd.Parameters.AddWithValue("$exclude", excludeDocumentId);
+        cmd.CommandText = string.Format(CultureInfo.InvariantCulture, sqlTemplate, string.Join(',', names));
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = reader.GetString(0);
+            found.TryAdd(id, new DuplicateCandidate(id, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : (byte[])reader[3]));
+        }
+    }
+
+    private static void InsertSignatures(SqliteConnection connection, string documentId, IReadOnlyList<ChunkSignature> signatures)
+    {
+        if (signatures.Count == 0)
+        {
+            return;
+        }
+
+        using var sig = connection.CreateCommand();
+        sig.CommandText = "INSERT OR REPLACE INTO chunk_signatures (chunk_id, document_id, minhash) VALUES ($chunk, $doc, $minhash)";
+        var sigChunk = sig.Parameters.Add("$chunk", SqliteType.Text);
+        sig.Parameters.AddWithValue("$doc", documentId);
+        var minhash = sig.Parameters.Add("$minhash", SqliteType.Blob);
+        using var band = connection.CreateCommand();
+        band.CommandText = "INSERT INTO chunk_bands (band_key, chunk_id, document_id) VALUES ($key, $chunk, $doc)";
+        var bandKey = band.Parameters.Add("$key", SqliteType.Text);
+        var bandChunk = band.Parameters.Add("$chunk", SqliteType.Text);
+        band.Parameters.AddWithValue("$doc", documentId);
+        foreach (var s in signatures)
+        {
+            sigChunk.Value = s.ChunkId;
+            minhash.Value = s.MinHash;
+            sig.ExecuteNonQuery();
+            bandChunk.Value = s.ChunkId;
+            foreach (var key in s.BandKeys)
+            {
+                bandKey.Value = key;
+                band.ExecuteNonQuery();
+            }
+        }
     }
 
     private static void ReplaceTags(SqliteConnection connection, string documentId, IReadOnlyDictionary<string, string> tags)
@@ -527,6 +716,12 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
                 TokenCount = r.GetInt32(12),
                 ContentHash = r.GetString(13),
                 Tags = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(14), Json) ?? [],
+                SectionLevels = JsonSerializer.Deserialize<int[]>(r.GetString(15), Json) ?? [],
+                Boxes = JsonSerializer.Deserialize<PageBox[]>(r.GetString(16), Json) ?? [],
+                PreviousChunkId = r.IsDBNull(17) ? null : r.GetString(17),
+                NextChunkId = r.IsDBNull(18) ? null : r.GetString(18),
+                ParentSectionId = r.IsDBNull(19) ? null : r.GetString(19),
+                DuplicateOf = r.IsDBNull(20) ? null : r.GetString(20),
             });
         }
 

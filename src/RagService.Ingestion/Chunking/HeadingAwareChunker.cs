@@ -1,16 +1,24 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
+using RagService.Core.Models;
 using RagService.Core.Options;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
 
 /// <summary>
-/// Chunks a document along its headings. A chunk never spans two sections, because a retrieved
-/// chunk is cited with one section path. Within a section, whole blocks are packed up to the budget
-/// (measured on the indexed text, contextual header included). Oversized blocks are split where
-/// meaning survives: paragraphs at sentence ends, tables between rows with the header row repeated.
+/// Chunks a document along its structure first and its topics second. A chunk never spans two
+/// sections, because a retrieved chunk is cited with one section path. Within a section, whole blocks
+/// are kept together where they belong together: a list stays one unit, a caption stays with its
+/// figure or table, a short lead-in ending with a colon stays with what it introduces. Tables and code
+/// are atomic. Oversized blocks are split where meaning survives: paragraphs at sentence ends, tables
+/// between rows with the header row repeated, code between lines.
+/// With an <see cref="ITopicEmbedder"/> (the index's embedding model, when
+/// <see cref="ChunkingOptions.Semantic"/> is on) a long section is cut at its weakest topical boundary
+/// rather than wherever the budget runs out, and neighbouring blocks on different topics are kept apart.
+/// The budget is measured on the indexed text, contextual header included.
 /// </summary>
 /// <remarks>
 /// Two deliberate exceptions to the budget: a document of one section whose text alone fits
@@ -20,9 +28,12 @@ namespace RagService.Ingestion.Chunking;
 /// meaningless. <see cref="ChunkingOptions.OverlapTokens"/> is
 /// applied between chunks of one section as whole trailing sentences of the previous chunk.
 /// </remarks>
-public sealed class HeadingAwareChunker : IChunker
+public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) : IChunker
 {
     private const string PieceSeparator = "\n\n";
+
+    /// <summary>An intra-paragraph boundary must be this much weaker than a block boundary to be preferred.</summary>
+    private const float InsideBlockPenalty = 0.15f;
 
     public IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens)
     {
@@ -31,11 +42,17 @@ public sealed class HeadingAwareChunker : IChunker
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTokens, 1, nameof(options));
 
+        if (options.Strategy == ChunkingStrategy.FixedSize)
+        {
+            return FixedSizeChunker.Chunk(tree, options, tokens);
+        }
+
+        var embedder = !options.Semantic ? null : topics ?? (tokens is IEmbeddingModel model ? new EmbeddingTopicEmbedder(model) : null);
         var drafts = new List<ChunkDraft>();
         var sections = Sections(tree.Blocks).ToList();
         foreach (var section in sections)
         {
-            new SectionChunker(tree.Title, section, sections.Count == 1, options, tokens).AppendTo(drafts);
+            new SectionChunker(tree.Title, section, sections.Count == 1, options, tokens, embedder).AppendTo(drafts);
         }
 
         return drafts;
@@ -47,9 +64,12 @@ public sealed class HeadingAwareChunker : IChunker
     /// </summary>
     private static IEnumerable<Section> Sections(IReadOnlyList<DocumentBlock> blocks)
     {
-        var path = new List<(int Level, string Text)>();
+        var path = new List<(int Level, string Text, string Id)>();
         var headings = new List<DocumentBlock>();
         var body = new List<DocumentBlock>();
+
+        Section Current() => new(path.Select(p => p.Text).ToArray(), path.Select(p => p.Level).ToArray(),
+            path.Count == 0 ? null : path[^1].Id, headings.ToArray(), body.ToArray());
 
         foreach (var block in blocks)
         {
@@ -57,7 +77,7 @@ public sealed class HeadingAwareChunker : IChunker
             {
                 if (body.Count > 0)
                 {
-                    yield return new Section(path.Select(p => p.Text).ToArray(), headings.ToArray(), body.ToArray());
+                    yield return Current();
                     headings.Clear();
                     body.Clear();
                 }
@@ -65,7 +85,7 @@ public sealed class HeadingAwareChunker : IChunker
                 // A heading closes every section at its level or deeper.
                 var level = Math.Max(1, block.Level);
                 path.RemoveAll(p => p.Level >= level);
-                path.Add((level, block.Text));
+                path.Add((level, block.Text, block.Id));
                 headings.Add(block);
             }
             else
@@ -76,17 +96,33 @@ public sealed class HeadingAwareChunker : IChunker
 
         if (body.Count > 0 || headings.Count > 0)
         {
-            yield return new Section(path.Select(p => p.Text).ToArray(), headings.ToArray(), body.ToArray());
+            yield return Current();
         }
     }
 
-    private sealed record Section(IReadOnlyList<string> Path, IReadOnlyList<DocumentBlock> Headings, IReadOnlyList<DocumentBlock> Body);
+    private sealed record Section(
+        IReadOnlyList<string> Path, IReadOnlyList<int> Levels, string? Id, IReadOnlyList<DocumentBlock> Headings, IReadOnlyList<DocumentBlock> Body);
 
-    /// <summary>A unit of packing: a whole block or one slice of a split block.</summary>
-    private sealed record Piece(string Text, int Tokens, DocumentBlock Block, bool IsHeading, bool IsOverlap = false);
-
-    private sealed class SectionChunker(string? title, Section section, bool isWholeDocument, ChunkingOptions options, ITokenCounter tokens)
+    /// <summary>
+    /// A unit of packing: a whole block, one slice of a split block, or several blocks glued together
+    /// (a list, a caption with its figure, a lead-in with what follows).
+    /// </summary>
+    private sealed record Piece(string Text, int Tokens, IReadOnlyList<DocumentBlock> Blocks, bool IsHeading, bool IsOverlap = false, bool IsSlice = false)
     {
+        public Piece(string text, int tokens, DocumentBlock block, bool isHeading, bool isOverlap = false, bool isSlice = false)
+            : this(text, tokens, [block], isHeading, isOverlap, isSlice)
+        {
+        }
+
+        public DocumentBlock Block => Blocks[^1];
+
+        public DocumentBlock FirstBlock => Blocks[0];
+    }
+
+    private sealed class SectionChunker(string? title, Section section, bool isWholeDocument, ChunkingOptions options, ITokenCounter tokens, ITopicEmbedder? embedder)
+    {
+        private List<Piece>? _previousSegment;
+
         private readonly int _headerTokens = options.ContextualHeader
             ? tokens.CountTokens(ContextualHeader.Compose(title, section.Path, string.Empty))
             : 0;
@@ -109,6 +145,14 @@ public sealed class HeadingAwareChunker : IChunker
             if (whole.Sum(p => p.Tokens) <= options.MaxTokens &&
                 (Measure(whole) <= options.MaxTokens || (isWholeDocument && tokens.CountTokens(Join(whole)) <= options.MaxTokens)))
             {
+                // Blocks that fit together still part where the topic clearly shifts (and both sides are substantial).
+                var units = Glue(whole, options.MaxTokens);
+                if (embedder is not null && units.Count(u => !u.IsHeading) > 1 && units.Sum(u => u.Tokens) >= 2 * options.MinTopicTokens)
+                {
+                    Segment(units, Similarities(units), 0, units.Count, options.MaxTokens, drafts, topicOnly: true);
+                    return;
+                }
+
                 // A whole document whose text alone fits stays one chunk even if the header pushes it over (see remarks).
                 drafts.Add(Draft(whole));
                 return;
@@ -120,10 +164,198 @@ public sealed class HeadingAwareChunker : IChunker
             var all = new List<Piece>(headingPieces);
             foreach (var block in section.Body)
             {
-                all.AddRange(Slice(block, Math.Max(1, sliceBudget)));
+                all.AddRange(Slice(block, Math.Max(1, sliceBudget), sentenceUnits: embedder is not null));
             }
 
-            Pack(all, budget, drafts);
+            var glued = Glue(all, budget);
+            if (embedder is not null && glued.Count > 1)
+            {
+                Segment(glued, Similarities(glued), 0, glued.Count, budget, drafts, topicOnly: false);
+                return;
+            }
+
+            Pack(glued, budget, drafts);
+        }
+
+        /// <summary>
+        /// Joins pieces that must travel together while the budget allows: headings with what follows,
+        /// the items of one list, a caption with its figure, table or code, and a lead-in that ends with a
+        /// colon (or breaks off mid-sentence) with the block it introduces.
+        /// </summary>
+        private List<Piece> Glue(List<Piece> pieces, int budget)
+        {
+            var units = new List<Piece>();
+            foreach (var piece in pieces)
+            {
+                if (units.Count > 0 && units[^1] is var last && last.Tokens + piece.Tokens <= budget && BelongTogether(last, piece))
+                {
+                    units[^1] = new Piece(last.Text + Separator(last, piece) + piece.Text, last.Tokens + piece.Tokens,
+                        [.. last.Blocks, .. piece.Blocks], last.IsHeading && piece.IsHeading, IsSlice: last.IsSlice || piece.IsSlice);
+                    continue;
+                }
+
+                units.Add(piece);
+            }
+
+            return units;
+        }
+
+        private static bool BelongTogether(Piece previous, Piece next)
+        {
+            if (previous.IsHeading)
+            {
+                return true;
+            }
+
+            var a = previous.Block;
+            var b = next.FirstBlock;
+            if (ReferenceEquals(a, b))
+            {
+                return false; // slices of one split block are separate units by construction
+            }
+
+            if (a.Kind == BlockKind.ListItem && b.Kind == BlockKind.ListItem)
+            {
+                return true;
+            }
+
+            if ((IsCaption(a) && b.Kind is BlockKind.Figure or BlockKind.Table or BlockKind.Code) ||
+                (IsCaption(b) && a.Kind is BlockKind.Figure or BlockKind.Table or BlockKind.Code))
+            {
+                return true;
+            }
+
+            if (a.Kind == BlockKind.Paragraph && !previous.IsSlice)
+            {
+                var text = a.Text.TrimEnd();
+                if (text.EndsWith(':') || text.EndsWith('：'))
+                {
+                    return true;
+                }
+
+                // A short fragment that breaks off mid-sentence continues in the next block.
+                if (text.Length > 0 && text.Length < 200 && !EndsSentence(text) && b.Kind == BlockKind.Paragraph &&
+                    b.Text.Length > 0 && char.IsLower(b.Text[0]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool EndsSentence(string text) =>
+            text[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ';' or '"' or '”' or ')' or '）';
+
+        private static bool IsCaption(DocumentBlock block) =>
+            block.Kind == BlockKind.Paragraph && block.Text.Length < 400 && CaptionStart().IsMatch(block.Text);
+
+        /// <summary>Cosine similarity of each pair of neighbouring units (n - 1 values), from one batched embedding call.</summary>
+        private float[] Similarities(IReadOnlyList<Piece> units)
+        {
+            var vectors = embedder!.Embed(units.Select(u => u.Text).ToList());
+            var sims = new float[Math.Max(0, units.Count - 1)];
+            for (var i = 0; i < sims.Length; i++)
+            {
+                sims[i] = EmbeddingTopicEmbedder.Cosine(vectors[i], vectors[i + 1]);
+                if (ReferenceEquals(units[i].Block, units[i + 1].FirstBlock))
+                {
+                    sims[i] += InsideBlockPenalty;
+                }
+            }
+
+            return sims;
+        }
+
+        /// <summary>
+        /// Recursive topical segmentation of units [lo, hi): a span over the budget is cut at its weakest
+        /// boundary among those that do not cost an extra chunk; a span within the budget is cut only at a
+        /// block boundary whose similarity is below the threshold with both sides at least
+        /// <see cref="ChunkingOptions.MinTopicTokens"/>.
+        /// </summary>
+        private void Segment(IReadOnlyList<Piece> units, float[] sims, int lo, int hi, int budget, List<ChunkDraft> drafts, bool topicOnly)
+        {
+            var total = 0;
+            for (var i = lo; i < hi; i++)
+            {
+                total += units[i].Tokens;
+            }
+
+            var cut = -1;
+            if (total <= budget || hi - lo == 1)
+            {
+                var best = (float)options.SemanticThreshold;
+                var left = 0;
+                for (var b = lo + 1; b < hi; b++)
+                {
+                    left += units[b - 1].Tokens;
+                    if (sims[b - 1] < best && !ReferenceEquals(units[b - 1].Block, units[b].FirstBlock) &&
+                        left >= options.MinTopicTokens && total - left >= options.MinTopicTokens)
+                    {
+                        best = sims[b - 1];
+                        cut = b;
+                    }
+                }
+
+                if (cut < 0)
+                {
+                    var span = units.Skip(lo).Take(hi - lo).ToList();
+                    if (hi - lo > 1 && !topicOnly && Measure(span) > options.MaxTokens)
+                    {
+                        cut = WeakestBoundary(units, sims, lo, hi, total, budget);
+                    }
+                    else
+                    {
+                        // Overlap: trailing sentences of the previous segment of this section, when they fit.
+                        if (_previousSegment is not null && Overlap(_previousSegment) is { } overlap &&
+                            Measure([overlap, .. span]) <= options.MaxTokens)
+                        {
+                            _previousSegment = span;
+                            drafts.Add(Draft([overlap, .. span]));
+                            return;
+                        }
+
+                        _previousSegment = span;
+                        drafts.Add(Draft(span));
+                        return;
+                    }
+                }
+            }
+            else
+            {
+                cut = WeakestBoundary(units, sims, lo, hi, total, budget);
+            }
+
+            Segment(units, sims, lo, cut, budget, drafts, topicOnly);
+            Segment(units, sims, cut, hi, budget, drafts, topicOnly);
+        }
+
+        private static int WeakestBoundary(IReadOnlyList<Piece> units, float[] sims, int lo, int hi, int total, int budget)
+        {
+            var needed = (total + budget - 1) / budget;
+            int? best = null;
+            int? fallback = null;
+            var left = 0;
+            for (var b = lo + 1; b < hi; b++)
+            {
+                left += units[b - 1].Tokens;
+                var right = total - left;
+                var chunks = ((left + budget - 1) / budget) + ((right + budget - 1) / budget);
+                if (fallback is null || Cost(b) < Cost(fallback.Value))
+                {
+                    fallback = b;
+                }
+
+                if (chunks <= Math.Max(needed, 2) && (best is null || Cost(b) < Cost(best.Value)))
+                {
+                    best = b;
+                }
+
+                // Ties go to the more balanced cut.
+                float Cost(int at) => sims[at - 1] + (0.001f * Math.Abs(at - ((lo + hi) / 2f)));
+            }
+
+            return best ?? fallback ?? lo + 1;
         }
 
         private void Pack(List<Piece> pieces, int budget, List<ChunkDraft> drafts)
@@ -214,7 +446,7 @@ public sealed class HeadingAwareChunker : IChunker
                 count += n;
             }
 
-            return taken.Count == 0 ? null : new Piece(string.Join(' ', taken), count, last.Block, IsHeading: false, IsOverlap: true);
+            return taken.Count == 0 ? null : new Piece(string.Join(' ', taken), count, last.Block, isHeading: false, isOverlap: true);
         }
 
         private int Measure(IReadOnlyList<Piece> pieces) => tokens.CountTokens(IndexText(Join(pieces)));
@@ -225,19 +457,57 @@ public sealed class HeadingAwareChunker : IChunker
         private ChunkDraft Draft(IReadOnlyList<Piece> pieces)
         {
             var text = Join(pieces);
-            var blocks = pieces.Select(p => p.Block).ToList();
+            var blocks = pieces.SelectMany(p => p.Blocks).ToList();
             return new ChunkDraft(
                 text,
                 section.Path,
                 blocks.Min(b => b.PageStart),
                 blocks.Max(b => Math.Max(b.PageStart, b.PageEnd)),
                 blocks.Select(b => b.Id).Distinct().ToArray(),
-                tokens.CountTokens(IndexText(text)));
+                tokens.CountTokens(IndexText(text)))
+            {
+                SectionLevels = section.Levels,
+                SectionId = section.Id,
+                Boxes = blocks.Where(b => b.Box is not null).GroupBy(b => b.PageStart)
+                    .Select(g => new PageBox(g.Key, g.Select(b => b.Box!.Value).Aggregate((x, y) => x.Union(y))))
+                    .ToArray(),
+            };
         }
 
-        private static string Join(IEnumerable<Piece> pieces) => string.Join(PieceSeparator, pieces.Select(p => p.Text));
+        /// <summary>Blocks are separated by a blank line; sentence slices of one paragraph rejoin with a space.</summary>
+        private static string Join(IEnumerable<Piece> pieces)
+        {
+            var sb = new StringBuilder();
+            Piece? previous = null;
+            foreach (var piece in pieces)
+            {
+                if (previous is not null)
+                {
+                    sb.Append(Separator(previous, piece));
+                }
 
-        private IEnumerable<Piece> Slice(DocumentBlock block, int budget)
+                sb.Append(piece.Text);
+                previous = piece;
+            }
+
+            return sb.ToString();
+        }
+
+        private static string Separator(Piece previous, Piece next) =>
+            previous.IsSlice && next.IsSlice && ReferenceEquals(previous.Block, next.FirstBlock) && !previous.IsOverlap
+                ? previous.Block.Kind switch
+                {
+                    BlockKind.Table => PieceSeparator,
+                    BlockKind.Code => "\n",
+                    _ => " ",
+                }
+                : PieceSeparator;
+
+        /// <param name="sentenceUnits">
+        /// Semantic mode: an oversized paragraph becomes one piece per sentence, so that the topical
+        /// segmentation, not greedy packing, decides where it is cut.
+        /// </param>
+        private IEnumerable<Piece> Slice(DocumentBlock block, int budget, bool sentenceUnits = false)
         {
             var text = Render(block);
             var count = tokens.CountTokens(text);
@@ -250,6 +520,7 @@ public sealed class HeadingAwareChunker : IChunker
             {
                 BlockKind.Table => SliceTable(block, budget),
                 BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget),
+                _ when sentenceUnits => SentencePieces(block, SentenceSplitter.Split(text), budget),
                 _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget),
             };
         }
@@ -258,6 +529,24 @@ public sealed class HeadingAwareChunker : IChunker
         private static string Render(DocumentBlock block) => block.Kind == BlockKind.ListItem
             ? new string(' ', 2 * Math.Max(0, block.Level)) + "- " + block.Text
             : block.Text;
+
+        private IEnumerable<Piece> SentencePieces(DocumentBlock block, IReadOnlyList<string> sentences, int budget)
+        {
+            foreach (var sentence in sentences)
+            {
+                var n = tokens.CountTokens(sentence);
+                if (n <= budget)
+                {
+                    yield return new Piece(sentence, n, block, false, isSlice: true);
+                    continue;
+                }
+
+                foreach (var slice in SliceByWords(sentence, budget))
+                {
+                    yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
+                }
+            }
+        }
 
         /// <summary>Packs sentences (or code lines) up to the budget; a unit over the budget alone is cut by words.</summary>
         private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget)
@@ -271,14 +560,14 @@ public sealed class HeadingAwareChunker : IChunker
                 {
                     if (current.Count > 0)
                     {
-                        yield return new Piece(string.Join(joiner, current), currentTokens, block, false);
+                        yield return new Piece(string.Join(joiner, current), currentTokens, block, false, isSlice: true);
                         current.Clear();
                         currentTokens = 0;
                     }
 
                     foreach (var slice in SliceByWords(unit, budget))
                     {
-                        yield return new Piece(slice.Text, slice.Tokens, block, false);
+                        yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
                     }
 
                     continue;
@@ -286,7 +575,7 @@ public sealed class HeadingAwareChunker : IChunker
 
                 if (current.Count > 0 && currentTokens + n > budget)
                 {
-                    yield return new Piece(string.Join(joiner, current), currentTokens, block, false);
+                    yield return new Piece(string.Join(joiner, current), currentTokens, block, false, isSlice: true);
                     current.Clear();
                     currentTokens = 0;
                 }
@@ -297,7 +586,7 @@ public sealed class HeadingAwareChunker : IChunker
 
             if (current.Count > 0)
             {
-                yield return new Piece(string.Join(joiner, current), currentTokens, block, false);
+                yield return new Piece(string.Join(joiner, current), currentTokens, block, false, isSlice: true);
             }
         }
 
@@ -372,7 +661,7 @@ public sealed class HeadingAwareChunker : IChunker
                 var n = tokens.CountTokens(row);
                 if (current.Count > 0 && currentTokens + n > budget)
                 {
-                    yield return new Piece(header + "\n" + string.Join('\n', current), currentTokens, block, false);
+                    yield return new Piece(header + "\n" + string.Join('\n', current), currentTokens, block, false, isSlice: true);
                     current.Clear();
                     currentTokens = headerTokens;
                 }
@@ -383,8 +672,11 @@ public sealed class HeadingAwareChunker : IChunker
 
             if (current.Count > 0)
             {
-                yield return new Piece(header + "\n" + string.Join('\n', current), currentTokens, block, false);
+                yield return new Piece(header + "\n" + string.Join('\n', current), currentTokens, block, false, isSlice: true);
             }
         }
     }
+
+    [GeneratedRegex(@"^(Figure|Fig\.|Table|Listing|Chart|Exhibit|图|表)\s*[0-9A-Z]", RegexOptions.IgnoreCase)]
+    private static partial Regex CaptionStart();
 }

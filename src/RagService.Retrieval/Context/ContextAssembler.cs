@@ -1,0 +1,110 @@
+using RagService.Core.Chunks;
+
+namespace RagService.Retrieval.Context;
+
+/// <summary>How far a retrieved chunk is widened for generation.</summary>
+public enum ContextExpansion
+{
+    /// <summary>The retrieved chunks only.</summary>
+    None,
+
+    /// <summary>The chunks before and after each hit in its document, nearest first.</summary>
+    Neighbours,
+
+    /// <summary>The other chunks of each hit's section, nearest first: small-to-big retrieval.</summary>
+    Section,
+}
+
+/// <summary>One retrieved chunk and the surrounding chunks assembled for it, in document order.</summary>
+public sealed record AssembledPassage(Chunk Hit, IReadOnlyList<Chunk> Chunks)
+{
+    public int Tokens => Chunks.Sum(c => c.TokenCount);
+
+    public string Text => string.Join("\n\n", Chunks.Select(c => c.Text));
+}
+
+/// <summary>
+/// Small-to-big: retrieval matches small, precise chunks; generation reads them with their context.
+/// Every hit is included first (in rank order, while the budget lasts), then each hit is widened in
+/// rank order by its section's (or its document's neighbouring) chunks, nearest first, until the token
+/// budget is spent. A chunk is included once, under the best-ranked hit that reached it.
+/// </summary>
+public sealed class ContextAssembler(IChunkLookup lookup)
+{
+    public IReadOnlyList<AssembledPassage> Assemble(IReadOnlyList<Chunk> hits, int budgetTokens, ContextExpansion expansion)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        ArgumentOutOfRangeException.ThrowIfNegative(budgetTokens);
+        var used = 0;
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var passages = new List<(Chunk Hit, List<Chunk> Chunks)>();
+        foreach (var hit in hits)
+        {
+            if (taken.Contains(hit.Id))
+            {
+                continue;
+            }
+
+            if (used + hit.TokenCount > budgetTokens && passages.Count > 0)
+            {
+                break;
+            }
+
+            taken.Add(hit.Id);
+            used += hit.TokenCount;
+            passages.Add((hit, [hit]));
+        }
+
+        if (expansion != ContextExpansion.None)
+        {
+            foreach (var (hit, chunks) in passages)
+            {
+                foreach (var candidate in Surroundings(hit, expansion))
+                {
+                    if (taken.Contains(candidate.Id) || used + candidate.TokenCount > budgetTokens)
+                    {
+                        continue;
+                    }
+
+                    taken.Add(candidate.Id);
+                    used += candidate.TokenCount;
+                    chunks.Add(candidate);
+                }
+            }
+        }
+
+        return passages.Select(p => new AssembledPassage(p.Hit, p.Chunks.OrderBy(c => c.Ordinal).ToList())).ToList();
+    }
+
+    /// <summary>The hit's context, nearest first (ties: the chunk before).</summary>
+    private IEnumerable<Chunk> Surroundings(Chunk hit, ContextExpansion expansion)
+    {
+        if (expansion == ContextExpansion.Section)
+        {
+            return lookup.SectionOf(hit)
+                .Where(c => c.Id != hit.Id && c.DocumentId == hit.DocumentId)
+                .OrderBy(c => Math.Abs(c.Ordinal - hit.Ordinal)).ThenBy(c => c.Ordinal);
+        }
+
+        return Neighbours(hit);
+    }
+
+    private IEnumerable<Chunk> Neighbours(Chunk hit)
+    {
+        Chunk? before = hit, after = hit;
+        while (before is not null || after is not null)
+        {
+            before = before?.PreviousChunkId is { } p ? lookup.Resolve([p]).FirstOrDefault() : null;
+            if (before is not null)
+            {
+                yield return before;
+            }
+
+            after = after?.NextChunkId is { } n ? lookup.Resolve([n]).FirstOrDefault() : null;
+            if (after is not null)
+            {
+                yield return after;
+            }
+        }
+    }
+}

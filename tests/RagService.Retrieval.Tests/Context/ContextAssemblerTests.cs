@@ -1,0 +1,74 @@
+using RagService.Core.Chunks;
+using RagService.Core.Indexes;
+using RagService.Retrieval.Context;
+
+namespace RagService.Retrieval.Tests.Context;
+
+public sealed class ContextAssemblerTests
+{
+    /// <summary>Six chunks of one document: ordinals 0-2 in section s1, 3-5 in section s2, each 10 tokens.</summary>
+    private static readonly Chunk[] Document = Enumerable.Range(0, 6).Select(i => new Chunk
+    {
+        Id = $"c{i}",
+        DocumentId = "d",
+        DocumentVersion = 1,
+        Ordinal = i,
+        Text = $"Text {i}.",
+        IndexText = $"Text {i}.",
+        ContentHash = $"h{i}",
+        TokenCount = 10,
+        ParentSectionId = i < 3 ? "s1" : "s2",
+        PreviousChunkId = i > 0 ? $"c{i - 1}" : null,
+        NextChunkId = i < 5 ? $"c{i + 1}" : null,
+    }).ToArray();
+
+    private sealed class DocumentLookup : IChunkLookup
+    {
+        public IReadOnlyList<Chunk> Resolve(IReadOnlyCollection<string> chunkIds) => Document.Where(c => chunkIds.Contains(c.Id)).ToList();
+
+        public IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter) => null;
+
+        public IReadOnlyList<Chunk> SectionOf(Chunk chunk) => Document.Where(c => c.ParentSectionId == chunk.ParentSectionId).ToList();
+    }
+
+    private readonly ContextAssembler _assembler = new(new DocumentLookup());
+
+    [Fact]
+    public void Section_expansion_returns_the_hits_whole_section_in_document_order()
+    {
+        var passage = Assert.Single(_assembler.Assemble([Document[4]], 100, ContextExpansion.Section));
+
+        Assert.Equal(["c3", "c4", "c5"], passage.Chunks.Select(c => c.Id));
+        Assert.Equal("Text 3.\n\nText 4.\n\nText 5.", passage.Text);
+        Assert.Equal(Document[4], passage.Hit);
+    }
+
+    [Fact]
+    public void Expansion_stops_at_the_budget_and_takes_the_nearest_chunks_first()
+    {
+        var passage = Assert.Single(_assembler.Assemble([Document[1]], 25, ContextExpansion.Neighbours));
+
+        Assert.Equal(["c0", "c1"], passage.Chunks.Select(c => c.Id));
+        Assert.True(passage.Tokens <= 25);
+    }
+
+    [Fact]
+    public void Neighbours_cross_section_boundaries_and_every_chunk_appears_once()
+    {
+        var passages = _assembler.Assemble([Document[2], Document[3]], 50, ContextExpansion.Neighbours);
+
+        Assert.Equal(2, passages.Count);
+        var all = passages.SelectMany(p => p.Chunks).Select(c => c.Id).ToList();
+        Assert.Equal(all.Distinct().Count(), all.Count);
+        Assert.Equal(["c0", "c1", "c2", "c4"], passages[0].Chunks.Select(c => c.Id).Order());
+        Assert.Contains("c3", passages[1].Chunks.Select(c => c.Id));
+    }
+
+    [Fact]
+    public void Without_expansion_hits_are_kept_in_rank_order_within_the_budget()
+    {
+        var passages = _assembler.Assemble([Document[5], Document[0], Document[2]], 20, ContextExpansion.None);
+
+        Assert.Equal(["c5", "c0"], passages.Select(p => p.Hit.Id));
+    }
+}
