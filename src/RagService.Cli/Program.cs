@@ -20,6 +20,7 @@ try
         "search" => await QueryCommands.SearchAsync(line, cts.Token),
         "ask" => await QueryCommands.AskAsync(line, cts.Token),
         "eval" => await EvalCommand.RunAsync(line, cts.Token),
+        "models" => await ModelsCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -51,7 +52,8 @@ static int Usage()
           rag search "query" --index NAME [--mode bm25|dense|hybrid] [--top-k N] [--trace]
           rag ask "question" --index NAME [--top-k N]
           rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
-                   [--max-queries N] [--out DIR]               BEIR-format retrieval evaluation
+                   [--max-queries N] [--out DIR] [--ablation]  BEIR-format retrieval evaluation (--ablation: stage by stage)
+          rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]   download a cross-encoder, SHA-256 verified
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);
