@@ -113,6 +113,7 @@ public sealed class OnnxCrossEncoderTests : IDisposable
         using var encoder = OnnxCrossEncoder.FromFolder(_folder);
 
         Assert.Equal("tiny", encoder.Name);
-        Assert.Equal([10f], await encoder.ScoreAsync("q", ["relevant"], CancellationToken.None));
+        var scores = await encoder.ScoreAsync("q", ["relevant"], CancellationToken.None);
+        Assert.Equal([10f], scores);
     }
 }
