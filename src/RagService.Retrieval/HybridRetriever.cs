@@ -212,7 +212,7 @@ public sealed partial class HybridRetriever
         if (stages.Deduplicate && ranked.Count > 1)
         {
             clock.Restart();
-            var window = Math.Min(ranked.Count, Math.Max(request.TopK, 20));
+            var window = Math.Min(ranked.Count, Math.Max(1, options.DuplicateWindow));
             var (order, demoted) = NearDuplicateSuppressor.Reorder(ranked.Select(c => live[c.ChunkId].Text).ToList(), options.DuplicateThreshold, window);
             ranked = order.Select(i => ranked[i]).ToList();
             steps.Add(new SearchTraceStep("dedup", demoted > 0, clock.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{demoted} near-duplicates demoted (Jaccard ≥ {options.DuplicateThreshold})")));

@@ -24,8 +24,8 @@ public sealed record RetrievalOptions
 
     public double DenseWeight { get; init; } = 1.0;
 
-    /// <summary>"rrf" (reciprocal rank fusion), "weighted" (min-max normalised scores) or "zscore".</summary>
-    public string Fusion { get; init; } = "rrf";
+    /// <summary>"rrf" (reciprocal rank fusion), "weighted" (min-max normalised scores) or "zscore" (best on SciFact train: 0.738 vs RRF 0.718).</summary>
+    public string Fusion { get; init; } = "zscore";
 
     // ---- query understanding and routing ----
 
@@ -49,8 +49,8 @@ public sealed record RetrievalOptions
 
     // ---- pseudo-relevance feedback ----
 
-    /// <summary>RM3-style expansion of the lexical leg from the top BM25 hits.</summary>
-    public bool PseudoRelevanceFeedback { get; init; }
+    /// <summary>RM3-style expansion of the lexical leg from the top BM25 hits (+0.005 nDCG@10 on SciFact train over RRF).</summary>
+    public bool PseudoRelevanceFeedback { get; init; } = true;
 
     public int PrfDocuments { get; init; } = 8;
 
@@ -65,7 +65,7 @@ public sealed record RetrievalOptions
     public bool SecondStage { get; init; } = true;
 
     /// <summary>Fused candidates the second stage rescores; the rest keep their fused order below them.</summary>
-    public int SecondStageCandidates { get; init; } = 100;
+    public int SecondStageCandidates { get; init; } = 50;
 
     /// <summary>The second embedding model; "auto" picks the registered model the index does not use.</summary>
     public string SecondStageModel { get; init; } = "auto";
@@ -98,4 +98,7 @@ public sealed record RetrievalOptions
     public bool Deduplicate { get; init; } = true;
 
     public double DuplicateThreshold { get; init; } = 0.85;
+
+    /// <summary>How many top hits are compared pairwise; copies matter where people look, and the cost grows with its square.</summary>
+    public int DuplicateWindow { get; init; } = 20;
 }

@@ -15,7 +15,7 @@ public static partial class NearDuplicateSuppressor
         ArgumentNullException.ThrowIfNull(texts);
         var kept = new List<int>();
         var demoted = new List<int>();
-        var shingles = new List<HashSet<string>>();
+        var shingles = new List<HashSet<long>>();
         for (var i = 0; i < texts.Count; i++)
         {
             if (i >= window)
@@ -52,7 +52,7 @@ public static partial class NearDuplicateSuppressor
         return ([.. head, .. demoted, .. tail], demoted.Count);
     }
 
-    public static double Jaccard(HashSet<string> a, HashSet<string> b)
+    public static double Jaccard(HashSet<long> a, HashSet<long> b)
     {
         if (a.Count == 0 && b.Count == 0)
         {
@@ -64,19 +64,20 @@ public static partial class NearDuplicateSuppressor
         return shared / (double)(a.Count + b.Count - shared);
     }
 
-    public static HashSet<string> Shingles(string text)
+    /// <summary>Word trigrams, hashed (a collision can only make two texts look slightly more alike).</summary>
+    public static HashSet<long> Shingles(string text)
     {
-        var words = Word().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToArray();
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var words = Word().Matches(text.ToLowerInvariant()).Select(m => (long)string.GetHashCode(m.ValueSpan, StringComparison.Ordinal)).ToArray();
+        var set = new HashSet<long>();
         if (words.Length < 3)
         {
-            set.Add(string.Join(' ', words));
+            set.Add(words.Aggregate(17L, (h, w) => (h * 31) + w));
             return set;
         }
 
         for (var i = 0; i + 2 < words.Length; i++)
         {
-            set.Add(words[i] + " " + words[i + 1] + " " + words[i + 2]);
+            set.Add((((words[i] * 1_000_003) + words[i + 1]) * 1_000_003) + words[i + 2]);
         }
 
         return set;
