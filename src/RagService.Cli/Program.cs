@@ -30,6 +30,7 @@ try
         "eval-parse" => await ParseCommands.EvaluateAsync(line, cts.Token),
         "bench-parse" => await BenchParseCommand.RunAsync(line, cts.Token),
         "eval-chunks" => await EvalChunksCommand.RunAsync(line, cts.Token),
+        "models" => await ModelsCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
@@ -67,6 +68,8 @@ static int Usage()
                                                                 score the parsers against ground truth
           rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
           rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]   chunking quality
+                   [--max-queries N] [--out DIR] [--ablation]  BEIR-format retrieval evaluation (--ablation: stage by stage)
+          rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]   download a cross-encoder, SHA-256 verified
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);

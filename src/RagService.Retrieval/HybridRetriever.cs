@@ -1,34 +1,48 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
 using RagService.Core.Models;
 using RagService.Core.Search;
+using RagService.Retrieval.Expansion;
 using RagService.Retrieval.Fusion;
+using RagService.Retrieval.Hygiene;
+using RagService.Retrieval.QueryUnderstanding;
+using RagService.Retrieval.Routing;
+using RagService.Retrieval.SecondStage;
 
 namespace RagService.Retrieval;
 
 /// <summary>
-/// Searches one RagService index by BM25, by dense vectors, or by both fused. The two legs run in
-/// parallel; the filter is applied inside each retriever; hits are resolved to live chunks and stale
-/// ids (a document replaced or deleted since the index was read) are dropped before fusion, so a
-/// dead chunk neither appears nor pushes live chunks down the ranking.
+/// Searches one RagService index. The stages, each switchable per request and each reported in the trace:
+/// query understanding → routing → retrieval (BM25 ∥ dense, plus an optional PRF-expanded BM25 leg; the
+/// filter applied inside each retriever) → fusion → section boost → second-stage rescoring (BM25 and two
+/// embedding models over the fused top candidates) → cross-encoder reranking (within a latency budget)
+/// → near-duplicate suppression. Hits are resolved to live chunks and stale ids (a document replaced or
+/// deleted since the index was read) are dropped before fusion, so a dead chunk neither appears nor
+/// pushes live chunks down the ranking.
 /// </summary>
-public sealed class HybridRetriever
+public sealed partial class HybridRetriever
 {
     private readonly ILexicalIndex lexical;
     private readonly IVectorIndex vectors;
     private readonly IEmbeddingModel embedder;
     private readonly IChunkLookup chunks;
     private readonly RetrievalOptions options;
-    private readonly IRankFusion fusion;
+    private readonly IEmbeddingModel? secondEmbedder;
+    private readonly IReranker? reranker;
 
+    /// <param name="secondEmbedder">The second stage's other embedding model; null disables the stage.</param>
+    /// <param name="reranker">A cross-encoder; null disables reranking.</param>
     public HybridRetriever(
         ILexicalIndex lexical,
         IVectorIndex vectors,
         IEmbeddingModel embedder,
         IChunkLookup chunks,
-        RetrievalOptions options)
+        RetrievalOptions options,
+        IEmbeddingModel? secondEmbedder = null,
+        IReranker? reranker = null)
     {
         ArgumentNullException.ThrowIfNull(lexical);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -39,13 +53,15 @@ public sealed class HybridRetriever
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.DenseCandidates);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Bm25Weight);
         ArgumentOutOfRangeException.ThrowIfNegative(options.DenseWeight);
+        _ = EffectiveStages.From(options, null);
 
         this.lexical = lexical;
         this.vectors = vectors;
         this.embedder = embedder;
         this.chunks = chunks;
         this.options = options;
-        fusion = CreateFusion(options);
+        this.secondEmbedder = secondEmbedder;
+        this.reranker = reranker;
     }
 
     public RetrievalOptions Options => options;
@@ -58,56 +74,195 @@ public sealed class HybridRetriever
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.TopK, RetrievalOptions.MaxTopK);
         cancellationToken.ThrowIfCancellationRequested();
 
+        var stages = EffectiveStages.From(options, request.Stages);
+        var steps = new List<SearchTraceStep>();
         var filter = request.Filter ?? SearchFilter.None;
         var bm25Wanted = Math.Max(options.Bm25Candidates, request.TopK);
         var denseWanted = Math.Max(options.DenseCandidates, request.TopK);
         var useBm25 = request.Mode is SearchMode.Bm25 or SearchMode.Hybrid;
         var useDense = request.Mode is SearchMode.Dense or SearchMode.Hybrid;
+        var hybrid = request.Mode == SearchMode.Hybrid;
 
-        // Lucene and USearch searches are synchronous; running the BM25 leg on the pool lets it overlap
-        // with query embedding, which dominates the dense leg's latency.
+        // 1. Query understanding.
+        var clock = Stopwatch.StartNew();
+        var analysis = stages.QueryUnderstanding ? QueryAnalyzer.Analyze(request.Query) : QueryAnalysis.Plain(request.Query.Trim());
+
+        // Without query understanding, quotes are plain punctuation: the lexical index sees no phrase.
+        var lexicalQuery = stages.QueryUnderstanding ? analysis.Text : QuoteMarks().Replace(analysis.Text, " ");
+        steps.Add(new SearchTraceStep("query-understanding", stages.QueryUnderstanding, clock.Elapsed.TotalMilliseconds, stages.QueryUnderstanding
+            ? $"language={analysis.Language}; intent={analysis.Intent}; words={analysis.WordCount}; phrases=[{string.Join(" | ", analysis.Phrases)}]; sections=[{string.Join(", ", analysis.SectionReferences)}]"
+            : "off"));
+
+        // 2. Routing.
+        var weights = new RoutedWeights(stages.Bm25Weight, stages.DenseWeight, "configured weights");
+        var routed = stages.Routing && stages.QueryUnderstanding && hybrid;
+        if (routed)
+        {
+            weights = IntentRouter.Route(analysis, options, stages.Bm25Weight, stages.DenseWeight);
+        }
+
+        steps.Add(new SearchTraceStep("routing", routed, 0, FormattableString.Invariant($"{weights.Reason}: bm25 {weights.Bm25:0.###}, dense {weights.Dense:0.###}")));
+
+        // 3. Retrieval: the legs run in parallel (Lucene and USearch are synchronous; query embedding dominates).
+        var usePrf = stages.Prf && useBm25;
         var bm25Task = useBm25
-            ? Task.Run(() => SearchLexical(request.Query, bm25Wanted, filter), cancellationToken)
-            : Task.FromResult(LegResult.Skipped);
+            ? Task.Run(() => SearchLexical(lexicalQuery, bm25Wanted, filter, usePrf), cancellationToken)
+            : Task.FromResult(LexicalResult.Skipped);
         var denseTask = useDense
-            ? SearchDenseAsync(request.Query, denseWanted, filter, cancellationToken)
+            ? SearchDenseAsync(analysis.Text, denseWanted, filter, cancellationToken)
             : Task.FromResult(LegResult.Skipped);
+        var secondStage = stages.SecondStage && hybrid && secondEmbedder is not null;
+        var secondQueryTask = secondStage
+            ? secondEmbedder!.EmbedAsync([analysis.Text], EmbeddingPurpose.Query, cancellationToken)
+            : Task.FromResult(Array.Empty<float[]>());
         await Task.WhenAll(bm25Task, denseTask).ConfigureAwait(false);
         var bm25 = await bm25Task.ConfigureAwait(false);
         var dense = await denseTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        if (usePrf)
+        {
+            steps.Add(new SearchTraceStep("prf", bm25.Expansion.Count > 0, bm25.PrfMs, $"expansion=[{string.Join(' ', bm25.Expansion)}]"));
+        }
+        else
+        {
+            steps.Add(new SearchTraceStep("prf", false, 0, "off"));
+        }
 
-        var fuseClock = Stopwatch.StartNew();
-        var live = ResolveLive(bm25.Hits, dense.Hits, filter);
-        var bm25Live = KeepLive(bm25.Hits, live);
+        // 4. Fusion (or one leg alone).
+        clock.Restart();
+        var live = ResolveLive(bm25.Original.Hits, bm25.Expanded.Hits, dense.Hits, filter);
+        var bm25Live = KeepLive(bm25.Original.Hits, live);
+        var prfLive = KeepLive(bm25.Expanded.Hits, live);
         var denseLive = KeepLive(dense.Hits, live);
-        var hits = request.Mode == SearchMode.Hybrid
-            ? Fuse(bm25Live, denseLive, live, request.TopK)
-            : Single(request.Mode == SearchMode.Bm25 ? bm25Live : denseLive, request.Mode, live, request.TopK);
-        fuseClock.Stop();
+        List<Candidate> ranked;
+        string fusionName;
+        if (hybrid)
+        {
+            var lists = new List<RankedList> { new("bm25", bm25Live, weights.Bm25), new("dense", denseLive, weights.Dense) };
+            if (prfLive.Count > 0)
+            {
+                lists.Add(new RankedList("bm25-prf", prfLive, weights.Bm25 * options.PrfWeight));
+            }
 
-        var staleDropped = CountDistinct(bm25.Hits, dense.Hits) - live.Count;
+            var fusion = CreateFusion(stages.Fusion, stages.RrfK);
+            fusionName = fusion.Name;
+            ranked = fusion.Fuse(lists).Select(f => new Candidate(f.ChunkId, f.Score, f.Score)).ToList();
+        }
+        else
+        {
+            fusionName = "none";
+            var leg = request.Mode == SearchMode.Bm25 ? (prfLive.Count > 0 ? FuseLexical(bm25Live, prfLive) : bm25Live) : denseLive;
+            ranked = leg.Select(h => new Candidate(h.ChunkId, h.Score, h.Score)).ToList();
+        }
+
+        steps.Add(new SearchTraceStep("fusion", hybrid, clock.Elapsed.TotalMilliseconds, hybrid
+            ? FormattableString.Invariant($"{fusionName}{(fusionName == "rrf" ? $" k={stages.RrfK}" : "")}; bm25 {weights.Bm25:0.###}, dense {weights.Dense:0.###}{(prfLive.Count > 0 ? $", prf {weights.Bm25 * options.PrfWeight:0.###}" : "")}; {ranked.Count} candidates")
+            : $"single leg ({ModeName(request.Mode)})"));
+
+        // 5. Section references in the query boost chunks under that section.
+        clock.Restart();
+        var boosted = 0;
+        if (stages.QueryUnderstanding && analysis.SectionReferences.Count > 0 && ranked.Count > 0)
+        {
+            var bonus = options.SectionBoost * Math.Abs(ranked[0].Score);
+            for (var i = 0; i < ranked.Count; i++)
+            {
+                if (SectionMatches(live[ranked[i].ChunkId], analysis.SectionReferences))
+                {
+                    ranked[i] = ranked[i] with { Score = ranked[i].Score + bonus };
+                    boosted++;
+                }
+            }
+
+            ranked = ranked.OrderByDescending(c => c.Score).ThenBy(c => c.ChunkId, StringComparer.Ordinal).ToList();
+        }
+
+        steps.Add(new SearchTraceStep("section-boost", boosted > 0, clock.Elapsed.TotalMilliseconds, $"{boosted} candidates under [{string.Join(", ", analysis.SectionReferences)}]"));
+
+        // 6. Second stage.
+        Dictionary<string, Dictionary<string, float>>? stageScores = null;
+        if (secondStage && ranked.Count > 0)
+        {
+            clock.Restart();
+            var secondQuery = await secondQueryTask.ConfigureAwait(false);
+            stageScores = new Dictionary<string, Dictionary<string, float>>(StringComparer.Ordinal);
+            ranked = await RescoreAsync(lexicalQuery, ranked, live, bm25Live, denseLive, dense.QueryVector!, secondQuery[0], weights, filter, stageScores, cancellationToken).ConfigureAwait(false);
+            steps.Add(new SearchTraceStep("second-stage", true, clock.Elapsed.TotalMilliseconds, FormattableString.Invariant(
+                $"{Math.Min(options.SecondStageCandidates, ranked.Count)} candidates; {options.SecondStageNormalisation}; bm25 {options.SecondStageBm25Weight * weights.Bm25 / Math.Max(stages.Bm25Weight, 1e-9):0.###}, {embedder.Name} {options.SecondStageDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}, {secondEmbedder!.Name} {options.SecondStageSecondDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}")));
+        }
+        else
+        {
+            steps.Add(new SearchTraceStep("second-stage", false, 0, !hybrid ? "hybrid mode only" : secondEmbedder is null ? "no second embedding model" : "off"));
+        }
+
+        // 7. Cross-encoder reranking.
+        Dictionary<string, float>? rerankScores = null;
+        if (stages.Rerank && reranker is not null && ranked.Count > 0)
+        {
+            clock.Restart();
+            (ranked, rerankScores, var note) = await RerankAsync(analysis.Text, ranked, live, cancellationToken).ConfigureAwait(false);
+            steps.Add(new SearchTraceStep("rerank", rerankScores is not null, clock.Elapsed.TotalMilliseconds, note));
+        }
+        else
+        {
+            steps.Add(new SearchTraceStep("rerank", false, 0, reranker is null ? "no reranker configured" : "off"));
+        }
+
+        // 8. Near-duplicate suppression.
+        if (stages.Deduplicate && ranked.Count > 1)
+        {
+            clock.Restart();
+            var window = Math.Min(ranked.Count, Math.Max(1, options.DuplicateWindow));
+            var (order, demoted) = NearDuplicateSuppressor.Reorder(ranked.Select(c => live[c.ChunkId].Text).ToList(), options.DuplicateThreshold, window);
+            ranked = order.Select(i => ranked[i]).ToList();
+            steps.Add(new SearchTraceStep("dedup", demoted > 0, clock.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{demoted} near-duplicates demoted (Jaccard ≥ {options.DuplicateThreshold})")));
+        }
+        else
+        {
+            steps.Add(new SearchTraceStep("dedup", false, 0, "off"));
+        }
+
+        var hits = ToHits(ranked, live, bm25Live, denseLive, request.TopK, stageScores, rerankScores);
+        var staleDropped = CountDistinct(bm25.Original.Hits, bm25.Expanded.Hits, dense.Hits) - live.Count;
         var trace = request.IncludeTrace
             ? new SearchTrace
             {
                 Mode = ModeName(request.Mode),
-                Bm25Candidates = bm25.Hits.Count,
+                Bm25Candidates = bm25.Original.Hits.Count,
                 DenseCandidates = dense.Hits.Count,
-                Bm25Ms = bm25.SearchMs,
+                Bm25Ms = bm25.Original.SearchMs,
                 DenseMs = dense.SearchMs,
                 EmbedMs = dense.EmbedMs,
-                FuseMs = fuseClock.Elapsed.TotalMilliseconds,
-                Settings = Settings(request, bm25Wanted, denseWanted, filter, staleDropped),
+                FuseMs = steps.Where(s => s.Stage is "fusion" or "section-boost").Sum(s => s.Ms),
+                Settings = Settings(request, stages, weights, fusionName, bm25Wanted, denseWanted, filter, staleDropped),
+                Steps = steps,
             }
             : null;
         return new SearchResponse(hits, trace);
     }
 
-    private LegResult SearchLexical(string query, int topK, SearchFilter filter)
+    private LexicalResult SearchLexical(string query, int topK, SearchFilter filter, bool prf)
     {
         var clock = Stopwatch.StartNew();
         var hits = lexical.Search(query, topK, filter);
-        return new LegResult(hits, clock.Elapsed.TotalMilliseconds, 0);
+        var original = new LegResult(hits, clock.Elapsed.TotalMilliseconds, 0, null);
+        if (!prf || hits.Count == 0)
+        {
+            return new LexicalResult(original, LegResult.Skipped, [], 0);
+        }
+
+        clock.Restart();
+        var top = hits.Take(options.PrfDocuments).ToList();
+        var texts = chunks.Resolve(top.Select(h => h.ChunkId).ToHashSet(StringComparer.Ordinal)).ToDictionary(c => c.Id, c => c.IndexText, StringComparer.Ordinal);
+        var feedback = top.Where(h => texts.ContainsKey(h.ChunkId)).Select(h => (texts[h.ChunkId], (double)h.Score)).ToList();
+        var expansion = PseudoRelevanceFeedback.ExpansionTerms(query, feedback, options.PrfTerms);
+        if (expansion.Count == 0)
+        {
+            return new LexicalResult(original, LegResult.Skipped, [], clock.Elapsed.TotalMilliseconds);
+        }
+
+        var expandedHits = lexical.Search(PseudoRelevanceFeedback.ExpandedQuery(query, expansion), topK, filter);
+        return new LexicalResult(original, new LegResult(expandedHits, 0, 0, null), expansion.Select(e => e.Term).ToList(), clock.Elapsed.TotalMilliseconds);
     }
 
     private async Task<LegResult> SearchDenseAsync(string query, int topK, SearchFilter filter, CancellationToken cancellationToken)
@@ -123,23 +278,179 @@ public sealed class HybridRetriever
 
         clock.Restart();
 
-        // The vector index cannot evaluate a filter, so the catalog names the chunks it may return.
+        // The vector index cannot evaluate a filter, so the catalog names the chunks it may return;
+        // the index searches a small allowed set exactly rather than oversampling its graph.
         var allowed = filter.IsEmpty ? null : chunks.AllowedChunkIds(filter);
         IReadOnlyList<ScoredChunkId> hits = allowed is { Count: 0 }
             ? []
             : await Task.Run(() => vectors.Search(embedded[0], topK, allowed), cancellationToken).ConfigureAwait(false);
-        return new LegResult(hits, clock.Elapsed.TotalMilliseconds, embedMs);
+        return new LegResult(hits, clock.Elapsed.TotalMilliseconds, embedMs, embedded[0]);
     }
 
-    private Dictionary<string, Chunk> ResolveLive(IReadOnlyList<ScoredChunkId> bm25, IReadOnlyList<ScoredChunkId> dense, SearchFilter filter)
+    /// <summary>
+    /// Scores every one of the top fused candidates on all three signals: BM25 (a second, restricted
+    /// Lucene search fills in candidates the BM25 leg did not return), the index's model (an exact
+    /// search over the candidate set) and the second model (candidate texts embedded through the
+    /// embedding cache), then orders them by the weighted sum of normalised scores.
+    /// </summary>
+    private async Task<List<Candidate>> RescoreAsync(
+        string query, List<Candidate> ranked, Dictionary<string, Chunk> live, List<ScoredChunkId> bm25Live, List<ScoredChunkId> denseLive,
+        float[] queryVector, float[] secondQueryVector, RoutedWeights weights, SearchFilter filter,
+        Dictionary<string, Dictionary<string, float>> stageScores, CancellationToken cancellationToken)
     {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var hit in bm25)
+        var head = ranked.Take(options.SecondStageCandidates).ToList();
+        var ids = head.Select(c => c.ChunkId).ToHashSet(StringComparer.Ordinal);
+
+        var bm25Scores = bm25Live.Where(h => ids.Contains(h.ChunkId)).GroupBy(h => h.ChunkId).ToDictionary(g => g.Key, g => (double)g.First().Score, StringComparer.Ordinal);
+        var missingDocuments = head.Where(c => !bm25Scores.ContainsKey(c.ChunkId)).Select(c => live[c.ChunkId].DocumentId).Distinct(StringComparer.Ordinal).ToList();
+        var bm25Task = missingDocuments.Count == 0
+            ? Task.FromResult<IReadOnlyList<ScoredChunkId>>([])
+            : Task.Run(() => lexical.Search(query, missingDocuments.Count * 8 + 16, new SearchFilter { DocumentIds = missingDocuments, Tags = filter.Tags }), cancellationToken);
+        var denseTask = Task.Run(() => vectors.Search(queryVector, ids.Count, ids), cancellationToken);
+        var secondVectors = await secondEmbedder!.EmbedAsync(head.Select(c => live[c.ChunkId].IndexText).ToList(), EmbeddingPurpose.Document, cancellationToken).ConfigureAwait(false);
+        foreach (var hit in await bm25Task.ConfigureAwait(false))
         {
-            ids.Add(hit.ChunkId);
+            if (ids.Contains(hit.ChunkId))
+            {
+                bm25Scores.TryAdd(hit.ChunkId, hit.Score);
+            }
         }
 
-        foreach (var hit in dense)
+        var denseScores = denseLive.Where(h => ids.Contains(h.ChunkId)).GroupBy(h => h.ChunkId).ToDictionary(g => g.Key, g => (double)g.First().Score, StringComparer.Ordinal);
+        foreach (var hit in await denseTask.ConfigureAwait(false))
+        {
+            denseScores.TryAdd(hit.ChunkId, hit.Score);
+        }
+
+        var signals = new List<CandidateSignals>(head.Count);
+        for (var i = 0; i < head.Count; i++)
+        {
+            var id = head[i].ChunkId;
+            var second = Dot(secondQueryVector, secondVectors[i]);
+            double? b = bm25Scores.TryGetValue(id, out var bv) ? bv : null;
+            double? d = denseScores.TryGetValue(id, out var dv) ? dv : null;
+            signals.Add(new CandidateSignals(id, b, d, second));
+            var scores = new Dictionary<string, float>(StringComparer.Ordinal) { ["second-dense"] = (float)second };
+            if (b is { } bs)
+            {
+                scores["bm25-exact"] = (float)bs;
+            }
+
+            if (d is { } ds)
+            {
+                scores["dense-exact"] = (float)ds;
+            }
+
+            stageScores[id] = scores;
+        }
+
+        // Routing scales the lexical and dense signals here as it does in fusion.
+        var bm25Scale = weights.Bm25 / Math.Max(options.Bm25Weight, 1e-9);
+        var denseScale = weights.Dense / Math.Max(options.DenseWeight, 1e-9);
+        var rescored = CandidateRescorer.Rescore(
+            signals,
+            options.SecondStageBm25Weight * bm25Scale,
+            options.SecondStageDenseWeight * denseScale,
+            options.SecondStageSecondDenseWeight * denseScale,
+            options.SecondStageNormalisation);
+        var fused = head.ToDictionary(c => c.ChunkId, c => c.FusedScore, StringComparer.Ordinal);
+        var result = new List<Candidate>(ranked.Count);
+        foreach (var (id, score) in rescored)
+        {
+            stageScores[id]["second-stage"] = (float)score;
+            result.Add(new Candidate(id, score, fused[id]));
+        }
+
+        AppendTail(result, ranked.Skip(head.Count));
+        return result;
+    }
+
+    private async Task<(List<Candidate> Ranked, Dictionary<string, float>? Scores, string Note)> RerankAsync(
+        string query, List<Candidate> ranked, Dictionary<string, Chunk> live, CancellationToken cancellationToken)
+    {
+        var head = ranked.Take(options.RerankCandidates).ToList();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.RerankBudgetMs);
+        float[] scores;
+        try
+        {
+            scores = await reranker!.ScoreAsync(query, head.Select(c => live[c.ChunkId].Text).ToList(), budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (ranked, null, FormattableString.Invariant($"budget of {options.RerankBudgetMs} ms exceeded: kept the previous order of {head.Count} candidates"));
+        }
+
+        var byId = new Dictionary<string, float>(StringComparer.Ordinal);
+        for (var i = 0; i < head.Count; i++)
+        {
+            byId[head[i].ChunkId] = scores[i];
+        }
+
+        var result = head
+            .Select((c, i) => c with { Score = scores[i] })
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.ChunkId, StringComparer.Ordinal)
+            .ToList();
+        AppendTail(result, ranked.Skip(head.Count));
+        return (result, byId, $"{reranker!.Name}: {head.Count} candidates");
+    }
+
+    /// <summary>Candidates below a rescored head keep their order and get scores below the head's lowest.</summary>
+    private static void AppendTail(List<Candidate> head, IEnumerable<Candidate> tail)
+    {
+        var floor = head.Count == 0 ? 0 : head[^1].Score;
+        var step = 1e-3;
+        foreach (var candidate in tail)
+        {
+            floor -= step;
+            head.Add(candidate with { Score = floor });
+        }
+    }
+
+    private static bool SectionMatches(Chunk chunk, IReadOnlyList<string> references)
+    {
+        foreach (var section in chunk.SectionPath)
+        {
+            foreach (var reference in references)
+            {
+                // "3.1" matches "3.1 Scope", "Section 3.1", "3.1.2 …"; "2" matches "Chapter 2", "2 Overview" and "第二章".
+                var pattern = $@"(^|[^\d.]){Regex.Escape(reference)}(\.|\b|$)";
+                if (Regex.IsMatch(section, pattern) || ChineseHeading(section) == reference)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string? ChineseHeading(string section)
+    {
+        var m = ChineseChapter().Match(section);
+        return m.Success ? ChineseNumerals.ToArabic(m.Groups["n"].Value) : null;
+    }
+
+    private static List<ScoredChunkId> FuseLexical(List<ScoredChunkId> original, List<ScoredChunkId> expanded) =>
+        new ReciprocalRankFusion().Fuse([new RankedList("bm25", original, 1.0), new RankedList("bm25-prf", expanded, 0.5)])
+            .Select(f => new ScoredChunkId(f.ChunkId, (float)f.Score)).ToList();
+
+    private static float Dot(float[] a, float[] b)
+    {
+        var sum = 0f;
+        for (var i = 0; i < a.Length && i < b.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private Dictionary<string, Chunk> ResolveLive(IReadOnlyList<ScoredChunkId> bm25, IReadOnlyList<ScoredChunkId> prf, IReadOnlyList<ScoredChunkId> dense, SearchFilter filter)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hit in bm25.Concat(prf).Concat(dense))
         {
             ids.Add(hit.ChunkId);
         }
@@ -178,20 +489,16 @@ public sealed class HybridRetriever
         return kept;
     }
 
-    private List<SearchHit> Fuse(List<ScoredChunkId> bm25, List<ScoredChunkId> dense, Dictionary<string, Chunk> live, int topK)
+    private static List<SearchHit> ToHits(
+        List<Candidate> ranked, Dictionary<string, Chunk> live, List<ScoredChunkId> bm25, List<ScoredChunkId> dense, int topK,
+        Dictionary<string, Dictionary<string, float>>? stageScores, Dictionary<string, float>? rerankScores)
     {
         var bm25Ranks = Ranks(bm25);
         var denseRanks = Ranks(dense);
-        var fused = fusion.Fuse(
-        [
-            new RankedList("bm25", bm25, options.Bm25Weight),
-            new RankedList("dense", dense, options.DenseWeight),
-        ]);
-
-        var hits = new List<SearchHit>(Math.Min(topK, fused.Count));
-        foreach (var candidate in fused.Take(topK))
+        var hits = new List<SearchHit>(Math.Min(topK, ranked.Count));
+        foreach (var candidate in ranked.Take(topK))
         {
-            var breakdown = new ScoreBreakdown { FusedScore = (float)candidate.Score };
+            var breakdown = new ScoreBreakdown { FusedScore = (float)candidate.FusedScore };
             if (bm25Ranks.TryGetValue(candidate.ChunkId, out var b))
             {
                 breakdown = breakdown with { Bm25Rank = b.Rank, Bm25Score = b.Score };
@@ -202,23 +509,17 @@ public sealed class HybridRetriever
                 breakdown = breakdown with { DenseRank = d.Rank, DenseScore = d.Score };
             }
 
+            if (rerankScores is not null && rerankScores.TryGetValue(candidate.ChunkId, out var r))
+            {
+                breakdown = breakdown with { RerankScore = r };
+            }
+
+            if (stageScores is not null && stageScores.TryGetValue(candidate.ChunkId, out var s))
+            {
+                breakdown = breakdown with { StageScores = s };
+            }
+
             hits.Add(new SearchHit(live[candidate.ChunkId], (float)candidate.Score, breakdown));
-        }
-
-        return hits;
-    }
-
-    /// <summary>One retriever alone: its own score is the hit's score (and its "fused" score, as nothing is fused).</summary>
-    private static List<SearchHit> Single(List<ScoredChunkId> leg, SearchMode mode, Dictionary<string, Chunk> live, int topK)
-    {
-        var hits = new List<SearchHit>(Math.Min(topK, leg.Count));
-        for (var i = 0; i < leg.Count && i < topK; i++)
-        {
-            var hit = leg[i];
-            var breakdown = mode == SearchMode.Bm25
-                ? new ScoreBreakdown { Bm25Rank = i + 1, Bm25Score = hit.Score, FusedScore = hit.Score }
-                : new ScoreBreakdown { DenseRank = i + 1, DenseScore = hit.Score, FusedScore = hit.Score };
-            hits.Add(new SearchHit(live[hit.ChunkId], hit.Score, breakdown));
         }
 
         return hits;
@@ -235,16 +536,21 @@ public sealed class HybridRetriever
         return ranks;
     }
 
-    private static int CountDistinct(IReadOnlyList<ScoredChunkId> a, IReadOnlyList<ScoredChunkId> b) =>
-        a.Select(h => h.ChunkId).Concat(b.Select(h => h.ChunkId)).Distinct(StringComparer.Ordinal).Count();
+    private static int CountDistinct(params IReadOnlyList<ScoredChunkId>[] lists) =>
+        lists.SelectMany(l => l.Select(h => h.ChunkId)).Distinct(StringComparer.Ordinal).Count();
 
-    private Dictionary<string, string> Settings(SearchRequest request, int bm25Wanted, int denseWanted, SearchFilter filter, int staleDropped)
+    private Dictionary<string, string> Settings(
+        SearchRequest request, EffectiveStages stages, RoutedWeights weights, string fusionName, int bm25Wanted, int denseWanted, SearchFilter filter, int staleDropped)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["topK"] = Invariant(request.TopK),
             ["filtered"] = filter.IsEmpty ? "false" : "true",
             ["staleDropped"] = Invariant(staleDropped),
+            ["queryUnderstanding"] = Bool(stages.QueryUnderstanding),
+            ["pseudoRelevanceFeedback"] = Bool(stages.Prf),
+            ["deduplicate"] = Bool(stages.Deduplicate),
+            ["rerank"] = Bool(stages.Rerank && reranker is not null),
         };
         if (request.Mode is SearchMode.Bm25 or SearchMode.Hybrid)
         {
@@ -259,17 +565,26 @@ public sealed class HybridRetriever
 
         if (request.Mode == SearchMode.Hybrid)
         {
-            settings["fusion"] = fusion.Name;
-            settings["bm25Weight"] = Invariant(options.Bm25Weight);
-            settings["denseWeight"] = Invariant(options.DenseWeight);
-            if (fusion is ReciprocalRankFusion rrf)
+            settings["fusion"] = fusionName;
+            settings["routing"] = Bool(stages.Routing);
+            settings["bm25Weight"] = Invariant(weights.Bm25);
+            settings["denseWeight"] = Invariant(weights.Dense);
+            settings["secondStage"] = Bool(stages.SecondStage && secondEmbedder is not null);
+            if (secondEmbedder is not null)
             {
-                settings["rrfK"] = Invariant(rrf.K);
+                settings["secondStageModel"] = secondEmbedder.Name;
+            }
+
+            if (fusionName == "rrf")
+            {
+                settings["rrfK"] = Invariant(stages.RrfK);
             }
         }
 
         return settings;
     }
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
@@ -280,15 +595,30 @@ public sealed class HybridRetriever
         _ => "hybrid",
     };
 
-    private static IRankFusion CreateFusion(RetrievalOptions options) => options.Fusion.ToLowerInvariant() switch
+    private static IRankFusion CreateFusion(string name, int rrfK) => name switch
     {
-        "rrf" => new ReciprocalRankFusion(options.RrfK),
+        "rrf" => new ReciprocalRankFusion(rrfK),
         "weighted" => new WeightedScoreFusion(),
-        _ => throw new ArgumentException($"Unknown fusion '{options.Fusion}'; expected 'rrf' or 'weighted'.", nameof(options)),
+        "zscore" => new ZScoreFusion(),
+        _ => throw new ArgumentException($"Unknown fusion '{name}'; expected 'rrf', 'weighted' or 'zscore'.", nameof(name)),
     };
 
-    private sealed record LegResult(IReadOnlyList<ScoredChunkId> Hits, double SearchMs, double EmbedMs)
+    [GeneratedRegex("[\"“”「」『』]")]
+    private static partial Regex QuoteMarks();
+
+    [GeneratedRegex(@"第\s*(?<n>[0-9零一二三四五六七八九十百两]+)\s*[章节條条部篇]")]
+    private static partial Regex ChineseChapter();
+
+    /// <summary>A candidate in the current order: its current score and the score fusion gave it.</summary>
+    private sealed record Candidate(string ChunkId, double Score, double FusedScore);
+
+    private sealed record LegResult(IReadOnlyList<ScoredChunkId> Hits, double SearchMs, double EmbedMs, float[]? QueryVector)
     {
-        public static LegResult Skipped { get; } = new([], 0, 0);
+        public static LegResult Skipped { get; } = new([], 0, 0, null);
+    }
+
+    private sealed record LexicalResult(LegResult Original, LegResult Expanded, IReadOnlyList<string> Expansion, double PrfMs)
+    {
+        public static LexicalResult Skipped { get; } = new(LegResult.Skipped, LegResult.Skipped, [], 0);
     }
 }

@@ -25,8 +25,15 @@ public sealed class HybridRetrieverTests
         vectors.Upsert(["c1", "c2", "c3"], [[0f, 1f], [0.8f, 0.6f], [1f, 0f]]);
     }
 
+    /// <summary>First-stage retrieval only (plain RRF, no query understanding, routing, PRF or dedup): these tests pin its arithmetic.</summary>
+    internal static readonly RetrievalOptions Classic = new()
+    {
+        Fusion = "rrf", RrfK = 60, Bm25Weight = 1, DenseWeight = 1,
+        QueryUnderstanding = false, Routing = false, PseudoRelevanceFeedback = false, SecondStage = false, Rerank = false, Deduplicate = false,
+    };
+
     private HybridRetriever Retriever(RetrievalOptions? options = null) =>
-        new(lexical, vectors, embedder, lookup, options ?? new RetrievalOptions());
+        new(lexical, vectors, embedder, lookup, options ?? Classic);
 
     private static Dictionary<string, string> Tenant(string tenant) => new() { ["tenant"] = tenant };
 
@@ -77,7 +84,7 @@ public sealed class HybridRetrieverTests
     public async Task Hybrid_weights_change_the_fused_order()
     {
         // A zero weight silences BM25: the order becomes the dense order.
-        var denseHeavy = Retriever(new RetrievalOptions { Bm25Weight = 0, DenseWeight = 1 });
+        var denseHeavy = Retriever(Classic with { Bm25Weight = 0, DenseWeight = 1 });
 
         var response = await denseHeavy.SearchAsync(new SearchRequest { Query = Query }, CancellationToken.None);
 
@@ -87,7 +94,7 @@ public sealed class HybridRetrieverTests
     [Fact]
     public async Task Weighted_fusion_is_selected_by_options()
     {
-        var retriever = Retriever(new RetrievalOptions { Fusion = "weighted" });
+        var retriever = Retriever(Classic with { Fusion = "weighted" });
 
         var response = await retriever.SearchAsync(new SearchRequest { Query = Query, IncludeTrace = true }, CancellationToken.None);
 
@@ -146,7 +153,7 @@ public sealed class HybridRetrieverTests
     [Fact]
     public async Task Candidates_are_at_least_top_k_and_top_k_cuts_the_hits()
     {
-        var options = new RetrievalOptions { Bm25Candidates = 100, DenseCandidates = 20 };
+        var options = Classic with { Bm25Candidates = 100, DenseCandidates = 20 };
 
         var response = await Retriever(options).SearchAsync(new SearchRequest { Query = Query, TopK = 150 }, CancellationToken.None);
         var top1 = await Retriever(options).SearchAsync(new SearchRequest { Query = Query, TopK = 1 }, CancellationToken.None);
@@ -203,13 +210,13 @@ public sealed class HybridRetrieverTests
     [Fact]
     public void An_unknown_fusion_name_is_rejected_at_construction()
     {
-        Assert.Throws<ArgumentException>(() => Retriever(new RetrievalOptions { Fusion = "borda" }));
+        Assert.Throws<ArgumentException>(() => Retriever(Classic with { Fusion = "borda" }));
     }
 
     [Fact]
     public async Task A_query_vector_of_the_wrong_size_is_an_error()
     {
-        var wrong = new HybridRetriever(lexical, vectors, new FixedEmbeddingModel(3, new Dictionary<string, float[]>()), lookup, new RetrievalOptions());
+        var wrong = new HybridRetriever(lexical, vectors, new FixedEmbeddingModel(3, new Dictionary<string, float[]>()), lookup, Classic);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
             wrong.SearchAsync(new SearchRequest { Query = Query, Mode = SearchMode.Dense }, CancellationToken.None));

@@ -121,11 +121,17 @@ public sealed record SearchRequestDto
 
     [Description("Return what each retrieval stage did.")]
     public bool Trace { get; init; }
+
+    [Description("Per-request stage switches (queryUnderstanding, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, deduplicate); omitted members keep the service's settings.")]
+    public SearchStages? Stages { get; init; }
 }
 
 public sealed record ScoresDto(int? Bm25Rank, float? Bm25Score, int? DenseRank, float? DenseScore, float Fused, float? Rerank)
 {
-    public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore);
+    [Description("Scores of later stages by name (second-stage, second-dense, bm25-exact, dense-exact) when they ran.")]
+    public IReadOnlyDictionary<string, float>? Stages { get; init; }
+
+    public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore) { Stages = b.StageScores };
 }
 
 public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores);

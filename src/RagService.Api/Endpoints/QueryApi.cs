@@ -39,6 +39,13 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        if (request.Stages is { Fusion: { } fusion } && fusion.ToLowerInvariant() is not ("rrf" or "weighted" or "zscore"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stages.fusion"] = ["fusion must be rrf, weighted or zscore."] });
+        }
+
+        searchRequest = searchRequest with { Stages = request.Stages };
+
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
         return TypedResults.Ok(new SearchResponseDto(

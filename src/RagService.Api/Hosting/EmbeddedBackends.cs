@@ -7,7 +7,7 @@ namespace RagService.Api.Hosting;
 /// <summary>The embedded defaults: Lucene BM25 and a USearch HNSW index, both on local disk.</summary>
 public static class EmbeddedBackends
 {
-    public static IndexBackends Create() => new(
-        folder => new LuceneLexicalIndex(folder),
+    public static IndexBackends Create(LuceneLexicalIndexOptions? lexical = null) => new(
+        folder => new LuceneLexicalIndex(folder, lexical),
         (folder, dimensions) => new USearchVectorIndex(folder, new USearchVectorIndexOptions { Dimensions = dimensions }));
 }

@@ -7,6 +7,7 @@ using RagService.Retrieval;
 using RagService.Core.Answers;
 using RagService.Generation.Extractive;
 using RagService.Indexing;
+using RagService.Indexing.Lexical.Lucene;
 using RagService.Ingestion;
 
 namespace RagService.Api.Hosting;
@@ -30,7 +31,8 @@ public static class RagServiceExtensions
         services.AddSingleton(sp => new EmbeddingModelProvider(sp.GetRequiredService<IOptions<RagOptions>>().Value));
         services.AddSingleton(sp => new IndexRegistry(
             sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
-            EmbeddedBackends.Create()));
+            EmbeddedBackends.Create(sp.GetRequiredService<IOptions<LuceneLexicalIndexOptions>>().Value)));
+        services.AddOptions<LuceneLexicalIndexOptions>().BindConfiguration("Lexical");
         services.AddSingleton(sp => IngestionPipeline.CreateDefault(sp.GetService<ILogger<IngestionPipeline>>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<IngestionQueue>();

@@ -1,21 +1,36 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
+using RagService.Core.Models;
 using RagService.Core.Search;
 using RagService.Indexing;
+using RagService.Models.Reranking;
 using RagService.Retrieval;
 
 namespace RagService.Api.Querying;
 
-/// <summary>Runs searches on an index with the retriever its settings call for (one per open index).</summary>
-public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options)
+/// <summary>
+/// Runs searches on an index with the retriever its settings call for (one per open index). The
+/// retriever gets the second stage's other embedding model (through the embedding cache) and, when
+/// <see cref="RetrievalOptions.RerankerModelPath"/> names one, an ONNX cross-encoder.
+/// </summary>
+public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options) : IDisposable
 {
     private readonly ConditionalWeakTable<IndexStore, HybridRetriever> _retrievers = new();
+    private readonly Lazy<IReranker?> _reranker = new(() => CreateReranker(options.Value));
 
     public Task<SearchResponse> SearchAsync(IndexStore store, SearchRequest request, CancellationToken ct) =>
         RetrieverFor(store).SearchAsync(request, ct);
 
     public RetrievalOptions Options => options.Value;
+
+    public void Dispose()
+    {
+        if (_reranker.IsValueCreated)
+        {
+            (_reranker.Value as IDisposable)?.Dispose();
+        }
+    }
 
     private HybridRetriever RetrieverFor(IndexStore store) =>
         _retrievers.GetValue(store, s => new HybridRetriever(
@@ -23,5 +38,26 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             s.Vectors,
             models.Get(s.Settings.EmbeddingModel),
             new CatalogChunkLookup(s.Catalog),
-            options.Value));
+            options.Value,
+            SecondModelFor(s.Settings.EmbeddingModel),
+            _reranker.Value));
+
+    private IEmbeddingModel? SecondModelFor(string indexModel)
+    {
+        var name = options.Value.SecondStageModel;
+        if (string.Equals(name, "none", StringComparison.OrdinalIgnoreCase) || name.Length == 0)
+        {
+            return null;
+        }
+
+        if (string.Equals(name, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            name = models.Names.FirstOrDefault(n => !string.Equals(n, indexModel, StringComparison.OrdinalIgnoreCase)) ?? "";
+        }
+
+        return name.Length == 0 || string.Equals(name, indexModel, StringComparison.OrdinalIgnoreCase) ? null : models.Get(name);
+    }
+
+    private static IReranker? CreateReranker(RetrievalOptions options) =>
+        string.IsNullOrWhiteSpace(options.RerankerModelPath) ? null : OnnxCrossEncoder.FromFolder(options.RerankerModelPath);
 }

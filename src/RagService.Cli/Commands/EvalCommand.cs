@@ -73,9 +73,11 @@ public static class EvalCommand
 
         var search = services.GetRequiredService<SearchService>();
         var results = new List<ModeResult>();
-        foreach (var mode in modes)
+        var stagesRun = line.Has("ablation") ? AblationPlan.For(search.Options) : modes.Select(m => new AblationStep(m.ToString().ToLowerInvariant(), m, null)).ToList();
+        var dump = line.Get("dump");
+        foreach (var step in stagesRun)
         {
-            results.Add(await EvaluateModeAsync(search, store, mode, queries, qrels, ct));
+            results.Add(await EvaluateModeAsync(search, store, step, queries, qrels, dump, ct));
         }
 
         var report = new EvalReport(
@@ -88,7 +90,8 @@ public static class EvalCommand
         var stem = Path.Combine(outDir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{datasetName}-{split}-{model}");
         await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, Json), ct);
         await File.WriteAllTextAsync(stem + ".md", ToMarkdown(report), ct);
-        AnsiConsole.MarkupLineInterpolated($"Wrote {stem}.json and {stem}.md");
+        AblationChart.Save(stem + ".png", $"{datasetName} / {split}: nDCG@10 and Recall@10 by stage", results.Select(r => (r.Mode, r.Metrics.At(10).Ndcg, r.Metrics.At(10).Recall)).ToList());
+        AnsiConsole.MarkupLineInterpolated($"Wrote {stem}.json, {stem}.md and {stem}.png");
         return 0;
     }
 
@@ -153,14 +156,19 @@ public static class EvalCommand
     }
 
     private static async Task<ModeResult> EvaluateModeAsync(
-        SearchService search, IndexStore store, SearchMode mode, IReadOnlyList<BeirQuery> queries,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels, CancellationToken ct)
+        SearchService search, IndexStore store, AblationStep step, IReadOnlyList<BeirQuery> queries,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels, string? dumpPath, CancellationToken ct)
     {
+        var mode = step.Mode;
+
         // Warm up JIT, caches and the ONNX session before timing.
         foreach (var q in queries.Take(10))
         {
-            await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 100, Mode = mode }, ct);
+            await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 100, Mode = mode, Stages = step.Stages }, ct);
         }
+
+        var dump = dumpPath is null ? null : new StreamWriter(dumpPath + "." + Sanitize(step.Name) + ".tsv");
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
 
         var run = new Dictionary<string, IReadOnlyList<RunEntry>>(StringComparer.Ordinal);
         var latencies = new List<double>(queries.Count);
@@ -170,15 +178,50 @@ public static class EvalCommand
             foreach (var q in queries)
             {
                 var clock = Stopwatch.StartNew();
-                var response = await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 200, Mode = mode }, ct);
+                var response = await search.SearchAsync(store, new SearchRequest { Query = q.Text, TopK = 200, Mode = mode, Stages = step.Stages, IncludeTrace = dump is not null || settings.Count == 0 }, ct);
                 latencies.Add(clock.Elapsed.TotalMilliseconds);
                 run[q.Id] = ToDocumentRun(response.Hits);
+                if (settings.Count == 0 && response.Trace is { } trace)
+                {
+                    foreach (var (k, v) in trace.Settings)
+                    {
+                        settings[k] = v;
+                    }
+                }
+
+                if (dump is not null)
+                {
+                    WriteDump(dump, q.Id, response.Hits);
+                }
+
                 task.Increment(1);
             }
         });
 
+        dump?.Dispose();
         var evaluation = RetrievalMetrics.Evaluate(run, qrels, Cutoffs);
-        return new ModeResult(mode.ToString().ToLowerInvariant(), evaluation, LatencySummary.FromMilliseconds(latencies));
+        settings.Remove("topK");
+        settings.Remove("staleDropped");
+        return new ModeResult(step.Name, evaluation, LatencySummary.FromMilliseconds(latencies), settings);
+    }
+
+    /// <summary>Per-candidate signals for offline tuning: query, document, rank, fused score and every stage score.</summary>
+    private static void WriteDump(StreamWriter dump, string queryId, IReadOnlyList<SearchHit> hits)
+    {
+        for (var i = 0; i < hits.Count; i++)
+        {
+            var h = hits[i];
+            var stage = h.Scores.StageScores;
+            dump.WriteLine(string.Join('\t',
+                queryId, EvalDocumentIds.ToBeirId(h.Chunk.DocumentId), (i + 1).ToString(CultureInfo.InvariantCulture),
+                h.Scores.FusedScore.ToString("R", CultureInfo.InvariantCulture),
+                h.Scores.Bm25Rank?.ToString(CultureInfo.InvariantCulture) ?? "",
+                h.Scores.DenseRank?.ToString(CultureInfo.InvariantCulture) ?? "",
+                Stage(stage, "bm25-exact"), Stage(stage, "dense-exact"), Stage(stage, "second-dense")));
+        }
+
+        static string Stage(IReadOnlyDictionary<string, float>? s, string key) =>
+            s is not null && s.TryGetValue(key, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
     }
 
     /// <summary>Chunk hits to a document ranking: a document ranks where its best chunk ranks.</summary>
@@ -204,7 +247,7 @@ public static class EvalCommand
     private static void Print(EvalReport r)
     {
         var table = new Table().Title($"{r.Dataset} / {r.Split} ({r.Queries} queries, model {r.EmbeddingModel}, chunk {r.ChunkMaxTokens} tokens)")
-            .AddColumns("mode", "nDCG@10", "MRR@10", "R@10", "R@100", "P@5", "hit@1", "p50 ms", "p95 ms", "p99 ms");
+            .AddColumns("stage", "nDCG@10", "MRR@10", "R@10", "R@100", "P@5", "hit@1", "p50 ms", "p95 ms", "p99 ms");
         foreach (var m in r.Modes)
         {
             table.AddRow(m.Mode, F(m.Metrics.At(10).Ndcg), F(m.Metrics.At(10).Mrr), F(m.Metrics.At(10).Recall), F(m.Metrics.At(100).Recall),
@@ -227,12 +270,20 @@ public static class EvalCommand
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Retrieval settings: `{JsonSerializer.Serialize(r.Retrieval)}`");
         sb.AppendLine();
-        sb.AppendLine("| mode | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | P@5 | hit@1 | hit@5 | p50 ms | p95 ms | p99 ms |");
+        sb.AppendLine("| stage | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | P@5 | hit@1 | hit@5 | p50 ms | p95 ms | p99 ms |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var m in r.Modes)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {m.Mode} | {F(m.Metrics.At(10).Ndcg)} | {F(m.Metrics.At(10).Mrr)} | {F(m.Metrics.At(10).Recall)} | {F(m.Metrics.At(100).Recall)} | {F(m.Metrics.At(5).Precision)} | {F(m.Metrics.At(1).Hit)} | {F(m.Metrics.At(5).Hit)} | {F1(m.Latency.P50Ms)} | {F1(m.Latency.P95Ms)} | {F1(m.Latency.P99Ms)} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Configuration of each row (as the search trace reports it):");
+        sb.AppendLine();
+        foreach (var m in r.Modes)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- **{m.Mode}**: `{string.Join("; ", m.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value))}`");
         }
 
         if (r.Ingestion is { } i)
@@ -251,7 +302,7 @@ public static class EvalCommand
     private static string Sanitize(string name) =>
         new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
 
-    private sealed record ModeResult(string Mode, RetrievalEvaluation Metrics, LatencySummary Latency);
+    private sealed record ModeResult(string Mode, RetrievalEvaluation Metrics, LatencySummary Latency, IReadOnlyDictionary<string, string> Settings);
 
     private sealed record IngestionStats(
         int Documents, int Failed, int Chunks, double Seconds, double ChunksPerSecond, double DocumentsPerSecond,

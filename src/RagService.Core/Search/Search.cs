@@ -17,6 +17,43 @@ public sealed record SearchRequest
     public SearchMode Mode { get; init; } = SearchMode.Hybrid;
     public SearchFilter Filter { get; init; } = SearchFilter.None;
     public bool IncludeTrace { get; init; }
+
+    /// <summary>Per-request switches for the retrieval stages; null keeps the configured defaults.</summary>
+    public SearchStages? Stages { get; init; }
+}
+
+/// <summary>
+/// Per-request overrides of the retrieval pipeline. Every member is optional: null keeps the value
+/// configured for the service, so a request says only what it changes.
+/// </summary>
+public sealed record SearchStages
+{
+    /// <summary>Language detection, quoted phrases and section references pulled out of the query.</summary>
+    public bool? QueryUnderstanding { get; init; }
+
+    /// <summary>Per-query fusion weights from the query's intent.</summary>
+    public bool? Routing { get; init; }
+
+    /// <summary>Pseudo-relevance feedback (RM3-style) expansion as an extra lexical leg.</summary>
+    public bool? PseudoRelevanceFeedback { get; init; }
+
+    /// <summary>"rrf", "weighted" (min-max) or "zscore".</summary>
+    public string? Fusion { get; init; }
+
+    public int? RrfK { get; init; }
+
+    public double? Bm25Weight { get; init; }
+
+    public double? DenseWeight { get; init; }
+
+    /// <summary>Rescoring of the fused top candidates with BM25 and both embedding models together.</summary>
+    public bool? SecondStage { get; init; }
+
+    /// <summary>Cross-encoder reranking (when a reranker is configured).</summary>
+    public bool? Rerank { get; init; }
+
+    /// <summary>Near-duplicate suppression of the final ranking.</summary>
+    public bool? Deduplicate { get; init; }
 }
 
 /// <summary>The per-stage scores of one hit: the trace that explains its rank.</summary>
@@ -28,6 +65,9 @@ public sealed record ScoreBreakdown
     public float? DenseScore { get; init; }
     public float FusedScore { get; init; }
     public float? RerankScore { get; init; }
+
+    /// <summary>Scores of further stages by name (e.g. "second-dense", "second-stage"), when they ran.</summary>
+    public IReadOnlyDictionary<string, float>? StageScores { get; init; }
 }
 
 public sealed record SearchHit(Chunk Chunk, float Score, ScoreBreakdown Scores);
@@ -44,4 +84,10 @@ public sealed record SearchTrace
     public double EmbedMs { get; init; }
     public double FuseMs { get; init; }
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What each stage did, in order: its name, whether it ran, its time and a short note.</summary>
+    public IReadOnlyList<SearchTraceStep> Steps { get; init; } = [];
 }
+
+/// <summary>One retrieval stage in a trace.</summary>
+public sealed record SearchTraceStep(string Stage, bool Applied, double Ms, string Detail);

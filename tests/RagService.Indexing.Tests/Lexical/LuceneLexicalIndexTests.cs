@@ -194,6 +194,40 @@ public sealed class LuceneLexicalIndexTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    [Fact]
+    public void A_quoted_phrase_ranks_the_chunk_with_the_words_in_that_order_first()
+    {
+        using var index = Open();
+        index.ReplaceDocument("a", 1, [Chunk("a", 1, 0, "work from home is remote for the data team")]);
+        index.ReplaceDocument("b", 1, [Chunk("b", 1, 0, "the remote work policy covers the team")]);
+        index.Commit();
+
+        var plain = index.Search("remote work data", 2, SearchFilter.None);
+        var quoted = index.Search("\"remote work\" data", 2, SearchFilter.None);
+
+        Assert.Equal(Id("a", 1, 0), plain[0].ChunkId);
+        Assert.Equal(Id("b", 1, 0), quoted[0].ChunkId);
+    }
+
+    [Theory]
+    [InlineData("smartcn")]
+    [InlineData("bigram")]
+    public void Both_chinese_analyzers_find_chinese_text(string analyzer)
+    {
+        using var index = new LuceneLexicalIndex(_folder.Path, new LuceneLexicalIndexOptions { ChineseAnalyzer = analyzer });
+        index.ReplaceDocument("zh", 1, [Chunk("zh", 1, 0, "我们的数据中心位于北京，提供云计算服务。"), Chunk("zh", 1, 1, "公司的年度报告显示收入增长。")]);
+        index.Commit();
+
+        Assert.Equal(Id("zh", 1, 0), index.Search("云计算服务", 10, SearchFilter.None)[0].ChunkId);
+        Assert.Equal(Id("zh", 1, 1), index.Search("年度报告", 10, SearchFilter.None)[0].ChunkId);
+    }
+
+    [Fact]
+    public void An_unknown_chinese_analyzer_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => new LuceneLexicalIndex(_folder.Path, new LuceneLexicalIndexOptions { ChineseAnalyzer = "jieba" }));
+    }
+
     private LuceneLexicalIndex Open() => new(_folder.Path);
 
     private static string Id(string documentId, int version, int ordinal) => ChunkIdentity.Create("test", documentId, version, ordinal);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cjk;
 using Lucene.Net.Analysis.Cn.Smart;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Miscellaneous;
@@ -60,7 +61,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         _directory = FSDirectory.Open(path);
         _analyzer = new PerFieldAnalyzerWrapper(
             new EnglishAnalyzer(Version),
-            new Dictionary<string, Analyzer> { [ChineseTextField] = new SmartChineseAnalyzer(Version) });
+            new Dictionary<string, Analyzer> { [ChineseTextField] = ChineseAnalyzerFor(Options.ChineseAnalyzer) });
 
         var similarity = new BM25Similarity(Options.K1, Options.B);
         var config = new IndexWriterConfig(Version, _analyzer)
@@ -138,6 +139,22 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
             textQuery.Add(new TermQuery(new Term(field, term)), Occur.SHOULD);
         }
 
+        // Quoted phrases must also match as phrases; the bag of words still ranks everything else.
+        foreach (var phrase in QuotedPhrases(query))
+        {
+            var words = Analyze(field, phrase, distinct: false);
+            if (words.Count > 1)
+            {
+                var phraseQuery = new PhraseQuery { Boost = Options.PhraseBoost };
+                foreach (var word in words)
+                {
+                    phraseQuery.Add(new Term(field, word));
+                }
+
+                textQuery.Add(phraseQuery, Occur.SHOULD);
+            }
+        }
+
         var searcher = _searchers.Acquire();
         try
         {
@@ -193,6 +210,38 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         }
 
         return false;
+    }
+
+    private static Analyzer ChineseAnalyzerFor(string name) => name.ToLowerInvariant() switch
+    {
+        "smartcn" => new SmartChineseAnalyzer(Version),
+        "bigram" => new CJKAnalyzer(Version),
+        _ => throw new ArgumentException($"Unknown Chinese analyzer '{name}'; expected 'smartcn' or 'bigram'.", nameof(name)),
+    };
+
+    /// <summary>Text between straight or curly double quotes, or Chinese corner brackets.</summary>
+    private static IEnumerable<string> QuotedPhrases(string query)
+    {
+        var open = -1;
+        for (var i = 0; i < query.Length; i++)
+        {
+            if (query[i] is '"' or '“' or '”' or '「' or '」' or '『' or '』')
+            {
+                if (open < 0)
+                {
+                    open = i;
+                }
+                else
+                {
+                    if (i - open > 1)
+                    {
+                        yield return query[(open + 1)..i];
+                    }
+
+                    open = -1;
+                }
+            }
+        }
     }
 
     private static Query DocumentVersionQuery(string documentId, string version, bool sameVersion) => new BooleanQuery
@@ -265,7 +314,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
     }
 
     /// <summary>Analyzed, de-duplicated terms; user text never reaches a query parser, so no syntax can throw.</summary>
-    private List<string> Analyze(string field, string text)
+    private List<string> Analyze(string field, string text, bool distinct = true)
     {
         var terms = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -275,7 +324,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         while (stream.IncrementToken())
         {
             var value = term.ToString();
-            if (value.Length > 0 && seen.Add(value))
+            if (value.Length > 0 && (!distinct || seen.Add(value)))
             {
                 terms.Add(value);
             }

@@ -11,4 +11,13 @@ public sealed record LuceneLexicalIndexOptions
 
     /// <summary>Raised from Lucene's 1024 so a pasted paragraph as a query does not throw TooManyClauses.</summary>
     public int MaxClauseCount { get; init; } = 8192;
+
+    /// <summary>
+    /// How Chinese text is cut into terms: "smartcn" (SmartCn words) or "bigram" (overlapping Han
+    /// character bigrams, CJKAnalyzer). Changing it needs a re-index. See docs/benchmarks/retrieval.md.
+    /// </summary>
+    public string ChineseAnalyzer { get; init; } = "smartcn";
+
+    /// <summary>Boost of a quoted phrase's phrase query over the bag-of-words terms.</summary>
+    public float PhraseBoost { get; init; } = 2f;
 }

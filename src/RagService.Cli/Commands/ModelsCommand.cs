@@ -1,0 +1,45 @@
+using RagService.Models.Registry;
+using Spectre.Console;
+
+namespace RagService.Cli.Commands;
+
+/// <summary>
+/// <c>rag models pull &lt;hf-model-id&gt; --manifest FILE [--endpoint URL] [--out DIR]</c>: downloads a
+/// cross-encoder's files from a Hugging Face–style hub and verifies each file's SHA-256 against the
+/// manifest before keeping it. Without a manifest entry nothing is downloaded: checksums are never
+/// taken on trust from the server being checked.
+/// </summary>
+public static class ModelsCommand
+{
+    public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
+    {
+        if (line.Positional.Count < 2 || line.Positional[0] != "pull")
+        {
+            throw new UsageException("Usage: rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]");
+        }
+
+        var modelId = line.Positional[1];
+        var manifestPath = line.Get("manifest") ?? Path.Combine(AppContext.BaseDirectory, "models.manifest.json");
+        if (!File.Exists(manifestPath))
+        {
+            throw new UsageException($"No manifest at '{manifestPath}': pass --manifest FILE listing the files of '{modelId}' with their SHA-256 (see docs/benchmarks/retrieval.md).");
+        }
+
+        var manifest = ModelPuller.ReadManifest(manifestPath);
+        if (!manifest.TryGetValue(modelId, out var entry))
+        {
+            throw new UsageException($"The manifest '{manifestPath}' has no entry for '{modelId}'.");
+        }
+
+        var destination = line.Get("out") ?? Path.Combine(line.Get("data") ?? "data", "models", modelId.Replace('/', '_'));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        var pulled = await new ModelPuller(http).PullAsync(modelId, entry, destination, line.Get("endpoint") ?? ModelPuller.DefaultEndpoint, ct);
+        foreach (var file in pulled)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[green]verified[/] {file.RepositoryPath} → {file.LocalPath} ({file.Bytes:N0} bytes, sha256 {file.Sha256})");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Use it: Retrieval__RerankerModelPath={destination}");
+        return 0;
+    }
+}

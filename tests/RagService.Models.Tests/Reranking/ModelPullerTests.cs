@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using RagService.Models.Registry;
+
+namespace RagService.Models.Tests.Reranking;
+
+/// <summary>The pull runs against a hub stand-in on 127.0.0.1 that serves <c>/{model}/resolve/{revision}/{path}</c>.</summary>
+public sealed class ModelPullerTests : IDisposable
+{
+    private static readonly byte[] OnnxBytes = "not really onnx, but bytes to verify"u8.ToArray();
+    private static readonly byte[] VocabBytes = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"u8.ToArray();
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "rag-pull-" + Guid.NewGuid().ToString("N"));
+    private readonly HttpListener _listener = new();
+    private readonly List<string> _requested = [];
+    private readonly string _endpoint;
+
+    public ModelPullerTests()
+    {
+        var port = FreePort();
+        _endpoint = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(_endpoint + "/");
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    public void Dispose()
+    {
+        _listener.Close();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Files_whose_checksums_match_the_manifest_are_kept()
+    {
+        using var http = new HttpClient();
+        var entry = new PullManifestEntry { Files = new Dictionary<string, string> { ["onnx/model.onnx"] = Sha(OnnxBytes), ["vocab.txt"] = Sha(VocabBytes) } };
+
+        var pulled = await new ModelPuller(http).PullAsync("org/tiny-reranker", entry, _folder, _endpoint);
+
+        Assert.Equal(["/org/tiny-reranker/resolve/main/onnx/model.onnx", "/org/tiny-reranker/resolve/main/vocab.txt"], _requested);
+        Assert.Equal(OnnxBytes, File.ReadAllBytes(Path.Combine(_folder, "model.onnx")));
+        Assert.Equal(VocabBytes, File.ReadAllBytes(Path.Combine(_folder, "vocab.txt")));
+        Assert.Equal(Sha(OnnxBytes), pulled[0].Sha256);
+    }
+
+    [Fact]
+    public async Task A_file_whose_checksum_differs_is_discarded_and_the_pull_fails()
+    {
+        using var http = new HttpClient();
+        var entry = new PullManifestEntry { Files = new Dictionary<string, string> { ["onnx/model.onnx"] = Sha("something else"u8.ToArray()) } };
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new ModelPuller(http).PullAsync("org/tiny-reranker", entry, _folder, _endpoint));
+
+        Assert.Contains("Checksum mismatch", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public async Task A_missing_file_fails_the_pull_and_leaves_nothing()
+    {
+        using var http = new HttpClient();
+        var entry = new PullManifestEntry { Files = new Dictionary<string, string> { ["tokenizer.json"] = Sha(VocabBytes) } };
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => new ModelPuller(http).PullAsync("org/tiny-reranker", entry, _folder, _endpoint));
+
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public void A_manifest_file_is_read_by_model_id()
+    {
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, "manifest.json");
+        File.WriteAllText(path, """{ "models": { "org/tiny-reranker": { "revision": "abc123", "files": { "vocab.txt": "00ff" } } } }""");
+
+        var manifest = ModelPuller.ReadManifest(path);
+
+        Assert.Equal("abc123", manifest["org/tiny-reranker"].Revision);
+        Assert.Equal("00ff", manifest["org/tiny-reranker"].Files["vocab.txt"]);
+    }
+
+    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            var path = context.Request.Url!.AbsolutePath;
+            lock (_requested)
+            {
+                _requested.Add(path);
+            }
+
+            byte[]? body = path switch
+            {
+                "/org/tiny-reranker/resolve/main/onnx/model.onnx" => OnnxBytes,
+                "/org/tiny-reranker/resolve/main/vocab.txt" => VocabBytes,
+                _ => null,
+            };
+            context.Response.StatusCode = body is null ? 404 : 200;
+            if (body is not null)
+            {
+                await context.Response.OutputStream.WriteAsync(body);
+            }
+
+            context.Response.Close();
+        }
+    }
+}
