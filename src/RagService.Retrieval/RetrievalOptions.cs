@@ -4,7 +4,7 @@ namespace RagService.Retrieval;
 /// How retrieval gathers, fuses, rescores and reranks candidates. Bound from configuration
 /// (<c>Rag:Retrieval</c>); every stage can be switched per request (<c>SearchRequest.Stages</c>);
 /// reported in traces and eval results. Defaults were chosen on SciFact train queries (see
-/// docs/benchmarks/retrieval.md).
+/// docs/benchmarks.md, "Retrieval quality").
 /// </summary>
 public sealed record RetrievalOptions
 {

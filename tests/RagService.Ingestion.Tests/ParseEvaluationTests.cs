@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace RagService.Ingestion.Tests;
 
 /// <summary>
-/// Guards the parse figures of docs/benchmarks/parsing.md against the shared ground truth, so a change
+/// Guards the parse figures of docs/benchmarks.md, "parsing" against the shared ground truth, so a change
 /// that loses headings, tables or text in the DOCX or text-PDF parsers fails here rather than in a benchmark run.
 /// </summary>
 public sealed class ParseEvaluationTests(ITestOutputHelper output)

@@ -22,7 +22,7 @@ public static class ModelsCommand
         var manifestPath = line.Get("manifest") ?? Path.Combine(AppContext.BaseDirectory, "models.manifest.json");
         if (!File.Exists(manifestPath))
         {
-            throw new UsageException($"No manifest at '{manifestPath}': pass --manifest FILE listing the files of '{modelId}' with their SHA-256 (see docs/benchmarks/retrieval.md).");
+            throw new UsageException($"No manifest at '{manifestPath}': pass --manifest FILE listing the files of '{modelId}' with their SHA-256 (see docs/benchmarks.md, "Retrieval quality").");
         }
 
         var manifest = ModelPuller.ReadManifest(manifestPath);

@@ -28,7 +28,7 @@ public sealed record ChunkingOptions
     /// Within a section, decide merges and splits by the embedding similarity of neighbouring blocks and
     /// sentences (needs an embedding model; without one the chunker packs greedily). Off by default:
     /// on the chunking question set it tied structure-only chunking while adding 8–25% to first-time
-    /// ingestion (docs/benchmarks/chunking.md).
+    /// ingestion (docs/benchmarks.md, "Chunking").
     /// </summary>
     public bool Semantic { get; init; }
 

@@ -26,7 +26,7 @@ public sealed class OcrBenchmarkFactAttribute : FactAttribute
 
 /// <summary>
 /// OCR throughput on dense A4 pages at 300 dpi, end to end (pdftoppm, orientation, deskew,
-/// recognition, layout), as figures for docs/benchmarks/ocr.md.
+/// recognition, layout), as figures for docs/benchmarks.md, "OCR".
 /// </summary>
 public sealed class OcrBenchmark(ITestOutputHelper output) : IDisposable
 {

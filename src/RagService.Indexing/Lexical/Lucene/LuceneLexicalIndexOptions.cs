@@ -14,7 +14,7 @@ public sealed record LuceneLexicalIndexOptions
 
     /// <summary>
     /// How Chinese text is cut into terms: "smartcn" (SmartCn words) or "bigram" (overlapping Han
-    /// character bigrams, CJKAnalyzer). Changing it needs a re-index. See docs/benchmarks/retrieval.md.
+    /// character bigrams, CJKAnalyzer). Changing it needs a re-index. See docs/benchmarks.md, "Retrieval quality".
     /// </summary>
     public string ChineseAnalyzer { get; init; } = "smartcn";
 
