@@ -22,7 +22,7 @@ public static class ModelsCommand
         var manifestPath = line.Get("manifest") ?? Path.Combine(AppContext.BaseDirectory, "models.manifest.json");
         if (!File.Exists(manifestPath))
         {
-            throw new UsageException($"No manifest at '{manifestPath}': pass --manifest FILE listing the files of '{modelId}' with their SHA-256 (see docs/benchmarks.md, "Retrieval quality").");
+            throw new UsageException($"No manifest at '{manifestPath}': pass --manifest FILE listing the files of '{modelId}' with their SHA-256 (see the Retrieval quality section of docs/benchmarks.md).");
         }
 
         var manifest = ModelPuller.ReadManifest(manifestPath);
