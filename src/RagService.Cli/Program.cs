@@ -61,15 +61,16 @@ static int Usage()
           rag ingest <files or folders...> --index NAME [--tag key:value]... [--model minilm|arctic-xs]
           rag search "query" --index NAME [--mode bm25|dense|hybrid] [--top-k N] [--trace]
           rag ask "question" --index NAME [--top-k N]
-          rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
-                   [--max-queries N] [--out DIR]               BEIR-format retrieval evaluation
           rag parse <file> [--format md|json]                   print the parsed document tree
+          rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
+                   [--max-queries N] [--out DIR] [--ablation]  BEIR-format retrieval evaluation (--ablation: stage by stage)
           rag eval-parse --dataset DIR [--out FILE.md] [--only NAME] [--timeout S]
                                                                 score the parsers against ground truth
+          rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]
+                                                                chunking quality
           rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
-          rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]   chunking quality
-                   [--max-queries N] [--out DIR] [--ablation]  BEIR-format retrieval evaluation (--ablation: stage by stage)
-          rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]   download a cross-encoder, SHA-256 verified
+          rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]
+                                                                download a cross-encoder, SHA-256 verified
 
         Common: --data DIR (default ./data, or RAG_Rag__DataDirectory), --verbose
         """);
