@@ -23,6 +23,8 @@ public sealed class RagApiHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Rag:DataDirectory"] = dataDirectory,
+            // Warnings and errors still reach the test output; request-by-request information does not.
+            ["Logging:LogLevel:Default"] = "Warning",
         };
     }
 
