@@ -105,6 +105,15 @@ public sealed record FilterDto
 
     [Description("Tags every hit's document must carry, as key → value.")]
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    [Description("Headings, outermost first: only chunks whose section path starts with them (trimmed, case-insensitive).")]
+    public IReadOnlyList<string>? SectionPathPrefix { get; init; }
+
+    [Description("ISO 8601 date or date-time (no offset = UTC): only documents dated at or after it. A document's date is its 'date' tag when set, else its upload time.")]
+    public string? ModifiedAfter { get; init; }
+
+    [Description("ISO 8601 date or date-time (no offset = UTC): only documents dated before it (exclusive).")]
+    public string? ModifiedBefore { get; init; }
 }
 
 public sealed record SearchRequestDto

@@ -116,6 +116,7 @@ public static class QueryApi
             errors["mode"] = ["mode must be bm25, dense or hybrid."];
         }
 
+        var searchFilter = filter is null ? SearchFilter.None : ToFilter(filter, errors);
         if (errors.Count > 0)
         {
             return false;
@@ -127,8 +128,55 @@ public static class QueryApi
             TopK = topK,
             Mode = searchMode,
             IncludeTrace = trace,
-            Filter = filter is null ? SearchFilter.None : new SearchFilter { DocumentIds = filter.DocumentIds, Tags = filter.Tags },
+            Filter = searchFilter,
         };
         return true;
+    }
+
+    private static SearchFilter ToFilter(FilterDto filter, Dictionary<string, string[]> errors)
+    {
+        if (filter.SectionPathPrefix is { } prefix)
+        {
+            if (prefix.Count > 32)
+            {
+                errors["filter.sectionPathPrefix"] = ["sectionPathPrefix has at most 32 headings."];
+            }
+            else if (prefix.Any(h => string.IsNullOrWhiteSpace(h) || h.Length > 500))
+            {
+                errors["filter.sectionPathPrefix"] = ["Every heading of sectionPathPrefix must be non-empty and at most 500 characters."];
+            }
+        }
+
+        var after = ParseDate(filter.ModifiedAfter, "modifiedAfter", errors);
+        var before = ParseDate(filter.ModifiedBefore, "modifiedBefore", errors);
+        if (after is { } a && before is { } b && a >= b)
+        {
+            errors["filter.modifiedBefore"] = ["modifiedBefore must be later than modifiedAfter."];
+        }
+
+        return new SearchFilter
+        {
+            DocumentIds = filter.DocumentIds,
+            Tags = filter.Tags,
+            SectionPathPrefix = filter.SectionPathPrefix?.Select(h => h.Trim()).ToList(),
+            ModifiedAfter = after,
+            ModifiedBefore = before,
+        };
+    }
+
+    private static DateTimeOffset? ParseDate(string? text, string name, Dictionary<string, string[]> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (SearchFilter.TryParseDate(text, out var date))
+        {
+            return date;
+        }
+
+        errors["filter." + name] = [$"{name} must be an ISO 8601 date or date-time, e.g. 2024-03-01 or 2024-03-01T12:00:00Z."];
+        return null;
     }
 }

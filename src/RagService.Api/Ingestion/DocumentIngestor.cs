@@ -3,6 +3,7 @@ using System.Diagnostics;
 using RagService.Api.Hosting;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
+using RagService.Core.Indexes;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Indexing;
@@ -228,6 +229,7 @@ public sealed partial class DocumentIngestor(
                 PreviousChunkId = i > 0 ? ids[i - 1] : null,
                 NextChunkId = i + 1 < ids.Length ? ids[i + 1] : null,
                 ParentSectionId = d.SectionId,
+                DocumentDate = SearchFilter.DocumentDateOf(upload.Tags, doc.CreatedAt),
             }).ToList(), chunkClock.Elapsed);
         }
         catch (DocumentRejectedException e)

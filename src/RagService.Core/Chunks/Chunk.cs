@@ -50,6 +50,12 @@ public sealed record Chunk
     /// A duplicate is kept in the catalog (provenance, listing) but is not written to the BM25 or vector index.
     /// </summary>
     public string? DuplicateOf { get; init; }
+
+    /// <summary>
+    /// The document date the date filters compare (see <c>SearchFilter.DocumentDateOf</c>): the document's
+    /// <c>date</c> tag, else its upload time. Null for chunks made outside the ingestion pipeline.
+    /// </summary>
+    public DateTimeOffset? DocumentDate { get; init; }
 }
 
 /// <summary>A bounding box on one page (1-based).</summary>

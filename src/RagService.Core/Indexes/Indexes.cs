@@ -5,15 +5,45 @@ namespace RagService.Core.Indexes;
 /// <summary>A retrieved chunk id with the retriever's raw score.</summary>
 public readonly record struct ScoredChunkId(string ChunkId, float Score);
 
-/// <summary>Restricts a search to chunks whose document and tags match. Applied inside each retriever.</summary>
+/// <summary>Restricts a search to chunks whose document, tags, section and date match. Applied inside each retriever.</summary>
+/// <remarks>
+/// The "document date" that <see cref="ModifiedAfter"/> and <see cref="ModifiedBefore"/> compare is a property of the
+/// document, shared by all its chunks: the ISO 8601 value of its <c>date</c> tag when the uploader set one that parses,
+/// else its upload time (the catalog's CreatedAt of the version). See <see cref="DocumentDateOf"/>.
+/// </remarks>
 public sealed record SearchFilter
 {
+    /// <summary>The tag whose ISO 8601 value, when present, is the document date.</summary>
+    public const string DateTagKey = "date";
+
+    /// <summary>Separator of the levels in <see cref="SectionKey"/>; cannot occur in a heading a user types.</summary>
+    public const char SectionSeparator = '\u001f';
+
     public IReadOnlyList<string>? DocumentIds { get; init; }
 
     /// <summary>Every listed tag must be present with the given value.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
-    public bool IsEmpty => (DocumentIds is null || DocumentIds.Count == 0) && (Tags is null || Tags.Count == 0);
+    /// <summary>
+    /// Headings, outermost first: a chunk matches when its section path starts with them (each heading compared
+    /// trimmed and case-insensitively). ["Security"] matches Security and Security › Backups; empty means no constraint.
+    /// </summary>
+    public IReadOnlyList<string>? SectionPathPrefix { get; init; }
+
+    /// <summary>Only documents whose document date is at or after this instant (inclusive).</summary>
+    public DateTimeOffset? ModifiedAfter { get; init; }
+
+    /// <summary>Only documents whose document date is before this instant (exclusive).</summary>
+    public DateTimeOffset? ModifiedBefore { get; init; }
+
+    public bool IsEmpty =>
+        (DocumentIds is null || DocumentIds.Count == 0)
+        && (Tags is null || Tags.Count == 0)
+        && (SectionPathPrefix is null || SectionPathPrefix.Count == 0)
+        && ModifiedAfter is null
+        && ModifiedBefore is null;
+
+    public bool HasDateRange => ModifiedAfter is not null || ModifiedBefore is not null;
 
     public static SearchFilter None { get; } = new();
 
@@ -35,8 +65,71 @@ public sealed record SearchFilter
             }
         }
 
+        if (SectionPathPrefix is { Count: > 0 } prefix)
+        {
+            if (chunk.SectionPath.Count < prefix.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < prefix.Count; i++)
+            {
+                if (!string.Equals(NormalizeHeading(chunk.SectionPath[i]), NormalizeHeading(prefix[i]), StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (HasDateRange)
+        {
+            var date = chunk.DocumentDate ?? DateTag(chunk.Tags);
+            if (date is null || !InDateRange(date.Value))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
+
+    /// <summary>True when <paramref name="date"/> is in [ModifiedAfter, ModifiedBefore).</summary>
+    public bool InDateRange(DateTimeOffset date) =>
+        (ModifiedAfter is not { } after || date >= after) && (ModifiedBefore is not { } before || date < before);
+
+    /// <summary>The document date: the parsed <c>date</c> tag when present and valid, else the upload time.</summary>
+    public static DateTimeOffset DocumentDateOf(IReadOnlyDictionary<string, string> tags, DateTimeOffset uploadedAt) =>
+        DateTag(tags) ?? uploadedAt;
+
+    /// <summary>The <c>date</c> tag as an instant (a date without an offset is taken as UTC), or null.</summary>
+    public static DateTimeOffset? DateTag(IReadOnlyDictionary<string, string> tags) =>
+        tags.TryGetValue(DateTagKey, out var text) && TryParseDate(text, out var date) ? date : null;
+
+    /// <summary>Parses an ISO 8601 date or date-time; no offset means UTC.</summary>
+    public static bool TryParseDate(string? text, out DateTimeOffset date)
+    {
+        date = default;
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length < 10 || !char.IsAsciiDigit(text.Trim()[0]))
+        {
+            return false;
+        }
+
+        return DateTimeOffset.TryParse(
+            text.Trim(),
+            System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal,
+            out date);
+    }
+
+    /// <summary>A heading as the section filter compares it: trimmed, lower-cased (invariant).</summary>
+    public static string NormalizeHeading(string heading) => heading.Trim().ToLowerInvariant();
+
+    /// <summary>
+    /// The normalized headings of <paramref name="path"/>, each followed by <see cref="SectionSeparator"/>: a chunk's
+    /// section path starts with a prefix exactly when its key starts with the prefix's key.
+    /// </summary>
+    public static string SectionKey(IEnumerable<string> path) =>
+        string.Concat(path.Select(h => NormalizeHeading(h) + SectionSeparator));
 }
 
 /// <summary>

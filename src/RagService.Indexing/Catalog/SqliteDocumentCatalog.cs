@@ -118,16 +118,66 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             ("next_chunk_id", "TEXT"),
             ("parent_section_id", "TEXT"),
             ("duplicate_of", "TEXT"),
+            ("section_key", "TEXT"),
+            ("document_date", "INTEGER"),
         ];
-        foreach (var (name, type) in columns.Where(c => !existing.Contains(c.Name)))
+        var added = columns.Where(c => !existing.Contains(c.Name)).ToList();
+        foreach (var (name, type) in added)
         {
             Execute(connection, $"ALTER TABLE chunks ADD COLUMN {name} {type}");
+        }
+
+        if (added.Any(c => c.Name is "section_key" or "document_date"))
+        {
+            BackfillFilterColumns(connection);
         }
 
         Execute(connection, """
             CREATE INDEX IF NOT EXISTS chunks_by_hash ON chunks(content_hash);
             CREATE INDEX IF NOT EXISTS chunks_by_duplicate_of ON chunks(duplicate_of);
             """);
+    }
+
+    /// <summary>
+    /// Fills the section-filter key and the document date (Unix ms) of chunks written before those columns
+    /// existed, from their stored section path JSON and their document's tags and upload time.
+    /// </summary>
+    private static void BackfillFilterColumns(SqliteConnection connection)
+    {
+        var rows = new List<(string Id, string Key, long? Date)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = """
+                SELECT c.id, c.section_path, d.tags, d.created_at
+                FROM chunks c LEFT JOIN documents d ON d.id = c.document_id
+                WHERE c.section_key IS NULL OR c.document_date IS NULL
+                """;
+            using var r = select.ExecuteReader();
+            while (r.Read())
+            {
+                var path = JsonSerializer.Deserialize<string[]>(r.GetString(1), Json) ?? [];
+                var tags = r.IsDBNull(2) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(2), Json) ?? [];
+                DateTimeOffset? date = r.IsDBNull(3) ? SearchFilter.DateTag(tags) : SearchFilter.DocumentDateOf(tags, ParseTime(r.GetString(3)));
+                rows.Add((r.GetString(0), SearchFilter.SectionKey(path), date?.ToUnixTimeMilliseconds()));
+            }
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE chunks SET section_key = $key, document_date = $date WHERE id = $id";
+        var id = update.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+        var key = update.Parameters.Add(new SqliteParameter { ParameterName = "$key" });
+        var dateParameter = update.Parameters.Add(new SqliteParameter { ParameterName = "$date" });
+        foreach (var row in rows)
+        {
+            id.Value = row.Id;
+            key.Value = row.Key;
+            dateParameter.Value = row.Date is { } ms ? ms : DBNull.Value;
+            update.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     public EnqueueResult Enqueue(DocumentUpload upload)
@@ -305,12 +355,14 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             insert.CommandText = """
                 INSERT INTO chunks (id, document_id, version, ordinal, text, index_text, title, file_name, section_path,
                     page_start, page_end, block_ids, token_count, content_hash, section_levels, boxes, previous_chunk_id,
-                    next_chunk_id, parent_section_id, duplicate_of)
+                    next_chunk_id, parent_section_id, duplicate_of, section_key, document_date)
                 VALUES ($id, $doc, $version, $ordinal, $text, $indexText, $title, $file, $section, $pageStart, $pageEnd,
-                    $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf)
+                    $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf, $sectionKey, $date)
                 """;
             string[] names = ["$id", "$doc", "$version", "$ordinal", "$text", "$indexText", "$title", "$file", "$section",
-                "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf"];
+                "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf",
+                "$sectionKey", "$date"];
+            var uploadedAt = UploadTime(connection, documentId);
             foreach (var name in names)
             {
                 insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -322,7 +374,9 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
                     JsonSerializer.Serialize(c.SectionPath, Json), c.PageStart, c.PageEnd,
                     JsonSerializer.Serialize(c.BlockIds, Json), c.TokenCount, c.ContentHash,
                     JsonSerializer.Serialize(c.SectionLevels, Json), JsonSerializer.Serialize(c.Boxes, Json),
-                    c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf];
+                    c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf,
+                    SearchFilter.SectionKey(c.SectionPath),
+                    (c.DocumentDate ?? (uploadedAt is { } u ? SearchFilter.DocumentDateOf(c.Tags, u) : SearchFilter.DateTag(c.Tags)))?.ToUnixTimeMilliseconds()];
                 for (var i = 0; i < values.Length; i++)
                 {
                     insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -451,6 +505,26 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             }
         }
 
+        if (filter.SectionPathPrefix is { Count: > 0 } prefix)
+        {
+            // section_key is the normalized path with a separator after every heading, so a prefix of headings
+            // is a prefix of the key (substr, not LIKE, so '%' and '_' in headings are literal).
+            cmd.Parameters.AddWithValue("$sectionPrefix", SearchFilter.SectionKey(prefix));
+            where.Add("substr(c.section_key, 1, length($sectionPrefix)) = $sectionPrefix");
+        }
+
+        if (filter.ModifiedAfter is { } after)
+        {
+            cmd.Parameters.AddWithValue("$after", after.ToUnixTimeMilliseconds());
+            where.Add("c.document_date >= $after");
+        }
+
+        if (filter.ModifiedBefore is { } before)
+        {
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            where.Add("c.document_date < $before");
+        }
+
         cmd.CommandText = $"SELECT c.id FROM chunks c WHERE {string.Join(" AND ", where)}";
         var set = new HashSet<string>(StringComparer.Ordinal);
         using var reader = cmd.ExecuteReader();
@@ -547,7 +621,8 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
     private const string ChunkSelect = """
         SELECT c.id, c.document_id, c.version, c.ordinal, c.text, c.index_text, c.title, c.file_name, c.section_path,
             c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags,
-            c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of
+            c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of,
+            c.document_date
         FROM chunks c JOIN documents d ON d.id = c.document_id
         """;
 
@@ -722,6 +797,7 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
                 NextChunkId = r.IsDBNull(18) ? null : r.GetString(18),
                 ParentSectionId = r.IsDBNull(19) ? null : r.GetString(19),
                 DuplicateOf = r.IsDBNull(20) ? null : r.GetString(20),
+                DocumentDate = r.IsDBNull(21) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(21)),
             });
         }
 
@@ -736,6 +812,14 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
 
     private static bool TagsEqual(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    private static DateTimeOffset? UploadTime(SqliteConnection connection, string documentId)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT created_at FROM documents WHERE id = $doc";
+        cmd.Parameters.AddWithValue("$doc", documentId);
+        return cmd.ExecuteScalar() is string s ? ParseTime(s) : null;
+    }
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 

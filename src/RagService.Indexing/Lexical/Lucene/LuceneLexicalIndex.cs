@@ -34,6 +34,12 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
     public const string TextField = "text";
     public const string ChineseTextField = "text_zh";
 
+    /// <summary>One term per level of the chunk's section path: <see cref="SearchFilter.SectionKey"/> of that prefix.</summary>
+    public const string SectionPrefixField = "section_prefix";
+
+    /// <summary>The document date (Unix milliseconds, UTC) as a numeric field for range filters.</summary>
+    public const string DocumentDateField = "doc_date";
+
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     private static readonly ISet<string> IdOnly = new HashSet<string> { IdField };
@@ -281,6 +287,20 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
             }
         }
 
+        // Chunks indexed before these fields existed have neither term: a section or date filter excludes
+        // them until their document is re-ingested (see README, "Filters").
+        if (filter.SectionPathPrefix is { Count: > 0 } prefix)
+        {
+            conditions.Add(new TermQuery(new Term(SectionPrefixField, SearchFilter.SectionKey(prefix))), Occur.MUST);
+        }
+
+        if (filter.HasDateRange)
+        {
+            long? min = filter.ModifiedAfter?.ToUnixTimeMilliseconds();
+            long? max = filter.ModifiedBefore?.ToUnixTimeMilliseconds();
+            conditions.Add(NumericRangeQuery.NewInt64Range(DocumentDateField, min, max, minInclusive: true, maxInclusive: false), Occur.MUST);
+        }
+
         return new QueryWrapperFilter(conditions);
     }
 
@@ -303,6 +323,16 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         foreach (var (key, value) in chunk.Tags)
         {
             document.Add(new StringField(TagField, TagTerm(key, value), Field.Store.YES));
+        }
+
+        for (var level = 1; level <= chunk.SectionPath.Count; level++)
+        {
+            document.Add(new StringField(SectionPrefixField, SearchFilter.SectionKey(chunk.SectionPath.Take(level)), Field.Store.NO));
+        }
+
+        if ((chunk.DocumentDate ?? SearchFilter.DateTag(chunk.Tags)) is { } date)
+        {
+            document.Add(new Int64Field(DocumentDateField, date.ToUnixTimeMilliseconds(), Field.Store.NO));
         }
 
         if (ContainsHan(chunk.IndexText))
