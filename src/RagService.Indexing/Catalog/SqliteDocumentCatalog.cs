@@ -362,7 +362,7 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
             string[] names = ["$id", "$doc", "$version", "$ordinal", "$text", "$indexText", "$title", "$file", "$section",
                 "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf",
                 "$sectionKey", "$date"];
-            var uploadedAt = UploadTime(connection, documentId);
+            var documentDate = DocumentDate(connection, documentId);
             foreach (var name in names)
             {
                 insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -376,7 +376,7 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
                     JsonSerializer.Serialize(c.SectionLevels, Json), JsonSerializer.Serialize(c.Boxes, Json),
                     c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf,
                     SearchFilter.SectionKey(c.SectionPath),
-                    (c.DocumentDate ?? (uploadedAt is { } u ? SearchFilter.DocumentDateOf(c.Tags, u) : SearchFilter.DateTag(c.Tags)))?.ToUnixTimeMilliseconds()];
+                    (c.DocumentDate ?? documentDate ?? SearchFilter.DateTag(c.Tags))?.ToUnixTimeMilliseconds()];
                 for (var i = 0; i < values.Length; i++)
                 {
                     insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -813,12 +813,20 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
     private static bool TagsEqual(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    private static DateTimeOffset? UploadTime(SqliteConnection connection, string documentId)
+    /// <summary>The document date from the document's row: its <c>date</c> tag, else its upload time; null without a row.</summary>
+    private static DateTimeOffset? DocumentDate(SqliteConnection connection, string documentId)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT created_at FROM documents WHERE id = $doc";
+        cmd.CommandText = "SELECT tags, created_at FROM documents WHERE id = $doc";
         cmd.Parameters.AddWithValue("$doc", documentId);
-        return cmd.ExecuteScalar() is string s ? ParseTime(s) : null;
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return null;
+        }
+
+        var tags = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(0), Json) ?? [];
+        return SearchFilter.DocumentDateOf(tags, ParseTime(r.GetString(1)));
     }
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);

@@ -116,6 +116,42 @@ public sealed class SqliteDocumentCatalogTests : IDisposable
         Assert.Equal("hr", _catalog.GetChunksByIds([ChunkIdentity.Create("i", "a", 1, 0)])[0].Tags["dept"]);
     }
 
+    [Fact]
+    public void Section_prefix_and_date_filters_resolve_to_matching_chunk_ids()
+    {
+        _catalog.Enqueue(Upload("a", "ha", new() { ["date"] = "2024-03-15" }));
+        _catalog.CommitVersion("a", 1,
+        [
+            Chunk("a", 1, 0) with { SectionPath = ["Security", "Backups"] },
+            Chunk("a", 1, 1) with { SectionPath = [" security "] },
+            Chunk("a", 1, 2) with { SectionPath = ["Security 100%_x"] },
+            Chunk("a", 1, 3) with { SectionPath = [] },
+        ]);
+        _catalog.Enqueue(Upload("b", "hb"));
+        _catalog.CommitVersion("b", 1, [Chunk("b", 1, 0) with { SectionPath = ["SECURITY", "Keys"] }]);
+        var bUploaded = _catalog.Get("b")!.CreatedAt;
+
+        string A(int ordinal) => ChunkIdentity.Create("i", "a", 1, ordinal);
+        var b0 = ChunkIdentity.Create("i", "b", 1, 0);
+
+        Assert.Equal(new[] { A(0), A(1), b0 }.Order(), _catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["Security"] })!.Order());
+        Assert.Equal([A(0)], _catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["security", "BACKUPS "] }));
+        Assert.Equal([A(2)], _catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["Security 100%_x"] }));
+        Assert.Empty(_catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["Secur"] })!);
+
+        // a's date is its date tag; b's is its upload time.
+        var march = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var april = new DateTimeOffset(2024, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(4, _catalog.ChunkIdsMatching(new SearchFilter { ModifiedAfter = march, ModifiedBefore = april })!.Count);
+        Assert.Equal([b0], _catalog.ChunkIdsMatching(new SearchFilter { ModifiedAfter = april }));
+        Assert.Equal([b0], _catalog.ChunkIdsMatching(new SearchFilter { ModifiedAfter = bUploaded.AddSeconds(-1), ModifiedBefore = bUploaded.AddSeconds(1) }));
+        Assert.Empty(_catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["Security", "Keys"], ModifiedBefore = april })!);
+
+        var read = _catalog.GetChunksByIds([A(0), b0]);
+        Assert.Equal(new DateTimeOffset(2024, 3, 15, 0, 0, 0, TimeSpan.Zero), read.Single(c => c.DocumentId == "a").DocumentDate);
+        Assert.True(new SearchFilter { SectionPathPrefix = ["security"], ModifiedAfter = march, ModifiedBefore = april }.Matches(read.Single(c => c.DocumentId == "a")));
+    }
+
     private static DocumentUpload Upload(string id, string hash, Dictionary<string, string>? tags = null) =>
         new(id, id + ".txt", "/blobs/" + hash, hash, 10, DocumentFormat.PlainText, tags ?? []);
 

@@ -230,10 +230,72 @@ public sealed class LuceneLexicalIndexTests : IDisposable
 
     private LuceneLexicalIndex Open() => new(_folder.Path);
 
+    [Fact]
+    public void Section_prefix_and_date_filters_apply_before_truncation()
+    {
+        using var index = Open();
+        var old = new DateTimeOffset(2023, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var recent = new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero);
+
+        // 30 stronger matches outside both filters: other sections, old documents.
+        for (var d = 0; d < 30; d++)
+        {
+            index.ReplaceDocument($"noise{d}", 1, [Chunk($"noise{d}", 1, 0, "backup backup retention backup policy", section: ["Operations", "Backups"], date: old)]);
+        }
+
+        index.ReplaceDocument("target", 1,
+        [
+            Chunk("target", 1, 0, "backup schedule and other matters of interest for the reader", section: ["  SECURITY ", "Backups"], date: recent),
+            Chunk("target", 1, 1, "backup of keys is described here among many other words", section: ["Security"], date: recent),
+            Chunk("target", 1, 2, "backup mentioned once in an unrelated section", section: ["Appendix"], date: recent),
+        ]);
+        index.Commit();
+
+        var section = index.Search("backup retention", 5, new SearchFilter { SectionPathPrefix = ["security"] });
+        Assert.Equal([Id("target", 1, 0), Id("target", 1, 1)], section.Select(h => h.ChunkId).Order().ToArray());
+
+        var nested = index.Search("backup retention", 5, new SearchFilter { SectionPathPrefix = ["Security", " backups"] });
+        Assert.Equal(Id("target", 1, 0), Assert.Single(nested).ChunkId);
+
+        var deeperThanPath = index.Search("backup", 5, new SearchFilter { SectionPathPrefix = ["Security", "Backups", "Keys"] });
+        Assert.Empty(deeperThanPath);
+
+        var dated = index.Search("backup retention", 5, new SearchFilter { ModifiedAfter = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero) });
+        Assert.Equal(3, dated.Count);
+        Assert.All(dated, h => Assert.StartsWith("target", ChunkDocument(h.ChunkId)));
+
+        var before = index.Search("backup retention", 50, new SearchFilter { ModifiedBefore = recent });
+        Assert.Equal(30, before.Count);
+        Assert.Empty(index.Search("backup", 50, new SearchFilter { ModifiedAfter = recent.AddMilliseconds(1) }));
+        Assert.Equal(3, index.Search("backup", 50, new SearchFilter { ModifiedAfter = recent, ModifiedBefore = recent.AddDays(1) }).Count);
+
+        var both = index.Search("backup retention", 5, new SearchFilter { SectionPathPrefix = ["Operations"], ModifiedAfter = recent });
+        Assert.Empty(both);
+    }
+
+    [Fact]
+    public void A_date_tag_dates_a_chunk_without_a_document_date()
+    {
+        using var index = Open();
+        index.ReplaceDocument("tagged", 1, [Chunk("tagged", 1, 0, "quarterly report", new Dictionary<string, string> { ["date"] = "2024-03-15" })]);
+        index.ReplaceDocument("undated", 1, [Chunk("undated", 1, 0, "quarterly report")]);
+        index.Commit();
+
+        var hits = index.Search("quarterly report", 10, new SearchFilter { ModifiedAfter = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero) });
+        Assert.Equal(Id("tagged", 1, 0), Assert.Single(hits).ChunkId);
+    }
+
+    private static string ChunkDocument(string chunkId) =>
+        Enumerable.Range(0, 30).Any(d => chunkId == Id($"noise{d}", 1, 0)) ? "noise" : "target";
+
     private static string Id(string documentId, int version, int ordinal) => ChunkIdentity.Create("test", documentId, version, ordinal);
 
-    private static Chunk Chunk(string documentId, int version, int ordinal, string text, IReadOnlyDictionary<string, string>? tags = null) => new()
+    private static Chunk Chunk(
+        string documentId, int version, int ordinal, string text, IReadOnlyDictionary<string, string>? tags = null,
+        IReadOnlyList<string>? section = null, DateTimeOffset? date = null) => new()
     {
+        SectionPath = section ?? [],
+        DocumentDate = date,
         Id = Id(documentId, version, ordinal),
         DocumentId = documentId,
         DocumentVersion = version,
