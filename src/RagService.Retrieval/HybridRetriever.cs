@@ -305,7 +305,7 @@ public sealed partial class HybridRetriever
         var missingDocuments = head.Where(c => !bm25Scores.ContainsKey(c.ChunkId)).Select(c => live[c.ChunkId].DocumentId).Distinct(StringComparer.Ordinal).ToList();
         var bm25Task = missingDocuments.Count == 0
             ? Task.FromResult<IReadOnlyList<ScoredChunkId>>([])
-            : Task.Run(() => lexical.Search(query, missingDocuments.Count * 8 + 16, new SearchFilter { DocumentIds = missingDocuments, Tags = filter.Tags }), cancellationToken);
+            : Task.Run(() => lexical.Search(query, missingDocuments.Count * 8 + 16, filter with { DocumentIds = missingDocuments }), cancellationToken);
         var denseTask = Task.Run(() => vectors.Search(queryVector, ids.Count, ids), cancellationToken);
         var secondVectors = await secondEmbedder!.EmbedAsync(head.Select(c => live[c.ChunkId].IndexText).ToList(), EmbeddingPurpose.Document, cancellationToken).ConfigureAwait(false);
         foreach (var hit in await bm25Task.ConfigureAwait(false))
