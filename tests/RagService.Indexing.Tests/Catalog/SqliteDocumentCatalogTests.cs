@@ -152,6 +152,29 @@ public sealed class SqliteDocumentCatalogTests : IDisposable
         Assert.True(new SearchFilter { SectionPathPrefix = ["security"], ModifiedAfter = march, ModifiedBefore = april }.Matches(read.Single(c => c.DocumentId == "a")));
     }
 
+    [Fact]
+    public void A_catalog_written_before_the_filter_columns_is_backfilled_on_open()
+    {
+        _catalog.Enqueue(Upload("a", "ha", new() { ["date"] = "2024-03-15T10:00:00Z" }));
+        _catalog.CommitVersion("a", 1, [Chunk("a", 1, 0) with { SectionPath = ["Security", "Backups"] }]);
+        _catalog.Dispose();
+
+        // The shape of an older catalog: the chunks table without section_key and document_date.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path};Pooling=False"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "ALTER TABLE chunks DROP COLUMN section_key; ALTER TABLE chunks DROP COLUMN document_date;";
+            drop.ExecuteNonQuery();
+        }
+
+        _catalog = new SqliteDocumentCatalog(_path);
+        var id = ChunkIdentity.Create("i", "a", 1, 0);
+        Assert.Equal([id], _catalog.ChunkIdsMatching(new SearchFilter { SectionPathPrefix = ["security", "backups"] }));
+        Assert.Equal([id], _catalog.ChunkIdsMatching(new SearchFilter { ModifiedAfter = new DateTimeOffset(2024, 3, 15, 10, 0, 0, TimeSpan.Zero) }));
+        Assert.Empty(_catalog.ChunkIdsMatching(new SearchFilter { ModifiedBefore = new DateTimeOffset(2024, 3, 15, 10, 0, 0, TimeSpan.Zero) })!);
+    }
+
     private static DocumentUpload Upload(string id, string hash, Dictionary<string, string>? tags = null) =>
         new(id, id + ".txt", "/blobs/" + hash, hash, 10, DocumentFormat.PlainText, tags ?? []);
 
