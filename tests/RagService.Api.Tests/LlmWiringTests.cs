@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RagService.Core.Answers;
 using RagService.Core.Chunks;
@@ -47,5 +49,30 @@ public sealed class LlmWiringTests
 
         Assert.Equal("wired-model", answer.GeneratedBy);
         Assert.Equal("c1", Assert.Single(answer.Citations).ChunkId);
+    }
+
+    [Fact]
+    public async Task Ask_with_rewrite_calls_the_llm_to_rewrite_and_to_answer()
+    {
+        using var server = new FakeOpenAiServer((system, _) => system.Contains("rewrite search queries", StringComparison.Ordinal)
+            ? "PARAPHRASE: backup retention period\nHYDE: Backups are retained for several weeks."
+            : "Backups are kept for 35 days [1].");
+        using var data = new TempDirectory();
+        using var host = new RagApiHost(data.Path, new Dictionary<string, string?> { ["Llm:Endpoint"] = server.Endpoint, ["Llm:Model"] = "wired-model" });
+        using var client = host.CreateClient();
+        await host.CreateIndexAsync(client, "kb");
+        var file = data.File("backup.txt");
+        await File.WriteAllTextAsync(file, "Backup policy\n\nBackups are kept for 35 days in the secondary region. Restores need approval from the IT lead.\n");
+        await RagApiHost.UploadAsync(client, "kb", (file, "backup"));
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "kb", "backup")).GetProperty("status").GetString());
+
+        var response = await client.PostAsJsonAsync("/v1/indexes/kb/ask", new { question = "How long are backups kept?", rewrite = true });
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(RagApiHost.Json);
+
+        Assert.Equal("wired-model", answer.GetProperty("generatedBy").GetString());
+        Assert.Equal("Backups are kept for 35 days [1].", answer.GetProperty("answer").GetString());
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Contains(server.Requests, r => r.User == "Query: How long are backups kept?");
     }
 }
