@@ -13,7 +13,8 @@ internal sealed record EffectiveStages(
     double DenseWeight,
     bool SecondStage,
     bool Rerank,
-    bool Deduplicate)
+    bool Deduplicate,
+    bool Rewrite)
 {
     public static EffectiveStages From(RetrievalOptions options, SearchStages? stages)
     {
@@ -39,6 +40,7 @@ internal sealed record EffectiveStages(
             dense,
             stages?.SecondStage ?? options.SecondStage,
             stages?.Rerank ?? options.Rerank,
-            stages?.Deduplicate ?? options.Deduplicate);
+            stages?.Deduplicate ?? options.Deduplicate,
+            stages?.Rewrite ?? options.Rewrite);
     }
 }

@@ -9,6 +9,7 @@ using RagService.Retrieval.Expansion;
 using RagService.Retrieval.Fusion;
 using RagService.Retrieval.Hygiene;
 using RagService.Retrieval.QueryUnderstanding;
+using RagService.Retrieval.Rewriting;
 using RagService.Retrieval.Routing;
 using RagService.Retrieval.SecondStage;
 
@@ -32,6 +33,7 @@ public sealed partial class HybridRetriever
     private readonly RetrievalOptions options;
     private readonly IEmbeddingModel? secondEmbedder;
     private readonly IReranker? reranker;
+    private readonly IQueryRewriter? rewriter;
 
     /// <param name="secondEmbedder">The second stage's other embedding model; null disables the stage.</param>
     /// <param name="reranker">A cross-encoder; null disables reranking.</param>
@@ -42,7 +44,8 @@ public sealed partial class HybridRetriever
         IChunkLookup chunks,
         RetrievalOptions options,
         IEmbeddingModel? secondEmbedder = null,
-        IReranker? reranker = null)
+        IReranker? reranker = null,
+        IQueryRewriter? rewriter = null)
     {
         ArgumentNullException.ThrowIfNull(lexical);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -62,6 +65,7 @@ public sealed partial class HybridRetriever
         this.options = options;
         this.secondEmbedder = secondEmbedder;
         this.reranker = reranker;
+        this.rewriter = rewriter;
     }
 
     public RetrievalOptions Options => options;
@@ -75,7 +79,15 @@ public sealed partial class HybridRetriever
         cancellationToken.ThrowIfCancellationRequested();
 
         var stages = EffectiveStages.From(options, request.Stages);
-        var steps = new List<SearchTraceStep>();
+        if (stages.Rewrite && rewriter is not null)
+        {
+            return await SearchRewrittenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var steps = new List<SearchTraceStep>
+        {
+            new("rewrite", false, 0, rewriter is null ? "no LLM configured" : "off"),
+        };
         var filter = request.Filter ?? SearchFilter.None;
         var bm25Wanted = Math.Max(options.Bm25Candidates, request.TopK);
         var denseWanted = Math.Max(options.DenseCandidates, request.TopK);
@@ -239,6 +251,90 @@ public sealed partial class HybridRetriever
             }
             : null;
         return new SearchResponse(hits, trace);
+    }
+
+    /// <summary>
+    /// The "rewrite" stage: the LLM rewrites the query (paraphrases, a HyDE passage, sub-questions), the
+    /// original and every rewritten query run through the rest of the pipeline (in parallel), and the
+    /// rankings are fused by weighted RRF (original 1, each rewrite <see cref="RetrievalOptions.RewriteWeight"/>).
+    /// A failed rewrite leaves the original ranking, and the trace says so.
+    /// </summary>
+    private async Task<SearchResponse> SearchRewrittenAsync(SearchRequest request, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<RewrittenQuery> rewrites;
+        string? failure = null;
+        try
+        {
+            rewrites = await rewriter!.RewriteAsync(request.Query, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            rewrites = [];
+            failure = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        var rewriteMs = clock.Elapsed.TotalMilliseconds;
+        var inner = request with
+        {
+            TopK = Math.Min(RetrievalOptions.MaxTopK, Math.Max(request.TopK, options.RewriteCandidates)),
+            Stages = (request.Stages ?? new SearchStages()) with { Rewrite = false },
+        };
+        var searches = new[] { inner }.Concat(rewrites.Select(r => inner with { Query = r.Text })).Select(r => SearchAsync(r, cancellationToken)).ToList();
+        var responses = await Task.WhenAll(searches).ConfigureAwait(false);
+        clock.Restart();
+
+        var lists = new List<RankedList>(responses.Length);
+        var byId = new Dictionary<string, SearchHit>(StringComparer.Ordinal);
+        for (var i = 0; i < responses.Length; i++)
+        {
+            var hits = responses[i].Hits;
+            lists.Add(new RankedList(i == 0 ? "original" : rewrites[i - 1].Kind, hits.Select(h => new ScoredChunkId(h.Chunk.Id, h.Score)).ToList(), i == 0 ? 1.0 : options.RewriteWeight));
+            foreach (var hit in hits)
+            {
+                byId.TryAdd(hit.Chunk.Id, hit);
+            }
+        }
+
+        var fused = responses.Length == 1
+            ? responses[0].Hits.Select(h => new FusedCandidate(h.Chunk.Id, h.Score)).ToList()
+            : new ReciprocalRankFusion(options.RrfK).Fuse(lists);
+        var result = fused.Take(request.TopK).Select(f =>
+        {
+            var hit = byId[f.ChunkId];
+            var scores = new Dictionary<string, float>(hit.Scores.StageScores ?? new Dictionary<string, float>(), StringComparer.Ordinal);
+            if (responses.Length > 1)
+            {
+                scores["rewrite-rrf"] = (float)f.Score;
+            }
+
+            return hit with { Score = responses.Length > 1 ? (float)f.Score : hit.Score, Scores = hit.Scores with { StageScores = scores.Count > 0 ? scores : null } };
+        }).ToList();
+
+        SearchTrace? trace = null;
+        if (request.IncludeTrace && responses[0].Trace is { } first)
+        {
+            var detail = failure is not null
+                ? $"{rewriter!.Name} failed ({failure}): original query only"
+                : rewrites.Count == 0
+                    ? $"{rewriter!.Name}: no rewrites"
+                    : $"{rewriter!.Name}: {rewrites.Count} rewrites fused by rrf (original 1, rewrites {options.RewriteWeight.ToString(CultureInfo.InvariantCulture)}): " +
+                      string.Join(" | ", rewrites.Select(r => $"{r.Kind}: {r.Text}"));
+            var settings = new Dictionary<string, string>(first.Settings, StringComparer.Ordinal)
+            {
+                ["topK"] = Invariant(request.TopK),
+                ["rewrite"] = "true",
+                ["rewriter"] = rewriter!.Name,
+                ["rewrittenQueries"] = Invariant(rewrites.Count),
+            };
+            trace = first with
+            {
+                Settings = settings,
+                Steps = [new SearchTraceStep("rewrite", rewrites.Count > 0, rewriteMs + clock.Elapsed.TotalMilliseconds, detail), .. first.Steps.Where(s => s.Stage != "rewrite")],
+            };
+        }
+
+        return new SearchResponse(result, trace);
     }
 
     private LexicalResult SearchLexical(string query, int topK, SearchFilter filter, bool prf)
@@ -551,6 +647,7 @@ public sealed partial class HybridRetriever
             ["pseudoRelevanceFeedback"] = Bool(stages.Prf),
             ["deduplicate"] = Bool(stages.Deduplicate),
             ["rerank"] = Bool(stages.Rerank && reranker is not null),
+            ["rewrite"] = Bool(stages.Rewrite && rewriter is not null),
         };
         if (request.Mode is SearchMode.Bm25 or SearchMode.Hybrid)
         {

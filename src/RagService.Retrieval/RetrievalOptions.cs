@@ -79,6 +79,17 @@ public sealed record RetrievalOptions
     /// <summary>"zscore" or "minmax": how each score is normalised over the candidates before weighting.</summary>
     public string SecondStageNormalisation { get; init; } = "zscore";
 
+    // ---- LLM query rewriting ----
+
+    /// <summary>Rewrite queries with the LLM and fuse across them (off by default; needs a configured LLM).</summary>
+    public bool Rewrite { get; init; }
+
+    /// <summary>Each rewritten query's ranking counts this much against the original's 1 in the cross-query RRF.</summary>
+    public double RewriteWeight { get; init; } = 0.7;
+
+    /// <summary>How many hits of each query's ranking enter the cross-query fusion.</summary>
+    public int RewriteCandidates { get; init; } = 50;
+
     // ---- reranking ----
 
     /// <summary>Cross-encoder reranking of the top candidates (only when a reranker is configured).</summary>

@@ -131,7 +131,7 @@ public sealed record SearchRequestDto
     [Description("Return what each retrieval stage did.")]
     public bool Trace { get; init; }
 
-    [Description("Per-request stage switches (queryUnderstanding, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, deduplicate); omitted members keep the service's settings.")]
+    [Description("Per-request stage switches (queryUnderstanding, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, deduplicate, rewrite); omitted members keep the service's settings.")]
     public SearchStages? Stages { get; init; }
 }
 
@@ -159,6 +159,9 @@ public sealed record AskRequestDto
     public FilterDto? Filter { get; init; }
 
     public bool Trace { get; init; }
+
+    [Description("LLM query rewriting for this question's retrieval (only when an LLM is configured); omitted keeps Retrieval:Rewrite.")]
+    public bool? Rewrite { get; init; }
 }
 
 public sealed record AskResponseDto(

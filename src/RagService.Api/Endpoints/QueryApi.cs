@@ -74,6 +74,11 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        if (request.Rewrite is { } rewrite)
+        {
+            searchRequest = searchRequest with { Stages = new SearchStages { Rewrite = rewrite } };
+        }
+
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
         var answer = await generator.GenerateAsync(searchRequest.Query, response.Hits, ct);

@@ -6,6 +6,7 @@ using RagService.Api.Querying;
 using RagService.Retrieval;
 using RagService.Core.Answers;
 using RagService.Generation.Extractive;
+using RagService.Generation.Llm;
 using RagService.Indexing;
 using RagService.Indexing.Lexical.Lucene;
 using RagService.Ingestion;
@@ -38,7 +39,14 @@ public static class RagServiceExtensions
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");
         services.AddSingleton<SearchService>();
-        services.AddSingleton<IAnswerGenerator, ExtractiveAnswerGenerator>();
+        // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
+        // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section);
+        services.AddSingleton<ConfiguredLlm>();
+        services.AddSingleton<ExtractiveAnswerGenerator>();
+        services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
+            ? new LlmAnswerGenerator(chat, llm.Options, sp.GetRequiredService<ExtractiveAnswerGenerator>(), logger: sp.GetService<ILogger<LlmAnswerGenerator>>())
+            : sp.GetRequiredService<ExtractiveAnswerGenerator>());
         return services;
     }
 

@@ -12,9 +12,10 @@ namespace RagService.Api.Querying;
 /// <summary>
 /// Runs searches on an index with the retriever its settings call for (one per open index). The
 /// retriever gets the second stage's other embedding model (through the embedding cache) and, when
-/// <see cref="RetrievalOptions.RerankerModelPath"/> names one, an ONNX cross-encoder.
+/// <see cref="RetrievalOptions.RerankerModelPath"/> names one, an ONNX cross-encoder; when an LLM is
+/// configured, the query rewriter for the "rewrite" stage.
 /// </summary>
-public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options) : IDisposable
+public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options, ConfiguredLlm? llm = null) : IDisposable
 {
     private readonly ConditionalWeakTable<IndexStore, HybridRetriever> _retrievers = new();
     private readonly Lazy<IReranker?> _reranker = new(() => CreateReranker(options.Value));
@@ -40,7 +41,8 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             new CatalogChunkLookup(s.Catalog),
             options.Value,
             SecondModelFor(s.Settings.EmbeddingModel),
-            _reranker.Value));
+            _reranker.Value,
+            llm?.Rewriter));
 
     private IEmbeddingModel? SecondModelFor(string indexModel)
     {

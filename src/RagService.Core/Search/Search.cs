@@ -28,6 +28,9 @@ public sealed record SearchRequest
 /// </summary>
 public sealed record SearchStages
 {
+    /// <summary>LLM query rewriting (multi-query, HyDE, decomposition) fused across the rewritten queries; only when an LLM is configured.</summary>
+    public bool? Rewrite { get; init; }
+
     /// <summary>Language detection, quoted phrases and section references pulled out of the query.</summary>
     public bool? QueryUnderstanding { get; init; }
 

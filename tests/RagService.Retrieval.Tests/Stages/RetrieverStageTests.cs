@@ -39,7 +39,7 @@ public sealed class RetrieverStageTests
         var response = await Retriever(HybridRetrieverTests.Classic).SearchAsync(Request(), CancellationToken.None);
 
         Assert.Equal(
-            ["query-understanding", "routing", "prf", "fusion", "section-boost", "second-stage", "rerank", "dedup"],
+            ["rewrite", "query-understanding", "routing", "prf", "fusion", "section-boost", "second-stage", "rerank", "dedup"],
             response.Trace!.Steps.Select(s => s.Stage));
         Assert.All(response.Trace.Steps.Where(s => s.Stage != "fusion"), s => Assert.False(s.Applied));
     }

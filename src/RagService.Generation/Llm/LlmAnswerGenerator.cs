@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using RagService.Core.Answers;
+using RagService.Core.Llm;
+using RagService.Core.Search;
+using RagService.Generation.Citations;
+using RagService.Generation.Extractive;
+
+namespace RagService.Generation.Llm;
+
+/// <summary>
+/// Answers with an LLM from the top hits given as numbered sources. The model is told to use only the
+/// sources, to put [n] after every claim, and to reply <see cref="CannotAnswerToken"/> when the sources do
+/// not answer. The reply's markers are mapped to <see cref="Citation"/>s and checked by the
+/// <see cref="CitationVerifier"/>, which drops every marker whose source does not support its sentence.
+/// When the call fails or times out, or no supported citation is left, the extractive generator answers
+/// instead and <see cref="Answer.GeneratedBy"/> says why.
+/// </summary>
+public sealed partial class LlmAnswerGenerator(
+    IChatModel chat,
+    LlmOptions options,
+    ExtractiveAnswerGenerator? fallback = null,
+    CitationVerifier? verifier = null,
+    Microsoft.Extensions.Logging.ILogger<LlmAnswerGenerator>? logger = null) : IAnswerGenerator
+{
+    public const string CannotAnswerToken = "CANNOT_ANSWER";
+
+    public const string SystemPrompt =
+        "You answer questions for a company using only the numbered sources you are given.\n" +
+        "Rules:\n" +
+        "- Use only facts stated in the sources; never use outside knowledge.\n" +
+        "- After every sentence that states a fact, put the number of the source that supports it in square brackets, e.g. [1] or [1][3].\n" +
+        "- Be concise: a few sentences.\n" +
+        "- If the sources do not contain the answer, reply exactly " + CannotAnswerToken + " and nothing else.";
+
+    private readonly ExtractiveAnswerGenerator fallback = fallback ?? new ExtractiveAnswerGenerator();
+    private readonly CitationVerifier verifier = verifier ?? new CitationVerifier();
+
+    public async Task<Answer> GenerateAsync(string question, IReadOnlyList<SearchHit> hits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(hits);
+        var sources = hits.Take(options.MaxSources).ToList();
+        if (sources.Count == 0)
+        {
+            return ExtractiveAnswerGenerator.NoAnswer;
+        }
+
+        string reply;
+        try
+        {
+            reply = await chat.CompleteAsync(SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmAnswerGenerator>.Instance, e, "LLM call failed; answering extractively");
+            return await Fallback(question, hits, e is TimeoutException ? "timeout" : "error", cancellationToken).ConfigureAwait(false);
+        }
+
+        reply = reply.Trim();
+        if (reply.Length == 0)
+        {
+            return await Fallback(question, hits, "empty reply", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reply.Contains(CannotAnswerToken, StringComparison.Ordinal))
+        {
+            return ExtractiveAnswerGenerator.NoAnswer with { GeneratedBy = chat.Name };
+        }
+
+        var answer = ToAnswer(reply, sources, chat.Name);
+        var verified = verifier.Verify(answer, sources.Select(h => h.Chunk).ToList()).Answer;
+        if (verified.Citations.Count == 0)
+        {
+            return await Fallback(question, hits, "no supported citation", cancellationToken).ConfigureAwait(false);
+        }
+
+        return verified;
+    }
+
+    /// <summary>The question and the sources, numbered from 1 in rank order, with title, section path and pages.</summary>
+    public static string BuildUserMessage(string question, IReadOnlyList<SearchHit> sources, int maxSourceChars)
+    {
+        var builder = new StringBuilder();
+        builder.AppendLine("Sources:");
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var chunk = sources[i].Chunk;
+            builder.Append(CultureInfo.InvariantCulture, $"[{i + 1}] {chunk.Title ?? chunk.FileName ?? chunk.DocumentId}");
+            if (chunk.SectionPath.Count > 0)
+            {
+                builder.Append(" — ").Append(string.Join(" > ", chunk.SectionPath));
+            }
+
+            if (chunk.PageStart > 0)
+            {
+                builder.Append(chunk.PageEnd > chunk.PageStart
+                    ? string.Create(CultureInfo.InvariantCulture, $" (pages {chunk.PageStart}–{chunk.PageEnd})")
+                    : string.Create(CultureInfo.InvariantCulture, $" (page {chunk.PageStart})"));
+            }
+
+            builder.AppendLine();
+            var text = chunk.Text.Length > maxSourceChars ? chunk.Text[..maxSourceChars] + " …" : chunk.Text;
+            builder.AppendLine(text.Trim());
+            builder.AppendLine();
+        }
+
+        builder.Append("Question: ").AppendLine(question.Trim());
+        return builder.ToString();
+    }
+
+    /// <summary>Markers [n] that name a source become citations numbered n; markers naming no source are left for the verifier to drop.</summary>
+    private static Answer ToAnswer(string reply, IReadOnlyList<SearchHit> sources, string model)
+    {
+        var used = new SortedSet<int>();
+        foreach (Match match in MarkerPattern().Matches(reply))
+        {
+            var n = int.Parse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (n >= 1 && n <= sources.Count)
+            {
+                used.Add(n);
+            }
+        }
+
+        var citations = used.Select(n =>
+        {
+            var hit = sources[n - 1];
+            var chunk = hit.Chunk;
+            return new Citation
+            {
+                Marker = n,
+                DocumentId = chunk.DocumentId,
+                ChunkId = chunk.Id,
+                FileName = chunk.FileName,
+                Title = chunk.Title,
+                SectionPath = chunk.SectionPath,
+                PageStart = chunk.PageStart,
+                PageEnd = chunk.PageEnd,
+                Snippet = chunk.Text.Length > 300 ? chunk.Text[..300] + " …" : chunk.Text,
+                Score = hit.Score,
+            };
+        }).ToList();
+        return new Answer { Text = reply, Citations = citations, NoAnswer = false, GeneratedBy = model };
+    }
+
+    private async Task<Answer> Fallback(string question, IReadOnlyList<SearchHit> hits, string reason, CancellationToken cancellationToken)
+    {
+        var answer = await fallback.GenerateAsync(question, hits, cancellationToken).ConfigureAwait(false);
+        return answer with { GeneratedBy = $"{ExtractiveAnswerGenerator.GeneratorName} (LLM {chat.Name} fallback: {reason})" };
+    }
+
+    [GeneratedRegex(@"\[(\d{1,4})\]")]
+    private static partial Regex MarkerPattern();
+}

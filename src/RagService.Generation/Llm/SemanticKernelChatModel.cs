@@ -1,0 +1,39 @@
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using RagService.Core.Llm;
+
+namespace RagService.Generation.Llm;
+
+/// <summary>
+/// <see cref="IChatModel"/> through a Semantic Kernel <see cref="IChatCompletionService"/>, with the
+/// configured temperature, token limit and a per-call timeout (a timeout surfaces as <see cref="TimeoutException"/>).
+/// </summary>
+public sealed class SemanticKernelChatModel(IChatCompletionService chat, LlmOptions options) : IChatModel
+{
+    public SemanticKernelChatModel(LlmOptions options, HttpClient? httpClient = null)
+        : this(ChatCompletionFactory.Create(options, httpClient), options)
+    {
+    }
+
+    public string Name => options.EffectiveModel;
+
+    public async Task<string> CompleteAsync(string systemPrompt, string userMessage, CancellationToken cancellationToken)
+    {
+        var history = new ChatHistory();
+        history.AddSystemMessage(systemPrompt);
+        history.AddUserMessage(userMessage);
+        var settings = new OpenAIPromptExecutionSettings { Temperature = options.Temperature, MaxTokens = options.MaxTokens };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            var reply = await chat.GetChatMessageContentAsync(history, settings, kernel: null, timeout.Token).ConfigureAwait(false);
+            return reply.Content ?? string.Empty;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The LLM did not answer within {options.Timeout.TotalSeconds:0.#} s.");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace RagService.TestSupport;
+
+/// <summary>
+/// A tiny OpenAI-compatible HTTP server on 127.0.0.1 and a free port, started by a test. No model
+/// weights exist on our machines, so the LLM paths are tested against this: it answers
+/// <c>POST /v1/chat/completions</c> with canned JSON that the test's <c>respond</c> function computes
+/// from the request (the system prompt and the last user message). A null reply answers HTTP 500.
+/// Every request is recorded.
+/// </summary>
+public sealed class FakeOpenAiServer : IDisposable
+{
+    private readonly HttpListener listener = new();
+    private readonly Func<string, string, string?> respond;
+    private readonly Task loop;
+
+    /// <param name="respond">(system prompt, user message) → assistant content, or null for a 500.</param>
+    public FakeOpenAiServer(Func<string, string, string?> respond)
+    {
+        this.respond = respond;
+        var port = FreePort();
+        Endpoint = $"http://127.0.0.1:{port}/v1";
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        loop = Task.Run(Serve);
+    }
+
+    /// <summary>The base URL to give as Llm:Endpoint.</summary>
+    public string Endpoint { get; }
+
+    public List<(string System, string User)> Requests { get; } = [];
+
+    public void Dispose()
+    {
+        listener.Stop();
+        listener.Close();
+        try
+        {
+            loop.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    private async Task Serve()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private void Handle(HttpListenerContext context)
+    {
+        using var response = context.Response;
+        if (!context.Request.Url!.AbsolutePath.EndsWith("/chat/completions", StringComparison.Ordinal))
+        {
+            response.StatusCode = 404;
+            return;
+        }
+
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var request = JsonNode.Parse(reader.ReadToEnd())!;
+        var messages = request["messages"]!.AsArray();
+        var system = messages.Where(m => (string?)m!["role"] == "system").Select(m => Content(m!)).FirstOrDefault() ?? string.Empty;
+        var user = messages.Where(m => (string?)m!["role"] == "user").Select(m => Content(m!)).LastOrDefault() ?? string.Empty;
+        lock (Requests)
+        {
+            Requests.Add((system, user));
+        }
+
+        var content = respond(system, user);
+        byte[] body;
+        if (content is null)
+        {
+            response.StatusCode = 500;
+            body = Encoding.UTF8.GetBytes("""{"error":{"message":"canned failure","type":"server_error"}}""");
+        }
+        else
+        {
+            var reply = new JsonObject
+            {
+                ["id"] = "chatcmpl-test",
+                ["object"] = "chat.completion",
+                ["created"] = 1_700_000_000,
+                ["model"] = (string?)request["model"] ?? "test-model",
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 10, ["total_tokens"] = 20 },
+            };
+            body = Encoding.UTF8.GetBytes(reply.ToJsonString());
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength64 = body.Length;
+        response.OutputStream.Write(body);
+    }
+
+    /// <summary>Message content as a string, or its text parts joined when sent as an array.</summary>
+    private static string Content(JsonNode message) => message["content"] switch
+    {
+        JsonValue value => value.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => (string?)p!["text"])),
+        _ => string.Empty,
+    };
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
