@@ -125,6 +125,8 @@ public sealed class IndexStore : IDisposable
                 return false;
             }
 
+            var blob = Catalog.GetUpload(documentId)?.BlobPath;
+
             // Indexes first: if we die here the catalog still lists the document and a retried delete finishes the job.
             Lexical.DeleteDocument(documentId);
             Vectors.Remove(ids);
@@ -136,7 +138,29 @@ public sealed class IndexStore : IDisposable
             // (embeddings come from the cache), which promotes the first of them to original and links
             // the rest to it.
             Catalog.RequeueOrphanedDuplicates();
+            RemoveBlobIfUnreferenced(blob);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Deletes a stored upload once no document's newest version needs it (uploads are content-addressed,
+    /// so two documents with identical bytes share one blob).
+    /// </summary>
+    public void RemoveBlobIfUnreferenced(string? blobPath)
+    {
+        if (string.IsNullOrEmpty(blobPath) || Catalog.IsBlobReferenced(blobPath))
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(blobPath);
+        }
+        catch (IOException)
+        {
+            // Left for a later delete to retry; a stray blob wastes disk but loses nothing.
         }
     }
 

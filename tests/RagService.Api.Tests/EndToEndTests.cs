@@ -201,6 +201,37 @@ public sealed class EndToEndTests : IDisposable
         Assert.All(byDoc.GetProperty("hits").EnumerateArray(), h => Assert.Equal("expenses", h.GetProperty("chunk").GetProperty("documentId").GetString()));
     }
 
+    [Fact]
+    public async Task Stored_uploads_are_removed_once_no_document_needs_them()
+    {
+        var shared = _dir.File("shared.txt");
+        await File.WriteAllTextAsync(shared, "The parking garage opens at six in the morning.");
+        var v2 = _dir.File("v2.txt");
+        await File.WriteAllTextAsync(v2, "The parking garage now opens at seven in the morning.");
+        await using var host = new RagApiHost(_dir.File("data"));
+        var client = host.CreateClient();
+        await host.CreateIndexAsync(client, "kb");
+        await RagApiHost.UploadAsync(client, "kb", (shared, "a"), (shared, "b"));
+        await RagApiHost.WaitForFinalAsync(client, "kb", "a");
+        await RagApiHost.WaitForFinalAsync(client, "kb", "b");
+        var store = host.Registry.Open("kb")!;
+        var blob = store.Catalog.GetUpload("a")!.BlobPath;
+        Assert.True(File.Exists(blob));
+
+        // Two documents share the content-addressed blob: deleting one keeps it for the other.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/v1/indexes/kb/documents/a")).StatusCode);
+        Assert.True(File.Exists(blob));
+
+        // Replacing the last document that used it releases it; the new version's blob stays.
+        await RagApiHost.UploadAsync(client, "kb", (v2, "b"));
+        Assert.False(File.Exists(blob));
+        var newBlob = store.Catalog.GetUpload("b")!.BlobPath;
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "kb", "b")).GetProperty("status").GetString());
+        Assert.True(File.Exists(newBlob));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/v1/indexes/kb/documents/b")).StatusCode);
+        Assert.False(File.Exists(newBlob));
+    }
+
     private static async Task<float[]> EmbedAsync(RagApiHost host, string text)
     {
         var models = (Hosting.EmbeddingModelProvider)host.Services.GetService(typeof(Hosting.EmbeddingModelProvider))!;

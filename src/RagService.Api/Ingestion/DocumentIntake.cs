@@ -17,13 +17,21 @@ public static class DocumentIntake
             : documentId;
         if (file.TooLarge)
         {
-            var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags));
-            store.Catalog.MarkFailed(documentId, result.Status.Version, "upload",
+            var refused = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags));
+            store.Catalog.MarkFailed(documentId, refused.Status.Version, "upload",
                 $"The file is {file.SizeBytes} bytes; the limit per file is {maxFileBytes} bytes.");
             return new EnqueueResult(store.Catalog.Get(documentId)!, Enqueued: false);
         }
 
         var format = FormatDetection.Sniff(file.BlobPath!, file.FileName);
-        return store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags));
+        var previousBlob = store.Catalog.GetUpload(documentId)?.BlobPath;
+        var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags));
+        if (result.Enqueued && previousBlob != file.BlobPath)
+        {
+            // The replaced version's bytes are no longer needed by anyone (its chunks are already indexed).
+            store.RemoveBlobIfUnreferenced(previousBlob);
+        }
+
+        return result;
     }
 }

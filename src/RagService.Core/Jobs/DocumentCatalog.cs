@@ -98,6 +98,12 @@ public interface IDocumentCatalog : IDisposable
     /// <summary>Every chunk id of the document that may be in an index: live and pending versions.</summary>
     IReadOnlyList<string> ChunkIdsOf(string documentId);
 
+    /// <summary>
+    /// Whether any document's newest version still needs this stored upload. The default keeps every
+    /// blob (safe for catalogs that cannot answer); the SQLite catalog answers exactly.
+    /// </summary>
+    bool IsBlobReferenced(string blobPath) => true;
+
     /// <summary>The live chunk ids of documents matching the filter, or null when the filter is empty.</summary>
     IReadOnlySet<string>? ChunkIdsMatching(Indexes.SearchFilter filter);
 

@@ -464,6 +464,15 @@ public sealed class SqliteDocumentCatalog : IDocumentCatalog
         return result;
     }
 
+    public bool IsBlobReferenced(string blobPath)
+    {
+        using var connection = Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT 1 FROM documents WHERE blob_path = $path LIMIT 1";
+        cmd.Parameters.AddWithValue("$path", blobPath);
+        return cmd.ExecuteScalar() is not null;
+    }
+
     public IReadOnlyList<string> ChunkIdsOf(string documentId)
     {
         using var connection = Open();
