@@ -15,6 +15,25 @@ public sealed record Citation
     public int PageEnd { get; init; }
     public required string Snippet { get; init; }
     public float Score { get; init; }
+
+    /// <summary>A citation of a retrieved hit: the chunk's provenance, the supporting snippet and the hit's score.</summary>
+    public static Citation FromHit(int marker, SearchHit hit, string snippet)
+    {
+        var chunk = hit.Chunk;
+        return new Citation
+        {
+            Marker = marker,
+            DocumentId = chunk.DocumentId,
+            ChunkId = chunk.Id,
+            FileName = chunk.FileName,
+            Title = chunk.Title,
+            SectionPath = chunk.SectionPath,
+            PageStart = chunk.PageStart,
+            PageEnd = chunk.PageEnd,
+            Snippet = snippet,
+            Score = hit.Score,
+        };
+    }
 }
 
 public sealed record Answer

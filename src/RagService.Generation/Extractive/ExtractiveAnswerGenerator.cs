@@ -201,25 +201,9 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
         };
     }
 
-    private static Citation ToCitation(int marker, SearchHit hit, List<string> sentences)
-    {
-        var chunk = hit.Chunk;
-        return new Citation
-        {
-            Marker = marker,
-            DocumentId = chunk.DocumentId,
-            ChunkId = chunk.Id,
-            FileName = chunk.FileName,
-            Title = chunk.Title,
-            SectionPath = chunk.SectionPath,
-            PageStart = chunk.PageStart,
-            PageEnd = chunk.PageEnd,
-
-            // The quoted sentences of this chunk, in the order the answer uses them.
-            Snippet = string.Join(" ", sentences),
-            Score = hit.Score,
-        };
-    }
+    // The quoted sentences of this chunk, in the order the answer uses them.
+    private static Citation ToCitation(int marker, SearchHit hit, List<string> sentences) =>
+        Citation.FromHit(marker, hit, string.Join(" ", sentences));
 
     private sealed record CandidateSentence(string Text, HashSet<string> Terms, SearchHit Hit, int HitRank, int Order);
 

@@ -126,20 +126,8 @@ public sealed partial class LlmAnswerGenerator(
         var citations = used.Select(n =>
         {
             var hit = sources[n - 1];
-            var chunk = hit.Chunk;
-            return new Citation
-            {
-                Marker = n,
-                DocumentId = chunk.DocumentId,
-                ChunkId = chunk.Id,
-                FileName = chunk.FileName,
-                Title = chunk.Title,
-                SectionPath = chunk.SectionPath,
-                PageStart = chunk.PageStart,
-                PageEnd = chunk.PageEnd,
-                Snippet = chunk.Text.Length > 300 ? chunk.Text[..300] + " …" : chunk.Text,
-                Score = hit.Score,
-            };
+            var text = hit.Chunk.Text;
+            return Citation.FromHit(n, hit, text.Length > 300 ? text[..300] + " …" : text);
         }).ToList();
         return new Answer { Text = reply, Citations = citations, NoAnswer = false, GeneratedBy = model };
     }
