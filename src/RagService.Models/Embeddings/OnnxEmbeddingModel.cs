@@ -40,12 +40,7 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
         _definition = definition;
         _encoder = new WordPieceEncoder(files.VocabularyPath, definition.LowerCase);
 
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = intraOpThreads ?? Environment.ProcessorCount,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(files.OnnxPath, options);
+        _session = OnnxSessions.Open(files.OnnxPath, intraOpThreads);
 
         if (!_session.OutputMetadata.TryGetValue(LastHiddenState, out var output))
         {

@@ -35,12 +35,7 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxQueryTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
         _encoder = new WordPieceEncoder(vocabularyPath, _options.LowerCase);
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = _options.IntraOpThreads ?? Environment.ProcessorCount,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(onnxPath, sessionOptions);
+        _session = OnnxSessions.Open(onnxPath, _options.IntraOpThreads);
         if (!_session.InputMetadata.ContainsKey(InputIds) || !_session.InputMetadata.ContainsKey(AttentionMask))
         {
             var inputs = string.Join(", ", _session.InputMetadata.Keys);
