@@ -44,6 +44,16 @@ public static class QueryApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stages.fusion"] = ["fusion must be rrf, weighted or zscore."] });
         }
 
+        if (request.Stages is { DateHintMode: { } dateMode } && dateMode.ToLowerInvariant() is not ("auto" or "boost" or "filter"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stages.dateHintMode"] = ["dateHintMode must be auto, boost or filter."] });
+        }
+
+        if (request.Stages is { MmrLambda: { } lambda } && lambda is not (>= 0 and <= 1))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stages.mmrLambda"] = ["mmrLambda must be between 0 and 1."] });
+        }
+
         searchRequest = searchRequest with { Stages = request.Stages };
 
         var clock = Stopwatch.StartNew();
@@ -74,9 +84,9 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (request.Rewrite is { } rewrite)
+        if (request.Stages is not null || request.Rewrite is not null)
         {
-            searchRequest = searchRequest with { Stages = new SearchStages { Rewrite = rewrite } };
+            searchRequest = searchRequest with { Stages = (request.Stages ?? new SearchStages()) with { Rewrite = request.Rewrite ?? request.Stages?.Rewrite } };
         }
 
         var clock = Stopwatch.StartNew();

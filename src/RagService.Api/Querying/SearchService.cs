@@ -13,7 +13,7 @@ namespace RagService.Api.Querying;
 /// Runs searches on an index with the retriever its settings call for (one per open index). The
 /// retriever gets the second stage's other embedding model (through the embedding cache) and, when
 /// <see cref="RetrievalOptions.RerankerModelPath"/> names one, an ONNX cross-encoder; when an LLM is
-/// configured, the query rewriter for the "rewrite" stage.
+/// configured, the query rewriter for the "rewrite" stage and the LLM reranker for the "llm-rerank" stage.
 /// </summary>
 public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options, ConfiguredLlm? llm = null) : IDisposable
 {
@@ -42,7 +42,8 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             options.Value,
             SecondModelFor(s.Settings.EmbeddingModel),
             _reranker.Value,
-            llm?.Rewriter));
+            llm?.Rewriter,
+            llm?.Reranker));
 
     private IEmbeddingModel? SecondModelFor(string indexModel)
     {
