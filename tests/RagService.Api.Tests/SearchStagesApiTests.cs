@@ -59,6 +59,35 @@ public sealed class SearchStagesApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badLambda.StatusCode);
     }
 
+    [Fact]
+    public async Task An_index_created_with_stage_defaults_uses_them_unless_a_request_overrides_them()
+    {
+        using var server = new FakeOpenAiServer((_, _) => "[1]");
+        using var data = new TempDirectory();
+        await using var host = new RagApiHost(data.File("data"), new Dictionary<string, string?> { ["Llm:Endpoint"] = server.Endpoint });
+        var client = host.CreateClient();
+        var created = await client.PutAsJsonAsync("/v1/indexes/kb", new { stages = new { llmRerank = true, mmr = true } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var info = await client.GetFromJsonAsync<JsonElement>("/v1/indexes/kb", RagApiHost.Json);
+        Assert.True(info.GetProperty("stages").GetProperty("llmRerank").GetBoolean());
+        var file = data.File("backup.txt");
+        await File.WriteAllTextAsync(file, "Backup policy\n\nBackups are retained for ninety days in the vault.\n");
+        await RagApiHost.UploadAsync(client, "kb", (file, "backup"));
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "kb", "backup")).GetProperty("status").GetString());
+
+        var byIndex = await RagApiHost.SearchAsync(client, "kb", new { query = "backup retention", trace = true });
+        var overridden = await RagApiHost.SearchAsync(client, "kb", new { query = "backup retention", trace = true, stages = new { llmRerank = false } });
+
+        Assert.Single(server.Requests);
+        Assert.True(Step(byIndex, "llm-rerank").GetProperty("applied").GetBoolean());
+        Assert.Equal("mmr", byIndex.GetProperty("trace").GetProperty("settings").GetProperty("hygiene").GetString());
+        Assert.Equal("off", Step(overridden, "llm-rerank").GetProperty("detail").GetString());
+        Assert.Equal("mmr", overridden.GetProperty("trace").GetProperty("settings").GetProperty("hygiene").GetString());
+
+        var badIndex = await client.PutAsJsonAsync("/v1/indexes/kb2", new { stages = new { dateHintMode = "never" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badIndex.StatusCode);
+    }
+
     private static List<JsonElement> Hits(JsonElement response) => response.GetProperty("hits").EnumerateArray().ToList();
 
     private static List<string?> Ids(JsonElement response) =>

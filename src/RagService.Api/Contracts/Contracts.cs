@@ -15,6 +15,9 @@ public sealed record CreateIndexRequest
 
     [Description("Prefix title and section path to the indexed text of each chunk.")]
     public bool? ContextualHeader { get; init; }
+
+    [Description("Retrieval stage defaults for this index (same members as a search's stages, e.g. {\"llmRerank\":true,\"mmr\":true}); a request's own stages override them.")]
+    public SearchStages? Stages { get; init; }
 }
 
 public sealed record IndexInfo(
@@ -26,7 +29,11 @@ public sealed record IndexInfo(
     int DocumentCount,
     long VectorCount,
     long SizeOnDiskBytes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    [Description("The index's retrieval stage defaults, when it has any.")]
+    public SearchStages? Stages { get; init; }
+}
 
 public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);
 

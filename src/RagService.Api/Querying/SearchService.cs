@@ -20,8 +20,11 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
     private readonly ConditionalWeakTable<IndexStore, HybridRetriever> _retrievers = new();
     private readonly Lazy<IReranker?> _reranker = new(() => CreateReranker(options.Value));
 
+    /// <summary>Searches <paramref name="store"/>; the request's stages override the index's stage defaults, which override the service's.</summary>
     public Task<SearchResponse> SearchAsync(IndexStore store, SearchRequest request, CancellationToken ct) =>
-        RetrieverFor(store).SearchAsync(request, ct);
+        RetrieverFor(store).SearchAsync(
+            store.Settings.Stages is { } indexStages ? request with { Stages = (request.Stages ?? new SearchStages()).Over(indexStages) } : request,
+            ct);
 
     public RetrievalOptions Options => options.Value;
 

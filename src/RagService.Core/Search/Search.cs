@@ -84,6 +84,34 @@ public sealed record SearchStages
 
     /// <summary>MMR's λ in [0, 1]: 1 ranks by relevance alone, lower values trade relevance for diversity.</summary>
     public double? MmrLambda { get; init; }
+
+    /// <summary>
+    /// These switches over <paramref name="defaults"/> (an index's stage defaults): each member set here wins,
+    /// each one left null takes the default's value.
+    /// </summary>
+    public SearchStages Over(SearchStages? defaults) => defaults is null ? this : new SearchStages
+    {
+        Rewrite = Rewrite ?? defaults.Rewrite,
+        MultiQuery = MultiQuery ?? defaults.MultiQuery,
+        Decompose = Decompose ?? defaults.Decompose,
+        StepBack = StepBack ?? defaults.StepBack,
+        Hyde = Hyde ?? defaults.Hyde,
+        QueryUnderstanding = QueryUnderstanding ?? defaults.QueryUnderstanding,
+        DateHints = DateHints ?? defaults.DateHints,
+        DateHintMode = DateHintMode ?? defaults.DateHintMode,
+        Routing = Routing ?? defaults.Routing,
+        PseudoRelevanceFeedback = PseudoRelevanceFeedback ?? defaults.PseudoRelevanceFeedback,
+        Fusion = Fusion ?? defaults.Fusion,
+        RrfK = RrfK ?? defaults.RrfK,
+        Bm25Weight = Bm25Weight ?? defaults.Bm25Weight,
+        DenseWeight = DenseWeight ?? defaults.DenseWeight,
+        SecondStage = SecondStage ?? defaults.SecondStage,
+        Rerank = Rerank ?? defaults.Rerank,
+        LlmRerank = LlmRerank ?? defaults.LlmRerank,
+        Deduplicate = Deduplicate ?? defaults.Deduplicate,
+        Mmr = Mmr ?? defaults.Mmr,
+        MmrLambda = MmrLambda ?? defaults.MmrLambda,
+    };
 }
 
 /// <summary>The per-stage scores of one hit: the trace that explains its rank.</summary>
