@@ -89,6 +89,24 @@ public sealed partial class HybridRetriever
         return boosted;
     }
 
+    /// <summary>
+    /// A date filter read from the query ("auto" mode) that leaves nothing: the search runs again with the
+    /// dates as a boost, since a document's date may only be its upload time. The trace says so.
+    /// </summary>
+    private async Task<SearchResponse> DatesAsBoostAsync(SearchRequest request, DateDecision dates, CancellationToken cancellationToken)
+    {
+        var retry = await SearchAsync(request with { Stages = (request.Stages ?? new SearchStages()) with { DateHintMode = "boost" } }, cancellationToken).ConfigureAwait(false);
+        if (retry.Trace is not { } trace)
+        {
+            return retry;
+        }
+
+        var steps = trace.Steps
+            .Select(s => s.Stage == "date-hint" ? s with { Detail = $"{dates.Detail} matched nothing; instead {s.Detail}" } : s)
+            .ToList();
+        return retry with { Trace = trace with { Steps = steps } };
+    }
+
     private static SearchTraceStep DateStep(DateDecision dates, int boosted, double ms) => dates.Use switch
     {
         DateUse.Filter => new SearchTraceStep("date-hint", true, ms, dates.Detail),

@@ -258,7 +258,9 @@ public sealed partial class HybridRetriever
                 Steps = steps,
             }
             : null;
-        return new SearchResponse(hits, trace);
+        return hits.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto"
+            ? await DatesAsBoostAsync(request, dates, cancellationToken).ConfigureAwait(false)
+            : new SearchResponse(hits, trace);
     }
 
     /// <summary>
@@ -396,7 +398,9 @@ public sealed partial class HybridRetriever
             trace = first with { Settings = settings, Steps = steps };
         }
 
-        return new SearchResponse(result, trace);
+        return result.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto"
+            ? await DatesAsBoostAsync(request, dates, cancellationToken).ConfigureAwait(false)
+            : new SearchResponse(result, trace);
     }
 
     private LexicalResult SearchLexical(string query, int topK, SearchFilter filter, bool prf)

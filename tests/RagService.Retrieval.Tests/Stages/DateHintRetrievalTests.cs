@@ -94,6 +94,18 @@ public sealed class DateHintRetrievalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_date_filter_from_the_query_that_leaves_nothing_becomes_a_boost()
+    {
+        var response = await Retriever().SearchAsync(Request("travel expense policy after 2024"), CancellationToken.None);
+
+        Assert.Equal(3, response.Hits.Count);
+        var step = Step(response);
+        Assert.Equal(
+            "filter [2025-01-01, …) from 'after 2024' (auto) matched nothing; instead boost [2025-01-01, …) from 'after 2024' (boost): 0 candidates boosted",
+            step.Detail);
+    }
+
+    [Fact]
     public async Task An_explicit_date_filter_in_the_request_wins_over_the_query()
     {
         var filter = new SearchFilter { ModifiedBefore = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero) };
