@@ -96,6 +96,11 @@ public sealed partial class HybridRetriever
     private async Task<SearchResponse> DatesAsBoostAsync(SearchRequest request, DateDecision dates, CancellationToken cancellationToken)
     {
         var retry = await SearchAsync(request with { Stages = (request.Stages ?? new SearchStages()) with { DateHintMode = "boost" } }, cancellationToken).ConfigureAwait(false);
+        return AnnotateDateFallback(retry, dates);
+    }
+
+    private static SearchResponse AnnotateDateFallback(SearchResponse retry, DateDecision dates)
+    {
         if (retry.Trace is not { } trace)
         {
             return retry;

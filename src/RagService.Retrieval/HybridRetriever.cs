@@ -271,13 +271,14 @@ public sealed partial class HybridRetriever
     /// hygiene apply once, to the fused ranking. A failed or timed-out rewrite leaves the original ranking,
     /// and the trace says so.
     /// </summary>
-    private async Task<SearchResponse> SearchRewrittenAsync(SearchRequest request, EffectiveStages stages, CancellationToken cancellationToken)
+    /// <param name="earlier">The rewrites of a first attempt, reused when the search runs again (a date filter that left nothing).</param>
+    private async Task<SearchResponse> SearchRewrittenAsync(SearchRequest request, EffectiveStages stages, CancellationToken cancellationToken, RewriteOutcome? earlier = null)
     {
         var clock = Stopwatch.StartNew();
         var techniques = stages.Techniques;
-        IReadOnlyList<RewrittenQuery> rewrites = [];
-        string? failure = null;
-        if (techniques.Any)
+        IReadOnlyList<RewrittenQuery> rewrites = earlier?.Rewrites ?? [];
+        string? failure = earlier?.Failure;
+        if (techniques.Any && earlier is null)
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             budget.CancelAfter(options.RewriteBudgetMs);
@@ -295,7 +296,7 @@ public sealed partial class HybridRetriever
             }
         }
 
-        var rewriteMs = clock.Elapsed.TotalMilliseconds;
+        var rewriteMs = earlier?.Ms ?? clock.Elapsed.TotalMilliseconds;
 
         // Dates in the original query decide for every rewritten query: one filter (inside each retriever)
         // or one boost of the fused ranking.
@@ -398,9 +399,17 @@ public sealed partial class HybridRetriever
             trace = first with { Settings = settings, Steps = steps };
         }
 
-        return result.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto"
-            ? await DatesAsBoostAsync(request, dates, cancellationToken).ConfigureAwait(false)
-            : new SearchResponse(result, trace);
+        if (result.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto")
+        {
+            var retry = await SearchRewrittenAsync(
+                request with { Stages = (request.Stages ?? new SearchStages()) with { DateHintMode = "boost" } },
+                stages with { DateHintMode = "boost" },
+                cancellationToken,
+                new RewriteOutcome(rewrites, failure, rewriteMs)).ConfigureAwait(false);
+            return AnnotateDateFallback(retry, dates);
+        }
+
+        return new SearchResponse(result, trace);
     }
 
     private LexicalResult SearchLexical(string query, int topK, SearchFilter filter, bool prf)
@@ -785,6 +794,9 @@ public sealed partial class HybridRetriever
 
     [GeneratedRegex(@"第\s*(?<n>[0-9零一二三四五六七八九十百两]+)\s*[章节條条部篇]")]
     private static partial Regex ChineseChapter();
+
+    /// <summary>What the rewrite call returned, kept for a second pass over the same rewrites.</summary>
+    private sealed record RewriteOutcome(IReadOnlyList<RewrittenQuery> Rewrites, string? Failure, double Ms);
 
     /// <summary>A candidate in the current order: its current score and the score fusion gave it.</summary>
     private sealed record Candidate(string ChunkId, double Score, double FusedScore);

@@ -176,4 +176,19 @@ public sealed class LlmQueryRewriterTests
         Assert.False(step.Applied);
         Assert.Contains("timed out after 200 ms: original query only", step.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_query_date_filter_that_leaves_nothing_is_retried_as_a_boost_without_a_second_rewrite_call()
+    {
+        using var server = new FakeOpenAiServer((_, _) => "PARAPHRASE: apple pie");
+
+        // No chunk here has a document date, so the filter "after 2024" leaves nothing.
+        var response = await Retriever(Rewriter(server)).SearchAsync(
+            Bm25("apple after 2024", rewrite: true, new SearchStages { QueryUnderstanding = true }), CancellationToken.None);
+
+        Assert.Single(server.Requests);
+        Assert.Equal(["c1", "c2"], response.Hits.Select(h => h.Chunk.Id).Order());
+        Assert.Contains("paraphrase: apple pie", response.Trace!.Steps[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("matched nothing; instead boost", response.Trace.Steps.Single(s => s.Stage == "date-hint").Detail, StringComparison.Ordinal);
+    }
 }
