@@ -88,6 +88,22 @@ public sealed class SearchStagesApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badIndex.StatusCode);
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_the_new_stage_switches()
+    {
+        using var data = new TempDirectory();
+        await using var host = new RagApiHost(data.File("data"));
+        var client = host.CreateClient();
+
+        var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", RagApiHost.Json);
+
+        var stages = openApi.GetProperty("components").GetProperty("schemas").GetProperty("SearchStages").GetProperty("properties");
+        var names = stages.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Superset(
+            new HashSet<string> { "rewrite", "multiQuery", "decompose", "stepBack", "hyde", "dateHints", "dateHintMode", "llmRerank", "mmr", "mmrLambda" },
+            names.ToHashSet());
+    }
+
     private static List<JsonElement> Hits(JsonElement response) => response.GetProperty("hits").EnumerateArray().ToList();
 
     private static List<string?> Ids(JsonElement response) =>
