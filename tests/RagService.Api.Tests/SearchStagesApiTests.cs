@@ -86,6 +86,12 @@ public sealed class SearchStagesApiTests
 
         var badIndex = await client.PutAsJsonAsync("/v1/indexes/kb2", new { stages = new { dateHintMode = "never" } });
         Assert.Equal(HttpStatusCode.BadRequest, badIndex.StatusCode);
+
+        // The defaults live in the index's settings file: a restarted service keeps them.
+        await host.DisposeAsync();
+        await using var restarted = new RagApiHost(data.File("data"));
+        var reopened = await restarted.CreateClient().GetFromJsonAsync<JsonElement>("/v1/indexes/kb", RagApiHost.Json);
+        Assert.True(reopened.GetProperty("stages").GetProperty("mmr").GetBoolean());
     }
 
     [Fact]
