@@ -29,10 +29,10 @@ public sealed record DateHint(DateTimeOffset? After, DateTimeOffset? Before, boo
 /// <summary>
 /// Reads dates out of a query with rules: ISO dates ("2022-06-01", "2024-03"), month names with a year
 /// ("March 2024", "Mar 15, 2024"), Chinese dates ("2024年3月", "2023年"), and years after a preposition
-/// ("in 2023", "since 2021"). The words around a date give its direction: since / from / as of / onwards /
+/// ("in 2023", "since 2021"). The words around a date give its direction: since / as of / onwards /
 /// 以来 / 起 (from its start), after / 之后 / 以后 (from its end), before / 之前 / 以前 (until its start),
-/// until / through / by (until its end), between … and … / from … to … / …到… (a range); in / during / on / 在
-/// or none (the period itself). A bare year with no such word ("ISO 2022 report") is not read as a date.
+/// until / through / by (until its end), between … and … / from … to … / …到… (a range); in / during / on /
+/// from (without "to": "reports from 2023") / 在 or none (the period itself). A bare year with no such word ("ISO 2022 report") is not read as a date.
 /// </summary>
 public static partial class DateHints
 {
@@ -80,7 +80,7 @@ public static partial class DateHints
             switch (word, tail)
             {
                 case (_, "onward" or "onwards" or "and later" or "or later" or "以来" or "起" or "开始" or "至今"):
-                case ("since" or "from" or "as of" or "starting" or "自" or "从", _):
+                case ("since" or "as of" or "starting", _):
                     after = Later(after, atom.Start);
                     directional = true;
                     break;

@@ -17,6 +17,9 @@ public sealed class DateHintsTests
     [InlineData("minutes of Mar 15, 2024", "2024-03-15", "2024-03-16", false, "of Mar 15, 2024")]
     [InlineData("backups until 2021", null, "2022-01-01", true, "until 2021")]
     [InlineData("policies 2023 onwards", "2023-01-01", null, true, "2023 onwards")]
+    [InlineData("reports from 2023", "2023-01-01", "2024-01-01", false, "from 2023")]
+    [InlineData("from 2023 onwards", "2023-01-01", null, true, "from 2023 onwards")]
+    [InlineData("自2023年起的报销制度", "2023-01-01", null, true, "自2023年起")]
     public void A_date_in_the_query_becomes_a_range_with_or_without_a_direction(string query, string? after, string? before, bool directional, string text)
     {
         var hint = DateHints.Extract(query);
