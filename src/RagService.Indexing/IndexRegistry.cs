@@ -16,6 +16,9 @@ public sealed record IndexSettings
 
     /// <summary>Exact and near-duplicate detection across the index's chunks (absent in older settings files: defaults).</summary>
     public DeduplicationOptions Deduplication { get; init; } = new();
+
+    /// <summary>The index's retrieval stage defaults (over the service's); a request's own stages override them. Null: the service's.</summary>
+    public RagService.Core.Search.SearchStages? Stages { get; init; }
     public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
 }
 

@@ -16,6 +16,19 @@ internal sealed record EffectiveStages(
     bool Deduplicate,
     bool Rewrite)
 {
+    /// <summary>Which rewriting techniques run (see <see cref="Rewriting.RewriteTechniques"/>).</summary>
+    public Rewriting.RewriteTechniques Techniques { get; init; } = Rewriting.RewriteTechniques.None;
+
+    public bool LlmRerank { get; init; }
+
+    public bool DateHints { get; init; }
+
+    public string DateHintMode { get; init; } = "auto";
+
+    public bool Mmr { get; init; }
+
+    public double MmrLambda { get; init; } = 0.7;
+
     public static EffectiveStages From(RetrievalOptions options, SearchStages? stages)
     {
         var fusion = (stages?.Fusion ?? options.Fusion).ToLowerInvariant();
@@ -41,6 +54,29 @@ internal sealed record EffectiveStages(
             stages?.SecondStage ?? options.SecondStage,
             stages?.Rerank ?? options.Rerank,
             stages?.Deduplicate ?? options.Deduplicate,
-            stages?.Rewrite ?? options.Rewrite);
+            stages?.Rewrite ?? options.Rewrite)
+        {
+            Techniques = new Rewriting.RewriteTechniques(
+                (stages?.MultiQuery ?? options.RewriteMultiQuery) ? Math.Max(0, options.RewriteParaphrases) : 0,
+                stages?.Decompose ?? options.RewriteDecompose,
+                stages?.StepBack ?? options.RewriteStepBack,
+                stages?.Hyde ?? options.RewriteHyde),
+            LlmRerank = stages?.LlmRerank ?? options.LlmRerank,
+            DateHints = stages?.DateHints ?? options.DateHints,
+            DateHintMode = DateMode(stages?.DateHintMode ?? options.DateHintMode, nameof(stages)),
+            Mmr = stages?.Mmr ?? options.Mmr,
+            MmrLambda = Lambda(stages?.MmrLambda ?? options.MmrLambda, nameof(stages)),
+        };
     }
+
+    /// <summary>The date-hint modes: "auto", "boost" or "filter".</summary>
+    public static bool IsDateHintMode(string? mode) => mode?.ToLowerInvariant() is "auto" or "boost" or "filter";
+
+    private static string DateMode(string mode, string parameter) => IsDateHintMode(mode)
+        ? mode.ToLowerInvariant()
+        : throw new ArgumentException($"Unknown date hint mode '{mode}'; expected 'auto', 'boost' or 'filter'.", parameter);
+
+    private static double Lambda(double lambda, string parameter) => lambda is >= 0 and <= 1
+        ? lambda
+        : throw new ArgumentOutOfRangeException(parameter, lambda, "MMR lambda must be between 0 and 1.");
 }

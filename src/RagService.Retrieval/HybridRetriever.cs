@@ -34,9 +34,12 @@ public sealed partial class HybridRetriever
     private readonly IEmbeddingModel? secondEmbedder;
     private readonly IReranker? reranker;
     private readonly IQueryRewriter? rewriter;
+    private readonly IReranker? llmReranker;
 
     /// <param name="secondEmbedder">The second stage's other embedding model; null disables the stage.</param>
     /// <param name="reranker">A cross-encoder; null disables reranking.</param>
+    /// <param name="rewriter">The LLM query rewriter of the "rewrite" stage; null: no LLM configured.</param>
+    /// <param name="llmReranker">The LLM reranker of the "llm-rerank" stage; null: no LLM configured.</param>
     public HybridRetriever(
         ILexicalIndex lexical,
         IVectorIndex vectors,
@@ -45,7 +48,8 @@ public sealed partial class HybridRetriever
         RetrievalOptions options,
         IEmbeddingModel? secondEmbedder = null,
         IReranker? reranker = null,
-        IQueryRewriter? rewriter = null)
+        IQueryRewriter? rewriter = null,
+        IReranker? llmReranker = null)
     {
         ArgumentNullException.ThrowIfNull(lexical);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -66,6 +70,7 @@ public sealed partial class HybridRetriever
         this.secondEmbedder = secondEmbedder;
         this.reranker = reranker;
         this.rewriter = rewriter;
+        this.llmReranker = llmReranker;
     }
 
     public RetrievalOptions Options => options;
@@ -81,7 +86,7 @@ public sealed partial class HybridRetriever
         var stages = EffectiveStages.From(options, request.Stages);
         if (stages.Rewrite && rewriter is not null)
         {
-            return await SearchRewrittenAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SearchRewrittenAsync(request, stages, cancellationToken).ConfigureAwait(false);
         }
 
         var steps = new List<SearchTraceStep>
@@ -104,6 +109,16 @@ public sealed partial class HybridRetriever
         steps.Add(new SearchTraceStep("query-understanding", stages.QueryUnderstanding, clock.Elapsed.TotalMilliseconds, stages.QueryUnderstanding
             ? $"language={analysis.Language}; intent={analysis.Intent}; words={analysis.WordCount}; phrases=[{string.Join(" | ", analysis.Phrases)}]; sections=[{string.Join(", ", analysis.SectionReferences)}]"
             : "off"));
+
+        // 1b. Dates named in the query: a document-date filter now (inside each retriever) or a boost after fusion.
+        clock.Restart();
+        var dates = DecideDates(stages, analysis.Text, request.Filter);
+        if (dates.Use == DateUse.Filter)
+        {
+            filter = filter with { ModifiedAfter = dates.Hint!.After, ModifiedBefore = dates.Hint.Before };
+        }
+
+        var dateMs = clock.Elapsed.TotalMilliseconds;
 
         // 2. Routing.
         var weights = new RoutedWeights(stages.Bm25Weight, stages.DenseWeight, "configured weights");
@@ -190,6 +205,9 @@ public sealed partial class HybridRetriever
         }
 
         steps.Add(new SearchTraceStep("section-boost", boosted > 0, clock.Elapsed.TotalMilliseconds, $"{boosted} candidates under [{string.Join(", ", analysis.SectionReferences)}]"));
+        clock.Restart();
+        var dateBoosted = ApplyDateBoost(dates, ranked, live);
+        steps.Add(DateStep(dates, dateBoosted, dateMs + clock.Elapsed.TotalMilliseconds));
 
         // 6. Second stage.
         Dictionary<string, Dictionary<string, float>>? stageScores = null;
@@ -212,7 +230,7 @@ public sealed partial class HybridRetriever
         if (stages.Rerank && reranker is not null && ranked.Count > 0)
         {
             clock.Restart();
-            (ranked, rerankScores, var note) = await RerankAsync(analysis.Text, ranked, live, cancellationToken).ConfigureAwait(false);
+            (ranked, rerankScores, var note) = await RerankAsync(reranker, options.RerankCandidates, options.RerankBudgetMs, analysis.Text, ranked, live, cancellationToken).ConfigureAwait(false);
             steps.Add(new SearchTraceStep("rerank", rerankScores is not null, clock.Elapsed.TotalMilliseconds, note));
         }
         else
@@ -220,19 +238,9 @@ public sealed partial class HybridRetriever
             steps.Add(new SearchTraceStep("rerank", false, 0, reranker is null ? "no reranker configured" : "off"));
         }
 
-        // 8. Near-duplicate suppression.
-        if (stages.Deduplicate && ranked.Count > 1)
-        {
-            clock.Restart();
-            var window = Math.Min(ranked.Count, Math.Max(1, options.DuplicateWindow));
-            var (order, demoted) = NearDuplicateSuppressor.Reorder(ranked.Select(c => live[c.ChunkId].Text).ToList(), options.DuplicateThreshold, window);
-            ranked = order.Select(i => ranked[i]).ToList();
-            steps.Add(new SearchTraceStep("dedup", demoted > 0, clock.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{demoted} near-duplicates demoted (Jaccard ≥ {options.DuplicateThreshold})")));
-        }
-        else
-        {
-            steps.Add(new SearchTraceStep("dedup", false, 0, "off"));
-        }
+        // 8. LLM reranking, then result hygiene (near-duplicate suppression or MMR).
+        stageScores ??= new Dictionary<string, Dictionary<string, float>>(StringComparer.Ordinal);
+        ranked = await FinalStagesAsync(analysis.Text, ranked, live, stages, steps, stageScores, cancellationToken).ConfigureAwait(false);
 
         var hits = ToHits(ranked, live, bm25Live, denseLive, request.TopK, stageScores, rerankScores);
         var staleDropped = CountDistinct(bm25.Original.Hits, bm25.Expanded.Hits, dense.Hits) - live.Count;
@@ -246,39 +254,61 @@ public sealed partial class HybridRetriever
                 DenseMs = dense.SearchMs,
                 EmbedMs = dense.EmbedMs,
                 FuseMs = steps.Where(s => s.Stage is "fusion" or "section-boost").Sum(s => s.Ms),
-                Settings = Settings(request, stages, weights, fusionName, bm25Wanted, denseWanted, filter, staleDropped),
+                Settings = Settings(request, stages, weights, fusionName, bm25Wanted, denseWanted, filter, staleDropped, dates),
                 Steps = steps,
             }
             : null;
-        return new SearchResponse(hits, trace);
+        return hits.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto"
+            ? await DatesAsBoostAsync(request, dates, cancellationToken).ConfigureAwait(false)
+            : new SearchResponse(hits, trace);
     }
 
     /// <summary>
-    /// The "rewrite" stage: the LLM rewrites the query (paraphrases, a HyDE passage, sub-questions), the
-    /// original and every rewritten query run through the rest of the pipeline (in parallel), and the
-    /// rankings are fused by weighted RRF (original 1, each rewrite <see cref="RetrievalOptions.RewriteWeight"/>).
-    /// A failed rewrite leaves the original ranking, and the trace says so.
+    /// The "rewrite" stage: the LLM rewrites the query with the asked techniques (paraphrases, sub-questions,
+    /// a step-back question, a HyDE passage), the original and every rewritten query run through the rest
+    /// of the pipeline (in parallel), and the rankings are fused by weighted RRF (original 1, each rewrite
+    /// <see cref="RetrievalOptions.RewriteWeight"/>). Dates in the original query, LLM reranking and result
+    /// hygiene apply once, to the fused ranking. A failed or timed-out rewrite leaves the original ranking,
+    /// and the trace says so.
     /// </summary>
-    private async Task<SearchResponse> SearchRewrittenAsync(SearchRequest request, CancellationToken cancellationToken)
+    /// <param name="earlier">The rewrites of a first attempt, reused when the search runs again (a date filter that left nothing).</param>
+    private async Task<SearchResponse> SearchRewrittenAsync(SearchRequest request, EffectiveStages stages, CancellationToken cancellationToken, RewriteOutcome? earlier = null)
     {
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<RewrittenQuery> rewrites;
-        string? failure = null;
-        try
+        var techniques = stages.Techniques;
+        IReadOnlyList<RewrittenQuery> rewrites = earlier?.Rewrites ?? [];
+        string? failure = earlier?.Failure;
+        if (techniques.Any && earlier is null)
         {
-            rewrites = await rewriter!.RewriteAsync(request.Query, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            rewrites = [];
-            failure = $"{e.GetType().Name}: {e.Message}";
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            budget.CancelAfter(options.RewriteBudgetMs);
+            try
+            {
+                rewrites = await rewriter!.RewriteAsync(request.Query, techniques, budget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = FormattableString.Invariant($"timed out after {options.RewriteBudgetMs} ms");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failure = $"failed ({e.GetType().Name}: {e.Message})";
+            }
         }
 
-        var rewriteMs = clock.Elapsed.TotalMilliseconds;
+        var rewriteMs = earlier?.Ms ?? clock.Elapsed.TotalMilliseconds;
+
+        // Dates in the original query decide for every rewritten query: one filter (inside each retriever)
+        // or one boost of the fused ranking.
+        var dates = DecideDates(stages, stages.QueryUnderstanding ? QueryAnalyzer.Analyze(request.Query).Text : request.Query, request.Filter);
+        var filter = dates.Use == DateUse.Filter
+            ? (request.Filter ?? SearchFilter.None) with { ModifiedAfter = dates.Hint!.After, ModifiedBefore = dates.Hint.Before }
+            : request.Filter ?? SearchFilter.None;
         var inner = request with
         {
             TopK = Math.Min(RetrievalOptions.MaxTopK, Math.Max(request.TopK, options.RewriteCandidates)),
-            Stages = (request.Stages ?? new SearchStages()) with { Rewrite = false },
+            Filter = filter,
+            Stages = (request.Stages ?? new SearchStages()) with { Rewrite = false, DateHints = false, LlmRerank = false, Deduplicate = false, Mmr = false },
         };
         var searches = new[] { inner }.Concat(rewrites.Select(r => inner with { Query = r.Text })).Select(r => SearchAsync(r, cancellationToken)).ToList();
         var responses = await Task.WhenAll(searches).ConfigureAwait(false);
@@ -299,39 +329,84 @@ public sealed partial class HybridRetriever
         var fused = responses.Length == 1
             ? responses[0].Hits.Select(h => new FusedCandidate(h.Chunk.Id, h.Score)).ToList()
             : new ReciprocalRankFusion(options.RrfK).Fuse(lists);
-        var result = fused.Take(request.TopK).Select(f =>
+        var fuseMs = clock.Elapsed.TotalMilliseconds;
+
+        // The stages that see the whole fused ranking.
+        var live = byId.ToDictionary(p => p.Key, p => p.Value.Chunk, StringComparer.Ordinal);
+        var ranked = fused.Select(f => new Candidate(f.ChunkId, f.Score, f.Score)).ToList();
+        var tailSteps = new List<SearchTraceStep>();
+        clock.Restart();
+        var dateBoosted = ApplyDateBoost(dates, ranked, live);
+        var dateStep = DateStep(dates, dateBoosted, clock.Elapsed.TotalMilliseconds);
+        var extraScores = new Dictionary<string, Dictionary<string, float>>(StringComparer.Ordinal);
+        ranked = await FinalStagesAsync(request.Query, ranked, live, stages, tailSteps, extraScores, cancellationToken).ConfigureAwait(false);
+
+        var result = ranked.Take(request.TopK).Select(c =>
         {
-            var hit = byId[f.ChunkId];
+            var hit = byId[c.ChunkId];
             var scores = new Dictionary<string, float>(hit.Scores.StageScores ?? new Dictionary<string, float>(), StringComparer.Ordinal);
             if (responses.Length > 1)
             {
-                scores["rewrite-rrf"] = (float)f.Score;
+                scores["rewrite-rrf"] = (float)c.FusedScore;
             }
 
-            return hit with { Score = responses.Length > 1 ? (float)f.Score : hit.Score, Scores = hit.Scores with { StageScores = scores.Count > 0 ? scores : null } };
+            if (extraScores.TryGetValue(c.ChunkId, out var extra))
+            {
+                foreach (var (name, value) in extra)
+                {
+                    scores[name] = value;
+                }
+            }
+
+            return hit with { Score = (float)c.Score, Scores = hit.Scores with { StageScores = scores.Count > 0 ? scores : null } };
         }).ToList();
 
         SearchTrace? trace = null;
         if (request.IncludeTrace && responses[0].Trace is { } first)
         {
             var detail = failure is not null
-                ? $"{rewriter!.Name} failed ({failure}): original query only"
-                : rewrites.Count == 0
-                    ? $"{rewriter!.Name}: no rewrites"
-                    : $"{rewriter!.Name}: {rewrites.Count} rewrites fused by rrf (original 1, rewrites {options.RewriteWeight.ToString(CultureInfo.InvariantCulture)}): " +
-                      string.Join(" | ", rewrites.Select(r => $"{r.Kind}: {r.Text}"));
+                ? $"{rewriter!.Name} {failure}: original query only"
+                : !techniques.Any
+                    ? "no rewrite technique enabled: original query only"
+                    : rewrites.Count == 0
+                        ? $"{rewriter!.Name}: no rewrites ({techniques})"
+                        : $"{rewriter!.Name}: {rewrites.Count} rewrites ({techniques}) fused by rrf (original 1, rewrites {options.RewriteWeight.ToString(CultureInfo.InvariantCulture)}): " +
+                          string.Join(" | ", rewrites.Select(r => $"{r.Kind}: {r.Text}"));
             var settings = new Dictionary<string, string>(first.Settings, StringComparer.Ordinal)
             {
                 ["topK"] = Invariant(request.TopK),
                 ["rewrite"] = "true",
                 ["rewriter"] = rewriter!.Name,
+                ["rewriteTechniques"] = techniques.ToString(),
                 ["rewrittenQueries"] = Invariant(rewrites.Count),
+                ["rewriteBudgetMs"] = Invariant(options.RewriteBudgetMs),
             };
-            trace = first with
+            AddFinalStageSettings(settings, stages, dates);
+            var steps = new List<SearchTraceStep> { new("rewrite", rewrites.Count > 0, rewriteMs + fuseMs, detail) };
+            foreach (var step in first.Steps)
             {
-                Settings = settings,
-                Steps = [new SearchTraceStep("rewrite", rewrites.Count > 0, rewriteMs + clock.Elapsed.TotalMilliseconds, detail), .. first.Steps.Where(s => s.Stage != "rewrite")],
-            };
+                if (step.Stage == "date-hint")
+                {
+                    steps.Add(dateStep);
+                }
+                else if (step.Stage is not ("rewrite" or "llm-rerank" or "dedup" or "mmr"))
+                {
+                    steps.Add(step);
+                }
+            }
+
+            steps.AddRange(tailSteps);
+            trace = first with { Settings = settings, Steps = steps };
+        }
+
+        if (result.Count == 0 && dates.Use == DateUse.Filter && stages.DateHintMode == "auto")
+        {
+            var retry = await SearchRewrittenAsync(
+                request with { Stages = (request.Stages ?? new SearchStages()) with { DateHintMode = "boost" } },
+                stages with { DateHintMode = "boost" },
+                cancellationToken,
+                new RewriteOutcome(rewrites, failure, rewriteMs)).ConfigureAwait(false);
+            return AnnotateDateFallback(retry, dates);
         }
 
         return new SearchResponse(result, trace);
@@ -461,20 +536,33 @@ public sealed partial class HybridRetriever
         return result;
     }
 
-    private async Task<(List<Candidate> Ranked, Dictionary<string, float>? Scores, string Note)> RerankAsync(
-        string query, List<Candidate> ranked, Dictionary<string, Chunk> live, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reorders the top <paramref name="candidates"/> by <paramref name="model"/>'s scores. Past the budget,
+    /// on a failure or a malformed reply, the previous order is kept and the note says why.
+    /// </summary>
+    private static async Task<(List<Candidate> Ranked, Dictionary<string, float>? Scores, string Note)> RerankAsync(
+        IReranker model, int candidates, int budgetMs, string query, List<Candidate> ranked, IReadOnlyDictionary<string, Chunk> live, CancellationToken cancellationToken)
     {
-        var head = ranked.Take(options.RerankCandidates).ToList();
+        var head = ranked.Take(Math.Max(1, candidates)).ToList();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(options.RerankBudgetMs);
+        budget.CancelAfter(budgetMs);
         float[] scores;
         try
         {
-            scores = await reranker!.ScoreAsync(query, head.Select(c => live[c.ChunkId].Text).ToList(), budget.Token).ConfigureAwait(false);
+            scores = await model.ScoreAsync(query, head.Select(c => live[c.ChunkId].Text).ToList(), budget.Token).ConfigureAwait(false);
+            if (scores.Length != head.Count)
+            {
+                throw new FormatException($"{scores.Length} scores for {head.Count} candidates");
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (ranked, null, FormattableString.Invariant($"budget of {options.RerankBudgetMs} ms exceeded: kept the previous order of {head.Count} candidates"));
+            return (ranked, null, FormattableString.Invariant($"{model.Name}: budget of {budgetMs} ms exceeded: kept the previous order of {head.Count} candidates"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var why = e is FormatException ? $"malformed reply ({e.Message})" : $"failed ({e.GetType().Name}: {e.Message})";
+            return (ranked, null, FormattableString.Invariant($"{model.Name}: {why}: kept the previous order of {head.Count} candidates"));
         }
 
         var byId = new Dictionary<string, float>(StringComparer.Ordinal);
@@ -489,7 +577,7 @@ public sealed partial class HybridRetriever
             .ThenBy(c => c.ChunkId, StringComparer.Ordinal)
             .ToList();
         AppendTail(result, ranked.Skip(head.Count));
-        return (result, byId, $"{reranker!.Name}: {head.Count} candidates");
+        return (result, byId, $"{model.Name}: {head.Count} candidates");
     }
 
     /// <summary>Candidates below a rescored head keep their order and get scores below the head's lowest.</summary>
@@ -636,7 +724,7 @@ public sealed partial class HybridRetriever
         lists.SelectMany(l => l.Select(h => h.ChunkId)).Distinct(StringComparer.Ordinal).Count();
 
     private Dictionary<string, string> Settings(
-        SearchRequest request, EffectiveStages stages, RoutedWeights weights, string fusionName, int bm25Wanted, int denseWanted, SearchFilter filter, int staleDropped)
+        SearchRequest request, EffectiveStages stages, RoutedWeights weights, string fusionName, int bm25Wanted, int denseWanted, SearchFilter filter, int staleDropped, DateDecision dates)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -649,6 +737,7 @@ public sealed partial class HybridRetriever
             ["rerank"] = Bool(stages.Rerank && reranker is not null),
             ["rewrite"] = Bool(stages.Rewrite && rewriter is not null),
         };
+        AddFinalStageSettings(settings, stages, dates);
         if (request.Mode is SearchMode.Bm25 or SearchMode.Hybrid)
         {
             settings["bm25Candidates"] = Invariant(bm25Wanted);
@@ -705,6 +794,9 @@ public sealed partial class HybridRetriever
 
     [GeneratedRegex(@"第\s*(?<n>[0-9零一二三四五六七八九十百两]+)\s*[章节條条部篇]")]
     private static partial Regex ChineseChapter();
+
+    /// <summary>What the rewrite call returned, kept for a second pass over the same rewrites.</summary>
+    private sealed record RewriteOutcome(IReadOnlyList<RewrittenQuery> Rewrites, string? Failure, double Ms);
 
     /// <summary>A candidate in the current order: its current score and the score fusion gave it.</summary>
     private sealed record Candidate(string ChunkId, double Score, double FusedScore);

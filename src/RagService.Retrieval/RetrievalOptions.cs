@@ -90,6 +90,49 @@ public sealed record RetrievalOptions
     /// <summary>How many hits of each query's ranking enter the cross-query fusion.</summary>
     public int RewriteCandidates { get; init; } = 50;
 
+    /// <summary>Rewriting technique switched on by default: multi-query paraphrases.</summary>
+    public bool RewriteMultiQuery { get; init; } = true;
+
+    /// <summary>How many paraphrases multi-query asks for.</summary>
+    public int RewriteParaphrases { get; init; } = 2;
+
+    /// <summary>Rewriting technique: decomposition of a compound question into sub-questions.</summary>
+    public bool RewriteDecompose { get; init; } = true;
+
+    /// <summary>Rewriting technique: one step-back question (the broader concept behind the query).</summary>
+    public bool RewriteStepBack { get; init; } = true;
+
+    /// <summary>Rewriting technique: a HyDE passage (a hypothetical answer) searched as a query.</summary>
+    public bool RewriteHyde { get; init; } = true;
+
+    /// <summary>After this many milliseconds the rewrite call is abandoned and the original query is searched alone (the trace says so).</summary>
+    public int RewriteBudgetMs { get; init; } = 5000;
+
+    // ---- LLM reranking ----
+
+    /// <summary>Rerank the top candidates with the LLM (listwise; off by default; needs a configured LLM).</summary>
+    public bool LlmRerank { get; init; }
+
+    /// <summary>Candidates shown to the LLM reranker; the rest keep their order below them.</summary>
+    public int LlmRerankCandidates { get; init; } = 20;
+
+    /// <summary>Each candidate's text is cut to this many characters in the reranking prompt.</summary>
+    public int LlmRerankPassageChars { get; init; } = 600;
+
+    /// <summary>After this many milliseconds the LLM reranker is abandoned and the previous order is kept (the trace says so).</summary>
+    public int LlmRerankBudgetMs { get; init; } = 8000;
+
+    // ---- dates in the query ----
+
+    /// <summary>Dates named in the query become a document-date filter or boost (needs query understanding).</summary>
+    public bool DateHints { get; init; } = true;
+
+    /// <summary>"auto": a range with a direction ("since", "before", "after", "between", 以来/之前) filters, a period ("in 2023", "2024年3月") boosts; or always "boost" / "filter".</summary>
+    public string DateHintMode { get; init; } = "auto";
+
+    /// <summary>Added to a candidate's score, as a share of the best score, when its document date falls in the query's period.</summary>
+    public double DateBoost { get; init; } = 0.3;
+
     // ---- reranking ----
 
     /// <summary>Cross-encoder reranking of the top candidates (only when a reranker is configured).</summary>
@@ -112,4 +155,13 @@ public sealed record RetrievalOptions
 
     /// <summary>How many top hits are compared pairwise; copies matter where people look, and the cost grows with its square.</summary>
     public int DuplicateWindow { get; init; } = 20;
+
+    /// <summary>Maximal marginal relevance over the top of the ranking instead of near-duplicate suppression (off by default).</summary>
+    public bool Mmr { get; init; }
+
+    /// <summary>MMR's λ: the weight of relevance against (1 − λ) for dissimilarity to the hits already chosen.</summary>
+    public double MmrLambda { get; init; } = 0.7;
+
+    /// <summary>How many top candidates MMR reorders; the rest keep their order below them.</summary>
+    public int MmrWindow { get; init; } = 20;
 }

@@ -15,6 +15,9 @@ public sealed record CreateIndexRequest
 
     [Description("Prefix title and section path to the indexed text of each chunk.")]
     public bool? ContextualHeader { get; init; }
+
+    [Description("Retrieval stage defaults for this index (same members as a search's stages, e.g. {\"llmRerank\":true,\"mmr\":true}); a request's own stages override them.")]
+    public SearchStages? Stages { get; init; }
 }
 
 public sealed record IndexInfo(
@@ -26,7 +29,11 @@ public sealed record IndexInfo(
     int DocumentCount,
     long VectorCount,
     long SizeOnDiskBytes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    [Description("The index's retrieval stage defaults, when it has any.")]
+    public SearchStages? Stages { get; init; }
+}
 
 public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);
 
@@ -131,13 +138,13 @@ public sealed record SearchRequestDto
     [Description("Return what each retrieval stage did.")]
     public bool Trace { get; init; }
 
-    [Description("Per-request stage switches (queryUnderstanding, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, deduplicate, rewrite); omitted members keep the service's settings.")]
+    [Description("Per-request stage switches (queryUnderstanding, dateHints, dateHintMode, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, llmRerank, deduplicate, mmr, mmrLambda, rewrite, multiQuery, decompose, stepBack, hyde); omitted members keep the service's settings.")]
     public SearchStages? Stages { get; init; }
 }
 
 public sealed record ScoresDto(int? Bm25Rank, float? Bm25Score, int? DenseRank, float? DenseScore, float Fused, float? Rerank)
 {
-    [Description("Scores of later stages by name (second-stage, second-dense, bm25-exact, dense-exact) when they ran.")]
+    [Description("Scores of later stages by name (second-stage, second-dense, bm25-exact, dense-exact, llm-rerank, rewrite-rrf) when they ran.")]
     public IReadOnlyDictionary<string, float>? Stages { get; init; }
 
     public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore) { Stages = b.StageScores };
@@ -162,6 +169,9 @@ public sealed record AskRequestDto
 
     [Description("LLM query rewriting for this question's retrieval (only when an LLM is configured); omitted keeps Retrieval:Rewrite.")]
     public bool? Rewrite { get; init; }
+
+    [Description("Per-request retrieval stage switches, as on /search (e.g. llmRerank, mmr, dateHints); `rewrite` above wins over stages.rewrite.")]
+    public SearchStages? Stages { get; init; }
 }
 
 public sealed record AskResponseDto(

@@ -53,12 +53,14 @@ public static class IndexesApi
             errors["chunkMaxTokens"] = ["Must be between 32 and 2048."];
         }
 
+        QueryApi.ValidateStages(request.Stages, errors);
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var settings = models.NewIndexSettings(model, request.ChunkMaxTokens, request.ContextualHeader);
+        var settings = models.NewIndexSettings(model, request.ChunkMaxTokens, request.ContextualHeader) with { Stages = request.Stages };
         var (store, created) = registry.Create(index, settings);
         if (created)
         {
@@ -68,7 +70,8 @@ public static class IndexesApi
         var existing = store.Settings;
         if ((request.EmbeddingModel is not null && request.EmbeddingModel != existing.EmbeddingModel)
             || (request.ChunkMaxTokens is not null && request.ChunkMaxTokens != existing.Chunking.MaxTokens)
-            || (request.ContextualHeader is not null && request.ContextualHeader != existing.Chunking.ContextualHeader))
+            || (request.ContextualHeader is not null && request.ContextualHeader != existing.Chunking.ContextualHeader)
+            || (request.Stages is not null && request.Stages != existing.Stages))
         {
             return TypedResults.Conflict(Problems.Create(
                 StatusCodes.Status409Conflict,
@@ -91,5 +94,8 @@ public static class IndexesApi
         store.Catalog.Count(),
         store.Vectors.Count,
         store.SizeOnDiskBytes(),
-        store.Settings.CreatedAt);
+        store.Settings.CreatedAt)
+    {
+        Stages = store.Settings.Stages,
+    };
 }

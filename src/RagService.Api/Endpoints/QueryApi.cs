@@ -39,9 +39,9 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (request.Stages is { Fusion: { } fusion } && fusion.ToLowerInvariant() is not ("rrf" or "weighted" or "zscore"))
+        if (ValidateStages(request.Stages, errors))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stages.fusion"] = ["fusion must be rrf, weighted or zscore."] });
+            return TypedResults.ValidationProblem(errors);
         }
 
         searchRequest = searchRequest with { Stages = request.Stages };
@@ -74,9 +74,14 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (request.Rewrite is { } rewrite)
+        if (ValidateStages(request.Stages, errors))
         {
-            searchRequest = searchRequest with { Stages = new SearchStages { Rewrite = rewrite } };
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (request.Stages is not null || request.Rewrite is not null)
+        {
+            searchRequest = searchRequest with { Stages = (request.Stages ?? new SearchStages()) with { Rewrite = request.Rewrite ?? request.Stages?.Rewrite } };
         }
 
         var clock = Stopwatch.StartNew();
@@ -90,6 +95,32 @@ public static class QueryApi
             answer.GeneratedBy,
             request.Trace ? ToDtos(response.Hits) : null,
             clock.Elapsed.TotalMilliseconds));
+    }
+
+    /// <summary>Adds a problem for each invalid stage switch; true when there was one.</summary>
+    internal static bool ValidateStages(SearchStages? stages, Dictionary<string, string[]> errors)
+    {
+        if (stages is { Fusion: { } fusion } && fusion.ToLowerInvariant() is not ("rrf" or "weighted" or "zscore"))
+        {
+            errors["stages.fusion"] = ["fusion must be rrf, weighted or zscore."];
+        }
+
+        if (stages is { DateHintMode: { } dateMode } && dateMode.ToLowerInvariant() is not ("auto" or "boost" or "filter"))
+        {
+            errors["stages.dateHintMode"] = ["dateHintMode must be auto, boost or filter."];
+        }
+
+        if (stages is { MmrLambda: { } lambda } && lambda is not (>= 0 and <= 1))
+        {
+            errors["stages.mmrLambda"] = ["mmrLambda must be between 0 and 1."];
+        }
+
+        if (stages is { RrfK: < 0 } or { Bm25Weight: < 0 } or { DenseWeight: < 0 })
+        {
+            errors["stages"] = ["rrfK, bm25Weight and denseWeight must not be negative."];
+        }
+
+        return errors.Count > 0;
     }
 
     private static List<SearchHitDto> ToDtos(IReadOnlyList<SearchHit> hits) =>

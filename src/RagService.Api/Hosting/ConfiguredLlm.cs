@@ -1,16 +1,20 @@
 using Microsoft.Extensions.Options;
 using RagService.Core.Llm;
 using RagService.Generation.Llm;
+using RagService.Core.Models;
+using RagService.Retrieval;
+using RagService.Retrieval.Reranking;
 using RagService.Retrieval.Rewriting;
 
 namespace RagService.Api.Hosting;
 
 /// <summary>
 /// The LLM from the "Llm" configuration section, when one is configured (<see cref="LlmOptions.IsConfigured"/>):
-/// the Semantic Kernel chat model shared by answer generation and query rewriting. Null members mean
-/// no LLM: answers stay extractive and the "rewrite" search stage reports "no LLM configured".
+/// the Semantic Kernel chat model shared by answer generation, query rewriting and LLM reranking. Null
+/// members mean no LLM: answers stay extractive and the "rewrite" and "llm-rerank" search stages report
+/// "no LLM configured".
 /// </summary>
-public sealed class ConfiguredLlm(IOptions<LlmOptions> options)
+public sealed class ConfiguredLlm(IOptions<LlmOptions> options, IOptions<RetrievalOptions>? retrieval = null)
 {
     private readonly Lazy<IChatModel?> chat = new(() => options.Value.IsConfigured ? new SemanticKernelChatModel(options.Value) : null);
 
@@ -19,4 +23,9 @@ public sealed class ConfiguredLlm(IOptions<LlmOptions> options)
     public IChatModel? Chat => chat.Value;
 
     public IQueryRewriter? Rewriter => Chat is { } model ? new LlmQueryRewriter(model) : null;
+
+    /// <summary>The listwise LLM reranker of the "llm-rerank" stage.</summary>
+    public IReranker? Reranker => Chat is { } model
+        ? new LlmListwiseReranker(model, retrieval?.Value.LlmRerankPassageChars ?? new RetrievalOptions().LlmRerankPassageChars)
+        : null;
 }

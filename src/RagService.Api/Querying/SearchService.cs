@@ -13,15 +13,18 @@ namespace RagService.Api.Querying;
 /// Runs searches on an index with the retriever its settings call for (one per open index). The
 /// retriever gets the second stage's other embedding model (through the embedding cache) and, when
 /// <see cref="RetrievalOptions.RerankerModelPath"/> names one, an ONNX cross-encoder; when an LLM is
-/// configured, the query rewriter for the "rewrite" stage.
+/// configured, the query rewriter for the "rewrite" stage and the LLM reranker for the "llm-rerank" stage.
 /// </summary>
 public sealed class SearchService(EmbeddingModelProvider models, IOptions<RetrievalOptions> options, ConfiguredLlm? llm = null) : IDisposable
 {
     private readonly ConditionalWeakTable<IndexStore, HybridRetriever> _retrievers = new();
     private readonly Lazy<IReranker?> _reranker = new(() => CreateReranker(options.Value));
 
+    /// <summary>Searches <paramref name="store"/>; the request's stages override the index's stage defaults, which override the service's.</summary>
     public Task<SearchResponse> SearchAsync(IndexStore store, SearchRequest request, CancellationToken ct) =>
-        RetrieverFor(store).SearchAsync(request, ct);
+        RetrieverFor(store).SearchAsync(
+            store.Settings.Stages is { } indexStages ? request with { Stages = (request.Stages ?? new SearchStages()).Over(indexStages) } : request,
+            ct);
 
     public RetrievalOptions Options => options.Value;
 
@@ -42,7 +45,8 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             options.Value,
             SecondModelFor(s.Settings.EmbeddingModel),
             _reranker.Value,
-            llm?.Rewriter));
+            llm?.Rewriter,
+            llm?.Reranker));
 
     private IEmbeddingModel? SecondModelFor(string indexModel)
     {

@@ -28,11 +28,29 @@ public sealed record SearchRequest
 /// </summary>
 public sealed record SearchStages
 {
-    /// <summary>LLM query rewriting (multi-query, HyDE, decomposition) fused across the rewritten queries; only when an LLM is configured.</summary>
+    /// <summary>LLM query rewriting (multi-query, decomposition, step-back, HyDE) fused across the rewritten queries; only when an LLM is configured.</summary>
     public bool? Rewrite { get; init; }
 
-    /// <summary>Language detection, quoted phrases and section references pulled out of the query.</summary>
+    /// <summary>Rewriting technique: paraphrases of the query (multi-query).</summary>
+    public bool? MultiQuery { get; init; }
+
+    /// <summary>Rewriting technique: a compound question split into its sub-questions.</summary>
+    public bool? Decompose { get; init; }
+
+    /// <summary>Rewriting technique: a step-back question, more general than the query.</summary>
+    public bool? StepBack { get; init; }
+
+    /// <summary>Rewriting technique: HyDE, a hypothetical answer passage searched as a query.</summary>
+    public bool? Hyde { get; init; }
+
+    /// <summary>Language detection, quoted phrases, section references and dates pulled out of the query.</summary>
     public bool? QueryUnderstanding { get; init; }
+
+    /// <summary>Dates named in the query ("in 2023", "since March 2024", "2024年3月") become a document-date filter or boost (with query understanding).</summary>
+    public bool? DateHints { get; init; }
+
+    /// <summary>"auto" (a range with a direction filters, a period boosts), "boost" or "filter". An explicit date filter in the request always wins.</summary>
+    public string? DateHintMode { get; init; }
 
     /// <summary>Per-query fusion weights from the query's intent.</summary>
     public bool? Routing { get; init; }
@@ -55,8 +73,45 @@ public sealed record SearchStages
     /// <summary>Cross-encoder reranking (when a reranker is configured).</summary>
     public bool? Rerank { get; init; }
 
+    /// <summary>LLM reranking of the top candidates (listwise, when an LLM is configured), within a latency budget.</summary>
+    public bool? LlmRerank { get; init; }
+
     /// <summary>Near-duplicate suppression of the final ranking.</summary>
     public bool? Deduplicate { get; init; }
+
+    /// <summary>Maximal marginal relevance diversification of the top of the ranking; replaces near-duplicate suppression when on.</summary>
+    public bool? Mmr { get; init; }
+
+    /// <summary>MMR's λ in [0, 1]: 1 ranks by relevance alone, lower values trade relevance for diversity.</summary>
+    public double? MmrLambda { get; init; }
+
+    /// <summary>
+    /// These switches over <paramref name="defaults"/> (an index's stage defaults): each member set here wins,
+    /// each one left null takes the default's value.
+    /// </summary>
+    public SearchStages Over(SearchStages? defaults) => defaults is null ? this : new SearchStages
+    {
+        Rewrite = Rewrite ?? defaults.Rewrite,
+        MultiQuery = MultiQuery ?? defaults.MultiQuery,
+        Decompose = Decompose ?? defaults.Decompose,
+        StepBack = StepBack ?? defaults.StepBack,
+        Hyde = Hyde ?? defaults.Hyde,
+        QueryUnderstanding = QueryUnderstanding ?? defaults.QueryUnderstanding,
+        DateHints = DateHints ?? defaults.DateHints,
+        DateHintMode = DateHintMode ?? defaults.DateHintMode,
+        Routing = Routing ?? defaults.Routing,
+        PseudoRelevanceFeedback = PseudoRelevanceFeedback ?? defaults.PseudoRelevanceFeedback,
+        Fusion = Fusion ?? defaults.Fusion,
+        RrfK = RrfK ?? defaults.RrfK,
+        Bm25Weight = Bm25Weight ?? defaults.Bm25Weight,
+        DenseWeight = DenseWeight ?? defaults.DenseWeight,
+        SecondStage = SecondStage ?? defaults.SecondStage,
+        Rerank = Rerank ?? defaults.Rerank,
+        LlmRerank = LlmRerank ?? defaults.LlmRerank,
+        Deduplicate = Deduplicate ?? defaults.Deduplicate,
+        Mmr = Mmr ?? defaults.Mmr,
+        MmrLambda = MmrLambda ?? defaults.MmrLambda,
+    };
 }
 
 /// <summary>The per-stage scores of one hit: the trace that explains its rank.</summary>

@@ -17,7 +17,7 @@ public enum LlmProvider
 }
 
 /// <summary>
-/// The LLM used for answers and query rewriting, bound from the configuration section "Llm". With neither
+/// The LLM used for answers, query rewriting and LLM reranking, bound from the configuration section "Llm". With neither
 /// <see cref="Endpoint"/> nor <see cref="ApiKey"/> set, no LLM is configured and answers stay extractive.
 /// </summary>
 public sealed class LlmOptions
@@ -41,7 +41,10 @@ public sealed class LlmOptions
 
     public int MaxTokens { get; set; } = 800;
 
-    /// <summary>Per LLM call; past it the answer falls back to extractive and a rewrite is skipped.</summary>
+    /// <summary>
+    /// Per LLM call; past it the answer falls back to extractive. Query rewriting and LLM reranking also have
+    /// their own, usually shorter, budgets (<c>Retrieval:RewriteBudgetMs</c>, <c>Retrieval:LlmRerankBudgetMs</c>).
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many of the top hits are shown to the LLM as numbered sources.</summary>

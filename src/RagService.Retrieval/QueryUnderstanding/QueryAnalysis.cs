@@ -34,5 +34,8 @@ public sealed record QueryAnalysis(
     QueryIntent Intent,
     int WordCount)
 {
+    /// <summary>A date range named in the query ("since March 2024", "2024年3月"), or null; see <see cref="DateHints"/>.</summary>
+    public DateHint? Date { get; init; }
+
     public static QueryAnalysis Plain(string text) => new(text, "en", [], [], QueryIntent.Statement, 0);
 }

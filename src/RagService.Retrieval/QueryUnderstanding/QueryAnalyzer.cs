@@ -42,7 +42,14 @@ public static partial class QueryAnalyzer
         }
 
         var words = chinese ? Math.Max(1, CountHan(text) / 2) : WordSplit().Split(text).Count(w => w.Length > 0);
-        return new QueryAnalysis(text, chinese ? "zh" : "en", phrases, sections.Distinct(StringComparer.Ordinal).ToList(), Classify(text, words, chinese), words);
+
+        // A year the date rules read as a date ("since 2023") is not an identifier for routing.
+        var date = DateHints.Extract(text);
+        var forIntent = date is null ? text : Year().Replace(text, "year");
+        return new QueryAnalysis(text, chinese ? "zh" : "en", phrases, sections.Distinct(StringComparer.Ordinal).ToList(), Classify(forIntent, words, chinese), words)
+        {
+            Date = date,
+        };
     }
 
     private static QueryIntent Classify(string text, int words, bool chinese)
@@ -71,6 +78,9 @@ public static partial class QueryAnalyzer
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"(?<![\w.-])(?:19|20)\d{2}(?:-\d{2}){0,2}(?![\w.-])")]
+    private static partial Regex Year();
 
     [GeneratedRegex(@"[^\p{L}\p{N}]+")]
     private static partial Regex WordSplit();

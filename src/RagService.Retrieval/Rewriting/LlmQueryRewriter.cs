@@ -3,72 +3,71 @@ using RagService.Core.Llm;
 
 namespace RagService.Retrieval.Rewriting;
 
-public sealed record QueryRewriteOptions
-{
-    /// <summary>Multi-query: how many paraphrases to ask for (0: none).</summary>
-    public int Paraphrases { get; init; } = 2;
-
-    /// <summary>HyDE: a short hypothetical passage that would answer the query, searched as a query.</summary>
-    public bool Hyde { get; init; } = true;
-
-    /// <summary>Decomposition: a compound question split into its sub-questions (none when it is simple).</summary>
-    public bool Decompose { get; init; } = true;
-
-    /// <summary>At most this many rewritten queries are returned.</summary>
-    public int MaxQueries { get; init; } = 5;
-}
-
 /// <summary>
-/// Query rewriting with an LLM in one call: multi-query paraphrases, a HyDE passage and the
-/// sub-questions of a compound question, asked for as tagged lines (<c>PARAPHRASE:</c>, <c>HYDE:</c>,
-/// <c>SUBQUESTION:</c>) and parsed back. Untagged, empty or duplicate lines are ignored.
+/// Query rewriting with an LLM in one call: multi-query paraphrases, the sub-questions of a compound
+/// question, a step-back question and a HyDE passage, each only when asked for, requested as tagged lines
+/// (<c>PARAPHRASE:</c>, <c>SUBQUESTION:</c>, <c>STEPBACK:</c>, <c>HYDE:</c>) and parsed back. Untagged,
+/// empty, duplicate or unasked-for lines are ignored, so a chatty model cannot inject extra searches.
+/// The chat model is Semantic Kernel's in the service; tests run it against a local fake
+/// OpenAI-compatible server (no model weights exist on our machines).
 /// </summary>
-public sealed partial class LlmQueryRewriter(IChatModel chat, QueryRewriteOptions? options = null) : IQueryRewriter
+public sealed partial class LlmQueryRewriter(IChatModel chat) : IQueryRewriter
 {
-    private readonly QueryRewriteOptions options = options ?? new QueryRewriteOptions();
-
     public string Name => "llm:" + chat.Name;
 
-    public string SystemPrompt
+    /// <summary>The system prompt for the asked techniques (only their tags are described).</summary>
+    public static string SystemPrompt(RewriteTechniques techniques)
     {
-        get
+        ArgumentNullException.ThrowIfNull(techniques);
+        var lines = new List<string>
         {
-            var lines = new List<string>
-            {
-                "You rewrite search queries for a document search engine. Reply only with tagged lines, one per line:",
-            };
-            if (options.Paraphrases > 0)
-            {
-                lines.Add($"- {options.Paraphrases} lines 'PARAPHRASE: <the query reworded with different words, same meaning>'");
-            }
-
-            if (options.Hyde)
-            {
-                lines.Add("- 1 line 'HYDE: <a short passage, 2-3 sentences, as a document answering the query would state it>'");
-            }
-
-            if (options.Decompose)
-            {
-                lines.Add("- if the query asks several things, one line 'SUBQUESTION: <one self-contained sub-question>' per part; none if it asks one thing");
-            }
-
-            return string.Join('\n', lines);
+            "You rewrite search queries for a document search engine. Reply only with tagged lines, one per line:",
+        };
+        if (techniques.Paraphrases > 0)
+        {
+            lines.Add($"- {techniques.Paraphrases} lines 'PARAPHRASE: <the query reworded with different words, same meaning>'");
         }
+
+        if (techniques.Decompose)
+        {
+            lines.Add("- if the query asks several things, one line 'SUBQUESTION: <one self-contained sub-question>' per part; none if it asks one thing");
+        }
+
+        if (techniques.StepBack)
+        {
+            lines.Add("- 1 line 'STEPBACK: <a more general question about the concept or principle behind the query>'");
+        }
+
+        if (techniques.Hyde)
+        {
+            lines.Add("- 1 line 'HYDE: <a short passage, 2-3 sentences, as a document answering the query would state it>'");
+        }
+
+        return string.Join('\n', lines);
     }
 
-    public async Task<IReadOnlyList<RewrittenQuery>> RewriteAsync(string query, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RewrittenQuery>> RewriteAsync(string query, RewriteTechniques techniques, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
-        var reply = await chat.CompleteAsync(SystemPrompt, "Query: " + query.Trim(), cancellationToken).ConfigureAwait(false);
-        return Parse(reply, query, options);
+        ArgumentNullException.ThrowIfNull(techniques);
+        if (!techniques.Any)
+        {
+            return [];
+        }
+
+        var reply = await chat.CompleteAsync(SystemPrompt(techniques), "Query: " + query.Trim(), cancellationToken).ConfigureAwait(false);
+        return Parse(reply, query, techniques);
     }
 
-    public static IReadOnlyList<RewrittenQuery> Parse(string reply, string original, QueryRewriteOptions options)
+    public static IReadOnlyList<RewrittenQuery> Parse(string reply, string original, RewriteTechniques techniques)
     {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(techniques);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { original.Trim() };
         var paraphrases = new List<RewrittenQuery>();
-        var hyde = new List<RewrittenQuery>();
         var subquestions = new List<RewrittenQuery>();
+        var stepBack = new List<RewrittenQuery>();
+        var hyde = new List<RewrittenQuery>();
         foreach (var line in reply.Split('\n'))
         {
             var match = TaggedLine().Match(line);
@@ -77,30 +76,33 @@ public sealed partial class LlmQueryRewriter(IChatModel chat, QueryRewriteOption
                 continue;
             }
 
-            var text = match.Groups["text"].Value.Trim().Trim('"');
-            if (text.Length == 0 || !seen.Add(text))
+            var text = match.Groups["text"].Value.Trim().Trim('"', '\'', '*', '`').Trim();
+            if (text.Length == 0 || text.Length > 2000 || !seen.Add(text))
             {
                 continue;
             }
 
-            switch (match.Groups["tag"].Value.ToUpperInvariant())
+            switch (match.Groups["tag"].Value.ToUpperInvariant().Replace("-", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal))
             {
-                case "PARAPHRASE" when paraphrases.Count < options.Paraphrases:
+                case "PARAPHRASE" when paraphrases.Count < techniques.Paraphrases:
                     paraphrases.Add(new RewrittenQuery("paraphrase", text));
                     break;
-                case "HYDE" when options.Hyde && hyde.Count == 0:
-                    hyde.Add(new RewrittenQuery("hyde", text));
-                    break;
-                case "SUBQUESTION" when options.Decompose:
+                case "SUBQUESTION" when techniques.Decompose:
                     subquestions.Add(new RewrittenQuery("subquestion", text));
+                    break;
+                case "STEPBACK" when techniques.StepBack && stepBack.Count == 0:
+                    stepBack.Add(new RewrittenQuery("stepback", text));
+                    break;
+                case "HYDE" when techniques.Hyde && hyde.Count == 0:
+                    hyde.Add(new RewrittenQuery("hyde", text));
                     break;
             }
         }
 
         // Sub-questions first: each covers a part of the question the original ranking may miss.
-        return subquestions.Concat(paraphrases).Concat(hyde).Take(options.MaxQueries).ToList();
+        return subquestions.Concat(paraphrases).Concat(stepBack).Concat(hyde).Take(techniques.MaxQueries).ToList();
     }
 
-    [GeneratedRegex(@"^\s*(?:[-*\d.)\s]*)(?<tag>PARAPHRASE|HYDE|SUBQUESTION)\s*\d*\s*:\s*(?<text>.+)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:[-*\d.)\s]*)\**(?<tag>PARAPHRASE|SUBQUESTION|SUB-QUESTION|STEP-?BACK|STEP BACK|HYDE)\s*\d*\**\s*:\s*(?<text>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex TaggedLine();
 }

@@ -42,6 +42,9 @@ public sealed class QueryAnalyzerTests
     [InlineData("Vitamin D deficiency raises the risk of hip fractures in older women.", QueryIntent.Statement)]
     [InlineData("IL-6 drives fever", QueryIntent.Identifier)]
     [InlineData("为什么天空是蓝色的", QueryIntent.Question)]
+    [InlineData("travel policy since 2023", QueryIntent.Statement)]
+    [InlineData("budget in 2023", QueryIntent.Keyword)]
+    [InlineData("RFC 7807 since 2020", QueryIntent.Identifier)]
     public void The_intent_follows_the_querys_form(string query, QueryIntent intent)
     {
         Assert.Equal(intent, QueryAnalyzer.Analyze(query).Intent);
@@ -51,5 +54,14 @@ public sealed class QueryAnalyzerTests
     public void Whitespace_and_compatibility_forms_are_normalised()
     {
         Assert.Equal("ABC 12", QueryAnalyzer.Analyze("  ＡＢＣ\t１２ ").Text);
+    }
+
+    [Fact]
+    public void A_date_in_the_query_is_part_of_the_analysis()
+    {
+        var date = QueryAnalyzer.Analyze("expenses since March 2024").Date;
+
+        Assert.Equal(new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero), date!.After);
+        Assert.Null(QueryAnalyzer.Analyze("expenses of the team").Date);
     }
 }

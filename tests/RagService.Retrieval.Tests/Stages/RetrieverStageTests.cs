@@ -39,7 +39,7 @@ public sealed class RetrieverStageTests
         var response = await Retriever(HybridRetrieverTests.Classic).SearchAsync(Request(), CancellationToken.None);
 
         Assert.Equal(
-            ["rewrite", "query-understanding", "routing", "prf", "fusion", "section-boost", "second-stage", "rerank", "dedup"],
+            ["rewrite", "query-understanding", "routing", "prf", "fusion", "section-boost", "date-hint", "second-stage", "rerank", "llm-rerank", "dedup", "mmr"],
             response.Trace!.Steps.Select(s => s.Stage));
         Assert.All(response.Trace.Steps.Where(s => s.Stage != "fusion"), s => Assert.False(s.Applied));
     }
