@@ -70,6 +70,15 @@ public sealed record RetrievalOptions
     /// <summary>The second embedding model; "auto" picks the registered model the index does not use.</summary>
     public string SecondStageModel { get; init; } = "auto";
 
+    /// <summary>
+    /// Ingestion also embeds every chunk with the second stage's model (into its embedding cache), so the
+    /// second stage does no model work at query time, even on a fresh index. Off: it embeds candidates on first sight.
+    /// </summary>
+    public bool SecondStageEmbedAtIngestion { get; init; } = true;
+
+    /// <summary>Chunk texts the second model embeds at a time during ingestion; progress moves between slices.</summary>
+    public int SecondStageIngestSlice { get; init; } = 64;
+
     public double SecondStageBm25Weight { get; init; } = 1.0;
 
     public double SecondStageDenseWeight { get; init; } = 1.0;
