@@ -10,6 +10,18 @@ public static class CliHost
 {
     public static ServiceProvider Create(CommandLine line)
     {
+        var configuration = Configuration(line);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(line.Has("verbose") ? LogLevel.Information : LogLevel.Warning));
+        services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.Section));
+        services.AddRagCore();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>appsettings.json, then <c>RAG_</c> environment variables, then --data and --model: what every command runs with.</summary>
+    public static IConfigurationRoot Configuration(CommandLine line)
+    {
         var settings = new Dictionary<string, string?>();
         if (line.Get("data") is { } data)
         {
@@ -21,16 +33,10 @@ public static class CliHost
             settings["Rag:DefaultEmbeddingModel"] = model;
         }
 
-        var configuration = new ConfigurationBuilder()
+        return new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables("RAG_")
             .AddInMemoryCollection(settings)
             .Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(line.Has("verbose") ? LogLevel.Information : LogLevel.Warning));
-        services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.Section));
-        services.AddRagCore();
-        return services.BuildServiceProvider();
     }
 }

@@ -64,6 +64,8 @@ static int Usage()
           rag parse <file> [--format md|json]                   print the parsed document tree
           rag eval --dataset DIR [--split test] [--mode bm25|dense|hybrid|all] [--model minilm|arctic-xs]
                    [--max-queries N] [--out DIR] [--ablation]  BEIR-format retrieval evaluation (--ablation: stage by stage)
+                   [--http | --url http://host:port]            queries over HTTP to POST /v1/indexes/{index}/search:
+                                                                --http starts the API over --data on 127.0.0.1, --url uses a running one
           rag eval-parse --dataset DIR [--out FILE.md] [--only NAME] [--timeout S]
                                                                 score the parsers against ground truth
           rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]

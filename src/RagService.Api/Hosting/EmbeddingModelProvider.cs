@@ -4,6 +4,7 @@ using RagService.Core.Options;
 using RagService.Indexing;
 using RagService.Models.Embeddings;
 using RagService.Models.Registry;
+using RagService.Retrieval;
 
 namespace RagService.Api.Hosting;
 
@@ -49,6 +50,29 @@ public sealed class EmbeddingModelProvider(RagOptions options) : IDisposable
             Model = n,
             CacheDirectory = Path.Combine(Path.GetFullPath(options.DataDirectory), "cache"),
         }))).Value;
+
+    /// <summary>
+    /// The second stage's other embedding model for an index built with <paramref name="indexModel"/>, or
+    /// null when there is none: <see cref="RetrievalOptions.SecondStageModel"/> "none" or empty, or naming
+    /// the index's own model; "auto" picks the first registered model the index does not use. Search and
+    /// ingestion both ask here, so ingestion embeds chunks with exactly the model search will rescore with.
+    /// </summary>
+    public IEmbeddingModel? SecondStageModelFor(string indexModel, RetrievalOptions retrieval)
+    {
+        ArgumentNullException.ThrowIfNull(retrieval);
+        var name = retrieval.SecondStageModel;
+        if (string.Equals(name, "none", StringComparison.OrdinalIgnoreCase) || name.Length == 0)
+        {
+            return null;
+        }
+
+        if (string.Equals(name, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            name = Names.FirstOrDefault(n => !string.Equals(n, indexModel, StringComparison.OrdinalIgnoreCase)) ?? "";
+        }
+
+        return name.Length == 0 || string.Equals(name, indexModel, StringComparison.OrdinalIgnoreCase) ? null : Get(name);
+    }
 
     public void Dispose()
     {

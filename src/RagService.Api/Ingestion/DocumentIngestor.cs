@@ -10,6 +10,8 @@ using RagService.Indexing;
 using RagService.Ingestion;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Dedup;
+using RagService.Retrieval;
+using Microsoft.Extensions.Options;
 
 namespace RagService.Api.Ingestion;
 
@@ -24,6 +26,12 @@ public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, Tim
 
     /// <summary>Chunks linked to an original instead of being indexed.</summary>
     public int Duplicates { get; init; }
+
+    /// <summary>Time spent embedding chunks with the second stage's model (part of <see cref="Embed"/>).</summary>
+    public TimeSpan SecondEmbed { get; init; }
+
+    /// <summary>Chunks embedded with the second stage's model (cached, so its query-time rescoring does no model work).</summary>
+    public int SecondEmbedded { get; init; }
 }
 
 /// <summary>
@@ -31,12 +39,21 @@ public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, Tim
 /// parallel per document (bounded); the chunks of the whole batch are embedded together so the model
 /// always sees full batches; both indexes are committed once per batch (group commit) and only then
 /// are the documents marked ready. A failure fails that one document with its step and reason.
+/// When the retrieval second stage has a model (<see cref="RetrievalOptions.SecondStageModel"/>), the
+/// chunks are also embedded with it, in bounded slices, into that model's embedding cache: the cache is
+/// what the second stage reads at query time, so a fresh index rescores without model work.
 /// </summary>
 public sealed partial class DocumentIngestor(
     IngestionPipeline pipeline,
     EmbeddingModelProvider models,
-    ILogger<DocumentIngestor> logger)
+    ILogger<DocumentIngestor> logger,
+    IOptions<RetrievalOptions>? retrieval = null)
 {
+    /// <summary>Progress shown while the second model embeds a batch: it runs from here up to <see cref="SecondEmbedProgressEnd"/>.</summary>
+    internal const double SecondEmbedProgressStart = 0.6;
+
+    internal const double SecondEmbedProgressEnd = 0.85;
+
     private static readonly ActivitySource Activity = new("RagService.Ingestion");
 
     public async Task<IngestionBatchReport> IngestPendingAsync(IndexStore store, int maxDocuments, int parallelism, CancellationToken ct)
@@ -112,6 +129,7 @@ public sealed partial class DocumentIngestor(
             return new IngestionBatchReport(0, failed + batch.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
         }
 
+        var (secondEmbedded, secondClock) = await EmbedWithSecondModelAsync(store, batch.Select(p => p.Status).ToList(), texts, ct);
         embedClock.Stop();
 
         var writeClock = Stopwatch.StartNew();
@@ -147,7 +165,49 @@ public sealed partial class DocumentIngestor(
             Chunking = TimeSpan.FromTicks(chunkTicks),
             Dedup = dedupClock.Elapsed,
             Duplicates = duplicates,
+            SecondEmbed = secondClock,
+            SecondEmbedded = secondEmbedded,
         };
+    }
+
+    /// <summary>
+    /// Embeds the batch's chunk texts with the second stage's model, <see cref="RetrievalOptions.SecondStageIngestSlice"/>
+    /// texts at a time (the vectors are not kept: the model's cache stores them), moving the batch's progress
+    /// between slices. A failure here costs only speed (the second stage embeds on first sight instead), so it
+    /// is logged and the documents go on.
+    /// </summary>
+    private async Task<(int Embedded, TimeSpan Elapsed)> EmbedWithSecondModelAsync(IndexStore store, IReadOnlyList<DocumentStatus> documents, IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        var options = retrieval?.Value;
+        if (options is not { SecondStage: true, SecondStageEmbedAtIngestion: true } || texts.Count == 0
+            || models.SecondStageModelFor(store.Settings.EmbeddingModel, options) is not { } second)
+        {
+            return (0, TimeSpan.Zero);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var slice = Math.Max(1, options.SecondStageIngestSlice);
+        var done = 0;
+        try
+        {
+            for (var start = 0; start < texts.Count; start += slice)
+            {
+                var part = texts.Skip(start).Take(slice).ToList();
+                await second.EmbedAsync(part, EmbeddingPurpose.Document, ct);
+                done += part.Count;
+                var progress = SecondEmbedProgressStart + ((SecondEmbedProgressEnd - SecondEmbedProgressStart) * done / texts.Count);
+                foreach (var doc in documents)
+                {
+                    store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Embedding, progress);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSecondEmbedFailed(logger, e, store.Name, second.Name);
+        }
+
+        return (done, clock.Elapsed);
     }
 
     /// <summary>
@@ -172,6 +232,8 @@ public sealed partial class DocumentIngestor(
                 Chunking = sum.Chunking + report.Chunking,
                 Dedup = sum.Dedup + report.Dedup,
                 Duplicates = sum.Duplicates + report.Duplicates,
+                SecondEmbed = sum.SecondEmbed + report.SecondEmbed,
+                SecondEmbedded = sum.SecondEmbedded + report.SecondEmbedded,
             };
             progress?.Report(sum);
         }
@@ -248,6 +310,9 @@ public sealed partial class DocumentIngestor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Ready} documents into {Index} ({Failed} failed, {Chunks} chunks; parse {ParseMs} ms, embed {EmbedMs} ms, write {WriteMs} ms)")]
     private static partial void LogBatch(ILogger logger, string index, int ready, int failed, int chunks, long parseMs, long embedMs, long writeMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding chunks of {Index} with the second-stage model {Model} failed; the second stage will embed them at query time")]
+    private static partial void LogSecondEmbedFailed(ILogger logger, Exception exception, string index, string model);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} of {Index} rejected while {Step}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string index, string documentId, string step, string reason);

@@ -43,26 +43,10 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             models.Get(s.Settings.EmbeddingModel),
             new CatalogChunkLookup(s.Catalog),
             options.Value,
-            SecondModelFor(s.Settings.EmbeddingModel),
+            models.SecondStageModelFor(s.Settings.EmbeddingModel, options.Value),
             _reranker.Value,
             llm?.Rewriter,
             llm?.Reranker));
-
-    private IEmbeddingModel? SecondModelFor(string indexModel)
-    {
-        var name = options.Value.SecondStageModel;
-        if (string.Equals(name, "none", StringComparison.OrdinalIgnoreCase) || name.Length == 0)
-        {
-            return null;
-        }
-
-        if (string.Equals(name, "auto", StringComparison.OrdinalIgnoreCase))
-        {
-            name = models.Names.FirstOrDefault(n => !string.Equals(n, indexModel, StringComparison.OrdinalIgnoreCase)) ?? "";
-        }
-
-        return name.Length == 0 || string.Equals(name, indexModel, StringComparison.OrdinalIgnoreCase) ? null : models.Get(name);
-    }
 
     private static IReranker? CreateReranker(RetrievalOptions options) =>
         string.IsNullOrWhiteSpace(options.RerankerModelPath) ? null : OnnxCrossEncoder.FromFolder(options.RerankerModelPath);

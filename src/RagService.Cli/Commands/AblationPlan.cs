@@ -9,7 +9,9 @@ public sealed record AblationStep(string Name, SearchMode Mode, SearchStages? St
 /// <summary>
 /// The ablation <c>rag eval --ablation</c> runs: each retriever alone, the fusion variants, then each
 /// stage added in turn on top of the previous row, and finally the default configuration exactly as
-/// the API runs it. Every row is measured, including the stages that do not help.
+/// the API runs it, and that configuration with each optional first-stage step left out in turn (the
+/// rows that decide whether PRF and routing stay on, measured on the final stack). Every row is
+/// measured, including the stages that do not help.
 /// </summary>
 public static class AblationPlan
 {
@@ -46,6 +48,9 @@ public static class AblationPlan
         }
 
         steps.Add(new("default configuration", SearchMode.Hybrid, null));
+        steps.Add(new($"default, PRF {(options.PseudoRelevanceFeedback ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { PseudoRelevanceFeedback = !options.PseudoRelevanceFeedback }));
+        steps.Add(new($"default, routing {(options.Routing ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { Routing = !options.Routing }));
+        steps.Add(new($"default, second stage {(options.SecondStage ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { SecondStage = !options.SecondStage }));
         return steps;
     }
 }

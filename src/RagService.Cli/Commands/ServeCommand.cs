@@ -19,15 +19,11 @@ public static class ServeCommand
             extra.Add($"--Urls={urls}");
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        await using var app = LoopbackApiServer.Build(new WebApplicationOptions
         {
             Args = [.. hostArgs.Where(a => !a.StartsWith("--data", StringComparison.Ordinal) && !a.StartsWith("--urls", StringComparison.Ordinal)), .. extra],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.AddRagServiceDefaults();
-        builder.AddRagService();
-        var app = builder.Build();
-        app.MapRagService();
         await app.RunAsync();
         return 0;
     }
