@@ -19,11 +19,13 @@ public static class AblationPlan
     {
         var off = new SearchStages
         {
-            QueryUnderstanding = false, Routing = false, PseudoRelevanceFeedback = false, SecondStage = false, Rerank = false, Deduplicate = false,
+            Rewrite = false, QueryUnderstanding = false, DateHints = false, Routing = false, PseudoRelevanceFeedback = false,
+            SecondStage = false, Rerank = false, LlmRerank = false, Deduplicate = false, Mmr = false,
             Fusion = "rrf", Bm25Weight = 1, DenseWeight = 1,
         };
         var weighted = off with { Fusion = options.Fusion, Bm25Weight = options.Bm25Weight, DenseWeight = options.DenseWeight };
-        var routing = weighted with { QueryUnderstanding = true, Routing = true };
+        var understanding = weighted with { QueryUnderstanding = true, DateHints = true };
+        var routing = understanding with { Routing = true };
         var prf = routing with { PseudoRelevanceFeedback = true };
         var second = prf with { SecondStage = true };
         var dedup = second with { Deduplicate = true };
@@ -37,7 +39,8 @@ public static class AblationPlan
             new("hybrid weighted min-max", SearchMode.Hybrid, off with { Fusion = "weighted" }),
             new("hybrid z-score", SearchMode.Hybrid, off with { Fusion = "zscore" }),
             new($"{options.Fusion} bm25 {options.Bm25Weight:0.##} dense {options.DenseWeight:0.##}", SearchMode.Hybrid, weighted),
-            new("+ query understanding, routing", SearchMode.Hybrid, routing),
+            new("+ query understanding, date hints", SearchMode.Hybrid, understanding),
+            new("+ routing", SearchMode.Hybrid, routing),
             new("+ PRF", SearchMode.Hybrid, prf),
             new("+ second stage", SearchMode.Hybrid, second),
             new("+ dedup", SearchMode.Hybrid, dedup),
@@ -50,6 +53,7 @@ public static class AblationPlan
         steps.Add(new("default configuration", SearchMode.Hybrid, null));
         steps.Add(new($"default, PRF {(options.PseudoRelevanceFeedback ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { PseudoRelevanceFeedback = !options.PseudoRelevanceFeedback }));
         steps.Add(new($"default, routing {(options.Routing ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { Routing = !options.Routing }));
+        steps.Add(new($"default, MMR {(options.Mmr ? "off" : "on")} (λ {options.MmrLambda:0.##})", SearchMode.Hybrid, new SearchStages { Mmr = !options.Mmr }));
         steps.Add(new($"default, second stage {(options.SecondStage ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { SecondStage = !options.SecondStage }));
         return steps;
     }
