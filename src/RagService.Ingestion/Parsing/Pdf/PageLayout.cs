@@ -18,8 +18,9 @@ internal static class PageLayout
     /// <summary>Average characters per row above which a side of a gutter is prose rather than table cells.</summary>
     private const double ProseRowCharacters = 22;
 
-    public static List<PdfLine> Read(Page page)
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null)
     {
+        grids ??= [];
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
@@ -34,7 +35,7 @@ internal static class PageLayout
         var rows = Rows(words);
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
-        Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0);
+        Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
         return ordered.Select(o => o.Fragment.ToLine(page, o.Block)).ToList();
     }
 
@@ -43,14 +44,14 @@ internal static class PageLayout
     /// and stay in place); each section's left side is read before its right side, and each side may
     /// itself have columns (three-column pages, a two-column block under a full-width one).
     /// </summary>
-    private static void Order(List<(int Index, List<Word> Words)> rows, List<(Fragment, int)> ordered, ref int block, int depth)
+    private static void Order(List<(int Index, List<Word> Words)> rows, List<(Fragment, int)> ordered, ref int block, int depth, IReadOnlyList<RuledGrid> grids)
     {
         var gutter = depth < 3 ? FindGutter(rows.SelectMany(r => r.Words).ToList(), rows.Select(r => r.Words).ToList()) : null;
         if (gutter is not { } g)
         {
             foreach (var (index, words) in rows)
             {
-                foreach (var fragment in Split(words, index))
+                foreach (var fragment in Split(words, index, grids))
                 {
                     ordered.Add((fragment, block));
                 }
@@ -66,12 +67,12 @@ internal static class PageLayout
         {
             if (left.Count > 0)
             {
-                Order([.. left], ordered, ref b, depth + 1);
+                Order([.. left], ordered, ref b, depth + 1, grids);
             }
 
             if (right.Count > 0)
             {
-                Order([.. right], ordered, ref b, depth + 1);
+                Order([.. right], ordered, ref b, depth + 1, grids);
             }
 
             left.Clear();
@@ -83,7 +84,7 @@ internal static class PageLayout
             if (words.Any(w => w.BoundingBox.Left < g.Left && w.BoundingBox.Right > g.Right))
             {
                 EndSection(ref block);
-                foreach (var fragment in Split(words, index))
+                foreach (var fragment in Split(words, index, grids))
                 {
                     ordered.Add((fragment, block));
                 }
@@ -131,9 +132,9 @@ internal static class PageLayout
     }
 
     /// <summary>Fragments of a row in reading order: right to left when the row is right-to-left text.</summary>
-    private static IEnumerable<Fragment> Split(List<Word> row, int rowIndex)
+    private static IEnumerable<Fragment> Split(List<Word> row, int rowIndex, IReadOnlyList<RuledGrid> grids)
     {
-        var fragments = SplitLeftToRight(row, rowIndex).ToList();
+        var fragments = SplitLeftToRight(row, rowIndex, grids).ToList();
         if (fragments.Count > 1 && Bidi.IsRightToLeftLine(row.Select(w => w.Text)))
         {
             fragments.Reverse();
@@ -142,7 +143,7 @@ internal static class PageLayout
         return fragments;
     }
 
-    private static IEnumerable<Fragment> SplitLeftToRight(List<Word> row, int rowIndex)
+    private static IEnumerable<Fragment> SplitLeftToRight(List<Word> row, int rowIndex, IReadOnlyList<RuledGrid> grids)
     {
         var current = new List<Word> { row[0] };
         for (var i = 1; i < row.Count; i++)
@@ -151,7 +152,10 @@ internal static class PageLayout
             var size = Math.Max(Size(row[i]), Size(row[i - 1]));
             // A lone bullet keeps its item text even across a wide indent.
             var bullet = current.Count == 1 && IsBullet(current[0].Text);
-            if (gap > FragmentGap * size && !bullet)
+            // A vertical table rule between two words separates cells however close they are set.
+            var middle = (row[i].BoundingBox.Bottom + row[i].BoundingBox.Top) / 2;
+            var ruled = grids.Count > 0 && grids.Any(g => g.RuleBetween(row[i - 1].BoundingBox.Right - 0.5, row[i].BoundingBox.Left + 0.5, middle));
+            if ((gap > FragmentGap * size && !bullet) || ruled)
             {
                 yield return new Fragment(current, rowIndex);
                 current = [];

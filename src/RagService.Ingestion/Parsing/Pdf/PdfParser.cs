@@ -29,6 +29,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         EnsureComplete(source.FilePath);
 
         List<PdfLine> lines;
+        List<RuledGrid> grids;
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
         int pageCount;
@@ -49,18 +50,23 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             title = document.Information?.Title;
             outline = Outline.Read(document);
             lines = new List<PdfLine>();
+            grids = new List<RuledGrid>();
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = document.GetPage(number);
-                var pageLines = PageLayout.Read(page).ToList();
+                var pageGrids = RulingDetector.Find(page);
+                var pageLines = PageLayout.Read(page, pageGrids).ToList();
                 // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
                 if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
                     var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
                     ocrLines.AddRange(recognized.Lines);
                     pageLines = OcrLayout.ToPdfLines(recognized).ToList();
+                    pageGrids = [];
                 }
+
+                grids.AddRange(pageGrids);
 
                 lines.AddRange(pageLines);
             }
@@ -79,7 +85,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
-        var tree = AssembleTree(lines, pageCount, title, outline);
+        var tree = AssembleTree(lines, pageCount, title, outline, grids);
         return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
     }
 
@@ -87,7 +93,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
     /// The layout steps shared by text and OCR'd pages: furniture removed, headings ranked over the
     /// whole document, lines assembled into paragraphs.
     /// </summary>
-    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title, IReadOnlyDictionary<string, int>? outline = null)
+    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title,
+        IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<RuledGrid>? grids = null)
     {
         var content = PageFurniture.Remove(lines, pageCount);
         if (content.Count == 0)
@@ -95,7 +102,17 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException("empty document");
         }
 
-        var tables = content.GroupBy(l => l.Page).SelectMany(g => PdfTableDetector.Find(g.ToList())).ToList();
+        // Ruled tables first: their rules say where cells are; alignment is the fallback for the lines left over.
+        var gridsByPage = (grids ?? []).ToLookup(g => g.Page);
+        var tables = new List<PdfTable>();
+        foreach (var page in content.GroupBy(l => l.Page))
+        {
+            var ruled = PdfTableDetector.FindRuled(page.ToList(), gridsByPage[page.Key].ToList());
+            var inRuled = ruled.SelectMany(t => t.Lines).ToHashSet();
+            tables.AddRange(ruled);
+            tables.AddRange(PdfTableDetector.Find(page.Where(l => !inRuled.Contains(l)).ToList()));
+        }
+
         var tableOf = new Dictionary<PdfLine, PdfTable>();
         foreach (var table in tables)
         {
