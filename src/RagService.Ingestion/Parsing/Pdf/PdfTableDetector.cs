@@ -108,9 +108,7 @@ internal static partial class PdfTableDetector
             var rightToLeft = Bidi.IsRightToLeftLine(inside.Select(l => l.Text));
             var rows = liveRows.Select(r =>
             {
-                var values = liveColumns.Select(c => cells[r, c] is { } lines
-                    ? string.Join(' ', lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text))
-                    : string.Empty);
+                var values = liveColumns.Select(c => cells[r, c] is { } lines ? CellText(lines, rightToLeft) : string.Empty);
                 return (IReadOnlyList<string>)(rightToLeft ? values.Reverse() : values).ToList();
             }).ToList();
             taken.UnionWith(inside);
@@ -118,6 +116,17 @@ internal static partial class PdfTableDetector
         }
 
         return tables;
+    }
+
+    private static string CellText(List<PdfLine> lines, bool rightToLeft)
+    {
+        // A header set rotated (reading upwards) comes out as a column of single glyphs, one per row.
+        if (lines.Count >= 3 && lines.All(l => l.Text.Length == 1) && lines.Max(l => l.Box.Left) - lines.Min(l => l.Box.Left) < lines.Max(l => l.FontSize))
+        {
+            return string.Concat(lines.OrderBy(l => l.Box.Bottom).Select(l => l.Text));
+        }
+
+        return string.Join(' ', lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text));
     }
 
     private static PdfTable? Build(List<List<PdfLine>> region)
