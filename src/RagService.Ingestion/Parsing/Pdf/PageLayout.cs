@@ -250,7 +250,7 @@ internal static class PageLayout
             return false;
         }
 
-        return parts.Average(p => p.Sum(w => w.Text.Length + 1)) >= ProseRowCharacters;
+        return parts.Average(p => p.Sum(w => TextWidth.Columns(w.Text) + 1)) >= ProseRowCharacters;
     }
 
     private static double Size(Word word) => word.Letters.Max(l => l.PointSize) is var s and > 0 ? s : word.BoundingBox.Height;
@@ -273,10 +273,27 @@ internal static class PageLayout
             var text = Bidi.IsRightToLeftLine(Words.Select(w => w.Text))
                 ? Bidi.ToLogicalOrder(Words.SelectMany((w, i) => (i == 0 ? [] : new[] { " " }).Concat(w.Letters.Select(l => l.Value))).ToList())
                 : string.Join(' ', Words.Select(w => w.Text));
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row };
+            var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
+            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font };
         }
 
+        /// <summary>The family part of a font name: subset prefix and style suffix removed ("ABCDEF+Times-BoldItalic" → "Times").</summary>
+        private static string Family(string? name)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                return string.Empty;
+            }
+
+            var plus = name.IndexOf('+', StringComparison.Ordinal);
+            var font = plus >= 0 ? name[(plus + 1)..] : name;
+            var end = font.IndexOfAny(['-', ',']);
+            return end > 0 ? font[..end] : font;
+        }
+
+        /// <summary>Bold by font, or "fake bold": a regular font filled and stroked (text rendering mode 2).</summary>
         private static bool IsBold(Letter letter) =>
+            letter.RenderingMode is UglyToad.PdfPig.Core.TextRenderingMode.FillThenStroke or UglyToad.PdfPig.Core.TextRenderingMode.FillThenStrokeClip ||
             letter.FontDetails?.IsBold == true || BoldName(letter.FontDetails?.Name) || BoldName(letter.FontName);
 
         /// <summary>Bold by name: "Arial-BoldMT", "KoPubDotumBold", "Helvetica-Black", and TeX's "CMBX10"/"SFBX1000".</summary>
@@ -298,6 +315,27 @@ internal static class PageLayout
                    font.EndsWith(",Bold", StringComparison.OrdinalIgnoreCase);
         }
     }
+}
+
+/// <summary>
+/// Text length in Latin-character units: a Chinese, Japanese or Korean character carries about as much
+/// as two Latin letters, so a 25-character Korean line is as much prose as a 50-character English one.
+/// </summary>
+internal static class TextWidth
+{
+    public static int Columns(string text)
+    {
+        var columns = 0;
+        foreach (var c in text)
+        {
+            columns += IsWide(c) ? 2 : 1;
+        }
+
+        return columns;
+    }
+
+    private static bool IsWide(char c) =>
+        c is >= '\u1100' and <= '\u11FF' or >= '\u2E80' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFF60';
 }
 
 /// <summary>

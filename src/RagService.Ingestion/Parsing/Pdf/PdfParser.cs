@@ -139,6 +139,26 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         return builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount);
     }
 
+    /// <summary>One text line per layout line (page, row, block, font size, bold, box, text): a diagnostic for <c>rag parse --format lines</c>.</summary>
+    public static IEnumerable<string> DescribeLines(string path)
+    {
+        using var document = PdfDocument.Open(path, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+        for (var number = 1; number <= document.NumberOfPages; number++)
+        {
+            var page = document.GetPage(number);
+            var grids = RulingDetector.Find(page);
+            foreach (var grid in grids)
+            {
+                yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} at ({grid.Box.Left:0},{grid.Box.Bottom:0})-({grid.Box.Right:0},{grid.Box.Top:0})");
+            }
+
+            foreach (var l in PageLayout.Read(page, grids))
+            {
+                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
+            }
+        }
+    }
+
     private static void EnsureComplete(string path)
     {
         using var stream = File.OpenRead(path);
@@ -162,6 +182,9 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
 {
     /// <summary>Fragments on one baseline share a row number within their page.</summary>
     public int Row { get; init; }
+
+    /// <summary>The font family most of the line is set in ("Helvetica" for "ABCDEF+Helvetica-Bold"); empty when unknown (OCR).</summary>
+    public string Font { get; init; } = string.Empty;
 }
 
 /// <summary>The PDF outline (bookmarks): heading titles with their depth, authoritative when a document has one.</summary>
@@ -273,6 +296,7 @@ internal sealed partial class HeadingClassifier
     private const double LargerRatio = 1.1;
     private const int MaxHeadingWords = 20;
     private const int MaxBoldHeadingWords = 14;
+    private const double NumberedLargerPoints = 0.9;
 
     private readonly double _bodySize;
     private readonly bool _bodyBold;
@@ -330,7 +354,11 @@ internal sealed partial class HeadingClassifier
             return outlined;
         }
 
-        if (line.FontSize >= _bodySize * LargerRatio)
+        // A numbered line even a point larger than the body is a heading ("(1) Scope" at 12.5 pt over 11.5 pt text).
+        var larger = line.FontSize >= _bodySize * LargerRatio ||
+            (line.FontSize >= _bodySize + NumberedLargerPoints && (NumberingDepth(line.Text) is not null || ParenthesisNumbered().IsMatch(line.Text)) &&
+             IsShort(line.Text, MaxBoldHeadingWords));
+        if (larger)
         {
             var rank = _headingSizes.FindIndex(s => s - line.FontSize <= 1.0);
             var level = rank < 0 ? _headingSizes.Count : rank + 1;
@@ -344,7 +372,7 @@ internal sealed partial class HeadingClassifier
         }
 
         var bodySized = Math.Abs(line.FontSize - _bodySize) <= 1.0;
-        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered)
+        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
         {
             var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
             return Math.Clamp(level, 1, 6);
@@ -377,6 +405,9 @@ internal sealed partial class HeadingClassifier
     [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
 
+    [GeneratedRegex(@"^\(\d{1,2}\)\s*\p{L}")]
+    private static partial Regex ParenthesisNumbered();
+
     /// <summary>Ends like a sentence (a bold sentence inside body text is emphasis, not a heading).</summary>
     [GeneratedRegex(@"[.,;!?。，；！？]\s*$")]
     private static partial Regex SentenceLike();
@@ -398,6 +429,11 @@ internal static partial class ParagraphAssembler
     /// <summary>A baseline step this much larger than the document's usual line pitch starts a new paragraph.</summary>
     private const double ParagraphPitchFactor = 1.3;
 
+    /// <summary>Headings wrap onto two or three lines at most.</summary>
+    private const int MaxHeadingLines = 3;
+
+    private const int MaxHeadingWords = 24;
+
     public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings,
         IReadOnlyDictionary<PdfLine, PdfTable>? tables = null)
     {
@@ -416,8 +452,16 @@ internal static partial class ParagraphAssembler
                 return;
             }
 
-            var kind = currentLevel is not null ? BlockKind.Heading : currentIsList ? BlockKind.ListItem : BlockKind.Paragraph;
             var text = JoinLines(current);
+            // A "heading" that runs on for more than a few lines, or to a question or a long sentence, is
+            // emphasised body text (a bold survey question, a list of names on a cover), not a heading.
+            if (currentLevel is not null && (current.Count > MaxHeadingLines || text.TrimEnd().EndsWith('?') ||
+                text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords))
+            {
+                currentLevel = null;
+            }
+
+            var kind = currentLevel is not null ? BlockKind.Heading : currentIsList ? BlockKind.ListItem : BlockKind.Paragraph;
             if (kind == BlockKind.ListItem)
             {
                 text = Bullet().Replace(text, string.Empty);

@@ -142,7 +142,7 @@ internal static partial class PdfTableDetector
 
         // Prose set side by side (columns the layout did not separate) has long fragments; cells are short.
         var fragments = region.SelectMany(r => r).ToList();
-        if (fragments.Count(l => l.Text.Length > 45) * 2 > fragments.Count)
+        if (fragments.Count(l => TextWidth.Columns(l.Text) > 45) * 2 > fragments.Count)
         {
             return null;
         }
