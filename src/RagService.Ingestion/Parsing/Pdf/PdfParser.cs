@@ -405,7 +405,7 @@ internal sealed partial class HeadingClassifier
     [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
 
-    [GeneratedRegex(@"^\(\d{1,2}\)\s*\p{L}")]
+    [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
     private static partial Regex ParenthesisNumbered();
 
     /// <summary>Ends like a sentence (a bold sentence inside body text is emphasis, not a heading).</summary>
@@ -455,7 +455,7 @@ internal static partial class ParagraphAssembler
             var text = JoinLines(current);
             // A "heading" that runs on for more than a few lines, or to a question or a long sentence, is
             // emphasised body text (a bold survey question, a list of names on a cover), not a heading.
-            if (currentLevel is not null && (current.Count > MaxHeadingLines || text.TrimEnd().EndsWith('?') ||
+            if (currentLevel is not null && (current.Count > MaxHeadingLines || HeadingCannotEnd().IsMatch(text) ||
                 text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords))
             {
                 currentLevel = null;
@@ -500,6 +500,14 @@ internal static partial class ParagraphAssembler
             }
 
             var level = headings.LevelOf(line);
+            // A line that carries on a non-heading line in the same type, at the usual line pitch, is the rest of
+            // that paragraph (the second line of a bold question), never a heading of its own.
+            if (level is not null && previousLine is not null && currentLevel is null && line.Page == previousLine.Page &&
+                line.Bold == previousLine.Bold && Math.Abs(line.FontSize - previousLine.FontSize) < 0.5 && FollowsClosely(previousLine, line, pitch))
+            {
+                level = null;
+            }
+
             var startsList = Bullet().IsMatch(line.Text) && level is null;
             var startsNew = previousLine is null
                 || line.Page != previousLine.Page
@@ -594,6 +602,10 @@ internal static partial class ParagraphAssembler
 
     [GeneratedRegex(@"[.!?:;。！？；…][""'”’)\]]*\s*$")]
     private static partial Regex SentenceEnd();
+
+    /// <summary>A heading does not end in a question mark, a comma or a semicolon (a question, a clause, a code line).</summary>
+    [GeneratedRegex(@"[?,;？，；]\s*$")]
+    private static partial Regex HeadingCannotEnd();
 
     [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
     private static partial Regex Bullet();
