@@ -274,7 +274,8 @@ internal static class PageLayout
                 ? Bidi.ToLogicalOrder(Words.SelectMany((w, i) => (i == 0 ? [] : new[] { " " }).Concat(w.Letters.Select(l => l.Value))).ToList())
                 : string.Join(' ', Words.Select(w => w.Text));
             var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font };
+            var italic = letters.Count(IsItalic) * 2 > letters.Count;
+            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic };
         }
 
         /// <summary>The family part of a font name: subset prefix and style suffix removed ("ABCDEF+Times-BoldItalic" → "Times").</summary>
@@ -290,6 +291,11 @@ internal static class PageLayout
             var end = font.IndexOfAny(['-', ',']);
             return end > 0 ? font[..end] : font;
         }
+
+        private static bool IsItalic(Letter letter) =>
+            letter.FontDetails?.IsItalic == true ||
+            (letter.FontName ?? string.Empty).Contains("Italic", StringComparison.OrdinalIgnoreCase) ||
+            (letter.FontName ?? string.Empty).Contains("Oblique", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Bold by font, or "fake bold": a regular font filled and stroked (text rendering mode 2).</summary>
         private static bool IsBold(Letter letter) =>

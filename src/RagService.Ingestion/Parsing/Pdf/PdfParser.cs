@@ -152,9 +152,18 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} at ({grid.Box.Left:0},{grid.Box.Bottom:0})-({grid.Box.Right:0},{grid.Box.Top:0})");
             }
 
+            if (Environment.GetEnvironmentVariable("RAG_DEBUG_LETTERS") is { } probe)
+            {
+                foreach (var w in page.GetWords().Where(w => w.Text.Contains(probe, StringComparison.Ordinal)))
+                {
+                    var letter = w.Letters[0];
+                    yield return $"{w.Text} font={letter.FontName} mode={letter.RenderingMode} fill={letter.FillColor} stroke={letter.StrokeColor} size={letter.PointSize} italic={letter.FontDetails?.IsItalic} w={letter.FontDetails?.Weight}";
+                }
+            }
+
             foreach (var l in PageLayout.Read(page, grids))
             {
-                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
+                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
             }
         }
     }
@@ -185,6 +194,9 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
 
     /// <summary>The font family most of the line is set in ("Helvetica" for "ABCDEF+Helvetica-Bold"); empty when unknown (OCR).</summary>
     public string Font { get; init; } = string.Empty;
+
+    /// <summary>Most of the line is set in an italic or oblique font.</summary>
+    public bool Italic { get; init; }
 }
 
 /// <summary>The PDF outline (bookmarks): heading titles with their depth, authoritative when a document has one.</summary>
@@ -297,12 +309,15 @@ internal sealed partial class HeadingClassifier
     private const int MaxHeadingWords = 20;
     private const int MaxBoldHeadingWords = 14;
     private const double NumberedLargerPoints = 0.9;
+    private const int MaxItalicHeadingWords = 8;
 
     private readonly double _bodySize;
     private readonly bool _bodyBold;
     private readonly List<double> _headingSizes;
     private readonly IReadOnlyDictionary<string, int> _outline;
     private int? _numberingOffset;
+
+    private bool _bodyItalic;
 
     private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
@@ -329,7 +344,10 @@ internal sealed partial class HeadingClassifier
             }
         }
 
-        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>());
+        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>())
+        {
+            _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
+        };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
         classifier._numberingOffset = lines
@@ -383,7 +401,22 @@ internal sealed partial class HeadingClassifier
             return Math.Clamp(_headingSizes.Count + 1, 1, 6);
         }
 
+        // A short italic line in Title Case on its own ("Elastic Stop Nut") heads the paragraphs below it,
+        // one level under the bold ones; an italic sentence or caption is emphasis.
+        if (line.Italic && !line.Bold && !_bodyItalic && bodySized && IsShort(line.Text, MaxItalicHeadingWords) &&
+            !SentenceLike().IsMatch(line.Text) && TitleCase(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 2, 1, 6);
+        }
+
         return null;
+    }
+
+    /// <summary>Every word of four letters or more starts with a capital (short function words may not).</summary>
+    private static bool TitleCase(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Count(char.IsLetter) >= 4).ToList();
+        return words.Count > 0 && words.All(w => char.IsUpper(w.First(char.IsLetter)));
     }
 
     private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
@@ -503,7 +536,7 @@ internal static partial class ParagraphAssembler
             // A line that carries on a non-heading line in the same type, at the usual line pitch, is the rest of
             // that paragraph (the second line of a bold question), never a heading of its own.
             if (level is not null && previousLine is not null && currentLevel is null && line.Page == previousLine.Page &&
-                line.Bold == previousLine.Bold && Math.Abs(line.FontSize - previousLine.FontSize) < 0.5 && FollowsClosely(previousLine, line, pitch))
+                line.Bold == previousLine.Bold && line.Italic == previousLine.Italic && Math.Abs(line.FontSize - previousLine.FontSize) < 0.5 && FollowsClosely(previousLine, line, pitch))
             {
                 level = null;
             }
