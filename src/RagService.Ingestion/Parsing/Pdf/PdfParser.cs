@@ -362,7 +362,7 @@ internal sealed partial class HeadingClassifier
     /// <summary>The heading level (1 = top) or null for body text.</summary>
     public int? LevelOf(PdfLine line)
     {
-        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter))
+        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
         {
             return null;
         }
@@ -437,6 +437,10 @@ internal sealed partial class HeadingClassifier
 
     [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
+
+    /// <summary>Caption labels ("Table 2-2", "Figure 3.1:", "图 2") and web or mail addresses are set large or bold without being headings.</summary>
+    [GeneratedRegex(@"^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    private static partial Regex NeverHeading();
 
     [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
     private static partial Regex ParenthesisNumbered();
