@@ -84,4 +84,29 @@ public sealed class PdfRuledTableTests(ITestOutputHelper output) : IDisposable
         List<PdfLine> lines = [new(1, "42", new BoundingBox(120, 470, 130, 480), 10, false, 0, 842)];
         Assert.Empty(PdfTableDetector.FindRuled(lines, [grid]));
     }
+
+    [Fact]
+    public void Cell_that_a_row_rule_does_not_cross_spans_down_and_keeps_its_wrapped_text_together()
+    {
+        // Two columns, three rows; the rule under the first row is drawn across the right column only.
+        var grid = new RuledGrid(1, [100, 200, 300], [500, 480, 460, 440])
+        {
+            HorizontalRules = [new(500, 100, 300), new(480, 200, 300), new(460, 100, 300), new(440, 100, 300)],
+        };
+        static PdfLine Line(string text, double left, double bottom, int row) =>
+            new(1, text, new BoundingBox(left, bottom, left + 60, bottom + 8), 8, false, 0, 842) { Row = row };
+        List<PdfLine> lines =
+        [
+            Line("Name of the", 102, 488, 0), Line("Alpha", 202, 488, 0),
+            Line("standard", 102, 468, 1), Line("Beta", 202, 468, 1),
+            Line("Number", 102, 448, 2), Line("20300", 202, 448, 2),
+        ];
+
+        var table = Assert.Single(PdfTableDetector.FindRuled(lines, [grid]));
+
+        Assert.Equal(3, table.Rows.Count);
+        Assert.Equal(["Name of the standard", "Alpha"], table.Rows[0]);
+        Assert.Equal(["", "Beta"], table.Rows[1]);
+        Assert.Equal(["Number", "20300"], table.Rows[2]);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing.Ocr;
@@ -149,7 +150,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             var grids = RulingDetector.Find(page);
             foreach (var grid in grids)
             {
-                yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} at ({grid.Box.Left:0},{grid.Box.Bottom:0})-({grid.Box.Right:0},{grid.Box.Top:0})");
+                yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} x=[{string.Join(" ", grid.Columns.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}] y=[{string.Join(" ", grid.Rows.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}]");
             }
 
             if (Environment.GetEnvironmentVariable("RAG_DEBUG_LETTERS") is { } probe)

@@ -97,6 +97,24 @@ internal static partial class PdfTableDetector
                 }
             }
 
+            // A cell the row rule does not cross continues downwards: its lines belong to the cell where it starts.
+            for (var c = 0; c < columnCount; c++)
+            {
+                var owner = 0;
+                for (var r = 1; r < rowCount; r++)
+                {
+                    if (grid.RowRuleCrosses(r - 1, c))
+                    {
+                        owner = r;
+                    }
+                    else if (cells[r, c] is { } continued)
+                    {
+                        (cells[owner, c] ??= []).AddRange(continued);
+                        cells[r, c] = null!;
+                    }
+                }
+            }
+
             var filled = Enumerable.Range(0, rowCount).Sum(r => Enumerable.Range(0, columnCount).Count(c => cells[r, c] is not null));
             var liveRows = Enumerable.Range(0, rowCount).Where(r => Enumerable.Range(0, columnCount).Any(c => cells[r, c] is not null)).ToList();
             var liveColumns = Enumerable.Range(0, columnCount).Where(c => Enumerable.Range(0, rowCount).Any(r => cells[r, c] is not null)).ToList();

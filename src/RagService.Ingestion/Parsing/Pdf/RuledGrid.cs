@@ -11,6 +11,26 @@ namespace RagService.Ingestion.Parsing.Pdf;
 /// </summary>
 internal sealed record RuledGrid(int Page, IReadOnlyList<double> Columns, IReadOnlyList<double> Rows)
 {
+    /// <summary>The horizontal rules as drawn (y, left end, right end); empty when only the positions are known.</summary>
+    public IReadOnlyList<RulingDetector.Segment> HorizontalRules { get; init; } = [];
+
+    /// <summary>
+    /// Whether the rule between row <paramref name="row"/> and the next one is drawn across column
+    /// <paramref name="column"/>; where it is not, the cell above spans down (a merged or wrapped cell).
+    /// </summary>
+    public bool RowRuleCrosses(int row, int column)
+    {
+        if (HorizontalRules.Count == 0)
+        {
+            return true;
+        }
+
+        var y = Rows[row + 1];
+        var (left, right) = (Columns[column], Columns[column + 1]);
+        var middle = (left + right) / 2;
+        return HorizontalRules.Any(s => Math.Abs(s.At - y) <= 2.5 && s.From <= middle && s.To >= middle);
+    }
+
     public BoundingBox Box => new(Columns[0], Rows[^1], Columns[^1], Rows[0]);
 
     /// <summary>The cell a point falls in, or null outside the grid.</summary>
@@ -162,7 +182,7 @@ internal static class RulingDetector
 
             if (columns.Count >= 3 && rows.Count >= 3)
             {
-                grids.Add(new RuledGrid(pageNumber, columns, rows));
+                grids.Add(new RuledGrid(pageNumber, columns, rows) { HorizontalRules = hs });
             }
         }
 
