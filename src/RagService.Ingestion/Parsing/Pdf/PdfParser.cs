@@ -641,8 +641,8 @@ internal static partial class ParagraphAssembler
     [GeneratedRegex(@"[.!?:;。！？；…][""'”’)\]]*\s*$")]
     private static partial Regex SentenceEnd();
 
-    /// <summary>A heading does not end in a question mark, a comma or a semicolon (a question, a clause, a code line).</summary>
-    [GeneratedRegex(@"[?,;？，；]\s*$")]
+    /// <summary>A heading does not end in a question mark, a comma, a semicolon or a colon (a question, a clause, a code line, a lead-in).</summary>
+    [GeneratedRegex(@"[?,;:？，；：]\s*$")]
     private static partial Regex HeadingCannotEnd();
 
     [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
