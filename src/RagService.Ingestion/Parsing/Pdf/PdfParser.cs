@@ -153,15 +153,6 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} x=[{string.Join(" ", grid.Columns.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}] y=[{string.Join(" ", grid.Rows.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}]");
             }
 
-            if (Environment.GetEnvironmentVariable("RAG_DEBUG_LETTERS") is { } probe)
-            {
-                foreach (var w in page.GetWords().Where(w => w.Text.Contains(probe, StringComparison.Ordinal)))
-                {
-                    var letter = w.Letters[0];
-                    yield return $"{w.Text} font={letter.FontName} mode={letter.RenderingMode} fill={letter.FillColor} stroke={letter.StrokeColor} size={letter.PointSize} italic={letter.FontDetails?.IsItalic} w={letter.FontDetails?.Weight}";
-                }
-            }
-
             foreach (var l in PageLayout.Read(page, grids))
             {
                 yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
