@@ -35,9 +35,20 @@ public static class ParseCommands
         }
 
         var format = line.Get("format") ?? "md";
-        if (format is not ("md" or "json"))
+        if (format is not ("md" or "json" or "lines"))
         {
-            throw new UsageException("--format must be md or json.");
+            throw new UsageException("--format must be md, json or lines.");
+        }
+
+        if (format == "lines")
+        {
+            // The PDF layout's raw lines with the typography headings are decided from: for tuning, not for ingestion.
+            foreach (var text in RagService.Ingestion.Parsing.Pdf.PdfParser.DescribeLines(path))
+            {
+                Console.Out.WriteLine(text);
+            }
+
+            return 0;
         }
 
         var fileName = Path.GetFileName(path);

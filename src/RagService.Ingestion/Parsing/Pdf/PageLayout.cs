@@ -18,8 +18,9 @@ internal static class PageLayout
     /// <summary>Average characters per row above which a side of a gutter is prose rather than table cells.</summary>
     private const double ProseRowCharacters = 22;
 
-    public static List<PdfLine> Read(Page page)
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null)
     {
+        grids ??= [];
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
@@ -34,7 +35,7 @@ internal static class PageLayout
         var rows = Rows(words);
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
-        Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0);
+        Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
         return ordered.Select(o => o.Fragment.ToLine(page, o.Block)).ToList();
     }
 
@@ -43,14 +44,14 @@ internal static class PageLayout
     /// and stay in place); each section's left side is read before its right side, and each side may
     /// itself have columns (three-column pages, a two-column block under a full-width one).
     /// </summary>
-    private static void Order(List<(int Index, List<Word> Words)> rows, List<(Fragment, int)> ordered, ref int block, int depth)
+    private static void Order(List<(int Index, List<Word> Words)> rows, List<(Fragment, int)> ordered, ref int block, int depth, IReadOnlyList<RuledGrid> grids)
     {
         var gutter = depth < 3 ? FindGutter(rows.SelectMany(r => r.Words).ToList(), rows.Select(r => r.Words).ToList()) : null;
         if (gutter is not { } g)
         {
             foreach (var (index, words) in rows)
             {
-                foreach (var fragment in Split(words, index))
+                foreach (var fragment in Split(words, index, grids))
                 {
                     ordered.Add((fragment, block));
                 }
@@ -66,12 +67,12 @@ internal static class PageLayout
         {
             if (left.Count > 0)
             {
-                Order([.. left], ordered, ref b, depth + 1);
+                Order([.. left], ordered, ref b, depth + 1, grids);
             }
 
             if (right.Count > 0)
             {
-                Order([.. right], ordered, ref b, depth + 1);
+                Order([.. right], ordered, ref b, depth + 1, grids);
             }
 
             left.Clear();
@@ -83,7 +84,7 @@ internal static class PageLayout
             if (words.Any(w => w.BoundingBox.Left < g.Left && w.BoundingBox.Right > g.Right))
             {
                 EndSection(ref block);
-                foreach (var fragment in Split(words, index))
+                foreach (var fragment in Split(words, index, grids))
                 {
                     ordered.Add((fragment, block));
                 }
@@ -131,9 +132,9 @@ internal static class PageLayout
     }
 
     /// <summary>Fragments of a row in reading order: right to left when the row is right-to-left text.</summary>
-    private static IEnumerable<Fragment> Split(List<Word> row, int rowIndex)
+    private static IEnumerable<Fragment> Split(List<Word> row, int rowIndex, IReadOnlyList<RuledGrid> grids)
     {
-        var fragments = SplitLeftToRight(row, rowIndex).ToList();
+        var fragments = SplitLeftToRight(row, rowIndex, grids).ToList();
         if (fragments.Count > 1 && Bidi.IsRightToLeftLine(row.Select(w => w.Text)))
         {
             fragments.Reverse();
@@ -142,7 +143,7 @@ internal static class PageLayout
         return fragments;
     }
 
-    private static IEnumerable<Fragment> SplitLeftToRight(List<Word> row, int rowIndex)
+    private static IEnumerable<Fragment> SplitLeftToRight(List<Word> row, int rowIndex, IReadOnlyList<RuledGrid> grids)
     {
         var current = new List<Word> { row[0] };
         for (var i = 1; i < row.Count; i++)
@@ -151,7 +152,10 @@ internal static class PageLayout
             var size = Math.Max(Size(row[i]), Size(row[i - 1]));
             // A lone bullet keeps its item text even across a wide indent.
             var bullet = current.Count == 1 && IsBullet(current[0].Text);
-            if (gap > FragmentGap * size && !bullet)
+            // A vertical table rule between two words separates cells however close they are set.
+            var middle = (row[i].BoundingBox.Bottom + row[i].BoundingBox.Top) / 2;
+            var ruled = grids.Count > 0 && grids.Any(g => g.RuleBetween(row[i - 1].BoundingBox.Right - 0.5, row[i].BoundingBox.Left + 0.5, middle));
+            if ((gap > FragmentGap * size && !bullet) || ruled)
             {
                 yield return new Fragment(current, rowIndex);
                 current = [];
@@ -246,7 +250,7 @@ internal static class PageLayout
             return false;
         }
 
-        return parts.Average(p => p.Sum(w => w.Text.Length + 1)) >= ProseRowCharacters;
+        return parts.Average(p => p.Sum(w => TextWidth.Columns(w.Text) + 1)) >= ProseRowCharacters;
     }
 
     private static double Size(Word word) => word.Letters.Max(l => l.PointSize) is var s and > 0 ? s : word.BoundingBox.Height;
@@ -269,10 +273,33 @@ internal static class PageLayout
             var text = Bidi.IsRightToLeftLine(Words.Select(w => w.Text))
                 ? Bidi.ToLogicalOrder(Words.SelectMany((w, i) => (i == 0 ? [] : new[] { " " }).Concat(w.Letters.Select(l => l.Value))).ToList())
                 : string.Join(' ', Words.Select(w => w.Text));
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row };
+            var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
+            var italic = letters.Count(IsItalic) * 2 > letters.Count;
+            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic };
         }
 
+        /// <summary>The family part of a font name: subset prefix and style suffix removed ("ABCDEF+Times-BoldItalic" → "Times").</summary>
+        private static string Family(string? name)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                return string.Empty;
+            }
+
+            var plus = name.IndexOf('+', StringComparison.Ordinal);
+            var font = plus >= 0 ? name[(plus + 1)..] : name;
+            var end = font.IndexOfAny(['-', ',']);
+            return end > 0 ? font[..end] : font;
+        }
+
+        private static bool IsItalic(Letter letter) =>
+            letter.FontDetails?.IsItalic == true ||
+            (letter.FontName ?? string.Empty).Contains("Italic", StringComparison.OrdinalIgnoreCase) ||
+            (letter.FontName ?? string.Empty).Contains("Oblique", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Bold by font, or "fake bold": a regular font filled and stroked (text rendering mode 2).</summary>
         private static bool IsBold(Letter letter) =>
+            letter.RenderingMode is UglyToad.PdfPig.Core.TextRenderingMode.FillThenStroke or UglyToad.PdfPig.Core.TextRenderingMode.FillThenStrokeClip ||
             letter.FontDetails?.IsBold == true || BoldName(letter.FontDetails?.Name) || BoldName(letter.FontName);
 
         /// <summary>Bold by name: "Arial-BoldMT", "KoPubDotumBold", "Helvetica-Black", and TeX's "CMBX10"/"SFBX1000".</summary>
@@ -294,6 +321,27 @@ internal static class PageLayout
                    font.EndsWith(",Bold", StringComparison.OrdinalIgnoreCase);
         }
     }
+}
+
+/// <summary>
+/// Text length in Latin-character units: a Chinese, Japanese or Korean character carries about as much
+/// as two Latin letters, so a 25-character Korean line is as much prose as a 50-character English one.
+/// </summary>
+internal static class TextWidth
+{
+    public static int Columns(string text)
+    {
+        var columns = 0;
+        foreach (var c in text)
+        {
+            columns += IsWide(c) ? 2 : 1;
+        }
+
+        return columns;
+    }
+
+    private static bool IsWide(char c) =>
+        c is >= '\u1100' and <= '\u11FF' or >= '\u2E80' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFF60';
 }
 
 /// <summary>

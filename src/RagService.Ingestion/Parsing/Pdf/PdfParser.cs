@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing.Ocr;
@@ -29,6 +30,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         EnsureComplete(source.FilePath);
 
         List<PdfLine> lines;
+        List<RuledGrid> grids;
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
         int pageCount;
@@ -49,18 +51,23 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             title = document.Information?.Title;
             outline = Outline.Read(document);
             lines = new List<PdfLine>();
+            grids = new List<RuledGrid>();
             for (var number = 1; number <= pageCount; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = document.GetPage(number);
-                var pageLines = PageLayout.Read(page).ToList();
+                var pageGrids = RulingDetector.Find(page);
+                var pageLines = PageLayout.Read(page, pageGrids).ToList();
                 // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
                 if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
                     var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
                     ocrLines.AddRange(recognized.Lines);
                     pageLines = OcrLayout.ToPdfLines(recognized).ToList();
+                    pageGrids = [];
                 }
+
+                grids.AddRange(pageGrids);
 
                 lines.AddRange(pageLines);
             }
@@ -79,7 +86,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
-        var tree = AssembleTree(lines, pageCount, title, outline);
+        var tree = AssembleTree(lines, pageCount, title, outline, grids);
         return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
     }
 
@@ -87,7 +94,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
     /// The layout steps shared by text and OCR'd pages: furniture removed, headings ranked over the
     /// whole document, lines assembled into paragraphs.
     /// </summary>
-    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title, IReadOnlyDictionary<string, int>? outline = null)
+    internal static DocumentTree AssembleTree(IReadOnlyList<PdfLine> lines, int pageCount, string? title,
+        IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<RuledGrid>? grids = null)
     {
         var content = PageFurniture.Remove(lines, pageCount);
         if (content.Count == 0)
@@ -95,7 +103,17 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException("empty document");
         }
 
-        var tables = content.GroupBy(l => l.Page).SelectMany(g => PdfTableDetector.Find(g.ToList())).ToList();
+        // Ruled tables first: their rules say where cells are; alignment is the fallback for the lines left over.
+        var gridsByPage = (grids ?? []).ToLookup(g => g.Page);
+        var tables = new List<PdfTable>();
+        foreach (var page in content.GroupBy(l => l.Page))
+        {
+            var ruled = PdfTableDetector.FindRuled(page.ToList(), gridsByPage[page.Key].ToList());
+            var inRuled = ruled.SelectMany(t => t.Lines).ToHashSet();
+            tables.AddRange(ruled);
+            tables.AddRange(PdfTableDetector.Find(page.Where(l => !inRuled.Contains(l)).ToList()));
+        }
+
         var tableOf = new Dictionary<PdfLine, PdfTable>();
         foreach (var table in tables)
         {
@@ -122,6 +140,26 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         return builder.Build(string.IsNullOrWhiteSpace(title) ? null : title, pageCount);
     }
 
+    /// <summary>One text line per layout line (page, row, block, font size, bold, box, text): a diagnostic for <c>rag parse --format lines</c>.</summary>
+    public static IEnumerable<string> DescribeLines(string path)
+    {
+        using var document = PdfDocument.Open(path, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+        for (var number = 1; number <= document.NumberOfPages; number++)
+        {
+            var page = document.GetPage(number);
+            var grids = RulingDetector.Find(page);
+            foreach (var grid in grids)
+            {
+                yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} x=[{string.Join(" ", grid.Columns.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}] y=[{string.Join(" ", grid.Rows.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}]");
+            }
+
+            foreach (var l in PageLayout.Read(page, grids))
+            {
+                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
+            }
+        }
+    }
+
     private static void EnsureComplete(string path)
     {
         using var stream = File.OpenRead(path);
@@ -145,6 +183,12 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
 {
     /// <summary>Fragments on one baseline share a row number within their page.</summary>
     public int Row { get; init; }
+
+    /// <summary>The font family most of the line is set in ("Helvetica" for "ABCDEF+Helvetica-Bold"); empty when unknown (OCR).</summary>
+    public string Font { get; init; } = string.Empty;
+
+    /// <summary>Most of the line is set in an italic or oblique font.</summary>
+    public bool Italic { get; init; }
 }
 
 /// <summary>The PDF outline (bookmarks): heading titles with their depth, authoritative when a document has one.</summary>
@@ -256,12 +300,16 @@ internal sealed partial class HeadingClassifier
     private const double LargerRatio = 1.1;
     private const int MaxHeadingWords = 20;
     private const int MaxBoldHeadingWords = 14;
+    private const double NumberedLargerPoints = 0.9;
+    private const int MaxItalicHeadingWords = 8;
 
     private readonly double _bodySize;
     private readonly bool _bodyBold;
     private readonly List<double> _headingSizes;
     private readonly IReadOnlyDictionary<string, int> _outline;
     private int? _numberingOffset;
+
+    private bool _bodyItalic;
 
     private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
@@ -288,7 +336,10 @@ internal sealed partial class HeadingClassifier
             }
         }
 
-        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>());
+        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>())
+        {
+            _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
+        };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
         classifier._numberingOffset = lines
@@ -303,7 +354,7 @@ internal sealed partial class HeadingClassifier
     /// <summary>The heading level (1 = top) or null for body text.</summary>
     public int? LevelOf(PdfLine line)
     {
-        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter))
+        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
         {
             return null;
         }
@@ -313,7 +364,11 @@ internal sealed partial class HeadingClassifier
             return outlined;
         }
 
-        if (line.FontSize >= _bodySize * LargerRatio)
+        // A numbered line even a point larger than the body is a heading ("(1) Scope" at 12.5 pt over 11.5 pt text).
+        var larger = line.FontSize >= _bodySize * LargerRatio ||
+            (line.FontSize >= _bodySize + NumberedLargerPoints && (NumberingDepth(line.Text) is not null || ParenthesisNumbered().IsMatch(line.Text)) &&
+             IsShort(line.Text, MaxBoldHeadingWords));
+        if (larger)
         {
             var rank = _headingSizes.FindIndex(s => s - line.FontSize <= 1.0);
             var level = rank < 0 ? _headingSizes.Count : rank + 1;
@@ -327,7 +382,7 @@ internal sealed partial class HeadingClassifier
         }
 
         var bodySized = Math.Abs(line.FontSize - _bodySize) <= 1.0;
-        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered)
+        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
         {
             var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
             return Math.Clamp(level, 1, 6);
@@ -338,7 +393,22 @@ internal sealed partial class HeadingClassifier
             return Math.Clamp(_headingSizes.Count + 1, 1, 6);
         }
 
+        // A short italic line in Title Case on its own ("Elastic Stop Nut") heads the paragraphs below it,
+        // one level under the bold ones; an italic sentence or caption is emphasis.
+        if (line.Italic && !line.Bold && !_bodyItalic && bodySized && IsShort(line.Text, MaxItalicHeadingWords) &&
+            !SentenceLike().IsMatch(line.Text) && TitleCase(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 2, 1, 6);
+        }
+
         return null;
+    }
+
+    /// <summary>Every word of four letters or more starts with a capital (short function words may not).</summary>
+    private static bool TitleCase(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Count(char.IsLetter) >= 4).ToList();
+        return words.Count > 0 && words.All(w => char.IsUpper(w.First(char.IsLetter)));
     }
 
     private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
@@ -359,6 +429,13 @@ internal sealed partial class HeadingClassifier
 
     [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
+
+    /// <summary>Caption labels ("Table 2-2", "Figure 3.1:", "图 2") and web or mail addresses are set large or bold without being headings.</summary>
+    [GeneratedRegex(@"^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    private static partial Regex NeverHeading();
+
+    [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
+    private static partial Regex ParenthesisNumbered();
 
     /// <summary>Ends like a sentence (a bold sentence inside body text is emphasis, not a heading).</summary>
     [GeneratedRegex(@"[.,;!?。，；！？]\s*$")]
@@ -381,6 +458,11 @@ internal static partial class ParagraphAssembler
     /// <summary>A baseline step this much larger than the document's usual line pitch starts a new paragraph.</summary>
     private const double ParagraphPitchFactor = 1.3;
 
+    /// <summary>Headings wrap onto two or three lines at most.</summary>
+    private const int MaxHeadingLines = 3;
+
+    private const int MaxHeadingWords = 24;
+
     public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings,
         IReadOnlyDictionary<PdfLine, PdfTable>? tables = null)
     {
@@ -399,8 +481,16 @@ internal static partial class ParagraphAssembler
                 return;
             }
 
-            var kind = currentLevel is not null ? BlockKind.Heading : currentIsList ? BlockKind.ListItem : BlockKind.Paragraph;
             var text = JoinLines(current);
+            // A "heading" that runs on for more than a few lines, or to a question or a long sentence, is
+            // emphasised body text (a bold survey question, a list of names on a cover), not a heading.
+            if (currentLevel is not null && (current.Count > MaxHeadingLines || HeadingCannotEnd().IsMatch(text) ||
+                text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords))
+            {
+                currentLevel = null;
+            }
+
+            var kind = currentLevel is not null ? BlockKind.Heading : currentIsList ? BlockKind.ListItem : BlockKind.Paragraph;
             if (kind == BlockKind.ListItem)
             {
                 text = Bullet().Replace(text, string.Empty);
@@ -439,6 +529,14 @@ internal static partial class ParagraphAssembler
             }
 
             var level = headings.LevelOf(line);
+            // A line that carries on a non-heading line in the same type, at the usual line pitch, is the rest of
+            // that paragraph (the second line of a bold question), never a heading of its own.
+            if (level is not null && previousLine is not null && currentLevel is null && line.Page == previousLine.Page &&
+                line.Bold == previousLine.Bold && line.Italic == previousLine.Italic && Math.Abs(line.FontSize - previousLine.FontSize) < 0.5 && FollowsClosely(previousLine, line, pitch))
+            {
+                level = null;
+            }
+
             var startsList = Bullet().IsMatch(line.Text) && level is null;
             var startsNew = previousLine is null
                 || line.Page != previousLine.Page
@@ -533,6 +631,10 @@ internal static partial class ParagraphAssembler
 
     [GeneratedRegex(@"[.!?:;。！？；…][""'”’)\]]*\s*$")]
     private static partial Regex SentenceEnd();
+
+    /// <summary>A heading does not end in a question mark, a comma, a semicolon or a colon (a question, a clause, a code line, a lead-in).</summary>
+    [GeneratedRegex(@"[?,;:？，；：]\s*$")]
+    private static partial Regex HeadingCannotEnd();
 
     [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
     private static partial Regex Bullet();

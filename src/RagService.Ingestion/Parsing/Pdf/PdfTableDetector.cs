@@ -66,6 +66,87 @@ internal static partial class PdfTableDetector
         return tables;
     }
 
+    /// <summary>
+    /// Tables drawn with rules: each line goes to the cell its centre falls in; a cell's lines are read top
+    /// to bottom (a wrapped cell becomes one value). A frame with too little text in its cells (a chart's
+    /// gridlines, a boxed note) is not a table.
+    /// </summary>
+    public static List<PdfTable> FindRuled(IReadOnlyList<PdfLine> pageLines, IReadOnlyList<RuledGrid> grids)
+    {
+        var tables = new List<PdfTable>();
+        var taken = new HashSet<PdfLine>();
+        foreach (var grid in grids.OrderByDescending(g => g.Rows[0]))
+        {
+            var rowCount = grid.Rows.Count - 1;
+            var columnCount = grid.Columns.Count - 1;
+            var cells = new List<PdfLine>[rowCount, columnCount];
+            var inside = new List<PdfLine>();
+            foreach (var line in pageLines)
+            {
+                if (taken.Contains(line))
+                {
+                    continue;
+                }
+
+                var x = (line.Box.Left + line.Box.Right) / 2;
+                var y = (line.Box.Bottom + line.Box.Top) / 2;
+                if (grid.CellAt(x, y) is { } cell)
+                {
+                    (cells[cell.Row, cell.Column] ??= []).Add(line);
+                    inside.Add(line);
+                }
+            }
+
+            // A cell the row rule does not cross continues downwards: its lines belong to the cell where it starts.
+            for (var c = 0; c < columnCount; c++)
+            {
+                var owner = 0;
+                for (var r = 1; r < rowCount; r++)
+                {
+                    if (grid.RowRuleCrosses(r - 1, c))
+                    {
+                        owner = r;
+                    }
+                    else if (cells[r, c] is { } continued)
+                    {
+                        (cells[owner, c] ??= []).AddRange(continued);
+                        cells[r, c] = null!;
+                    }
+                }
+            }
+
+            var filled = Enumerable.Range(0, rowCount).Sum(r => Enumerable.Range(0, columnCount).Count(c => cells[r, c] is not null));
+            var liveRows = Enumerable.Range(0, rowCount).Where(r => Enumerable.Range(0, columnCount).Any(c => cells[r, c] is not null)).ToList();
+            var liveColumns = Enumerable.Range(0, columnCount).Where(c => Enumerable.Range(0, rowCount).Any(r => cells[r, c] is not null)).ToList();
+            if (liveRows.Count < 2 || liveColumns.Count < 2 || filled * 10 < rowCount * columnCount * 3)
+            {
+                continue;
+            }
+
+            var rightToLeft = Bidi.IsRightToLeftLine(inside.Select(l => l.Text));
+            var rows = liveRows.Select(r =>
+            {
+                var values = liveColumns.Select(c => cells[r, c] is { } lines ? CellText(lines, rightToLeft) : string.Empty);
+                return (IReadOnlyList<string>)(rightToLeft ? values.Reverse() : values).ToList();
+            }).ToList();
+            taken.UnionWith(inside);
+            tables.Add(new PdfTable(grid.Page, rows, grid.Box, inside));
+        }
+
+        return tables;
+    }
+
+    private static string CellText(List<PdfLine> lines, bool rightToLeft)
+    {
+        // A header set rotated (reading upwards) comes out as a column of single glyphs, one per row.
+        if (lines.Count >= 3 && lines.All(l => l.Text.Length == 1) && lines.Max(l => l.Box.Left) - lines.Min(l => l.Box.Left) < lines.Max(l => l.FontSize))
+        {
+            return string.Concat(lines.OrderBy(l => l.Box.Bottom).Select(l => l.Text));
+        }
+
+        return string.Join(' ', lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text));
+    }
+
     private static PdfTable? Build(List<List<PdfLine>> region)
     {
         var multi = region.Count(r => r.Count >= 2);
@@ -79,7 +160,7 @@ internal static partial class PdfTableDetector
 
         // Prose set side by side (columns the layout did not separate) has long fragments; cells are short.
         var fragments = region.SelectMany(r => r).ToList();
-        if (fragments.Count(l => l.Text.Length > 45) * 2 > fragments.Count)
+        if (fragments.Count(l => TextWidth.Columns(l.Text) > 45) * 2 > fragments.Count)
         {
             return null;
         }
