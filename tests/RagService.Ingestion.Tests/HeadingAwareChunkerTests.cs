@@ -164,6 +164,53 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
+    public void The_title_heading_is_carried_into_the_text_but_is_not_a_section_of_the_path()
+    {
+        var tree = Tree("Test Document",
+            (BlockKind.Heading, "Test Document", 1),
+            (BlockKind.Paragraph, "A preamble before any section.", 0),
+            (BlockKind.Heading, "Section 1", 2),
+            (BlockKind.Paragraph, "Paragraph one.", 0),
+            (BlockKind.Heading, "Section 1.1", 3),
+            (BlockKind.Paragraph, "Paragraph one one.", 0),
+            (BlockKind.Heading, "Section 2", 2),
+            (BlockKind.Paragraph, "Paragraph two.", 0));
+
+        foreach (var strategy in new[] { ChunkingStrategy.Structure, ChunkingStrategy.FixedSize })
+        {
+            var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256, Strategy = strategy }, _tokens);
+
+            Assert.StartsWith("Test Document", chunks[0].Text, StringComparison.Ordinal);
+            Assert.Empty(chunks[0].SectionPath);
+            Assert.Equal("b0", chunks[0].SectionId); // the preamble still belongs to the title's section
+            if (strategy == ChunkingStrategy.Structure)
+            {
+                Assert.Equal(["Section 1"], chunks[1].SectionPath);
+                Assert.Equal([2], chunks[1].SectionLevels);
+                Assert.Equal(["Section 1", "Section 1.1"], chunks[2].SectionPath);
+                Assert.Equal([2, 3], chunks[2].SectionLevels);
+                Assert.Equal(["Section 2"], chunks[3].SectionPath);
+                Assert.Equal("Test Document > Section 1 > Section 1.1", ContextualHeader.Line(tree.Title, chunks[2].SectionPath));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_first_of_several_top_level_sections_stays_in_the_path_even_when_the_title_was_taken_from_it()
+    {
+        var tree = Tree("Introduction",
+            (BlockKind.Heading, "Introduction", 1),
+            (BlockKind.Paragraph, "Why this exists.", 0),
+            (BlockKind.Heading, "Setup", 1),
+            (BlockKind.Paragraph, "How to set it up.", 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+
+        Assert.Equal(["Introduction"], chunks[0].SectionPath);
+        Assert.Equal(["Setup"], chunks[1].SectionPath);
+    }
+
+    [Fact]
     public void List_items_keep_bullets_and_indentation()
     {
         var tree = Tree(null, (BlockKind.ListItem, "Top", 0), (BlockKind.ListItem, "Nested", 1));

@@ -49,7 +49,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
         var embedder = !options.Semantic ? null : topics ?? (tokens is IEmbeddingModel model ? new EmbeddingTopicEmbedder(model) : null);
         var drafts = new List<ChunkDraft>();
-        var sections = Sections(tree.Blocks).ToList();
+        var sections = Sections(tree).ToList();
         foreach (var section in sections)
         {
             new SectionChunker(tree.Title, section, sections.Count == 1, options, tokens, embedder).AppendTo(drafts);
@@ -60,18 +60,18 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
     /// <summary>
     /// Cuts the block stream at headings. Consecutive headings ("2 Installation" directly followed by
-    /// "2.1 Linux") form one run that is carried into the first chunk of the deepest one.
+    /// "2.1 Linux") form one run that is carried into the first chunk of the deepest one. The document's
+    /// title heading is carried into the first chunk too, but is not part of any section path.
     /// </summary>
-    private static IEnumerable<Section> Sections(IReadOnlyList<DocumentBlock> blocks)
+    private static IEnumerable<Section> Sections(DocumentTree tree)
     {
-        var path = new List<(int Level, string Text, string Id)>();
+        var sections = new SectionPathTracker(tree);
         var headings = new List<DocumentBlock>();
         var body = new List<DocumentBlock>();
 
-        Section Current() => new(path.Select(p => p.Text).ToArray(), path.Select(p => p.Level).ToArray(),
-            path.Count == 0 ? null : path[^1].Id, headings.ToArray(), body.ToArray());
+        Section Current() => new(sections.Path, sections.Levels, sections.SectionId, headings.ToArray(), body.ToArray());
 
-        foreach (var block in blocks)
+        foreach (var block in tree.Blocks)
         {
             if (block.Kind == BlockKind.Heading)
             {
@@ -82,10 +82,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                     body.Clear();
                 }
 
-                // A heading closes every section at its level or deeper.
-                var level = Math.Max(1, block.Level);
-                path.RemoveAll(p => p.Level >= level);
-                path.Add((level, block.Text, block.Id));
+                sections.Enter(block);
                 headings.Add(block);
             }
             else
