@@ -105,6 +105,44 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
+    public void A_sentence_that_fits_the_window_is_not_cut_to_make_room_for_the_header()
+    {
+        // 30-word sentences; the header "A rather long handbook title … > Retention" takes 12 of the 40 tokens.
+        var sentences = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 29).Select(j => $"s{i}w{j}")) + ".").ToList();
+        var tree = Tree("A rather long handbook title that names the whole company",
+            (BlockKind.Heading, "Retention", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens);
+
+        foreach (var sentence in sentences)
+        {
+            Assert.Single(chunks, c => c.Text.Contains(sentence, StringComparison.Ordinal));
+        }
+
+        Assert.All(chunks, c => Assert.EndsWith(".", c.Text, StringComparison.Ordinal));
+        // Over the budget by at most the header, never by more text than the window holds.
+        Assert.All(chunks, c => Assert.True(_tokens.CountTokens(c.Text) <= 40));
+    }
+
+    [Fact]
+    public void A_sentence_longer_than_the_window_is_cut_after_clauses_before_words()
+    {
+        var clauses = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(j => $"c{i}w{j}"))).ToList();
+        var sentence = string.Join(", ", clauses) + ".";
+        var tree = Tree(null, (BlockKind.Paragraph, sentence, 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20 }, _tokens);
+
+        Assert.Equal([clauses[0] + ", " + clauses[1] + ",", clauses[2] + ", " + clauses[3] + "."], chunks.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void Arabic_question_marks_end_sentences()
+    {
+        Assert.Equal(["هل هذا صحيح؟", "نعم."], SentenceSplitter.Split("هل هذا صحيح؟ نعم."));
+    }
+
+    [Fact]
     public void Large_table_is_split_between_rows_with_the_header_repeated()
     {
         var rows = new List<IReadOnlyList<string>> { new[] { "Host", "Region", "Owner" } };

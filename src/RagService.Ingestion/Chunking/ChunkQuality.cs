@@ -98,7 +98,7 @@ public static class ChunkQuality
             if (shared && blocks.TryGetValue(last!, out var block) && block.Kind is BlockKind.Paragraph or BlockKind.ListItem or BlockKind.Heading)
             {
                 var end = chunks[i].Text.TrimEnd().TrimEnd('"', '\'', '”', '’', ')', '）', ']', '*');
-                ok = end.Length > 0 && end[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ':' or '：' or ';';
+                ok = end.Length > 0 && end[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ':' or '：' or ';' or '؟' or '۔';
             }
 
             boundaries += new QualityCount(ok ? 1 : 0, 1);

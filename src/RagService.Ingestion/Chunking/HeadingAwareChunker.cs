@@ -242,7 +242,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
         }
 
         private static bool EndsSentence(string text) =>
-            text[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ';' or '"' or '”' or ')' or '）';
+            text[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ';' or '"' or '”' or ')' or '）' or '؟' or '۔';
 
         private static bool IsCaption(DocumentBlock block) =>
             block.Kind == BlockKind.Paragraph && block.Text.Length < 400 && CaptionStart().IsMatch(block.Text);
@@ -516,9 +516,9 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             return block.Kind switch
             {
                 BlockKind.Table => SliceTable(block, budget),
-                BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget),
+                BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget, budget),
                 _ when sentenceUnits => SentencePieces(block, SentenceSplitter.Split(text), budget),
-                _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget),
+                _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget, Math.Max(budget, options.MaxTokens)),
             };
         }
 
@@ -529,24 +529,33 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
         private IEnumerable<Piece> SentencePieces(DocumentBlock block, IReadOnlyList<string> sentences, int budget)
         {
+            var wholeLimit = Math.Max(budget, options.MaxTokens);
             foreach (var sentence in sentences)
             {
                 var n = tokens.CountTokens(sentence);
-                if (n <= budget)
+                if (n <= wholeLimit)
                 {
                     yield return new Piece(sentence, n, block, false, isSlice: true);
                     continue;
                 }
 
-                foreach (var slice in SliceByWords(sentence, budget))
+                foreach (var slice in SliceLongSentence(sentence, budget))
                 {
                     yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
                 }
             }
         }
 
-        /// <summary>Packs sentences (or code lines) up to the budget; a unit over the budget alone is cut by words.</summary>
-        private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget)
+        /// <summary>
+        /// Packs sentences (or code lines) up to the budget. A unit over the budget stays whole, a piece of
+        /// its own, while it fits <paramref name="wholeLimit"/>; only a unit over that is cut.
+        /// </summary>
+        /// <param name="wholeLimit">
+        /// For sentences, <see cref="ChunkingOptions.MaxTokens"/>: the budget left after the contextual header
+        /// and the section's headings is smaller, and a sentence that fits the model's window is not cut to
+        /// make room for them (its chunk's indexed text then runs over by at most the header).
+        /// </param>
+        private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget, int wholeLimit)
         {
             var current = new List<string>();
             var currentTokens = 0;
@@ -562,7 +571,14 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                         currentTokens = 0;
                     }
 
-                    foreach (var slice in SliceByWords(unit, budget))
+                    if (n <= wholeLimit)
+                    {
+                        yield return new Piece(unit, n, block, false, isSlice: true);
+                        continue;
+                    }
+
+                    var slices = joiner == "\n" ? SliceByWords(unit, budget) : SliceLongSentence(unit, budget);
+                    foreach (var slice in slices)
                     {
                         yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
                     }
@@ -587,7 +603,46 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
         }
 
-        /// <summary>Last resort for one sentence longer than the budget: cut between words (or characters, for unspaced scripts).</summary>
+        /// <summary>
+        /// One sentence longer than the limit: cut after clause punctuation (commas, semicolons, colons in
+        /// Latin, CJK and Arabic script) where the clauses allow, between words only inside a clause that is
+        /// itself too long.
+        /// </summary>
+        private IEnumerable<(string Text, int Tokens)> SliceLongSentence(string sentence, int limit)
+        {
+            var current = new StringBuilder();
+            var currentTokens = 0;
+            foreach (var clause in ClauseEnd().Split(sentence).Where(c => c.Length > 0))
+            {
+                var n = tokens.CountTokens(clause);
+                if (current.Length > 0 && currentTokens + n > limit)
+                {
+                    yield return (current.ToString(), currentTokens);
+                    current.Clear();
+                    currentTokens = 0;
+                }
+
+                if (n > limit)
+                {
+                    foreach (var slice in SliceByWords(clause, limit))
+                    {
+                        yield return slice;
+                    }
+
+                    continue;
+                }
+
+                current.Append(current.Length > 0 ? " " : string.Empty).Append(clause);
+                currentTokens += n;
+            }
+
+            if (current.Length > 0)
+            {
+                yield return (current.ToString(), currentTokens);
+            }
+        }
+
+        /// <summary>Last resort for one clause longer than the budget: cut between words (or characters, for unspaced scripts).</summary>
         private IEnumerable<(string Text, int Tokens)> SliceByWords(string sentence, int budget)
         {
             var words = sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
@@ -673,6 +728,10 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
         }
     }
+
+    /// <summary>The space after a clause mark (the unspaced CJK marks split without one).</summary>
+    [GeneratedRegex(@"(?<=[,;:،؛])\s+|(?<=[，、；：])")]
+    private static partial Regex ClauseEnd();
 
     [GeneratedRegex(@"^(Figure|Fig\.|Table|Listing|Chart|Exhibit|图|表)\s*[0-9A-Z]", RegexOptions.IgnoreCase)]
     private static partial Regex CaptionStart();

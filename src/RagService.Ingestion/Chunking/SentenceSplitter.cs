@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace RagService.Ingestion.Chunking;
 
 /// <summary>
-/// Splits prose at sentence ends: English ". ? !" followed by whitespace, and the Chinese full-width
-/// "。！？；" which need no space after them.
+/// Splits prose at sentence ends: ". ? !" (and the Arabic "؟ ۔") followed by whitespace, and the Chinese
+/// full-width "。！？；" which need no space after them.
 /// </summary>
 public static partial class SentenceSplitter
 {
@@ -61,6 +61,6 @@ public static partial class SentenceSplitter
         "e.g.", "i.e.", "etc.)", "vs.", "cf.", "mr.", "mrs.", "ms.", "dr.", "prof.", "no.", "fig.", "approx.", "inc.", "ltd.", "st.",
     };
 
-    [GeneratedRegex(@"[.?!]+[""'”’)\]]*(?=\s)|[。！？；]+[”’」』）]*")]
+    [GeneratedRegex(@"[.?!؟۔]+[""'”’)\]]*(?=\s)|[。！？；]+[”’」』）]*")]
     private static partial Regex SentenceEnd();
 }
