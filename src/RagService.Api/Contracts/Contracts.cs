@@ -143,7 +143,11 @@ public sealed record ScoresDto(int? Bm25Rank, float? Bm25Score, int? DenseRank, 
     public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore) { Stages = b.StageScores };
 }
 
-public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores);
+/// <param name="ContextChunkIds">
+/// In an ask trace: the chunks the generator read around this hit (its section or neighbours, in document
+/// order, the hit included); null when it read the hit alone, and always null in search.
+/// </param>
+public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores, IReadOnlyList<string>? ContextChunkIds = null);
 
 public sealed record SearchResponseDto(string Query, string Mode, IReadOnlyList<SearchHitDto> Hits, SearchTrace? Trace, double ElapsedMs);
 
@@ -162,6 +166,12 @@ public sealed record AskRequestDto
 
     [Description("LLM query rewriting for this question's retrieval (only when an LLM is configured); omitted keeps Retrieval:Rewrite.")]
     public bool? Rewrite { get; init; }
+
+    [Description("What the answer generator reads around each retrieved chunk: none, neighbours or section (small-to-big); omitted keeps AnswerContext:Expansion (section). Citations still name the exact chunk quoted.")]
+    public string? Context { get; init; }
+
+    [Description("Token budget for the retrieved chunks and their context together, 0–100000; omitted keeps AnswerContext:MaxTokens (3000).")]
+    public int? ContextTokens { get; init; }
 }
 
 public sealed record AskResponseDto(
