@@ -1,6 +1,7 @@
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Options;
+using RagService.Core.Text;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Docx;
@@ -87,8 +88,8 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     [Fact]
     public void Chinese_sentences_split_at_full_width_punctuation()
     {
-        Assert.Equal(["今天下雨。", "明天晴吗？", "好的！", "然后；", "结束"], SentenceSplitter.Split("今天下雨。明天晴吗？好的！然后；结束"));
-        Assert.Equal(["See e.g. the manual.", "Done?"], SentenceSplitter.Split("See e.g. the manual. Done?"));
+        Assert.Equal(["今天下雨。", "明天晴吗？", "好的！", "然后；", "结束"], SentenceSegmenter.Sentences("今天下雨。明天晴吗？好的！然后；结束"));
+        Assert.Equal(["See e.g. the manual.", "Done?"], SentenceSegmenter.Sentences("See e.g. the manual. Done?"));
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     public void A_sentence_that_fits_the_window_is_not_cut_to_make_room_for_the_header()
     {
         // 30-word sentences; the header "A rather long handbook title … > Retention" takes 12 of the 40 tokens.
-        var sentences = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 29).Select(j => $"s{i}w{j}")) + ".").ToList();
+        var sentences = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 29).Select(j => $"S{i}w{j}")) + ".").ToList();
         var tree = Tree("A rather long handbook title that names the whole company",
             (BlockKind.Heading, "Retention", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
 
@@ -139,7 +140,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     [Fact]
     public void Arabic_question_marks_end_sentences()
     {
-        Assert.Equal(["هل هذا صحيح؟", "نعم."], SentenceSplitter.Split("هل هذا صحيح؟ نعم."));
+        Assert.Equal(["هل هذا صحيح؟", "نعم."], SentenceSegmenter.Sentences("هل هذا صحيح؟ نعم."));
     }
 
     [Fact]
@@ -269,7 +270,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         Assert.True(chunks.Count > 2);
         for (var i = 1; i < chunks.Count; i++)
         {
-            var lastSentence = SentenceSplitter.Split(chunks[i - 1].Text).Last();
+            var lastSentence = SentenceSegmenter.Sentences(chunks[i - 1].Text).Last();
             Assert.StartsWith(lastSentence, chunks[i].Text, StringComparison.Ordinal);
             Assert.True(chunks[i].TokenCount <= 40);
         }

@@ -1,5 +1,6 @@
 using RagService.Core.Answers;
 using RagService.Core.Search;
+using RagService.Core.Text;
 using RagService.Generation.Text;
 
 namespace RagService.Generation.Extractive;

@@ -1,6 +1,7 @@
 using System.Text;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
+using RagService.Core.Text;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
@@ -114,7 +115,7 @@ public static class ChunkQuality
         foreach (var block in tree.Blocks.Where(b => b.Kind is BlockKind.Paragraph or BlockKind.ListItem))
         {
             var inChunks = HoldersOf(block.Id);
-            foreach (var sentence in SentenceSplitter.Split(block.Text))
+            foreach (var sentence in SentenceSegmenter.Sentences(block.Text))
             {
                 var n = Normalise(sentence);
                 sentences += new QualityCount(inChunks.Any(c => normalised[c].Contains(n, StringComparison.Ordinal)) ? 1 : 0, 1);

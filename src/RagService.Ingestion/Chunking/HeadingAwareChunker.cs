@@ -4,6 +4,7 @@ using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Models;
 using RagService.Core.Options;
+using RagService.Core.Text;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
@@ -428,7 +429,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
 
             var last = previous[^1];
-            var sentences = SentenceSplitter.Split(last.Text);
+            var sentences = SentenceSegmenter.Sentences(last.Text);
             var taken = new List<string>();
             var count = 0;
             for (var i = sentences.Count - 1; i >= 0; i--)
@@ -517,8 +518,8 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             {
                 BlockKind.Table => SliceTable(block, budget),
                 BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget, budget),
-                _ when sentenceUnits => SentencePieces(block, SentenceSplitter.Split(text), budget),
-                _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget, Math.Max(budget, options.MaxTokens)),
+                _ when sentenceUnits => SentencePieces(block, SentenceSegmenter.Sentences(text), budget),
+                _ => PackUnits(block, SentenceSegmenter.Sentences(text), " ", budget, Math.Max(budget, options.MaxTokens)),
             };
         }
 
