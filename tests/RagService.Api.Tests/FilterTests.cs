@@ -50,7 +50,12 @@ public sealed class FilterTests : IDisposable
             Assert.NotEmpty(after);
             Assert.All(after, h => Assert.Equal("recent", DocumentId(h)));
 
-            var none = Hits(await RagApiHost.SearchAsync(client, "kb", new { query, topK = 20, mode, filter = new { sectionPathPrefix = new[] { "Storage" }, modifiedBefore = "2024-01-01" } }));
+            // "recent" is a single "# Storage" title over "## Backups": its path is ["Backups"], which only it has at the root.
+            var backupsRoot = Hits(await RagApiHost.SearchAsync(client, "kb", new { query, topK = 20, mode, filter = new { sectionPathPrefix = new[] { "Backups" } } }));
+            Assert.NotEmpty(backupsRoot);
+            Assert.All(backupsRoot, h => Assert.Equal("recent", DocumentId(h)));
+
+            var none = Hits(await RagApiHost.SearchAsync(client, "kb", new { query, topK = 20, mode, filter = new { sectionPathPrefix = new[] { "Backups" }, modifiedBefore = "2024-01-01" } }));
             Assert.Empty(none);
         }
     }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Xml.Linq;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing.Docx;
 using RagService.TestSupport;
@@ -22,21 +23,88 @@ public sealed class DocxParserTests : IDisposable
     }
 
     [Fact]
-    public async Task Heading_levels_come_from_outline_levels_not_style_ids_or_names()
+    public async Task Heading_levels_come_from_outline_levels_not_style_ids_or_names_and_nest_under_the_title()
     {
         var tree = await ParseFixtureAsync();
 
         var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Text, b.Level)).ToList();
+        // The Title paragraph is one level above Heading 1 (outline level 0).
         Assert.Equal(
         [
             (TestDocuments.DocxTitle, 1),
-            (TestDocuments.DocxIntroductionHeading, 1),
-            (TestDocuments.DocxInstallationHeading, 1),
-            (TestDocuments.DocxLinuxHeading, 2),
-            (TestDocuments.DocxWindowsHeading, 2), // outline level inherited through basedOn
+            (TestDocuments.DocxIntroductionHeading, 2),
+            (TestDocuments.DocxInstallationHeading, 2),
+            (TestDocuments.DocxLinuxHeading, 3),
+            (TestDocuments.DocxWindowsHeading, 3), // outline level inherited through basedOn
         ], headings);
         var decoy = Assert.Single(tree.Blocks, b => b.Text == TestDocuments.DocxDecoyStyleParagraph);
         Assert.Equal(BlockKind.Paragraph, decoy.Kind);
+    }
+
+    [Fact]
+    public async Task Without_a_title_paragraph_heading_1_is_the_top_level()
+    {
+        var path = _files.PathFor("untitled.docx");
+        TestDocuments.WriteDocx(path);
+        EditPackage(path, (body, core) =>
+        {
+            Paragraphs(body).First(p => p.Value == TestDocuments.DocxTitle).Remove();
+            core.Descendants().Where(e => e.Name.LocalName == "title").Remove();
+        });
+
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "untitled.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Text, b.Level)).ToList();
+        Assert.Equal((TestDocuments.DocxIntroductionHeading, 1), headings[0]);
+        Assert.Equal((TestDocuments.DocxLinuxHeading, 2), headings[2]);
+        Assert.Equal(TestDocuments.DocxIntroductionHeading, tree.Title);
+    }
+
+    [Fact]
+    public async Task Without_core_properties_the_title_paragraph_is_the_title()
+    {
+        var path = _files.PathFor("titled.docx");
+        TestDocuments.WriteDocx(path);
+        EditPackage(path, (body, core) =>
+        {
+            core.Descendants().Where(e => e.Name.LocalName == "title").Remove();
+            // A Heading 1 before the Title paragraph must not become the title.
+            body.AddFirst(new XElement(Paragraphs(body).First(p => p.Value == TestDocuments.DocxIntroductionHeading)));
+        });
+
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "titled.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        Assert.Equal(TestDocuments.DocxTitle, tree.Title);
+    }
+
+    private static readonly XNamespace W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+    private static IEnumerable<XElement> Paragraphs(XElement body) => body.Elements(W + "p");
+
+    /// <summary>Rewrites the fixture's body and core properties in place (plain XML, no SDK round trip).</summary>
+    private static void EditPackage(string path, Action<XElement, XElement> edit)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var document = Load(zip, "word/document.xml");
+        // System.IO.Packaging stores the core properties under package/services/metadata/core-properties/.
+        var coreName = zip.Entries.Single(e => e.FullName.EndsWith(".psmdcp", StringComparison.Ordinal) || e.FullName == "docProps/core.xml").FullName;
+        var core = Load(zip, coreName);
+        edit(document.Root!.Element(W + "body")!, core.Root!);
+        Save(zip, "word/document.xml", document);
+        Save(zip, coreName, core);
+
+        static XDocument Load(ZipArchive zip, string name)
+        {
+            using var stream = zip.GetEntry(name)!.Open();
+            return XDocument.Load(stream);
+        }
+
+        static void Save(ZipArchive zip, string name, XDocument xml)
+        {
+            zip.GetEntry(name)!.Delete();
+            using var stream = zip.CreateEntry(name).Open();
+            xml.Save(stream);
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Options;
+using RagService.Core.Text;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Docx;
@@ -87,8 +88,8 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     [Fact]
     public void Chinese_sentences_split_at_full_width_punctuation()
     {
-        Assert.Equal(["今天下雨。", "明天晴吗？", "好的！", "然后；", "结束"], SentenceSplitter.Split("今天下雨。明天晴吗？好的！然后；结束"));
-        Assert.Equal(["See e.g. the manual.", "Done?"], SentenceSplitter.Split("See e.g. the manual. Done?"));
+        Assert.Equal(["今天下雨。", "明天晴吗？", "好的！", "然后；", "结束"], SentenceSegmenter.Sentences("今天下雨。明天晴吗？好的！然后；结束"));
+        Assert.Equal(["See e.g. the manual.", "Done?"], SentenceSegmenter.Sentences("See e.g. the manual. Done?"));
     }
 
     [Fact]
@@ -102,6 +103,44 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         Assert.All(chunks, c => Assert.True(c.TokenCount <= 30));
         var words = string.Join(' ', chunks.Select(c => c.Text)).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(giant.Split(' ').Concat(["Short", "tail."]), words);
+    }
+
+    [Fact]
+    public void A_sentence_that_fits_the_window_is_not_cut_to_make_room_for_the_header()
+    {
+        // 30-word sentences; the header "A rather long handbook title … > Retention" takes 12 of the 40 tokens.
+        var sentences = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 29).Select(j => $"S{i}w{j}")) + ".").ToList();
+        var tree = Tree("A rather long handbook title that names the whole company",
+            (BlockKind.Heading, "Retention", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens);
+
+        foreach (var sentence in sentences)
+        {
+            Assert.Single(chunks, c => c.Text.Contains(sentence, StringComparison.Ordinal));
+        }
+
+        Assert.All(chunks, c => Assert.EndsWith(".", c.Text, StringComparison.Ordinal));
+        // Over the budget by at most the header, never by more text than the window holds.
+        Assert.All(chunks, c => Assert.True(_tokens.CountTokens(c.Text) <= 40));
+    }
+
+    [Fact]
+    public void A_sentence_longer_than_the_window_is_cut_after_clauses_before_words()
+    {
+        var clauses = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(j => $"c{i}w{j}"))).ToList();
+        var sentence = string.Join(", ", clauses) + ".";
+        var tree = Tree(null, (BlockKind.Paragraph, sentence, 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20 }, _tokens);
+
+        Assert.Equal([clauses[0] + ", " + clauses[1] + ",", clauses[2] + ", " + clauses[3] + "."], chunks.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void Arabic_question_marks_end_sentences()
+    {
+        Assert.Equal(["هل هذا صحيح؟", "نعم."], SentenceSegmenter.Sentences("هل هذا صحيح؟ نعم."));
     }
 
     [Fact]
@@ -164,6 +203,53 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
+    public void The_title_heading_is_carried_into_the_text_but_is_not_a_section_of_the_path()
+    {
+        var tree = Tree("Test Document",
+            (BlockKind.Heading, "Test Document", 1),
+            (BlockKind.Paragraph, "A preamble before any section.", 0),
+            (BlockKind.Heading, "Section 1", 2),
+            (BlockKind.Paragraph, "Paragraph one.", 0),
+            (BlockKind.Heading, "Section 1.1", 3),
+            (BlockKind.Paragraph, "Paragraph one one.", 0),
+            (BlockKind.Heading, "Section 2", 2),
+            (BlockKind.Paragraph, "Paragraph two.", 0));
+
+        foreach (var strategy in new[] { ChunkingStrategy.Structure, ChunkingStrategy.FixedSize })
+        {
+            var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256, Strategy = strategy }, _tokens);
+
+            Assert.StartsWith("Test Document", chunks[0].Text, StringComparison.Ordinal);
+            Assert.Empty(chunks[0].SectionPath);
+            Assert.Equal("b0", chunks[0].SectionId); // the preamble still belongs to the title's section
+            if (strategy == ChunkingStrategy.Structure)
+            {
+                Assert.Equal(["Section 1"], chunks[1].SectionPath);
+                Assert.Equal([2], chunks[1].SectionLevels);
+                Assert.Equal(["Section 1", "Section 1.1"], chunks[2].SectionPath);
+                Assert.Equal([2, 3], chunks[2].SectionLevels);
+                Assert.Equal(["Section 2"], chunks[3].SectionPath);
+                Assert.Equal("Test Document > Section 1 > Section 1.1", ContextualHeader.Line(tree.Title, chunks[2].SectionPath));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_first_of_several_top_level_sections_stays_in_the_path_even_when_the_title_was_taken_from_it()
+    {
+        var tree = Tree("Introduction",
+            (BlockKind.Heading, "Introduction", 1),
+            (BlockKind.Paragraph, "Why this exists.", 0),
+            (BlockKind.Heading, "Setup", 1),
+            (BlockKind.Paragraph, "How to set it up.", 0));
+
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+
+        Assert.Equal(["Introduction"], chunks[0].SectionPath);
+        Assert.Equal(["Setup"], chunks[1].SectionPath);
+    }
+
+    [Fact]
     public void List_items_keep_bullets_and_indentation()
     {
         var tree = Tree(null, (BlockKind.ListItem, "Top", 0), (BlockKind.ListItem, "Nested", 1));
@@ -184,7 +270,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         Assert.True(chunks.Count > 2);
         for (var i = 1; i < chunks.Count; i++)
         {
-            var lastSentence = SentenceSplitter.Split(chunks[i - 1].Text).Last();
+            var lastSentence = SentenceSegmenter.Sentences(chunks[i - 1].Text).Last();
             Assert.StartsWith(lastSentence, chunks[i].Text, StringComparison.Ordinal);
             Assert.True(chunks[i].TokenCount <= 40);
         }

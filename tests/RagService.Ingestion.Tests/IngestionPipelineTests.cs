@@ -33,11 +33,12 @@ public sealed class IngestionPipelineTests : IDisposable
 
         Assert.Equal(TestDocuments.PdfTitle, tree.Title);
         var backup = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.PdfBackupFact, StringComparison.Ordinal));
-        Assert.Equal([TestDocuments.PdfTitle, TestDocuments.PdfBackupHeading], backup.SectionPath);
+        // The title heading above every section is the document's title, not a section of the path.
+        Assert.Equal([TestDocuments.PdfBackupHeading], backup.SectionPath);
         Assert.Equal(TestDocuments.PdfBackupPage, backup.PageStart);
         Assert.DoesNotContain(chunks, c => c.Text.Contains(TestDocuments.PdfRunningHeader, StringComparison.Ordinal));
         var offsite = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.PdfOffsiteFact, StringComparison.Ordinal));
-        Assert.Equal([TestDocuments.PdfTitle, TestDocuments.PdfBackupHeading, TestDocuments.PdfOffsiteHeading], offsite.SectionPath);
+        Assert.Equal([TestDocuments.PdfBackupHeading, TestDocuments.PdfOffsiteHeading], offsite.SectionPath);
     }
 
     [Fact]

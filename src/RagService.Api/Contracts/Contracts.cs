@@ -150,7 +150,11 @@ public sealed record ScoresDto(int? Bm25Rank, float? Bm25Score, int? DenseRank, 
     public static ScoresDto From(ScoreBreakdown b) => new(b.Bm25Rank, b.Bm25Score, b.DenseRank, b.DenseScore, b.FusedScore, b.RerankScore) { Stages = b.StageScores };
 }
 
-public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores);
+/// <param name="ContextChunkIds">
+/// In an ask trace: the chunks the generator read around this hit (its section or neighbours, in document
+/// order, the hit included); null when it read the hit alone, and always null in search.
+/// </param>
+public sealed record SearchHitDto(int Rank, float Score, ChunkDto Chunk, ScoresDto Scores, IReadOnlyList<string>? ContextChunkIds = null);
 
 public sealed record SearchResponseDto(string Query, string Mode, IReadOnlyList<SearchHitDto> Hits, SearchTrace? Trace, double ElapsedMs);
 
@@ -172,6 +176,12 @@ public sealed record AskRequestDto
 
     [Description("Per-request retrieval stage switches, as on /search (e.g. llmRerank, mmr, dateHints); `rewrite` above wins over stages.rewrite.")]
     public SearchStages? Stages { get; init; }
+
+    [Description("What the answer generator reads around each retrieved chunk: none, neighbours or section (small-to-big); omitted keeps AnswerContext:Expansion (section). Citations still name the exact chunk quoted.")]
+    public string? Context { get; init; }
+
+    [Description("Token budget for the retrieved chunks and their context together, 0–100000; omitted keeps AnswerContext:MaxTokens (3000).")]
+    public int? ContextTokens { get; init; }
 }
 
 public sealed record AskResponseDto(

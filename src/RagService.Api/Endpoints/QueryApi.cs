@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using RagService.Api.Querying;
@@ -8,6 +9,8 @@ using RagService.Core.Answers;
 using RagService.Core.Indexes;
 using RagService.Core.Search;
 using RagService.Indexing;
+using RagService.Retrieval;
+using RagService.Retrieval.Context;
 
 namespace RagService.Api.Endpoints;
 
@@ -62,6 +65,7 @@ public static class QueryApi
         IndexRegistry registry,
         SearchService search,
         IAnswerGenerator generator,
+        IOptions<AnswerContextOptions> contextOptions,
         CancellationToken ct)
     {
         if (registry.Open(index) is not { } store)
@@ -72,6 +76,11 @@ public static class QueryApi
         if (!TryBuild(request.Question, request.TopK, 50, request.Mode, request.Filter, request.Trace, "question", out var searchRequest, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        if (!TryContext(request, contextOptions.Value, out var expansion, out var contextTokens, out var contextErrors))
+        {
+            return TypedResults.ValidationProblem(contextErrors);
         }
 
         if (ValidateStages(request.Stages, errors))
@@ -86,14 +95,16 @@ public static class QueryApi
 
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
-        var answer = await generator.GenerateAsync(searchRequest.Query, response.Hits, ct);
+        // Small-to-big: the generator reads each hit with its section or neighbours; citations keep the exact chunk.
+        var hits = new ContextAssembler(new CatalogChunkLookup(store.Catalog)).Widen(response.Hits, contextTokens, expansion);
+        var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
         return TypedResults.Ok(new AskResponseDto(
             searchRequest.Query,
             answer.Text,
             answer.NoAnswer,
             answer.Citations,
             answer.GeneratedBy,
-            request.Trace ? ToDtos(response.Hits) : null,
+            request.Trace ? ToDtos(hits) : null,
             clock.Elapsed.TotalMilliseconds));
     }
 
@@ -123,8 +134,41 @@ public static class QueryApi
         return errors.Count > 0;
     }
 
+    private static bool TryContext(AskRequestDto request, AnswerContextOptions defaults, out ContextExpansion expansion, out int tokens,
+        out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        expansion = defaults.Expansion;
+        tokens = request.ContextTokens ?? defaults.MaxTokens;
+        switch (request.Context?.Trim().ToLowerInvariant())
+        {
+            case null:
+                break;
+            case "none":
+                expansion = ContextExpansion.None;
+                break;
+            case "neighbours" or "neighbors":
+                expansion = ContextExpansion.Neighbours;
+                break;
+            case "section":
+                expansion = ContextExpansion.Section;
+                break;
+            default:
+                errors["context"] = ["context must be none, neighbours or section."];
+                break;
+        }
+
+        if (tokens is < 0 or > 100_000)
+        {
+            errors["contextTokens"] = ["contextTokens must be between 0 and 100000."];
+        }
+
+        return errors.Count == 0;
+    }
+
     private static List<SearchHitDto> ToDtos(IReadOnlyList<SearchHit> hits) =>
-        hits.Select((h, i) => new SearchHitDto(i + 1, h.Score, ChunkMapping.ToDto(h.Chunk), ScoresDto.From(h.Scores))).ToList();
+        hits.Select((h, i) => new SearchHitDto(i + 1, h.Score, ChunkMapping.ToDto(h.Chunk), ScoresDto.From(h.Scores),
+            h.Context.Count > 0 ? h.Context.Select(c => c.Id).ToList() : null)).ToList();
 
     private static bool TryBuild(
         string? text, int topK, int maxTopK, string? mode, FilterDto? filter, bool trace, string field,

@@ -4,6 +4,7 @@ using RagService.Api.Endpoints;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Retrieval;
+using RagService.Retrieval.Context;
 using RagService.Core.Answers;
 using RagService.Generation.Extractive;
 using RagService.Generation.Llm;
@@ -39,6 +40,7 @@ public static class RagServiceExtensions
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");
         services.AddSingleton<SearchService>();
+        services.AddOptions<AnswerContextOptions>().BindConfiguration(AnswerContextOptions.Section);
         // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section);

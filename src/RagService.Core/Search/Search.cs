@@ -128,7 +128,18 @@ public sealed record ScoreBreakdown
     public IReadOnlyDictionary<string, float>? StageScores { get; init; }
 }
 
-public sealed record SearchHit(Chunk Chunk, float Score, ScoreBreakdown Scores);
+public sealed record SearchHit(Chunk Chunk, float Score, ScoreBreakdown Scores)
+{
+    /// <summary>
+    /// For generation: <see cref="Chunk"/> with the chunks assembled around it (its section or its
+    /// neighbours, small-to-big), in document order, the hit included. Empty when the hit was not widened.
+    /// Each chunk keeps its own provenance, so what is quoted from a neighbour is cited to the neighbour.
+    /// </summary>
+    public IReadOnlyList<Chunk> Context { get; init; } = [];
+
+    /// <summary>What a generator reads for this hit: <see cref="Context"/>, or the chunk alone.</summary>
+    public IReadOnlyList<Chunk> Passage => Context.Count > 0 ? Context : [Chunk];
+}
 
 public sealed record SearchResponse(IReadOnlyList<SearchHit> Hits, SearchTrace? Trace);
 

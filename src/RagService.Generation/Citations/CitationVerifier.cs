@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using RagService.Core.Answers;
 using RagService.Core.Chunks;
+using RagService.Core.Text;
 using RagService.Generation.Text;
 
 namespace RagService.Generation.Citations;

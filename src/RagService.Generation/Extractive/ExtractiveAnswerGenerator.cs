@@ -1,5 +1,6 @@
 using RagService.Core.Answers;
 using RagService.Core.Search;
+using RagService.Core.Text;
 using RagService.Generation.Text;
 
 namespace RagService.Generation.Extractive;
@@ -9,6 +10,8 @@ namespace RagService.Generation.Extractive;
 /// question, each verbatim and followed by its citation marker [n]. It never writes a word that is not
 /// in a source (the markers and the fixed no-answer sentence aside), so it cannot hallucinate; the price
 /// is that it cannot synthesise. Weak evidence gives <see cref="Answer.NoAnswer"/> instead of a guess.
+/// A hit widened with its section or neighbours (<see cref="SearchHit.Context"/>) offers their sentences
+/// too, each cited to the chunk it was read from, so a citation names that chunk's section and pages.
 /// </summary>
 public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
 {
@@ -61,7 +64,8 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
             var coverage = shared.Sum(t => idf[t]) / questionWeight;
             if (shared.Count >= requiredShared && coverage >= options.MinCoverage)
             {
-                qualified.Add(new ScoredSentence(candidate, coverage / (1 + options.RankDecay * (candidate.HitRank - 1))));
+                var contextFactor = candidate.FromContext ? options.ContextSentenceFactor : 1.0;
+                qualified.Add(new ScoredSentence(candidate, contextFactor * coverage / (1 + options.RankDecay * (candidate.HitRank - 1))));
             }
         }
 
@@ -76,23 +80,35 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
     private List<CandidateSentence> CandidateSentences(IReadOnlyList<SearchHit> hits)
     {
         var candidates = new List<CandidateSentence>();
+        var read = new HashSet<string>(StringComparer.Ordinal);
         for (var rank = 1; rank <= hits.Count && rank <= options.MaxHits; rank++)
         {
             var hit = hits[rank - 1];
-            var text = hit.Chunk.Text;
             var order = 0;
-            foreach (var span in SentenceSegmenter.Split(text))
+            // The hit's own chunk first, then the context assembled around it (small-to-big).
+            foreach (var chunk in hit.Passage.OrderBy(c => c.Id == hit.Chunk.Id ? 0 : 1))
             {
-                if (span.Length > options.MaxSentenceChars)
+                if (!read.Add(chunk.Id))
                 {
                     continue;
                 }
 
-                var sentence = span.Of(text);
-                var terms = ContentTerms.Distinct(sentence);
-                if (terms.Count > 0)
+                var text = chunk.Text;
+                foreach (var span in SentenceSegmenter.Split(text))
                 {
-                    candidates.Add(new CandidateSentence(sentence, terms, hit, rank, order++));
+                    if (span.Length > options.MaxSentenceChars)
+                    {
+                        continue;
+                    }
+
+                    var sentence = span.Of(text);
+                    var terms = ContentTerms.Distinct(sentence);
+                    if (terms.Count > 0)
+                    {
+                        // A sentence read from the context is cited to the chunk it is in, with the hit's score.
+                        var source = chunk.Id == hit.Chunk.Id ? hit : hit with { Chunk = chunk, Context = [] };
+                        candidates.Add(new CandidateSentence(sentence, terms, source, rank, order++, chunk.Id != hit.Chunk.Id));
+                    }
                 }
             }
         }
@@ -205,7 +221,8 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
     private static Citation ToCitation(int marker, SearchHit hit, List<string> sentences) =>
         Citation.FromHit(marker, hit, string.Join(" ", sentences));
 
-    private sealed record CandidateSentence(string Text, HashSet<string> Terms, SearchHit Hit, int HitRank, int Order);
+    /// <param name="Hit">The hit the sentence is cited to: the retrieved hit, or for a context sentence the same hit re-pointed at the chunk it came from.</param>
+    private sealed record CandidateSentence(string Text, HashSet<string> Terms, SearchHit Hit, int HitRank, int Order, bool FromContext = false);
 
     private sealed record ScoredSentence(CandidateSentence Sentence, double Score);
 }

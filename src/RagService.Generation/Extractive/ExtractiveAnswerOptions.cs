@@ -25,6 +25,12 @@ public sealed record ExtractiveAnswerOptions
     /// <summary>Multiplies the score of a sentence from a chunk already quoted, so close runners-up from other chunks win.</summary>
     public double SameChunkFactor { get; init; } = 0.85;
 
+    /// <summary>
+    /// Multiplies the score of a sentence read from a hit's context rather than the hit itself: retrieval
+    /// chose the hit, so on equal evidence its own sentence wins.
+    /// </summary>
+    public double ContextSentenceFactor { get; init; } = 0.9;
+
     /// <summary>A sentence from the hit at rank r scores relevance / (1 + RankDecay · (r − 1)).</summary>
     public double RankDecay { get; init; } = 0.1;
 

@@ -2,10 +2,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using RagService.Core.Answers;
+using RagService.Core.Chunks;
 using RagService.Core.Llm;
 using RagService.Core.Search;
+using RagService.Core.Text;
 using RagService.Generation.Citations;
 using RagService.Generation.Extractive;
+using RagService.Generation.Text;
 
 namespace RagService.Generation.Llm;
 
@@ -70,7 +73,7 @@ public sealed partial class LlmAnswerGenerator(
         }
 
         var answer = ToAnswer(reply, sources, chat.Name);
-        var verified = verifier.Verify(answer, sources.Select(h => h.Chunk).ToList()).Answer;
+        var verified = verifier.Verify(answer, sources.SelectMany(h => h.Passage.Append(h.Chunk)).ToList()).Answer;
         if (verified.Citations.Count == 0)
         {
             return await Fallback(question, hits, "no supported citation", cancellationToken).ConfigureAwait(false);
@@ -101,7 +104,10 @@ public sealed partial class LlmAnswerGenerator(
             }
 
             builder.AppendLine();
-            var text = chunk.Text.Length > maxSourceChars ? chunk.Text[..maxSourceChars] + " …" : chunk.Text;
+            // Small-to-big: the model reads the hit with the context the retriever widened it to (its section or
+            // neighbours, in document order); the citation still names the hit's own chunk.
+            var passage = string.Join("\n\n", sources[i].Passage.Select(c => c.Text.Trim()));
+            var text = passage.Length > maxSourceChars ? passage[..maxSourceChars] + " …" : passage;
             builder.AppendLine(text.Trim());
             builder.AppendLine();
         }
@@ -123,13 +129,42 @@ public sealed partial class LlmAnswerGenerator(
             }
         }
 
+        var sentences = SentenceSegmenter.Sentences(reply);
         var citations = used.Select(n =>
         {
             var hit = sources[n - 1];
-            var text = hit.Chunk.Text;
-            return Citation.FromHit(n, hit, text.Length > 300 ? text[..300] + " …" : text);
+            var chunk = BestSupportingChunk(hit, sentences.Where(s => s.Contains($"[{n}]", StringComparison.Ordinal)));
+            var text = chunk.Text;
+            return Citation.FromHit(n, hit with { Chunk = chunk }, text.Length > 300 ? text[..300] + " …" : text);
         }).ToList();
         return new Answer { Text = reply, Citations = citations, NoAnswer = false, GeneratedBy = model };
+    }
+
+    /// <summary>
+    /// The model read each source as its hit widened to a section or neighbours; a marker is cited to the
+    /// chunk of that passage that holds most of the content words of the sentences carrying it (the hit
+    /// itself on a tie), so document, section and page are those of the text the claim came from.
+    /// </summary>
+    private static Chunk BestSupportingChunk(SearchHit hit, IEnumerable<string> citingSentences)
+    {
+        if (hit.Context.Count == 0)
+        {
+            return hit.Chunk;
+        }
+
+        var terms = ContentTerms.Distinct(string.Join(" ", citingSentences));
+        var best = hit.Chunk;
+        var bestCount = terms.Count(ContentTerms.Distinct(hit.Chunk.Text).Contains);
+        foreach (var chunk in hit.Context)
+        {
+            var count = terms.Count(ContentTerms.Distinct(chunk.Text).Contains);
+            if (count > bestCount)
+            {
+                (best, bestCount) = (chunk, count);
+            }
+        }
+
+        return best;
     }
 
     private async Task<Answer> Fallback(string question, IReadOnlyList<SearchHit> hits, string reason, CancellationToken cancellationToken)

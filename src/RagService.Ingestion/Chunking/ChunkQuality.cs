@@ -1,6 +1,7 @@
 using System.Text;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
+using RagService.Core.Text;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
@@ -98,7 +99,7 @@ public static class ChunkQuality
             if (shared && blocks.TryGetValue(last!, out var block) && block.Kind is BlockKind.Paragraph or BlockKind.ListItem or BlockKind.Heading)
             {
                 var end = chunks[i].Text.TrimEnd().TrimEnd('"', '\'', '”', '’', ')', '）', ']', '*');
-                ok = end.Length > 0 && end[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ':' or '：' or ';';
+                ok = end.Length > 0 && end[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ':' or '：' or ';' or '؟' or '۔';
             }
 
             boundaries += new QualityCount(ok ? 1 : 0, 1);
@@ -114,7 +115,7 @@ public static class ChunkQuality
         foreach (var block in tree.Blocks.Where(b => b.Kind is BlockKind.Paragraph or BlockKind.ListItem))
         {
             var inChunks = HoldersOf(block.Id);
-            foreach (var sentence in SentenceSplitter.Split(block.Text))
+            foreach (var sentence in SentenceSegmenter.Sentences(block.Text))
             {
                 var n = Normalise(sentence);
                 sentences += new QualityCount(inChunks.Any(c => normalised[c].Contains(n, StringComparison.Ordinal)) ? 1 : 0, 1);
@@ -126,9 +127,13 @@ public static class ChunkQuality
 
     /// <summary>
     /// Section-path accuracy against a ground-truth tree of the same document: each chunk is located in
-    /// the ground truth by its first body block's text, and its section path is compared with the
-    /// ground truth's heading path there (headings compared by letters and digits only). Returns the full
-    /// path matches and the innermost-heading matches, each over the chunks that could be located.
+    /// the ground truth by its first body block's text (the next occurrence after the previous chunk's,
+    /// an exact text before a partial one, since documents repeat text), and its section path is compared
+    /// with the ground truth's heading path there (headings compared by letters and digits only). The
+    /// document title is not a section: a path whose root heading equals the source document's title
+    /// loses that root on both sides (docling nests a DOCX's sections under its Title paragraph; our
+    /// chunks do not repeat the title, which travels separately). Returns the full path matches and the
+    /// innermost-heading matches, each over the chunks that could be located.
     /// </summary>
     public static (QualityCount FullPath, QualityCount Innermost, int Unlocated) SectionPathAccuracy(
         DocumentTree source, IReadOnlyList<ChunkDraft> chunks, DocumentTree groundTruth, List<string>? mismatches = null)
@@ -152,10 +157,12 @@ public static class ChunkQuality
         }
 
         var blocks = source.Blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        var title = string.IsNullOrWhiteSpace(source.Title) ? null : HeadingKey(source.Title);
         var full = QualityCount.Zero;
         var innermost = QualityCount.Zero;
         var unlocated = 0;
-        var cursor = 0;
+        var cursor = -1;
+        DocumentBlock? previousBody = null;
         foreach (var chunk in chunks)
         {
             var body = chunk.BlockIds.Select(id => blocks.GetValueOrDefault(id)).FirstOrDefault(b => b is not null && b.Kind != BlockKind.Heading && Key(b.Text).Length >= 12);
@@ -164,35 +171,45 @@ public static class ChunkQuality
                 continue;
             }
 
-            var key = Key(body.Text);
-            key = key[..Math.Min(key.Length, 60)];
-            // Documents repeat text ("Paragraph 1.1.1" under two headings): search on from the last match first.
-            bool Matches((string Text, IReadOnlyList<string> Path) t) =>
+            var whole = Key(body.Text);
+            var key = whole[..Math.Min(whole.Length, 60)];
+            bool Exact((string Text, IReadOnlyList<string> Path) t) => t.Text == whole;
+            bool Partial((string Text, IReadOnlyList<string> Path) t) =>
                 t.Text.Length >= 12 && (t.Text.Contains(key, StringComparison.Ordinal) || key.Contains(t.Text, StringComparison.Ordinal));
-            var match = truth.FindIndex(cursor, Matches);
-            match = match >= 0 ? match : truth.FindIndex(Matches);
-            if (match >= 0)
+            // Documents repeat text ("Paragraph 1.1.1" under two headings): search on after the last match
+            // first; a block split over several chunks stays where it was found.
+            var match = ReferenceEquals(body, previousBody) ? cursor : -1;
+            if (match < 0)
             {
-                cursor = match;
+                var from = Math.Min(cursor + 1, truth.Count);
+                match = truth.FindIndex(from, Exact);
+                match = match >= 0 ? match : truth.FindIndex(from, Partial);
+                match = match >= 0 ? match : truth.FindIndex(Exact);
+                match = match >= 0 ? match : truth.FindIndex(Partial);
             }
 
+            previousBody = body;
             if (match < 0)
             {
                 unlocated++;
                 continue;
             }
 
-            var expected = truth[match].Path;
-            var actual = chunk.SectionPath.Select(HeadingKey).ToArray();
+            cursor = match;
+            var expected = WithoutTitle(truth[match].Path);
+            var actual = WithoutTitle(chunk.SectionPath.Select(HeadingKey).ToArray());
             full += new QualityCount(expected.SequenceEqual(actual) ? 1 : 0, 1);
             if (!expected.SequenceEqual(actual))
             {
                 mismatches?.Add($"expected [{string.Join(" > ", expected)}] got [{string.Join(" > ", actual)}] at '{key[..Math.Min(30, key.Length)]}'");
             }
-            innermost += new QualityCount((expected.Count == 0 ? "" : expected[^1]) == (actual.Length == 0 ? "" : actual[^1]) ? 1 : 0, 1);
+            innermost += new QualityCount((expected.Count == 0 ? "" : expected[^1]) == (actual.Count == 0 ? "" : actual[^1]) ? 1 : 0, 1);
         }
 
         return (full, innermost, unlocated);
+
+        IReadOnlyList<string> WithoutTitle(IReadOnlyList<string> path) =>
+            path.Count > 0 && title is not null && path[0] == title ? path.Skip(1).ToArray() : path;
 
         static string Key(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
     }

@@ -19,19 +19,17 @@ public static class FixedSizeChunker
 
         // Words with the block they come from and the section path in force there.
         var words = new List<(string Word, DocumentBlock Block, string[] Path, int[] Levels, string? SectionId)>();
-        var path = new List<(int Level, string Text, string Id)>();
+        var sections = new SectionPathTracker(tree);
         foreach (var block in tree.Blocks)
         {
             if (block.Kind == BlockKind.Heading)
             {
-                var level = Math.Max(1, block.Level);
-                path.RemoveAll(p => p.Level >= level);
-                path.Add((level, block.Text, block.Id));
+                sections.Enter(block);
             }
 
-            var current = path.Select(p => p.Text).ToArray();
-            var levels = path.Select(p => p.Level).ToArray();
-            var id = path.Count == 0 ? null : path[^1].Id;
+            var current = sections.Path;
+            var levels = sections.Levels;
+            var id = sections.SectionId;
             foreach (var word in block.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
             {
                 words.Add((word, block, current, levels, id));

@@ -4,6 +4,7 @@ using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Models;
 using RagService.Core.Options;
+using RagService.Core.Text;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
@@ -49,7 +50,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
         var embedder = !options.Semantic ? null : topics ?? (tokens is IEmbeddingModel model ? new EmbeddingTopicEmbedder(model) : null);
         var drafts = new List<ChunkDraft>();
-        var sections = Sections(tree.Blocks).ToList();
+        var sections = Sections(tree).ToList();
         foreach (var section in sections)
         {
             new SectionChunker(tree.Title, section, sections.Count == 1, options, tokens, embedder).AppendTo(drafts);
@@ -60,18 +61,18 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
     /// <summary>
     /// Cuts the block stream at headings. Consecutive headings ("2 Installation" directly followed by
-    /// "2.1 Linux") form one run that is carried into the first chunk of the deepest one.
+    /// "2.1 Linux") form one run that is carried into the first chunk of the deepest one. The document's
+    /// title heading is carried into the first chunk too, but is not part of any section path.
     /// </summary>
-    private static IEnumerable<Section> Sections(IReadOnlyList<DocumentBlock> blocks)
+    private static IEnumerable<Section> Sections(DocumentTree tree)
     {
-        var path = new List<(int Level, string Text, string Id)>();
+        var sections = new SectionPathTracker(tree);
         var headings = new List<DocumentBlock>();
         var body = new List<DocumentBlock>();
 
-        Section Current() => new(path.Select(p => p.Text).ToArray(), path.Select(p => p.Level).ToArray(),
-            path.Count == 0 ? null : path[^1].Id, headings.ToArray(), body.ToArray());
+        Section Current() => new(sections.Path, sections.Levels, sections.SectionId, headings.ToArray(), body.ToArray());
 
-        foreach (var block in blocks)
+        foreach (var block in tree.Blocks)
         {
             if (block.Kind == BlockKind.Heading)
             {
@@ -82,10 +83,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                     body.Clear();
                 }
 
-                // A heading closes every section at its level or deeper.
-                var level = Math.Max(1, block.Level);
-                path.RemoveAll(p => p.Level >= level);
-                path.Add((level, block.Text, block.Id));
+                sections.Enter(block);
                 headings.Add(block);
             }
             else
@@ -245,7 +243,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
         }
 
         private static bool EndsSentence(string text) =>
-            text[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ';' or '"' or '”' or ')' or '）';
+            text[^1] is '.' or '?' or '!' or '。' or '！' or '？' or '；' or ';' or '"' or '”' or ')' or '）' or '؟' or '۔';
 
         private static bool IsCaption(DocumentBlock block) =>
             block.Kind == BlockKind.Paragraph && block.Text.Length < 400 && CaptionStart().IsMatch(block.Text);
@@ -431,7 +429,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
 
             var last = previous[^1];
-            var sentences = SentenceSplitter.Split(last.Text);
+            var sentences = SentenceSegmenter.Sentences(last.Text);
             var taken = new List<string>();
             var count = 0;
             for (var i = sentences.Count - 1; i >= 0; i--)
@@ -519,9 +517,9 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             return block.Kind switch
             {
                 BlockKind.Table => SliceTable(block, budget),
-                BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget),
-                _ when sentenceUnits => SentencePieces(block, SentenceSplitter.Split(text), budget),
-                _ => PackUnits(block, SentenceSplitter.Split(text), " ", budget),
+                BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget, budget),
+                _ when sentenceUnits => SentencePieces(block, SentenceSegmenter.Sentences(text), budget),
+                _ => PackUnits(block, SentenceSegmenter.Sentences(text), " ", budget, Math.Max(budget, options.MaxTokens)),
             };
         }
 
@@ -532,24 +530,33 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
 
         private IEnumerable<Piece> SentencePieces(DocumentBlock block, IReadOnlyList<string> sentences, int budget)
         {
+            var wholeLimit = Math.Max(budget, options.MaxTokens);
             foreach (var sentence in sentences)
             {
                 var n = tokens.CountTokens(sentence);
-                if (n <= budget)
+                if (n <= wholeLimit)
                 {
                     yield return new Piece(sentence, n, block, false, isSlice: true);
                     continue;
                 }
 
-                foreach (var slice in SliceByWords(sentence, budget))
+                foreach (var slice in SliceLongSentence(sentence, budget))
                 {
                     yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
                 }
             }
         }
 
-        /// <summary>Packs sentences (or code lines) up to the budget; a unit over the budget alone is cut by words.</summary>
-        private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget)
+        /// <summary>
+        /// Packs sentences (or code lines) up to the budget. A unit over the budget stays whole, a piece of
+        /// its own, while it fits <paramref name="wholeLimit"/>; only a unit over that is cut.
+        /// </summary>
+        /// <param name="wholeLimit">
+        /// For sentences, <see cref="ChunkingOptions.MaxTokens"/>: the budget left after the contextual header
+        /// and the section's headings is smaller, and a sentence that fits the model's window is not cut to
+        /// make room for them (its chunk's indexed text then runs over by at most the header).
+        /// </param>
+        private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget, int wholeLimit)
         {
             var current = new List<string>();
             var currentTokens = 0;
@@ -565,7 +572,14 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                         currentTokens = 0;
                     }
 
-                    foreach (var slice in SliceByWords(unit, budget))
+                    if (n <= wholeLimit)
+                    {
+                        yield return new Piece(unit, n, block, false, isSlice: true);
+                        continue;
+                    }
+
+                    var slices = joiner == "\n" ? SliceByWords(unit, budget) : SliceLongSentence(unit, budget);
+                    foreach (var slice in slices)
                     {
                         yield return new Piece(slice.Text, slice.Tokens, block, false, isSlice: true);
                     }
@@ -590,7 +604,46 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
         }
 
-        /// <summary>Last resort for one sentence longer than the budget: cut between words (or characters, for unspaced scripts).</summary>
+        /// <summary>
+        /// One sentence longer than the limit: cut after clause punctuation (commas, semicolons, colons in
+        /// Latin, CJK and Arabic script) where the clauses allow, between words only inside a clause that is
+        /// itself too long.
+        /// </summary>
+        private IEnumerable<(string Text, int Tokens)> SliceLongSentence(string sentence, int limit)
+        {
+            var current = new StringBuilder();
+            var currentTokens = 0;
+            foreach (var clause in ClauseEnd().Split(sentence).Where(c => c.Length > 0))
+            {
+                var n = tokens.CountTokens(clause);
+                if (current.Length > 0 && currentTokens + n > limit)
+                {
+                    yield return (current.ToString(), currentTokens);
+                    current.Clear();
+                    currentTokens = 0;
+                }
+
+                if (n > limit)
+                {
+                    foreach (var slice in SliceByWords(clause, limit))
+                    {
+                        yield return slice;
+                    }
+
+                    continue;
+                }
+
+                current.Append(current.Length > 0 ? " " : string.Empty).Append(clause);
+                currentTokens += n;
+            }
+
+            if (current.Length > 0)
+            {
+                yield return (current.ToString(), currentTokens);
+            }
+        }
+
+        /// <summary>Last resort for one clause longer than the budget: cut between words (or characters, for unspaced scripts).</summary>
         private IEnumerable<(string Text, int Tokens)> SliceByWords(string sentence, int budget)
         {
             var words = sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
@@ -676,6 +729,10 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             }
         }
     }
+
+    /// <summary>The space after a clause mark (the unspaced CJK marks split without one).</summary>
+    [GeneratedRegex(@"(?<=[,;:،؛])\s+|(?<=[，、；：])")]
+    private static partial Regex ClauseEnd();
 
     [GeneratedRegex(@"^(Figure|Fig\.|Table|Listing|Chart|Exhibit|图|表)\s*[0-9A-Z]", RegexOptions.IgnoreCase)]
     private static partial Regex CaptionStart();

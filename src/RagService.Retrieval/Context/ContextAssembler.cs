@@ -1,4 +1,5 @@
 using RagService.Core.Chunks;
+using RagService.Core.Search;
 
 namespace RagService.Retrieval.Context;
 
@@ -13,6 +14,21 @@ public enum ContextExpansion
 
     /// <summary>The other chunks of each hit's section, nearest first: small-to-big retrieval.</summary>
     Section,
+}
+
+/// <summary>How the answer generator's context is assembled when a request does not say (bound from <c>AnswerContext</c>).</summary>
+public sealed record AnswerContextOptions
+{
+    public const string Section = "AnswerContext";
+
+    /// <summary>Small-to-big by default: a hit is read with the rest of its section.</summary>
+    public ContextExpansion Expansion { get; init; } = ContextExpansion.Section;
+
+    /// <summary>
+    /// Tokens (embedding-model tokens, as chunks count them) for the hits and their context together. The hits
+    /// come first, so this must leave room above topK × chunk size for any widening to happen.
+    /// </summary>
+    public int MaxTokens { get; init; } = 3000;
 }
 
 /// <summary>One retrieved chunk and the surrounding chunks assembled for it, in document order.</summary>
@@ -74,6 +90,25 @@ public sealed class ContextAssembler(IChunkLookup lookup)
         }
 
         return passages.Select(p => new AssembledPassage(p.Hit, p.Chunks.OrderBy(c => c.Ordinal).ToList())).ToList();
+    }
+
+    /// <summary>
+    /// The hits for a generator: every hit kept in rank order, each hit that the budget reached carrying
+    /// its assembled passage as <see cref="SearchHit.Context"/> (the hits past the budget read alone).
+    /// </summary>
+    public IReadOnlyList<SearchHit> Widen(IReadOnlyList<SearchHit> hits, int budgetTokens, ContextExpansion expansion)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        if (expansion == ContextExpansion.None || hits.Count == 0)
+        {
+            return hits;
+        }
+
+        var passages = Assemble(hits.Select(h => h.Chunk).ToList(), budgetTokens, expansion)
+            .ToDictionary(p => p.Hit.Id, StringComparer.Ordinal);
+        return hits.Select(h => passages.TryGetValue(h.Chunk.Id, out var passage) && passage.Chunks.Count > 1
+            ? h with { Context = passage.Chunks }
+            : h).ToList();
     }
 
     /// <summary>The hit's context, nearest first (ties: the chunk before).</summary>

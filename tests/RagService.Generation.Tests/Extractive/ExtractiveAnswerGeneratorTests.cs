@@ -81,6 +81,38 @@ public sealed partial class ExtractiveAnswerGeneratorTests
     }
 
     [Fact]
+    public async Task A_sentence_read_from_a_hits_context_is_cited_to_the_chunk_it_came_from()
+    {
+        var lead = TestHits.Chunk("lead", "Nightly jobs start at two. Retention is audited yearly.") with { Ordinal = 4, PageStart = 2, PageEnd = 2 };
+        var next = TestHits.Chunk("next", "Nightly backups are deleted after 35 days of retention.") with { Ordinal = 5, PageStart = 3, PageEnd = 3 };
+        var hit = TestHits.Ranked(lead)[0];
+        const string question = "When are nightly backups deleted?";
+
+        var alone = await generator.GenerateAsync(question, [hit], CancellationToken.None);
+        var widened = await generator.GenerateAsync(question, [hit with { Context = [lead, next] }], CancellationToken.None);
+
+        Assert.True(alone.NoAnswer);
+        Assert.Equal("Nightly backups are deleted after 35 days of retention. [1]", widened.Text);
+        var citation = Assert.Single(widened.Citations);
+        Assert.Equal("next", citation.ChunkId);
+        Assert.Equal(next.SectionPath, citation.SectionPath);
+        Assert.Equal(3, citation.PageStart);
+        Assert.Equal(hit.Score, citation.Score);
+    }
+
+    [Fact]
+    public async Task On_equal_evidence_the_hits_own_sentence_beats_its_context()
+    {
+        var own = TestHits.Chunk("own", "Solar panels convert sunlight into electricity.");
+        var neighbour = TestHits.Chunk("neighbour", "Solar cells convert sunlight into electricity.");
+        var hit = TestHits.Ranked(own)[0] with { Context = [neighbour, own] };
+
+        var answer = await generator.GenerateAsync("How do solar panels convert sunlight into electricity?", [hit], CancellationToken.None);
+
+        Assert.Equal("own", answer.Citations[0].ChunkId);
+    }
+
+    [Fact]
     public async Task An_unrelated_question_gets_the_fixed_no_answer_and_no_citations()
     {
         var answer = await generator.GenerateAsync("What is the boiling point of mercury?", TestHits.Ranked(Solar, Wind, Eiffel), CancellationToken.None);

@@ -58,6 +58,28 @@ public sealed class LlmAnswerGeneratorTests
     }
 
     [Fact]
+    public async Task A_source_widened_to_its_section_is_shown_whole_and_a_claim_is_cited_to_the_chunk_it_came_from()
+    {
+        // Small-to-big: the hit is the section's first chunk; the answer lives in the next chunk of the section.
+        var lead = TestHits.Chunk("lead", "The backup policy covers every production database of the company.", "policy");
+        var retention = TestHits.Chunk("retention", "Nightly backups are retained for thirty-five days in the vault.", "policy") with { Ordinal = 1, PageStart = 5, PageEnd = 5 };
+        var hit = TestHits.Ranked(lead)[0] with { Context = [lead, retention] };
+        using var server = new FakeOpenAiServer((_, user) =>
+            user.Contains("thirty-five days", StringComparison.Ordinal)
+                ? "Nightly backups are retained for thirty-five days [1]."
+                : LlmAnswerGenerator.CannotAnswerToken);
+
+        var answer = await Generator(server).GenerateAsync("How long are backups retained?", [hit], CancellationToken.None);
+
+        Assert.False(answer.NoAnswer);
+        Assert.Equal("Nightly backups are retained for thirty-five days [1].", answer.Text);
+        var citation = Assert.Single(answer.Citations);
+        Assert.Equal(("retention", 5), (citation.ChunkId, citation.PageStart));
+        var (_, userMessage) = Assert.Single(server.Requests);
+        Assert.Contains("every production database", userMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_marker_of_an_unsupported_claim_is_dropped()
     {
         using var server = new FakeOpenAiServer((_, _) =>

@@ -1,4 +1,4 @@
-using RagService.Generation.Text;
+using RagService.Core.Text;
 
 namespace RagService.Generation.Tests.Text;
 

@@ -1,5 +1,6 @@
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
+using RagService.Core.Search;
 using RagService.Retrieval.Context;
 
 namespace RagService.Retrieval.Tests.Context;
@@ -70,5 +71,22 @@ public sealed class ContextAssemblerTests
         var passages = _assembler.Assemble([Document[5], Document[0], Document[2]], 20, ContextExpansion.None);
 
         Assert.Equal(["c5", "c0"], passages.Select(p => p.Hit.Id));
+    }
+
+    [Fact]
+    public void Widen_keeps_every_hit_in_rank_order_and_gives_the_ones_the_budget_reaches_their_section()
+    {
+        var hits = new[] { Document[4], Document[1], Document[5] }
+            .Select(c => new SearchHit(c, 1f, new ScoreBreakdown())).ToList();
+
+        var widened = _assembler.Widen(hits, 40, ContextExpansion.Section);
+
+        Assert.Equal(["c4", "c1", "c5"], widened.Select(h => h.Chunk.Id));
+        // 30 tokens of hits, then c3 for the first hit; c0 and c2 would exceed 40.
+        Assert.Equal(["c3", "c4"], widened[0].Passage.Select(c => c.Id));
+        Assert.Empty(widened[1].Context);
+        Assert.Equal(["c1"], widened[1].Passage.Select(c => c.Id));
+        Assert.Same(hits[2], widened[2]);
+        Assert.Same(hits, _assembler.Widen(hits, 40, ContextExpansion.None));
     }
 }

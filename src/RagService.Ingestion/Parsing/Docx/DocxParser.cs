@@ -27,6 +27,10 @@ public sealed record DocxParserOptions
 /// ids are localised ("Überschrift1") or custom while the outline level is what Word itself uses for navigation.
 /// Merged table cells are repeated in every cell they cover (horizontally and vertically), so each row
 /// stays readable on its own when a table is split across chunks.
+/// A paragraph in Word's Title style is the document's title: a heading one level above Heading 1, so
+/// that the sections of the document nest under it (Title 1, Heading 1 → 2, Heading 2 → 3, …) the way a
+/// reader, Word's navigation pane and docling see them. It is also the tree's title when the package's
+/// core properties carry none. Without a Title paragraph, Heading 1 is level 1.
 /// </summary>
 public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
 {
@@ -84,7 +88,8 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         var builder = new DocumentTreeBuilder();
         if (body is not null)
         {
-            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder);
+            var headingOffset = body.Descendants<Paragraph>().Any(p => IsTitleParagraph(p, styles)) ? 1 : 0;
+            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder, headingOffset);
             foreach (var element in body.Elements())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -96,10 +101,23 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         return builder.Build(string.IsNullOrWhiteSpace(title) ? TitleFromStyle(builder) : title);
     }
 
+    /// <summary>The Title paragraph when there is one (it is the only level-1 heading then), else the first heading.</summary>
     private static string? TitleFromStyle(DocumentTreeBuilder builder) =>
-        builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text;
+        builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading && b.Level == TitleLevel)?.Text
+        ?? builder.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading)?.Text;
 
-    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder);
+    private const int TitleLevel = 1;
+
+    /// <param name="HeadingOffset">1 when the document has a Title paragraph: outline headings move one level down.</param>
+    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingOffset);
+
+    /// <summary>A non-empty paragraph in the Title style that no outline level makes an ordinary heading.</summary>
+    private static bool IsTitleParagraph(Paragraph paragraph, StyleChain styles)
+    {
+        var styleId = paragraph.ParagraphProperties?.ParagraphStyleId?.Val?.Value;
+        var outline = paragraph.ParagraphProperties?.OutlineLevel?.Val?.Value ?? styles.OutlineLevel(styleId);
+        return outline is null or >= BodyTextOutlineLevel && styles.IsTitle(styleId) && !string.IsNullOrWhiteSpace(ParagraphText(paragraph));
+    }
 
     private static void VisitBodyElement(OpenXmlElement element, BodyContext context)
     {
@@ -156,13 +174,13 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         var outline = properties?.OutlineLevel?.Val?.Value ?? styles.OutlineLevel(styleId);
         if (outline is { } level && level < BodyTextOutlineLevel)
         {
-            builder.Add(BlockKind.Heading, label is null ? text : $"{label} {text}", level + 1);
+            builder.Add(BlockKind.Heading, label is null ? text : $"{label} {text}", level + 1 + context.HeadingOffset);
             return;
         }
 
         if (styles.IsTitle(styleId))
         {
-            builder.Add(BlockKind.Heading, text, 1);
+            builder.Add(BlockKind.Heading, text, TitleLevel);
             return;
         }
 

@@ -1,4 +1,4 @@
-namespace RagService.Generation.Text;
+namespace RagService.Core.Text;
 
 /// <summary>A sentence as a span of the text it came from, so it can be quoted verbatim.</summary>
 public readonly record struct SentenceSpan(int Start, int Length)
@@ -9,9 +9,11 @@ public readonly record struct SentenceSpan(int Start, int Length)
 }
 
 /// <summary>
-/// Splits text into sentences at English <c>. ? !</c> (followed by whitespace) and Chinese <c>。！？</c>
-/// (no space needed), and at blank lines, so a heading is not glued to the paragraph after it.
-/// Spans exclude surrounding whitespace and keep the closing punctuation and quotes.
+/// Splits text into sentences at <c>. ? !</c> and the Arabic <c>؟ ۔</c> (followed by whitespace), at the
+/// Chinese full-width <c>。！？；</c> (no space needed), and at blank lines, so a heading is not glued to
+/// the paragraph after it. Spans exclude surrounding whitespace and keep the closing punctuation and quotes.
+/// The one segmenter of the service: the chunker cuts only at its sentence ends, the chunk-quality metric
+/// counts whole sentences with it, and the generators quote and verify the sentences it finds.
 /// </summary>
 public static class SentenceSegmenter
 {
@@ -25,6 +27,9 @@ public static class SentenceSegmenter
 
     private const string Closers = "\"'”’」』）)]》";
 
+    /// <summary>The sentences of <paramref name="text"/> as strings, without surrounding whitespace.</summary>
+    public static IReadOnlyList<string> Sentences(string text) => Split(text).Select(s => s.Of(text)).ToList();
+
     public static IReadOnlyList<SentenceSpan> Split(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -35,13 +40,13 @@ public static class SentenceSegmenter
         {
             var c = text[i];
             int end;
-            if (c is '。' or '！' or '？')
+            if (c is '。' or '！' or '？' or '；')
             {
-                end = SkipWhile(text, i + 1, static ch => ch is '。' or '！' or '？' || Closers.Contains(ch));
+                end = SkipWhile(text, i + 1, static ch => ch is '。' or '！' or '？' or '；' || Closers.Contains(ch));
             }
-            else if (c is '.' or '?' or '!')
+            else if (c is '.' or '?' or '!' or '؟' or '۔')
             {
-                end = SkipWhile(text, i + 1, static ch => ch is '.' or '?' or '!' || Closers.Contains(ch));
+                end = SkipWhile(text, i + 1, static ch => ch is '.' or '?' or '!' or '؟' or '۔' || Closers.Contains(ch));
                 if (!EndsEnglishSentence(text, i, end))
                 {
                     i = end;
