@@ -98,7 +98,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         var giant = string.Join(' ', Enumerable.Range(0, 100).Select(i => $"w{i}")) + ".";
         var tree = Tree(null, (BlockKind.Paragraph, giant, 0), (BlockKind.Paragraph, "Short tail.", 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 30 }, _tokens);
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 30, MaxSentenceTokens = 0 }, _tokens);
 
         Assert.All(chunks, c => Assert.True(c.TokenCount <= 30));
         var words = string.Join(' ', chunks.Select(c => c.Text)).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -132,9 +132,24 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         var sentence = string.Join(", ", clauses) + ".";
         var tree = Tree(null, (BlockKind.Paragraph, sentence, 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20 }, _tokens);
+        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 0 }, _tokens);
 
         Assert.Equal([clauses[0] + ", " + clauses[1] + ",", clauses[2] + ", " + clauses[3] + "."], chunks.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void A_sentence_over_the_window_but_within_the_sentence_limit_is_a_chunk_of_its_own_and_only_a_longer_one_is_cut()
+    {
+        var clauses = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(j => $"c{i}w{j}"))).ToList();
+        var sentence = string.Join(", ", clauses) + ".";
+        var tree = Tree(null, (BlockKind.Paragraph, "Before it.", 0), (BlockKind.Paragraph, sentence, 0), (BlockKind.Paragraph, "After it.", 0));
+
+        var whole = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 60 }, _tokens);
+        var cut = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 30 }, _tokens);
+
+        Assert.Single(whole, c => c.Text == sentence);
+        Assert.DoesNotContain(cut, c => c.Text.Contains(sentence, StringComparison.Ordinal));
+        Assert.Contains(cut, c => c.Text.EndsWith(clauses[1] + ",", StringComparison.Ordinal));
     }
 
     [Fact]

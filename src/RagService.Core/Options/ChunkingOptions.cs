@@ -16,6 +16,14 @@ public sealed record ChunkingOptions
     /// <summary>Target upper bound of a chunk in embedding-model tokens (header included).</summary>
     public int MaxTokens { get; init; } = 256;
 
+    /// <summary>
+    /// A sentence up to this many tokens is never cut, even when it alone exceeds <see cref="MaxTokens"/>:
+    /// it becomes a chunk of its own, whose embedding sees its first <see cref="MaxTokens"/> tokens while
+    /// BM25, reranking and citations keep all of it. 512 is the usual cross-encoder window. Only a longer
+    /// sentence is cut, after clause marks first. 0 uses <see cref="MaxTokens"/>.
+    /// </summary>
+    public int MaxSentenceTokens { get; init; } = 512;
+
     /// <summary>Tokens of the previous chunk repeated at the start of the next when a section is split.</summary>
     public int OverlapTokens { get; init; }
 

@@ -519,7 +519,7 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
                 BlockKind.Table => SliceTable(block, budget),
                 BlockKind.Code => PackUnits(block, text.Split('\n'), "\n", budget, budget),
                 _ when sentenceUnits => SentencePieces(block, SentenceSegmenter.Sentences(text), budget),
-                _ => PackUnits(block, SentenceSegmenter.Sentences(text), " ", budget, Math.Max(budget, options.MaxTokens)),
+                _ => PackUnits(block, SentenceSegmenter.Sentences(text), " ", budget, SentenceLimit(budget)),
             };
         }
 
@@ -528,9 +528,12 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
             ? new string(' ', 2 * Math.Max(0, block.Level)) + "- " + block.Text
             : block.Text;
 
+        /// <summary>How long a sentence may be and still stay whole (<see cref="ChunkingOptions.MaxSentenceTokens"/>).</summary>
+        private int SentenceLimit(int budget) => Math.Max(budget, Math.Max(options.MaxTokens, options.MaxSentenceTokens));
+
         private IEnumerable<Piece> SentencePieces(DocumentBlock block, IReadOnlyList<string> sentences, int budget)
         {
-            var wholeLimit = Math.Max(budget, options.MaxTokens);
+            var wholeLimit = SentenceLimit(budget);
             foreach (var sentence in sentences)
             {
                 var n = tokens.CountTokens(sentence);
@@ -552,9 +555,9 @@ public sealed partial class HeadingAwareChunker(ITopicEmbedder? topics = null) :
         /// its own, while it fits <paramref name="wholeLimit"/>; only a unit over that is cut.
         /// </summary>
         /// <param name="wholeLimit">
-        /// For sentences, <see cref="ChunkingOptions.MaxTokens"/>: the budget left after the contextual header
-        /// and the section's headings is smaller, and a sentence that fits the model's window is not cut to
-        /// make room for them (its chunk's indexed text then runs over by at most the header).
+        /// For sentences, <see cref="ChunkingOptions.MaxSentenceTokens"/> (at least the model window): the budget
+        /// left after the contextual header and the section's headings is smaller, and a sentence is not cut
+        /// to make room for them, nor because it alone is longer than the window.
         /// </param>
         private IEnumerable<Piece> PackUnits(DocumentBlock block, IReadOnlyList<string> units, string joiner, int budget, int wholeLimit)
         {
