@@ -56,6 +56,32 @@ public sealed class PdfParserTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Text_repeated_at_the_top_of_every_page_stays_when_it_is_the_page_content()
+    {
+        // Three pages that each carry only the same two-line notice near the top, a page number below:
+        // the notice is what the document says, not a running header, so it is kept on every page.
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        for (var i = 0; i < 3; i++)
+        {
+            var page = builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+            page.AddText("Visitors must sign in at the front desk", 14, new UglyToad.PdfPig.Core.PdfPoint(72, 790), font);
+            page.AddText("and wear their badge at all times.", 14, new UglyToad.PdfPig.Core.PdfPoint(72, 770), font);
+            page.AddText((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), 9, new UglyToad.PdfPig.Core.PdfPoint(290, 30), font);
+        }
+
+        var path = _files.PathFor("notice.pdf");
+        await File.WriteAllBytesAsync(path, builder.Build());
+        var tree = await _parser.ParseAsync(new DocumentSource(path, "notice.pdf", DocumentFormat.Pdf), CancellationToken.None);
+
+        var text = string.Join("\n", tree.Blocks.Select(b => b.Text));
+        Assert.Equal(3, tree.Blocks.Count(b => b.Text.Contains("Visitors must sign in", StringComparison.Ordinal)));
+        Assert.Equal(3, tree.Blocks.Count(b => b.Text.Contains("wear their badge", StringComparison.Ordinal)));
+        Assert.DoesNotContain(tree.Blocks, b => b.Text.Trim() is "1" or "2" or "3");
+        output.WriteLine(text);
+    }
+
+    [Fact]
     public async Task Fact_on_page_two_follows_its_heading_and_carries_page_and_box()
     {
         var tree = await ParseFixtureAsync();

@@ -246,7 +246,23 @@ internal static partial class PageFurniture
         var outer = lines.GroupBy(l => l.Page).SelectMany(OutermostRows).ToHashSet();
         var candidates = lines.Where(l => outer.Contains(l)).ToList();
         var repeated = RepeatedKeys(candidates, pageCount);
-        return lines.Where(l => !(outer.Contains(l) && (PageNumber().IsMatch(l.Text) || repeated.Contains(Key(l))))).ToList();
+        var drop = new HashSet<PdfLine>();
+        foreach (var page in lines.GroupBy(l => l.Page))
+        {
+            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text)).ToList();
+            var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) && repeated.Contains(Key(l))).ToList();
+            drop.UnionWith(numbers);
+            // A running header frames a page's body; text that repeats at the same place on every page and is
+            // most of the page (the same notice or form on each page, a scanned handout photocopied four
+            // times) is the content itself, so it stays.
+            var body = page.Where(l => !numbers.Contains(l) && !running.Contains(l)).Sum(l => l.Text.Length);
+            if (body >= running.Sum(l => l.Text.Length))
+            {
+                drop.UnionWith(running);
+            }
+        }
+
+        return lines.Where(l => !drop.Contains(l)).ToList();
     }
 
     private static IEnumerable<PdfLine> OutermostRows(IEnumerable<PdfLine> page)
