@@ -39,7 +39,10 @@ public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyLis
     /// <summary>Clockwise degrees the image was turned to make it upright (0, 90, 180, 270).</summary>
     public int RotationApplied { get; init; }
 
-    /// <summary>Small skew angle (degrees) removed before recognition.</summary>
+    /// <summary>
+    /// Degrees the image was rotated about its centre, clockwise as seen (Leptonica's sign), to level
+    /// it before recognition: a scan skewed 2° clockwise is levelled by −2°. 0 when it was left as it was.
+    /// </summary>
     public double DeskewAngle { get; init; }
 
     /// <summary>The language set that recognised the page.</summary>
