@@ -16,7 +16,8 @@ public sealed record PdfTextLine(string Text, double Size, double X, double Y);
 public static class RotatedPagePdf
 {
     /// <param name="lines">ASCII text without parentheses or backslashes.</param>
-    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842)
+    /// <param name="cropBox">Left, bottom, right, top of a /CropBox; none when null.</param>
+    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842, double[]? cropBox = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
         var content = new StringBuilder();
@@ -26,14 +27,14 @@ public static class RotatedPagePdf
         }
 
         return Build(width, height, rotate, "/Font << /F1 5 0 R >>", Encoding.ASCII.GetBytes(content.ToString()),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null);
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null, cropBox);
     }
 
     /// <summary>
     /// An image-only page: <paramref name="pgm"/> is a binary PGM (P5, 8-bit, as <c>pdftoppm -gray</c>
     /// writes it) drawn edge to edge over the media box.
     /// </summary>
-    public static byte[] Scan(byte[] pgm, int rotate, double width = 595, double height = 842)
+    public static byte[] Scan(byte[] pgm, int rotate, double width = 595, double height = 842, double[]? cropBox = null)
     {
         var (pixelsWide, pixelsHigh, pixels) = ReadPgm(pgm);
         using var packed = new MemoryStream();
@@ -45,11 +46,14 @@ public static class RotatedPagePdf
         var content = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"q {width} 0 0 {height} 0 0 cm /Im0 Do Q\n"));
         var imageDictionary = string.Create(CultureInfo.InvariantCulture,
             $"<< /Type /XObject /Subtype /Image /Width {pixelsWide} /Height {pixelsHigh} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {packed.Length} >>");
-        return Build(width, height, rotate, "/XObject << /Im0 5 0 R >>", content, imageDictionary, packed.ToArray());
+        return Build(width, height, rotate, "/XObject << /Im0 5 0 R >>", content, imageDictionary, packed.ToArray(), cropBox);
     }
 
-    private static byte[] Build(double width, double height, int rotate, string resources, byte[] content, string fifthObject, byte[]? fifthStream)
+    private static byte[] Build(double width, double height, int rotate, string resources, byte[] content, string fifthObject, byte[]? fifthStream, double[]? cropBox)
     {
+        var crop = cropBox is { Length: 4 } c
+            ? string.Create(CultureInfo.InvariantCulture, $" /CropBox [{c[0]} {c[1]} {c[2]} {c[3]}]")
+            : string.Empty;
         var pdf = new MemoryStream();
         var offsets = new List<long>();
         void Write(string text) => pdf.Write(Encoding.Latin1.GetBytes(text));
@@ -71,7 +75,7 @@ public static class RotatedPagePdf
         Object("<< /Type /Catalog /Pages 2 0 R >>");
         Object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
         Object(string.Create(CultureInfo.InvariantCulture,
-            $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Rotate {rotate} /Contents 4 0 R /Resources << {resources} >> >>"));
+            $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}]{crop} /Rotate {rotate} /Contents 4 0 R /Resources << {resources} >> >>"));
         Object($"<< /Length {content.Length} >>", content);
         Object(fifthObject, fifthStream);
 

@@ -161,6 +161,39 @@ public sealed class RotatedPageBoxTests(ITestOutputHelper output) : IDisposable
         AssertNear(uprightHeading, heading.Box!.Value);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(90)]
+    public async Task Scanned_page_with_a_crop_box_gets_boxes_where_the_text_path_puts_the_same_text(int rotate)
+    {
+        // pdftoppm renders the crop box only; PdfPig's frame decides where its origin is.
+        double[] crop = [40, 80, 555, 800];
+        var text = await ParseAsync(new PdfParser(), _files.Write("cropped-text.pdf", RotatedPagePdf.Text(Lines, 0, cropBox: crop)));
+        var reference = text.Blocks.Single(b => b.Kind == BlockKind.Heading).Box!.Value;
+        var pgm = RasteriseGray(_files.Write("text0.pdf", RotatedPagePdf.Text(Lines, 0)), dpi: 150);
+        var scan = _files.Write("cropped-scan.pdf", RotatedPagePdf.Scan(File.ReadAllBytes(pgm), rotate, cropBox: crop));
+        double width = crop[2] - crop[0], height = crop[3] - crop[1];
+        BoundingBox expected;
+        using (var document = PdfDocument.Open(_files.Write("cropped-text-rotated.pdf", RotatedPagePdf.Text(Lines, rotate, cropBox: crop))))
+        {
+            // Where the text path puts the heading's first letter says where the frame's origin is.
+            var page = document.GetPage(1);
+            var start = page.Letters.First(l => l.Value == "B").StartBaseLine;
+            output.WriteLine($"/Rotate {rotate}, crop box: page {page.Width} x {page.Height}, 'B' starts at {start}");
+            var upright = new BoundingBox(0, 0, reference.Width, reference.Height); // the heading, its baseline start at the origin
+            var turned = Displayed(rotate, upright, width, height);
+            var (x, y) = Displayed(rotate, 0, 0, width, height);
+            // The heading box turned with the page, placed so that its baseline start is where the text path's 'B' starts.
+            expected = new BoundingBox(turned.Left - x + start.X, turned.Bottom - y + start.Y, turned.Right - x + start.X, turned.Top - y + start.Y);
+        }
+
+        var tree = await ParseAsync(_ocrParser, scan);
+
+        var heading = tree.Blocks.Single(b => b.Kind == BlockKind.Heading);
+        Assert.Equal(OcrFixtures.Heading, heading.Text);
+        AssertNear(expected, heading.Box!.Value);
+    }
+
     [SharedDataFact("documents/docling/ocr/sources/ocr_test_rotated_270.pdf")]
     public async Task Dataset_scans_turned_by_rotate_have_the_upright_scans_boxes_turned_with_the_page()
     {
