@@ -42,3 +42,28 @@ public sealed class PageTransformTests
 
     private static (double, double) Round((double X, double Y) p) => (Math.Round(p.X, 9), Math.Round(p.Y, 9));
 }
+
+public sealed class OcrPageMappingTests
+{
+    [Fact]
+    public void Lines_and_blocks_of_a_turned_page_meet_in_page_coordinates_so_low_confidence_is_still_found()
+    {
+        // An A4 page OCR turned a quarter clockwise to read it: upright it is 842 wide and 595 high...
+        var unsure = new OcrLine(1, "~ Bop Aze| ay} 4aA0", new BoundingBox(60, 500, 300, 512), 12, 0, 0, 31);
+        var page = new OcrPage(1, 842, 595, [unsure]).ThenMap(PageTransform.UndoQuarterTurns(1, 842, 595));
+        var line = Assert.Single(page.Lines);
+
+        // ...and on the page as displayed, 595 wide and 842 high, its text turned counter-clockwise, the
+        // line near the upright top runs up the left side: as far from the left as it was from the top.
+        Assert.Equal(unsure.Box, line.LayoutBox);
+        Assert.Equal(new BoundingBox(595 - 512, 60, 595 - 500, 300), line.Box);
+
+        // The layout builds the block in the upright image; mapped to the page, it holds the line again.
+        var tree = new DocumentTree(null, [new DocumentBlock { Id = "b0", Kind = BlockKind.Paragraph, Text = unsure.Text, Box = new BoundingBox(58, 498, 302, 514) }], 1);
+        var mapped = OcrLayout.MapToPages(tree, new Dictionary<int, PageTransform> { [1] = page.ToPage });
+        var marked = OcrLayout.MarkLowConfidence(mapped, page.Lines, threshold: 60);
+
+        Assert.Equal(new BoundingBox(595 - 514, 58, 595 - 498, 302), marked.Blocks[0].Box);
+        Assert.True(marked.Blocks[0].LowConfidence);
+    }
+}
