@@ -29,6 +29,7 @@ try
         "parse" => await ParseCommands.ParseAsync(line, cts.Token),
         "eval-parse" => await ParseCommands.EvaluateAsync(line, cts.Token),
         "bench-parse" => await BenchParseCommand.RunAsync(line, cts.Token),
+        "bench-ocr" => await BenchOcrCommand.RunAsync(line, cts.Token),
         "eval-chunks" => await EvalChunksCommand.RunAsync(line, cts.Token),
         "models" => await ModelsCommand.RunAsync(line, cts.Token),
         "help" or "--help" or "-h" => Usage(),
@@ -71,6 +72,8 @@ static int Usage()
           rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]
                                                                 chunking quality
           rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
+          rag bench-ocr [--pages 20 | --file X.pdf] [--dpi 300] [--scan-dpi 300] [--languages auto]
+                                                                scanned-PDF (OCR) pages/s, CPU s/page and peak memory
           rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]
                                                                 download a cross-encoder, SHA-256 verified
 

@@ -62,11 +62,71 @@ public sealed class ImageParserTests(ITestOutputHelper output) : IDisposable
         var png = OcrFixtures.ScanPng(_files);
         var rotated = OcrFixtures.Rotate(png, _files.PathFor($"rotated{degrees}.png"), degrees);
 
-        var upright = OcrFixtures.Cer(OcrFixtures.Text, TextOf(await ParseAsync(png)));
-        var turned = OcrFixtures.Cer(OcrFixtures.Text, TextOf(await ParseAsync(rotated)));
+        var uprightTree = await ParseAsync(png);
+        var turnedTree = await ParseAsync(rotated);
+        var upright = OcrFixtures.Cer(OcrFixtures.Text, TextOf(uprightTree));
+        var turned = OcrFixtures.Cer(OcrFixtures.Text, TextOf(turnedTree));
 
         output.WriteLine($"CER upright {upright:P2}, rotated {degrees}: {turned:P2}");
         Assert.True(turned <= upright + 0.01, $"rotated {degrees}: CER {turned:P2} vs upright {upright:P2}");
+
+        // Boxes are those of the image as stored: the upright heading's box, turned with the image.
+        var box = uprightTree.Blocks.Single(b => b.Kind == BlockKind.Heading).Box!.Value;
+        var actual = turnedTree.Blocks.Single(b => b.Kind == BlockKind.Heading).Box!.Value;
+        const double w = 595, h = 842; // the A4 scan at 200 dpi, in points
+        var expected = degrees switch
+        {
+            90 => new BoundingBox(box.Bottom, w - box.Right, box.Top, w - box.Left),
+            180 => new BoundingBox(w - box.Right, h - box.Top, w - box.Left, h - box.Bottom),
+            _ => new BoundingBox(h - box.Top, box.Left, h - box.Bottom, box.Right),
+        };
+        AssertNear(expected, actual);
+    }
+
+    private static void AssertNear(BoundingBox expected, BoundingBox actual, double tolerance = 3)
+    {
+        Assert.True(
+            Math.Abs(expected.Left - actual.Left) <= tolerance && Math.Abs(expected.Right - actual.Right) <= tolerance &&
+            Math.Abs(expected.Bottom - actual.Bottom) <= tolerance && Math.Abs(expected.Top - actual.Top) <= tolerance,
+            $"expected about {expected}, got {actual}");
+    }
+
+    [Fact]
+    public async Task Skewed_scan_is_deskewed_for_recognition_and_boxes_are_those_of_the_skewed_image()
+    {
+        const double degrees = 2.5;
+        var png = OcrFixtures.ScanPng(_files);
+        var skewed = OcrFixtures.Skew(png, _files.PathFor("skewed.png"), degrees);
+
+        var uprightTree = await ParseAsync(png);
+        var skewedTree = await ParseAsync(skewed);
+
+        var cer = OcrFixtures.Cer(OcrFixtures.Text, TextOf(skewedTree));
+        output.WriteLine($"CER skewed {degrees} degrees: {cer:P2}");
+        Assert.True(cer <= 0.02, $"CER {cer:P2}");
+
+        // The heading's upright box turned clockwise (as seen) about the page centre: its corners'
+        // bounding box. Left in the deskewed image, the box would be the upright one: 15 pt further left, 7 pt shorter.
+        var box = uprightTree.Blocks.Single(b => b.Kind == BlockKind.Heading).Box!.Value;
+        var actual = skewedTree.Blocks.Single(b => b.Kind == BlockKind.Heading).Box!.Value;
+        var (cx, cy, angle) = (595 / 2.0, 842 / 2.0, -degrees * Math.PI / 180);
+        var corners = new[] { (box.Left, box.Bottom), (box.Right, box.Bottom), (box.Right, box.Top), (box.Left, box.Top) }
+            .Select(p => (X: cx + ((p.Item1 - cx) * Math.Cos(angle)) - ((p.Item2 - cy) * Math.Sin(angle)),
+                          Y: cy + ((p.Item1 - cx) * Math.Sin(angle)) + ((p.Item2 - cy) * Math.Cos(angle))))
+            .ToArray();
+        var expected = new BoundingBox(corners.Min(c => c.X), corners.Min(c => c.Y), corners.Max(c => c.X), corners.Max(c => c.Y));
+        AssertNear(expected, actual);
+
+        // The page was deskewed (not read skewed): the recogniser says so, its layout boxes are the
+        // upright ones, and only the boxes it hands out are turned back.
+        using var pix = TesseractNative.pixRead(skewed);
+        var page = new PageRecognizer(OcrEnginePool.Shared).Recognize(pix, 1, 200, CancellationToken.None);
+        output.WriteLine($"deskew angle {page.DeskewAngle:0.00}");
+        // Levelling a page skewed clockwise turns it back counter-clockwise: a negative angle.
+        Assert.InRange(page.DeskewAngle, -degrees - 0.5, -degrees + 0.5);
+        var line = page.Lines.First(l => l.Text == OcrFixtures.Heading);
+        AssertNear(box, line.LayoutBox);
+        AssertNear(expected, line.Box);
     }
 
     [Fact]

@@ -81,6 +81,17 @@ internal static partial class OcrFixtures
         return target;
     }
 
+    /// <summary>Writes a copy of an image rotated clockwise by a small angle about its centre, size kept, white brought in.</summary>
+    public static string Skew(string source, string target, double degreesClockwise)
+    {
+        using var pix = pixRead(source);
+        Assert.False(pix.IsInvalid);
+        using var skewed = pixRotate(pix, (float)(degreesClockwise * Math.PI / 180), RotateAreaMap, BringInWhite, 0, 0);
+        Assert.False(skewed.IsInvalid);
+        Assert.Equal(0, pixWrite(target, skewed, IffPng));
+        return target;
+    }
+
     /// <summary>A multi-page TIFF with the same page repeated.</summary>
     public static string MultiPageTiff(string source, string target, int pages)
     {

@@ -10,7 +10,8 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// <summary>
 /// Images through OCR: PNG, JPEG, TIFF (every page), WebP, GIF, BMP and whatever else Leptonica
 /// decodes. Pages are decoded and recognised one at a time; their lines then go through the same
-/// paragraph and heading assembly as text PDFs, with boxes in points at the image's resolution.
+/// paragraph and heading assembly as text PDFs, with boxes in points at the image's resolution, origin
+/// bottom-left of the image as stored (an image OCR turned upright keeps the boxes of the stored one).
 /// </summary>
 public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
 {
@@ -32,6 +33,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
         var image = ImageFile.Open(source.FilePath, options);
         var lines = new List<PdfLine>();
         var ocrLines = new List<OcrLine>();
+        var toPage = new Dictionary<int, PageTransform>();
         for (var number = 1; number <= image.PageCount; number++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -43,6 +45,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
                 var dpi = declaredDpi >= 70 ? declaredDpi : options.Dpi;
                 var page = recognizer.Recognize(pix, number, dpi, cancellationToken);
                 ocrLines.AddRange(page.Lines);
+                toPage[number] = page.ToPage;
                 lines.AddRange(OcrLayout.ToPdfLines(page));
             }
         }
@@ -52,7 +55,8 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
             throw new DocumentRejectedException("empty document: OCR found no text in the image");
         }
 
-        var tree = PdfParser.AssembleTree(lines, image.PageCount, title: null);
+        // Laid out in the upright images; boxes go back to the images as stored.
+        var tree = OcrLayout.MapToPages(PdfParser.AssembleTree(lines, image.PageCount, title: null), toPage);
         return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, options.LowConfidenceThreshold));
     }
 }

@@ -9,9 +9,31 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// </summary>
 internal static class OcrLayout
 {
-    /// <summary>Recognised lines as the PDF layout's lines (OCR knows no weight, so none are bold).</summary>
+    /// <summary>
+    /// Recognised lines as the PDF layout's lines (OCR knows no weight, so none are bold), in the
+    /// upright image's coordinates: the layout reads lines left to right and top to bottom there.
+    /// </summary>
     public static IEnumerable<PdfLine> ToPdfLines(OcrPage page) =>
-        page.Lines.Select(l => new PdfLine(l.Page, l.Text, l.Box, l.FontSize, Bold: false, l.Block, page.Height));
+        page.Lines.Select(l => new PdfLine(l.Page, l.Text, l.LayoutBox, l.FontSize, Bold: false, l.Block, page.Height));
+
+    /// <summary>
+    /// Carries the boxes of blocks that start on a recognised page from that page's upright image
+    /// (where the layout built them) to page coordinates. Blocks of pages not in
+    /// <paramref name="toPage"/> (text pages) keep theirs.
+    /// </summary>
+    public static DocumentTree MapToPages(DocumentTree tree, IReadOnlyDictionary<int, PageTransform> toPage)
+    {
+        if (toPage.Count == 0 || toPage.Values.All(t => t.IsIdentity))
+        {
+            return tree;
+        }
+
+        var blocks = tree.Blocks.Select(block =>
+            block.Box is { } box && toPage.TryGetValue(block.PageStart, out var transform) && !transform.IsIdentity
+                ? block with { Box = transform.Map(box) }
+                : block).ToArray();
+        return tree with { Blocks = blocks };
+    }
 
     /// <summary>
     /// Sets <see cref="DocumentBlock.LowConfidence"/> on blocks whose OCR lines (those inside the

@@ -3,26 +3,64 @@ using RagService.Core.Documents;
 namespace RagService.Ingestion.Parsing.Ocr;
 
 /// <summary>
-/// One recognised text line. <see cref="Box"/> is in PDF-like points (72 per inch, origin bottom-left)
-/// of the upright page; its bottom is the baseline, as glyph boxes of text PDFs are compared by baseline.
+/// One recognised text line. <see cref="Box"/> is in the coordinates of the page the image came from:
+/// for a PDF page the ones PdfPig gives its text (points, origin bottom-left of the page as displayed,
+/// /Rotate applied); for an image file, points at the image's resolution, origin bottom-left of the
+/// image as stored. Turning the image upright and deskewing it for recognition are undone.
+/// <see cref="LayoutBox"/> is the same line in the upright, deskewed image (the coordinates in which
+/// lines read left to right, top to bottom, as the layout steps expect); its bottom is the baseline,
+/// as glyph boxes of text PDFs are compared by baseline.
 /// </summary>
 /// <param name="Block">Tesseract's block number on the page (a column or region).</param>
 /// <param name="Paragraph">Tesseract's paragraph number on the page.</param>
 /// <param name="FontSize">Estimated from the line's cap/ascender height, in points.</param>
 /// <param name="Confidence">Mean word confidence, 0–100, weighted by word length.</param>
-public sealed record OcrLine(int Page, string Text, BoundingBox Box, double FontSize, int Block, int Paragraph, double Confidence);
+public sealed record OcrLine(int Page, string Text, BoundingBox Box, double FontSize, int Block, int Paragraph, double Confidence)
+{
+    private readonly BoundingBox? _layoutBox;
 
-/// <summary>One recognised page: its lines in Tesseract's reading order, and what was done to the image.</summary>
+    /// <summary>The line in the upright, deskewed image that was recognised; <see cref="Box"/> unless set.</summary>
+    public BoundingBox LayoutBox
+    {
+        get => _layoutBox ?? Box;
+        init => _layoutBox = value;
+    }
+}
+
+/// <summary>
+/// One recognised page: its lines in Tesseract's reading order, and what was done to the image.
+/// <see cref="Width"/> and <see cref="Height"/> are those of the upright image, in points.
+/// </summary>
 public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyList<OcrLine> Lines)
 {
+    /// <summary>Maps a box of the upright, deskewed image (<see cref="OcrLine.LayoutBox"/>) to page coordinates (<see cref="OcrLine.Box"/>).</summary>
+    public PageTransform ToPage { get; init; } = PageTransform.Identity;
+
     /// <summary>Clockwise degrees the image was turned to make it upright (0, 90, 180, 270).</summary>
     public int RotationApplied { get; init; }
 
-    /// <summary>Small skew angle (degrees) removed before recognition.</summary>
+    /// <summary>
+    /// Degrees the image was rotated about its centre, clockwise as seen (Leptonica's sign), to level
+    /// it before recognition: a scan skewed 2° clockwise is levelled by −2°. 0 when it was left as it was.
+    /// </summary>
     public double DeskewAngle { get; init; }
 
     /// <summary>The language set that recognised the page.</summary>
     public string Languages { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The page with <paramref name="next"/> applied after <see cref="ToPage"/>: every line's
+    /// <see cref="OcrLine.Box"/> recomputed from its layout box, layout boxes unchanged.
+    /// </summary>
+    public OcrPage ThenMap(PageTransform next)
+    {
+        var toPage = ToPage.Then(next);
+        return this with
+        {
+            ToPage = toPage,
+            Lines = Lines.Select(l => l with { Box = toPage.Map(l.LayoutBox), LayoutBox = l.LayoutBox }).ToList(),
+        };
+    }
 }
 
 /// <summary>Recognises one page of a PDF that has no usable text layer.</summary>

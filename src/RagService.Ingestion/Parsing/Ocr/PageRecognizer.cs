@@ -36,10 +36,12 @@ public sealed class PageRecognizer(OcrEnginePool pool)
             }
 
             // A scan a degree or two off level still reads, but its lines' baselines drift and
-            // paragraphs blur; Leptonica's skew search is cheap next to recognition.
+            // paragraphs blur; Leptonica's skew search is cheap next to recognition. It hands back
+            // the image itself (a clone of the same Pix) when the skew is too small or too unsure to
+            // correct, and a copy rotated about its centre by the reported angle otherwise.
             var angle = 0.0;
             deskewed = pixFindSkewAndDeskew(upright, 2, out var skew, out var skewConfidence);
-            if (!deskewed.IsInvalid && skewConfidence > 0)
+            if (!deskewed.IsInvalid && deskewed.DangerousGetHandle() != upright.DangerousGetHandle())
             {
                 angle = skew;
                 upright = deskewed;
@@ -53,18 +55,34 @@ public sealed class PageRecognizer(OcrEnginePool pool)
             }
 
             var scale = 72.0 / dpi;
-            return new OcrPage(pageNumber, upright.Width * scale, upright.Height * scale, lines)
+            var page = new OcrPage(pageNumber, upright.Width * scale, upright.Height * scale, lines)
             {
                 RotationApplied = rotate,
                 DeskewAngle = angle,
                 Languages = languages,
             };
+            return page.ThenMap(ToSourceImage(rotate, angle, upright.Width * scale, upright.Height * scale));
         }
         finally
         {
             deskewed?.Dispose();
             rotated?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// From the upright, deskewed image back to the image as it was handed in, in points with the
+    /// origin bottom-left: the deskew rotation (clockwise by <paramref name="deskewDegrees"/> about the
+    /// centre) undone, then the quarter turns (clockwise by <paramref name="rotate"/>) undone.
+    /// </summary>
+    internal static PageTransform ToSourceImage(int rotate, double deskewDegrees, double uprightWidth, double uprightHeight)
+    {
+        // Leptonica turns clockwise as seen on screen; in a y-up plane that is a negative angle, so
+        // turning back is a positive (counter-clockwise) one. The deskew keeps the image size.
+        var transform = deskewDegrees == 0
+            ? PageTransform.Identity
+            : PageTransform.UndoRotationAboutCentre(deskewDegrees, uprightWidth, uprightHeight);
+        return transform.Then(PageTransform.UndoQuarterTurns(rotate / 90, uprightWidth, uprightHeight));
     }
 
     private (int Rotate, string? Script) DetectOrientation(PixHandle pix, int dpi, CancellationToken cancellationToken)

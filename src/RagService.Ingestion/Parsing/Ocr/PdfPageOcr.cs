@@ -7,7 +7,10 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// <summary>
 /// OCR for PDF pages without a usable text layer: each page is rasterised on its own with
 /// <c>pdftoppm</c> into a temporary PNG, recognised and deleted, so memory stays that of one page
-/// however long the document is.
+/// however long the document is. pdftoppm renders the page as displayed (its crop box, /Rotate
+/// applied), which is the frame PdfPig gives a text page's letters in (origin at the crop box's
+/// bottom-left corner as displayed; a /Rotate 90 A4 page is 842 × 595 points there too), so the boxes
+/// of the rendered image, once orientation and deskew are undone, are page coordinates as they stand.
 /// </summary>
 public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
 {
@@ -61,7 +64,9 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // -cropbox: the page as displayed, which is PdfPig's frame (origin at the crop box's corner);
+        // by default pdftoppm renders the whole media box.
+        foreach (var argument in new[] { "-cropbox", "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-f", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-l", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-png", "-singlefile", pdfPath, prefix })

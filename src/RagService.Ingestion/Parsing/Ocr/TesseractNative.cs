@@ -96,6 +96,12 @@ internal static class TesseractNative
     [DllImport(Lept)] public static extern int pixGetXRes(PixHandle pix);
     [DllImport(Lept)] public static extern PixHandle pixRotateOrth(PixHandle pix, int quads);
     [DllImport(Lept)] public static extern PixHandle pixScale(PixHandle pix, float scaleX, float scaleY);
+    /// <summary>Rotates by <paramref name="radians"/>, clockwise as seen, about the centre; width and height 0 keep the size.</summary>
+    [DllImport(Lept)] public static extern PixHandle pixRotate(PixHandle pix, float radians, int type, int incolor, int width, int height);
+
+    public const int RotateAreaMap = 1;
+    public const int BringInWhite = 1;
+
     [DllImport(Lept)] public static extern PixHandle pixFindSkewAndDeskew(PixHandle pix, int reductionFactor, out float angle, out float confidence);
     [DllImport(Lept)] public static extern PixHandle pixCreate(int width, int height, int depth);
     [DllImport(Lept)] public static extern int pixSetAllArbitrary(PixHandle pix, uint value);

@@ -33,6 +33,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         List<RuledGrid> grids;
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
+        var ocrPages = new Dictionary<int, PageTransform>();
         int pageCount;
         string? title;
         try
@@ -63,6 +64,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 {
                     var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
                     ocrLines.AddRange(recognized.Lines);
+                    ocrPages[number] = recognized.ToPage;
                     pageLines = OcrLayout.ToPdfLines(recognized).ToList();
                     pageGrids = [];
                 }
@@ -86,7 +88,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
-        var tree = AssembleTree(lines, pageCount, title, outline, grids);
+        // OCR'd pages were laid out in their upright images; their blocks' boxes go back to page coordinates.
+        var tree = OcrLayout.MapToPages(AssembleTree(lines, pageCount, title, outline, grids), ocrPages);
         return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
     }
 

@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Globalization;
+using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
+using RagService.Ingestion.Parsing.Pdf;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace RagService.Cli.Commands;
+
+/// <summary>
+/// <c>rag bench-ocr</c>: scanned-PDF throughput and memory through the real <see cref="PdfParser"/>
+/// with OCR (pdftoppm, orientation detection, deskew, Tesseract, layout), in this process. It writes an
+/// image-only PDF of <c>--pages</c> dense A4 pages first, in a child process (<c>--write FILE</c> is that
+/// step alone), or reads <c>--file</c>; then it parses the PDF once,
+/// cold, and prints the working set as pages go by: memory that is the same after page 10 and at the
+/// end is what page-by-page streaming means. Run each size in its own process.
+/// </summary>
+public static class BenchOcrCommand
+{
+    public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
+    {
+        var pages = line.GetInt("pages", 20);
+        var dpi = line.GetInt("dpi", 300);
+        var scanDpi = line.GetInt("scan-dpi", dpi);
+        var languages = line.Get("languages") ?? "auto";
+        if (pages < 1 || dpi < 50 || scanDpi < 50)
+        {
+            throw new UsageException("--pages must be at least 1, --dpi and --scan-dpi at least 50.");
+        }
+
+        if (line.Get("write") is { } target)
+        {
+            // The generating half of a run, in a process of its own (see below).
+            var distinct = await SyntheticScanPdf.WriteAsync(target, pages, scanDpi, ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {pages} scanned pages ({distinct} distinct page images at {scanDpi} dpi) to {target}, {new FileInfo(target).Length / 1024.0:0} KB"));
+            return 0;
+        }
+
+        var path = line.Get("file");
+        var generated = path is null;
+        if (path is null)
+        {
+            // PdfPig's writer decodes every PNG it embeds; done in this process, that would set the
+            // peak working set before the first page is parsed. A child process writes the file.
+            path = Path.Combine(Path.GetTempPath(), $"rag-bench-ocr-{pages}-{Environment.ProcessId}.pdf");
+            var clock = Stopwatch.StartNew();
+            await WriteInChildAsync(path, pages, scanDpi, ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated in a child process in {clock.Elapsed.TotalSeconds:0.0} s"));
+        }
+
+        try
+        {
+            using var pool = new OcrEnginePool(new OcrOptions { Languages = languages, Dpi = dpi });
+            var probe = new MeasuringPageOcr(new PdfPageOcr(new PageRecognizer(pool)));
+            var parser = new PdfParser(probe, pool.Options.LowConfidenceThreshold);
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var baseline = process.WorkingSet64;
+            var cpu = process.TotalProcessorTime;
+            var children = ChildCpu();
+            var watch = Stopwatch.StartNew();
+            probe.Start(watch);
+            var tree = await parser.ParseAsync(new DocumentSource(path, Path.GetFileName(path), DocumentFormat.Pdf), ct);
+            watch.Stop();
+            process.Refresh();
+            var parseCpu = (process.TotalProcessorTime - cpu).TotalSeconds;
+            var childCpu = ChildCpu() - children;
+            var recognised = Math.Max(1, probe.Pages);
+            var steady = probe.Pages > 1 ? (probe.Pages - 1) / (watch.Elapsed - probe.FirstPageDone).TotalSeconds : double.NaN;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pages {tree.PageCount}  OCR'd {probe.Pages}  blocks {tree.Blocks.Count}  seconds {watch.Elapsed.TotalSeconds:0.00}  " +
+                $"pages/s {tree.PageCount / watch.Elapsed.TotalSeconds:0.000} (after page 1: {steady:0.000})  " +
+                $"CPU s/page {parseCpu / recognised:0.00} in-process + {childCpu / recognised:0.00} pdftoppm  " +
+                $"peak working set {process.PeakWorkingSet64 / 1048576.0:0} MB (peak after page 10: {Mb(probe.PeakAfterTenth)}; before parse {baseline / 1048576.0:0} MB)  " +
+                $"dpi {dpi}  languages {languages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
+        }
+        finally
+        {
+            if (generated)
+            {
+                File.Delete(path);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Runs <c>rag bench-ocr --write</c> in a new process of this same program.</summary>
+    private static async Task WriteInChildAsync(string path, int pages, int scanDpi, CancellationToken ct)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        // Under "dotnet rag.dll" the host is dotnet and the program is the entry assembly; the apphost is both.
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(BenchOcrCommand).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "bench-ocr", "--pages", pages.ToString(CultureInfo.InvariantCulture),
+                     "--scan-dpi", scanDpi.ToString(CultureInfo.InvariantCulture), "--write", path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the generator");
+        await child.WaitForExitAsync(ct);
+        if (child.ExitCode != 0)
+        {
+            throw new DocumentRejectedException($"generating the scanned PDF failed (exit code {child.ExitCode})");
+        }
+    }
+
+    private static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:0} MB") : "n/a (under 10 pages)";
+
+    /// <summary>CPU seconds of waited-for children (pdftoppm), from /proc/self/stat; 0 where there is no /proc.</summary>
+    private static double ChildCpu()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            return ticks / 100.0; // USER_HZ is 100 on Linux
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    /// <summary>Passes pages to the real OCR and prints the time and working set after pages 1, 10, every 50th and the last.</summary>
+    private sealed class MeasuringPageOcr(IPageOcr inner) : IPageOcr
+    {
+        private Stopwatch _clock = new();
+
+        public int Pages { get; private set; }
+
+        public TimeSpan FirstPageDone { get; private set; }
+
+        public long? PeakAfterTenth { get; private set; }
+
+        public void Start(Stopwatch clock) => _clock = clock;
+
+        public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
+        {
+            var page = inner.RecognizePdfPage(pdfPath, pageNumber, cancellationToken);
+            Pages++;
+            if (Pages == 1)
+            {
+                FirstPageDone = _clock.Elapsed;
+            }
+
+            using var process = Process.GetCurrentProcess();
+            if (Pages == 10)
+            {
+                PeakAfterTenth = process.PeakWorkingSet64;
+            }
+
+            if (Pages is 1 or 10 || Pages % 50 == 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  page {pageNumber}: {_clock.Elapsed.TotalSeconds:0.0} s, working set {process.WorkingSet64 / 1048576.0:0} MB, peak so far {process.PeakWorkingSet64 / 1048576.0:0} MB, {page.Lines.Count} lines"));
+            }
+
+            return page;
+        }
+    }
+}
+
+/// <summary>
+/// An image-only PDF of dense A4 "scans": up to <see cref="Distinct"/> different text pages (a 14 pt
+/// bold heading over 46 lines of 11 pt Helvetica, about 550 words, numbered on from page to page) are
+/// rendered by pdftoppm, and the document's pages cycle through those images, each drawn edge to edge.
+/// Every page is rasterised and recognised on its own when parsed; the file stays small however many
+/// pages it has, and no line recurs on enough pages to be taken for a running header.
+/// </summary>
+internal static class SyntheticScanPdf
+{
+    public const int Distinct = 8;
+
+    private static readonly string[] Sentences =
+    [
+        "Every production database is backed up each night.",
+        "Backups are kept for thirty five days in the vault.",
+        "Restores are tested once a month by the engineer.",
+        "Access to the vault is logged and reviewed weekly.",
+    ];
+
+    /// <returns>The number of distinct page images.</returns>
+    public static async Task<int> WriteAsync(string path, int pages, int dpi, CancellationToken ct)
+    {
+        var distinct = Math.Min(pages, Distinct);
+        var folder = Directory.CreateTempSubdirectory("rag-bench-ocr-");
+        try
+        {
+            var text = Path.Combine(folder.FullName, "text.pdf");
+            await File.WriteAllBytesAsync(text, TextPages(distinct), ct);
+            var images = new List<byte[]>();
+            for (var i = 1; i <= distinct; i++)
+            {
+                var prefix = Path.Combine(folder.FullName, $"page{i}");
+                await RasteriseAsync(text, i, dpi, prefix, ct);
+                images.Add(await File.ReadAllBytesAsync(prefix + ".png", ct));
+            }
+
+            var builder = new PdfDocumentBuilder();
+            var added = new PdfPageBuilder.AddedImage?[distinct];
+            for (var p = 0; p < pages; p++)
+            {
+                var page = builder.AddPage(PageSize.A4);
+                var whole = new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height);
+                var k = p % distinct;
+                if (added[k] is { } image)
+                {
+                    page.AddImage(image, whole);
+                }
+                else
+                {
+                    added[k] = page.AddPng(images[k], whole);
+                }
+            }
+
+            await File.WriteAllBytesAsync(path, builder.Build(), ct);
+            return distinct;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static byte[] TextPages(int pages)
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var clause = 0;
+        for (var p = 0; p < pages; p++)
+        {
+            var page = builder.AddPage(PageSize.A4);
+            page.AddText($"Section {p + 1}. Backup and restore", 14, new PdfPoint(50, 795), bold);
+            for (var y = 770.0; y > 50; y -= 15)
+            {
+                clause++;
+                var sentence = Sentences[(clause + p) % Sentences.Length];
+                page.AddText(string.Create(CultureInfo.InvariantCulture, $"{clause}. {sentence} Clause {clause * 7 % 31} applies."), 11, new PdfPoint(50, y), regular);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    private static async Task RasteriseAsync(string pdf, int page, int dpi, string prefix, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("pdftoppm") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-r", dpi.ToString(CultureInfo.InvariantCulture), "-f", page.ToString(CultureInfo.InvariantCulture),
+                     "-l", page.ToString(CultureInfo.InvariantCulture), "-png", "-singlefile", pdf, prefix })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint, e);
+        }
+
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0)
+            {
+                throw new DocumentRejectedException($"pdftoppm failed: {(await error).Trim()}");
+            }
+        }
+    }
+}
