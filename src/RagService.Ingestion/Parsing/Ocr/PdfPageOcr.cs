@@ -6,7 +6,7 @@ namespace RagService.Ingestion.Parsing.Ocr;
 
 /// <summary>
 /// OCR for PDF pages without a usable text layer: each page is rasterised on its own with
-/// <c>pdftoppm</c> into a temporary PNG, recognised and deleted, so memory stays that of one page
+/// <c>pdftoppm</c> into a temporary grey PGM, recognised and deleted, so memory stays that of one page
 /// however long the document is. pdftoppm renders the page as displayed (its crop box, /Rotate
 /// applied), which is the frame PdfPig gives a text page's letters in (origin at the crop box's
 /// bottom-left corner as displayed; a /Rotate 90 A4 page is 842 × 595 points there too), so the boxes
@@ -29,13 +29,13 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
         {
             var prefix = Path.Combine(folder.FullName, "page");
             Rasterise(pdfPath, pageNumber, options.Dpi, prefix, options.RasteriseTimeout, cancellationToken);
-            var png = prefix + ".png";
-            if (!File.Exists(png))
+            var image = prefix + ".pgm";
+            if (!File.Exists(image))
             {
                 throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR");
             }
 
-            using var pix = pixRead(png);
+            using var pix = pixRead(image);
             if (pix.IsInvalid)
             {
                 throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR");
@@ -65,11 +65,12 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
             UseShellExecute = false,
         };
         // -cropbox: the page as displayed, which is PdfPig's frame (origin at the crop box's corner);
-        // by default pdftoppm renders the whole media box.
+        // by default pdftoppm renders the whole media box. -gray writes an uncompressed 8-bit PGM: Tesseract
+        // reads grey anyway, and compressing a 300 dpi colour PNG cost about a quarter of a page's CPU.
         foreach (var argument in new[] { "-cropbox", "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-f", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-l", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-png", "-singlefile", pdfPath, prefix })
+                     "-gray", "-singlefile", pdfPath, prefix })
         {
             start.ArgumentList.Add(argument);
         }
