@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,19 +14,19 @@ namespace RagService.TestSupport;
 /// </summary>
 public sealed class FakeOpenAiServer : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly LoopbackHttpServer server;
     private readonly Func<string, string, string?> respond;
-    private readonly Task loop;
 
     /// <param name="respond">(system prompt, user message) → assistant content, or null for a 500.</param>
     public FakeOpenAiServer(Func<string, string, string?> respond)
     {
         this.respond = respond;
-        var port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}/v1";
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        loop = Task.Run(Serve);
+        server = new LoopbackHttpServer(context =>
+        {
+            Handle(context);
+            return Task.CompletedTask;
+        });
+        Endpoint = server.BaseAddress + "/v1";
     }
 
     /// <summary>The base URL to give as Llm:Endpoint.</summary>
@@ -35,40 +34,11 @@ public sealed class FakeOpenAiServer : IDisposable
 
     public List<(string System, string User)> Requests { get; } = [];
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        try
-        {
-            loop.Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private async Task Serve()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => Handle(context));
-        }
-    }
+    public void Dispose() => server.Dispose();
 
     private void Handle(HttpListenerContext context)
     {
-        using var response = context.Response;
+        var response = context.Response;
         if (!context.Request.Url!.AbsolutePath.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
             response.StatusCode = 404;
@@ -123,11 +93,4 @@ public sealed class FakeOpenAiServer : IDisposable
         JsonArray parts => string.Concat(parts.Select(p => (string?)p!["text"])),
         _ => string.Empty,
     };
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

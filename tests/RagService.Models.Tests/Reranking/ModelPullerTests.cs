@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using RagService.Models.Registry;
+using RagService.TestSupport;
 
 namespace RagService.Models.Tests.Reranking;
 
@@ -12,22 +12,19 @@ public sealed class ModelPullerTests : IDisposable
     private static readonly byte[] VocabBytes = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"u8.ToArray();
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "rag-pull-" + Guid.NewGuid().ToString("N"));
-    private readonly HttpListener _listener = new();
+    private readonly LoopbackHttpServer _hub;
     private readonly List<string> _requested = [];
     private readonly string _endpoint;
 
     public ModelPullerTests()
     {
-        var port = FreePort();
-        _endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(_endpoint + "/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
+        _hub = new LoopbackHttpServer(ServeAsync);
+        _endpoint = _hub.BaseAddress;
     }
 
     public void Dispose()
     {
-        _listener.Close();
+        _hub.Dispose();
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
@@ -86,46 +83,25 @@ public sealed class ModelPullerTests : IDisposable
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private static int FreePort()
+    /// <summary>The fake model hub: the two files of one model, 404 for anything else.</summary>
+    private async Task ServeAsync(HttpListenerContext context)
     {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
+        var path = context.Request.Url!.AbsolutePath;
+        lock (_requested)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
+            _requested.Add(path);
+        }
 
-            var path = context.Request.Url!.AbsolutePath;
-            lock (_requested)
-            {
-                _requested.Add(path);
-            }
-
-            byte[]? body = path switch
-            {
-                "/org/tiny-reranker/resolve/main/onnx/model.onnx" => OnnxBytes,
-                "/org/tiny-reranker/resolve/main/vocab.txt" => VocabBytes,
-                _ => null,
-            };
-            context.Response.StatusCode = body is null ? 404 : 200;
-            if (body is not null)
-            {
-                await context.Response.OutputStream.WriteAsync(body);
-            }
-
-            context.Response.Close();
+        byte[]? body = path switch
+        {
+            "/org/tiny-reranker/resolve/main/onnx/model.onnx" => OnnxBytes,
+            "/org/tiny-reranker/resolve/main/vocab.txt" => VocabBytes,
+            _ => null,
+        };
+        context.Response.StatusCode = body is null ? 404 : 200;
+        if (body is not null)
+        {
+            await context.Response.OutputStream.WriteAsync(body);
         }
     }
 }
