@@ -22,6 +22,8 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
     private readonly WordPieceEncoder _encoder;
     private readonly bool _needsTokenTypes;
     private readonly string[] _outputNames = [LastHiddenState];
+    private readonly ReaderWriterLockSlim _gate = new();
+    private bool _disposed;
 
     /// <param name="definition">Pooling, prefixes and defaults of the model.</param>
     /// <param name="files">The ONNX graph and its vocabulary.</param>
@@ -80,9 +82,43 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
         return Task.Run(() => Embed(texts, purpose, cancellationToken), cancellationToken);
     }
 
-    public void Dispose() => _session.Dispose();
+    /// <summary>
+    /// Waits for inference calls already running (a host shutting down can dispose the model while a
+    /// background embedding is inside ONNX Runtime, which would free native memory under it); later calls
+    /// fail with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        _gate.EnterWriteLock();
+        try
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _session.Dispose();
+            }
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
 
     private float[][] Embed(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return EmbedUnderGate(texts, purpose, cancellationToken);
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    private float[][] EmbedUnderGate(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
     {
         var encoded = new long[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
