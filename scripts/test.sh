@@ -11,5 +11,9 @@ status=${PIPESTATUS[0]}
 # One closing line for the whole suite, summed over the test projects.
 awk '/^ *Passed: +[0-9]+ *$/ { p += $2 } /^ *Failed: +[0-9]+ *$/ { f += $2 } /^ *Skipped: +[0-9]+ *$/ { s += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# A crashed test host leaves no failed test behind, only an aborted run: say so, so the line above is not read as green.
+if grep -q "Test Run Aborted" "$log"; then
+  echo "a test host crashed and its run was aborted (see above): the suite did not pass"
+fi
 rm -f "$log"
 exit "$status"
