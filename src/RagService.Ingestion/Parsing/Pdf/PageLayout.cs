@@ -15,6 +15,9 @@ internal static class PageLayout
     /// <summary>A gap wider than this many font sizes ends a fragment (word spacing, even justified, stays below it).</summary>
     private const double FragmentGap = 1.0;
 
+    /// <summary>Type this many times the page's usual text size is display type (titles), whose word spaces can be as wide as a gutter.</summary>
+    private const double DisplayRatio = 1.5;
+
     /// <summary>Average characters per row above which a side of a gutter is prose rather than table cells.</summary>
     private const double ProseRowCharacters = 22;
 
@@ -79,9 +82,10 @@ internal static class PageLayout
             right.Clear();
         }
 
+        var usual = MedianSize(rows.SelectMany(r => r.Words));
         foreach (var (index, words) in rows)
         {
-            if (words.Any(w => w.BoundingBox.Left < g.Left && w.BoundingBox.Right > g.Right))
+            if (Spans(words, g, usual))
             {
                 EndSection(ref block);
                 foreach (var fragment in Split(words, index, grids))
@@ -107,6 +111,35 @@ internal static class PageLayout
         }
 
         EndSection(ref block);
+    }
+
+    /// <summary>
+    /// A row runs across the gutter when a word crosses it, or when it is display type (a title well above
+    /// the text size) whose word space happens to fall on the gutter: the words either side of it are one
+    /// fragment.
+    /// </summary>
+    private static bool Spans(List<Word> row, (double Left, double Right) gutter, double usualSize)
+    {
+        if (row.Any(w => w.BoundingBox.Left < gutter.Left && w.BoundingBox.Right > gutter.Right))
+        {
+            return true;
+        }
+
+        var before = row.LastOrDefault(w => w.BoundingBox.Right <= gutter.Right);
+        var after = row.FirstOrDefault(w => w.BoundingBox.Left >= gutter.Left && w != before);
+        if (before is null || after is null)
+        {
+            return false;
+        }
+
+        var size = Math.Max(Size(before), Size(after));
+        return size >= DisplayRatio * usualSize && after.BoundingBox.Left - before.BoundingBox.Right <= FragmentGap * size;
+    }
+
+    private static double MedianSize(IEnumerable<Word> words)
+    {
+        var sizes = words.Select(Size).Order().ToList();
+        return sizes.Count == 0 ? 0 : sizes[sizes.Count / 2];
     }
 
     /// <summary>Words sharing a baseline (within a third of their size), top to bottom.</summary>
@@ -203,7 +236,42 @@ internal static class PageLayout
             }
         }
 
-        var allowed = Math.Max(1, rows.Count / 25);
+        // A gutter is wider than any word space: most of an em of the text's usual size, and at least 6 pt.
+        var usualSize = MedianSize(words);
+        var minWidth = Math.Max(6, 0.8 * usualSize);
+
+        // Almost no row may cross a gutter...
+        if (WidestBand(crossing, from, Math.Max(1, rows.Count / 25), minWidth) is { } gutter)
+        {
+            var (leftParts, rightParts) = SidesOf(rows, gutter);
+            if (Filled(leftParts, gutter.Left - minX) && Filled(rightParts, maxX - gutter.Right))
+            {
+                return gutter;
+            }
+        }
+
+        // ...unless the rows that cross it are full-width text above, between or below two columns (a title
+        // and abstract over a two-column body). Those stay in place; the rows beside the band must then be
+        // two columns of prose, row after row, and outnumber the full-width ones.
+        if (WidestBand(crossing, from, rows.Count * 2 / 5, minWidth) is not { } band)
+        {
+            return null;
+        }
+
+        // The band's edges are whole points: a word may reach a point into it without crossing it.
+        var beside = rows.Where(r => !r.Any(w => w.BoundingBox.Left < band.Right - 1 && w.BoundingBox.Right > band.Left + 1) && !Spans(r, band, usualSize)).ToList();
+        var (left, right) = SidesOf(beside, band);
+        var middle = (band.Left + band.Right) / 2;
+        var both = beside.Count(r => r.Any(w => w.BoundingBox.Right <= middle) && r.Any(w => w.BoundingBox.Left >= middle));
+        return beside.Count * 2 > rows.Count && both >= Math.Max(3, beside.Count / 3) &&
+               Filled(left, band.Left - minX) && Filled(right, maxX - band.Right)
+            ? band
+            : null;
+    }
+
+    /// <summary>The widest run of x positions crossed by at most <paramref name="allowed"/> rows, if it is at least <paramref name="minWidth"/> wide.</summary>
+    private static (double Left, double Right)? WidestBand(int[] crossing, int from, int allowed, double minWidth)
+    {
         (double Left, double Right)? best = null;
         var start = -1;
         for (var i = 0; i <= crossing.Length; i++)
@@ -226,17 +294,15 @@ internal static class PageLayout
             }
         }
 
-        // A gutter is wider than any word space: most of an em of the text's usual size, and at least 6 pt.
-        var usualSize = words.Select(Size).Order().ElementAt(words.Count / 2);
-        if (best is not { } gutter || gutter.Right - gutter.Left < Math.Max(6, 0.8 * usualSize))
-        {
-            return null;
-        }
+        return best is { } b && b.Right - b.Left >= minWidth ? b : null;
+    }
 
-        var middle = (gutter.Left + gutter.Right) / 2;
-        var leftParts = rows.Select(r => r.Where(w => w.BoundingBox.Right <= middle).ToList()).Where(p => p.Count > 0).ToList();
-        var rightParts = rows.Select(r => r.Where(w => w.BoundingBox.Left >= middle).ToList()).Where(p => p.Count > 0).ToList();
-        return Filled(leftParts, gutter.Left - minX) && Filled(rightParts, maxX - gutter.Right) ? gutter : null;
+    /// <summary>Each row's words left and right of the middle of <paramref name="band"/> (rows with none on a side leave that side out).</summary>
+    private static (List<List<Word>> Left, List<List<Word>> Right) SidesOf(List<List<Word>> rows, (double Left, double Right) band)
+    {
+        var middle = (band.Left + band.Right) / 2;
+        return (rows.Select(r => r.Where(w => w.BoundingBox.Right <= middle).ToList()).Where(p => p.Count > 0).ToList(),
+                rows.Select(r => r.Where(w => w.BoundingBox.Left >= middle).ToList()).Where(p => p.Count > 0).ToList());
     }
 
     /// <summary>

@@ -126,7 +126,12 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             }
         }
 
-        var headings = HeadingClassifier.Create(content.Where(l => !tableOf.ContainsKey(l)).ToList(), outline);
+        content = SectionNumbers.JoinToText(content, tableOf);
+        // Body size comes from the text outside tables, unless tables hold most of the text (a form whose
+        // labels and values are all cells): then the cells are the body and the few lines around them head it.
+        var outside = content.Where(l => !tableOf.ContainsKey(l)).ToList();
+        var bodyLines = outside.Sum(l => l.Text.Length) * 3 < content.Sum(l => l.Text.Length) ? content : outside;
+        var headings = HeadingClassifier.Create(outside, outline, bodyLines);
         var builder = new DocumentTreeBuilder();
         foreach (var paragraph in ParagraphAssembler.Assemble(content, headings, tableOf))
         {
@@ -253,7 +258,7 @@ internal static partial class PageFurniture
         foreach (var page in lines.GroupBy(l => l.Page))
         {
             var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text)).ToList();
-            var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) && repeated.Contains(Key(l))).ToList();
+            var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) && (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers))).ToList();
             drop.UnionWith(numbers);
             // A running header frames a page's body; text that repeats at the same place on every page and is
             // most of the page (the same notice or form on each page, a scanned handout photocopied four
@@ -266,6 +271,25 @@ internal static partial class PageFurniture
         }
 
         return lines.Where(l => !drop.Contains(l)).ToList();
+    }
+
+    /// <summary>
+    /// Text on the page's very first or last baseline beside its page number ("Optimized Table Tokenization … 9",
+    /// "208 Global Study on Legal Aid") is a running header or footer even on a single page, where repetition
+    /// cannot show it: a short line in the page number's type, on a row of at most four pieces.
+    /// </summary>
+    private static bool BesidePageNumber(PdfLine line, IEnumerable<PdfLine> page, List<PdfLine> numbers)
+    {
+        var row = page.Where(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2).ToList();
+        var number = numbers.FirstOrDefault(n => row.Contains(n) && n.Text.Count(char.IsDigit) <= 3);
+        if (number is null || row.Count > 4 || line.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 15 ||
+            line.FontSize > number.FontSize * 1.25)
+        {
+            return false;
+        }
+
+        var outermost = page.Where(InMargin).Select(l => l.Box.Bottom).ToList();
+        return line.Box.Bottom >= outermost.Max() - 2 || line.Box.Bottom <= outermost.Min() + 2;
     }
 
     private static IEnumerable<PdfLine> OutermostRows(IEnumerable<PdfLine> page)
@@ -329,6 +353,7 @@ internal sealed partial class HeadingClassifier
     private int? _numberingOffset;
 
     private bool _bodyItalic;
+    private string _bodyFont = string.Empty;
 
     private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
@@ -338,11 +363,15 @@ internal sealed partial class HeadingClassifier
         _outline = outline;
     }
 
-    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null)
+    /// <param name="lines">The lines that may be headings (those outside tables).</param>
+    /// <param name="outline">Heading levels by <see cref="Outline.Key"/>, from the PDF's bookmarks.</param>
+    /// <param name="bodySample">The lines whose dominant size and weight are the body's; <paramref name="lines"/> when null.</param>
+    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<PdfLine>? bodySample = null)
     {
         // The body size is the one most characters are set in.
-        var body = lines.Count == 0 ? 10 : lines.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
-        var bodyLines = lines.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
+        bodySample ??= lines;
+        var body = bodySample.Count == 0 ? 10 : bodySample.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
+        var bodyLines = bodySample.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
         var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
         var sizes = new List<double>();
         foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatio && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
@@ -358,6 +387,7 @@ internal sealed partial class HeadingClassifier
         var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>())
         {
             _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
+            _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
         };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
@@ -378,7 +408,10 @@ internal sealed partial class HeadingClassifier
             return null;
         }
 
-        if (_outline.Count > 0 && _outline.TryGetValue(Outline.Key(line.Text), out var outlined))
+        // A bookmark names a heading, but the same words set smaller than the body in regular weight are a
+        // running header or a reference to it (a paper's title above every page), not the heading itself.
+        if (_outline.Count > 0 && _outline.TryGetValue(Outline.Key(line.Text), out var outlined) &&
+            (line.Bold || line.FontSize >= _bodySize - 0.5))
         {
             return outlined;
         }
@@ -401,7 +434,10 @@ internal sealed partial class HeadingClassifier
         }
 
         var bodySized = Math.Abs(line.FontSize - _bodySize) <= 1.0;
-        if (line.Bold && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
+        // Numbered and set apart by weight, or by typeface (a 黑体 heading over 宋体 text, Helvetica over Times).
+        var setApart = line.Bold || (_bodyFont.Length > 0 && line.Font.Length > 0 && line.Font != _bodyFont && !Monospaced().IsMatch(line.Font) &&
+                                     !SentenceLike().IsMatch(line.Text));
+        if (setApart && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
         {
             var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
             return Math.Clamp(level, 1, 6);
@@ -432,7 +468,7 @@ internal sealed partial class HeadingClassifier
 
     private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
 
-    /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" / "第三章" → 1; null when the line is not numbered.</summary>
+    /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" / "第三章" / "一、" → 1, "（一）" → 2; null when the line is not numbered.</summary>
     public static int? NumberingDepth(string text)
     {
         var match = Numbered().Match(text);
@@ -441,17 +477,22 @@ internal sealed partial class HeadingClassifier
             return null;
         }
 
-        return match.Groups["num"].Success
-            ? match.Groups["num"].Value.TrimEnd('.').Split('.').Length
+        // Chinese documents number chapters "一、" and the sections under them "（一）".
+        return match.Groups["num"].Success ? match.Groups["num"].Value.TrimEnd('.').Split('.').Length
+            : match.Groups["cn2"].Success ? 2
             : 1;
     }
 
-    [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇]|(?<cn1>[一二三四五六七八九十]{1,3}、)\s*\p{L}|(?<cn2>[（(][一二三四五六七八九十]{1,3}[）)])\s*\p{L})", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
 
     /// <summary>Caption labels ("Table 2-2", "Figure 3.1:", "图 2") and web or mail addresses are set large or bold without being headings.</summary>
     [GeneratedRegex(@"^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
     private static partial Regex NeverHeading();
+
+    /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>
+    [GeneratedRegex(@"courier|mono|consol|menlo|code", RegexOptions.IgnoreCase)]
+    private static partial Regex Monospaced();
 
     [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
     private static partial Regex ParenthesisNumbered();
@@ -561,7 +602,7 @@ internal static partial class ParagraphAssembler
                 || line.Page != previousLine.Page
                 || level != currentLevel
                 || startsList
-                || (level is null && Math.Abs(line.FontSize - previousLine.FontSize) > 1.0)
+                || Math.Abs(line.FontSize - previousLine.FontSize) > 1.0
                 || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize)
                 || !FollowsClosely(previousLine, line, pitch);
 
