@@ -1,0 +1,180 @@
+using RagService.Core.Documents;
+using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Pdf;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+using Xunit.Abstractions;
+using PageSize = UglyToad.PdfPig.Content.PageSize;
+
+namespace RagService.Ingestion.Tests;
+
+using DocumentFormat = RagService.Core.Documents.DocumentFormat;
+
+/// <summary>
+/// Page layouts that broke reading order or headings on real documents, rebuilt with PdfPig's writer:
+/// a two-column body under a full-width title and abstract, section numbers set a tab away from their
+/// titles, a running header beside the page number on a one-page excerpt, and headings set apart by typeface.
+/// </summary>
+public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private async Task<DocumentTree> ParseAsync(string name, byte[] pdf)
+    {
+        var path = _files.Write(name, pdf);
+        var tree = await new PdfParser().ParseAsync(new DocumentSource(path, name, DocumentFormat.Pdf), CancellationToken.None);
+        output.WriteLine(DocumentTreeMarkdown.Render(tree));
+        return tree;
+    }
+
+    private static readonly string[] LeftColumn = Enumerable.Range(1, 12).Select(i => $"Left column sentence {i:00} about tide gauges").ToArray();
+    private static readonly string[] RightColumn = Enumerable.Range(1, 12).Select(i => $"Right column sentence {i:00} on sea walls").ToArray();
+
+    [Fact]
+    public async Task Two_columns_under_a_full_width_title_and_abstract_are_read_column_by_column()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        var leftEnd = 0.0;
+        for (var i = 0; i < LeftColumn.Length; i++)
+        {
+            leftEnd = Math.Max(leftEnd, page.AddText(LeftColumn[i], 10, new PdfPoint(50, 660 - 13 * i), regular).Max(l => l.BoundingBox.Right));
+            page.AddText(RightColumn[i], 10, new PdfPoint(320, 660 - 13 * i), regular);
+        }
+
+        // The title's word space falls inside the gutter below it: it must still read as one full-width line.
+        var firstWidth = page.MeasureText("Coastal Flood", 26, new PdfPoint(0, 0), bold).Max(l => l.BoundingBox.Right);
+        var gapStart = (leftEnd + 320) / 2 - 4;
+        Assert.True(gapStart - firstWidth > 0);
+        page.AddText("Coastal Flood", 26, new PdfPoint(gapStart - firstWidth, 760), bold);
+        page.AddText("Defences", 26, new PdfPoint(gapStart + 9, 760), bold);
+        var y = 720.0;
+        foreach (var line in new[]
+                 {
+                     "Abstract line one spans the whole width of the page above both of the columns below it, as abstracts do.",
+                     "Abstract line two also spans the whole width of the page, so it crosses the gutter between the columns.",
+                     "Abstract line three ends the abstract before the body begins in two columns of equal width and size.",
+                 })
+        {
+            page.AddText(line, 9, new PdfPoint(50, y), regular);
+            y -= 12;
+        }
+
+        var tree = await ParseAsync("two-column-title.pdf", builder.Build());
+
+        var title = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Heading);
+        Assert.Equal("Coastal Flood Defences", title.Text);
+        var text = string.Join("\n", tree.Blocks.Select(b => b.Text));
+        var positions = LeftColumn.Concat(RightColumn).Select(s => text.IndexOf(s, StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.True(text.IndexOf("Abstract line three", StringComparison.Ordinal) < positions[0]);
+    }
+
+    [Fact]
+    public async Task A_section_number_a_tab_away_from_its_title_is_part_of_the_heading_but_table_numbers_stay_cells()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 760.0;
+        void Body(int lines)
+        {
+            for (var i = 0; i < lines; i++)
+            {
+                page.AddText($"Body line {i + 1} explains how the retention schedule applies to backups and logs", 10, new PdfPoint(72, y), regular);
+                y -= 13;
+            }
+
+            y -= 12;
+        }
+
+        Body(5);
+        page.AddText("5.1", 11, new PdfPoint(72, y), bold);
+        page.AddText("Retention of Backups", 11, new PdfPoint(100, y), bold);
+        y -= 22;
+        Body(5);
+        string[][] rows = [["No.", "Owner", "Days"], ["1", "Security team", "30"], ["2", "IT operations", "90"], ["3", "Records office", "365"], ["4", "Legal", "730"]];
+        foreach (var row in rows)
+        {
+            page.AddText(row[0], 10, new PdfPoint(72, y), regular);
+            page.AddText(row[1], 10, new PdfPoint(100, y), regular);
+            page.AddText(row[2], 10, new PdfPoint(300, y), regular);
+            y -= 15;
+        }
+
+        y -= 12;
+        Body(3);
+
+        var tree = await ParseAsync("numbered.pdf", builder.Build());
+
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Heading && b.Text == "5.1 Retention of Backups");
+        Assert.DoesNotContain(tree.Blocks, b => b.Text == "5.1");
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(["2", "IT operations", "90"], table.Rows![2]);
+    }
+
+    [Fact]
+    public async Task A_running_header_beside_the_page_number_of_a_one_page_excerpt_is_dropped()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        page.AddText("Journal of Harbour Engineering", 8, new PdfPoint(200, 800), regular);
+        page.AddText("9", 8, new PdfPoint(520, 800), regular);
+        for (var i = 0; i < 20; i++)
+        {
+            page.AddText($"Line {i + 1} of the article body on wave loads against breakwaters and quays.", 10, new PdfPoint(72, 760 - 13 * i), regular);
+        }
+
+        var tree = await ParseAsync("excerpt.pdf", builder.Build());
+
+        Assert.DoesNotContain(tree.Blocks, b => b.Text.Contains("Journal of Harbour Engineering", StringComparison.Ordinal));
+        Assert.Contains(tree.Blocks, b => b.Text.StartsWith("Line 1 of the article body", StringComparison.Ordinal));
+        Assert.Contains(tree.Blocks, b => b.Text.Contains("Line 20 of the article body", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Numbered_headings_set_in_another_typeface_at_body_size_are_headings()
+    {
+        var builder = new PdfDocumentBuilder();
+        var body = builder.AddStandard14Font(Standard14Font.TimesRoman);
+        var sans = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 760.0;
+        foreach (var section in new[] { "1 Purpose", "2 Scope" })
+        {
+            page.AddText(section, 10, new PdfPoint(72, y), sans);
+            y -= 18;
+            for (var i = 0; i < 4; i++)
+            {
+                page.AddText($"Sentence {i + 1} of {section} is set in the body typeface at ten points, as policies are.", 10, new PdfPoint(72, y), body);
+                y -= 13;
+            }
+
+            y -= 12;
+        }
+
+        page.AddText("Unnumbered sans note", 10, new PdfPoint(72, y), sans);
+
+        var tree = await ParseAsync("typeface.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["1 Purpose", "2 Scope"], headings);
+    }
+
+    [Theory]
+    [InlineData("一、总则", 1)]
+    [InlineData("（二）适用范围", 2)]
+    [InlineData("第三章 数据安全", 1)]
+    [InlineData("2.1 Linux", 2)]
+    [InlineData("一般规定", null)]
+    public void Chinese_numbering_sets_heading_depth(string text, int? depth) =>
+        Assert.Equal(depth, HeadingClassifier.NumberingDepth(text));
+}
