@@ -169,6 +169,88 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(["1 Purpose", "2 Scope"], headings);
     }
 
+    [Fact]
+    public async Task Display_titles_badges_code_taglines_and_repeated_headings_are_read_as_people_read_them()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var italic = builder.AddStandard14Font(Standard14Font.HelveticaOblique);
+        var courier = builder.AddStandard14Font(Standard14Font.Courier);
+        var page = builder.AddPage(PageSize.A4);
+        // A title over two lines, the second a little smaller, then the same title again in a masthead.
+        page.AddText("Harbour Flood Defence", 30, new PdfPoint(50, 770), bold);
+        page.AddText("Programme Review", 27, new PdfPoint(50, 736), bold);
+        page.AddText("Harbour Flood Defence Programme Review", 12, new PdfPoint(50, 700), bold);
+        page.AddText("Independent advice for the councils that fund the sea walls", 11, new PdfPoint(50, 680), italic);
+        var y = 650.0;
+        void Body(int lines)
+        {
+            for (var i = 0; i < lines; i++)
+            {
+                page.AddText($"Body line {i + 1} describes the tide gauges, the sea walls and the inspection schedule", 10, new PdfPoint(50, y), regular);
+                y -= 13;
+            }
+
+            y -= 12;
+        }
+
+        Body(4);
+        // A section badge: the number drawn in white on a coloured shape, a tab away from the title.
+        page.SetTextAndFillColor(30, 60, 160);
+        page.DrawRectangle(new PdfPoint(48, y - 4), 16, 18, fill: true);
+        page.SetTextAndFillColor(255, 255, 255);
+        page.AddText("1", 13, new PdfPoint(53, y), bold);
+        page.ResetColor();
+        page.AddText("Inspection Findings", 13, new PdfPoint(75, y), bold);
+        y -= 22;
+        Body(3);
+        page.AddText("SELECT wall_id FROM walls WHERE height < 3;", 11, new PdfPoint(50, y), courier);
+        y -= 22;
+        Body(3);
+
+        var tree = await ParseAsync("display.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["Harbour Flood Defence Programme Review", "Inspection Findings"], headings);
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Paragraph && b.Text.StartsWith("Independent advice", StringComparison.Ordinal));
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Paragraph && b.Text.StartsWith("SELECT wall_id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task In_a_form_made_of_tables_the_short_lines_between_the_tables_are_headings()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        foreach (var (section, rows) in new[]
+                 {
+                     ("A. Applicant", new[] { ("Full legal company name", "Northwind"), ("Registered office address", "12 Quay St"), ("Registration number", "08812345"), ("Contact for the application", "M. Okafor") }),
+                     ("B. Vessel", new[] { ("Registered vessel name", "Pioneer"), ("Gross registered tonnage", "4200 tonnes"), ("Flag state of the vessel", "Portugal"), ("Requested berth and quay", "Berth 4") }),
+                 })
+        {
+            // Set exactly like the labels: only its place between the tables makes it a heading.
+            page.AddText(section, 11, new PdfPoint(50, y), bold);
+            y -= 24;
+            foreach (var (label, value) in rows)
+            {
+                page.AddText(label, 11, new PdfPoint(50, y), bold);
+                page.AddText(value, 10, new PdfPoint(250, y), regular);
+                y -= 20;
+            }
+
+            y -= 20;
+        }
+
+        var tree = await ParseAsync("form.pdf", builder.Build());
+
+        Assert.Equal(2, tree.Blocks.Count(b => b.Kind == BlockKind.Table));
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["A. Applicant", "B. Vessel"], headings);
+    }
+
     [Theory]
     [InlineData("一、总则", 1)]
     [InlineData("（二）适用范围", 2)]

@@ -341,7 +341,20 @@ internal static class PageLayout
                 : string.Join(' ', Words.Select(w => w.Text));
             var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
             var italic = letters.Count(IsItalic) * 2 > letters.Count;
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic };
+            var color = letters.GroupBy(ColorOf).MaxBy(g => g.Count())!.Key;
+            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic, Color = color };
+        }
+
+        /// <summary>The fill colour as "r,g,b" in tenths (coarse, so a colour and its anti-aliased neighbour agree); empty when unknown.</summary>
+        private static string ColorOf(Letter letter)
+        {
+            if (letter.Color is null)
+            {
+                return string.Empty;
+            }
+
+            var (r, g, b) = letter.Color.ToRGBValues();
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Math.Round(r, 1)},{Math.Round(g, 1)},{Math.Round(b, 1)}");
         }
 
         /// <summary>The family part of a font name: subset prefix and style suffix removed ("ABCDEF+Times-BoldItalic" → "Times").</summary>

@@ -163,7 +163,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
             foreach (var l in PageLayout.Read(page, grids))
             {
-                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} | {l.Text}");
+                yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} c{l.Color} | {l.Text}");
             }
         }
     }
@@ -197,6 +197,9 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
 
     /// <summary>Most of the line is set in an italic or oblique font.</summary>
     public bool Italic { get; init; }
+
+    /// <summary>The fill colour most of the line is drawn in, "r,g,b" rounded to tenths; empty when unknown (OCR).</summary>
+    public string Color { get; init; } = string.Empty;
 }
 
 /// <summary>The PDF outline (bookmarks): heading titles with their depth, authoritative when a document has one.</summary>
@@ -345,6 +348,7 @@ internal sealed partial class HeadingClassifier
     private const int MaxBoldHeadingWords = 14;
     private const double NumberedLargerPoints = 0.9;
     private const int MaxItalicHeadingWords = 8;
+    private const int MaxFormHeadingWords = 10;
 
     private readonly double _bodySize;
     private readonly bool _bodyBold;
@@ -354,6 +358,9 @@ internal sealed partial class HeadingClassifier
 
     private bool _bodyItalic;
     private string _bodyFont = string.Empty;
+
+    /// <summary>Tables hold most of the text (a form, a data sheet): the short lines standing between them are its titles.</summary>
+    private bool _mostlyTables;
 
     private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
@@ -388,6 +395,7 @@ internal sealed partial class HeadingClassifier
         {
             _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
             _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
+            _mostlyTables = !ReferenceEquals(bodySample, lines),
         };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
@@ -399,6 +407,9 @@ internal sealed partial class HeadingClassifier
             .MaxBy(g => g.Count())?.Key;
         return classifier;
     }
+
+    /// <summary>The size most body characters are set in.</summary>
+    public double BodySize => _bodySize;
 
     /// <summary>The heading level (1 = top) or null for body text.</summary>
     public int? LevelOf(PdfLine line)
@@ -420,6 +431,12 @@ internal sealed partial class HeadingClassifier
         var larger = line.FontSize >= _bodySize * LargerRatio ||
             (line.FontSize >= _bodySize + NumberedLargerPoints && (NumberingDepth(line.Text) is not null || ParenthesisNumbered().IsMatch(line.Text)) &&
              IsShort(line.Text, MaxBoldHeadingWords));
+        // A larger italic line in sentence case ("Expert help to achieve your business requirements") is a tagline or a quotation.
+        if (larger && line.Italic && !line.Bold && !TitleCase(line.Text) && !IsShort(line.Text, 4))
+        {
+            return null;
+        }
+
         if (larger)
         {
             var rank = _headingSizes.FindIndex(s => s - line.FontSize <= 1.0);
@@ -444,6 +461,13 @@ internal sealed partial class HeadingClassifier
         }
 
         if (line.Bold && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
+        }
+
+        // In a document that is mostly tables, a short line outside them in the body's type or stronger
+        // ("3- Admission", "Section B: Applicant") titles the table below it.
+        if (_mostlyTables && (line.Bold || line.FontSize >= _bodySize - 0.5) && IsShort(line.Text, MaxFormHeadingWords) && !SentenceLike().IsMatch(line.Text))
         {
             return Math.Clamp(_headingSizes.Count + 1, 1, 6);
         }
@@ -486,8 +510,11 @@ internal sealed partial class HeadingClassifier
     [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇]|(?<cn1>[一二三四五六七八九十]{1,3}、)\s*\p{L}|(?<cn2>[（(][一二三四五六七八九十]{1,3}[）)])\s*\p{L})", RegexOptions.IgnoreCase)]
     private static partial Regex Numbered();
 
-    /// <summary>Caption labels ("Table 2-2", "Figure 3.1:", "图 2") and web or mail addresses are set large or bold without being headings.</summary>
-    [GeneratedRegex(@"^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
+    /// "x = f(y);") are set large or bold without being headings.
+    /// </summary>
+    [GeneratedRegex(@"[<>{}=;]|^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
     private static partial Regex NeverHeading();
 
     /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>
@@ -523,6 +550,9 @@ internal static partial class ParagraphAssembler
 
     private const int MaxHeadingWords = 24;
 
+    /// <summary>Type at least this many times the body size is a display title.</summary>
+    private const double DisplayTitleRatio = 1.8;
+
     public static List<AssembledBlock> Assemble(IReadOnlyList<PdfLine> lines, HeadingClassifier headings,
         IReadOnlyDictionary<PdfLine, PdfTable>? tables = null)
     {
@@ -546,6 +576,12 @@ internal static partial class ParagraphAssembler
             // emphasised body text (a bold survey question, a list of names on a cover), not a heading.
             if (currentLevel is not null && (current.Count > MaxHeadingLines || HeadingCannotEnd().IsMatch(text) ||
                 text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords))
+            {
+                currentLevel = null;
+            }
+
+            // The same heading twice on one page (a masthead repeating the title beside it) heads the page once.
+            if (currentLevel is not null && result.Any(b => b.Kind == BlockKind.Heading && b.PageEnd == current[0].Page && Outline.Key(b.Text) == Outline.Key(text)))
             {
                 currentLevel = null;
             }
@@ -597,12 +633,21 @@ internal static partial class ParagraphAssembler
                 level = null;
             }
 
+            // A display title set over two lines in slightly different sizes ("Row and Column Access Control" at
+            // 33 pt over "Support in IBM DB2 for i" at 30 pt) is one heading.
+            var continuesTitle = level is not null && currentLevel is not null && previousLine is not null && line.Page == previousLine.Page &&
+                current.Count < MaxHeadingLines && ContinuesDisplayTitle(previousLine, line, headings.BodySize, pitch);
+            if (continuesTitle)
+            {
+                level = currentLevel;
+            }
+
             var startsList = Bullet().IsMatch(line.Text) && level is null;
             var startsNew = previousLine is null
                 || line.Page != previousLine.Page
                 || level != currentLevel
                 || startsList
-                || Math.Abs(line.FontSize - previousLine.FontSize) > 1.0
+                || (Math.Abs(line.FontSize - previousLine.FontSize) > 1.0 && !continuesTitle)
                 || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize)
                 || !FollowsClosely(previousLine, line, pitch);
 
@@ -668,6 +713,13 @@ internal static partial class ParagraphAssembler
         var step = (previous.Box.Bottom - line.Box.Bottom) / Math.Max(line.FontSize, previous.FontSize);
         return step > 0.5 && step <= pitch * ParagraphPitchFactor;
     }
+
+    /// <summary>Both lines display type (well above the body size), same face and weight, sizes within 15 %, one line pitch apart.</summary>
+    private static bool ContinuesDisplayTitle(PdfLine previous, PdfLine line, double bodySize, double pitch) =>
+        Math.Min(previous.FontSize, line.FontSize) >= DisplayTitleRatio * bodySize &&
+        Math.Min(previous.FontSize, line.FontSize) >= 0.85 * Math.Max(previous.FontSize, line.FontSize) &&
+        previous.Bold == line.Bold && previous.Font == line.Font && previous.Color == line.Color &&
+        !SentenceEnd().IsMatch(previous.Text) && FollowsClosely(previous, line, pitch);
 
     private static bool ContinuesAcrossPage(AssembledBlock previous, AssembledBlock next) =>
         previous.Kind == BlockKind.Paragraph &&

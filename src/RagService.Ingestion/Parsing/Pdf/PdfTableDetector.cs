@@ -151,8 +151,11 @@ internal static partial class PdfTableDetector
     {
         var multi = region.Count(r => r.Count >= 2);
         var width = region.SelectMany(r => r).Max(l => l.Box.Right) - region.SelectMany(r => r).Min(l => l.Box.Left);
-        // Bands come from the multi-cell rows; a wide spanning cell (a group header) would merge columns.
-        var columns = Columns(region.Where(r => r.Count >= 2).SelectMany(r => r).Where(l => l.Box.Width <= 0.45 * width));
+        // Bands come from the multi-cell rows; a wide spanning cell (a group header, in a row with fewer cells
+        // than the fullest rows) would merge columns. A wide cell in a full row (a long label) is a column.
+        var fullest = region.Max(r => r.Count);
+        var columns = Columns(region.Where(r => r.Count >= 2).SelectMany(r => r.Select(l => (Line: l, Full: r.Count == fullest)))
+            .Where(c => c.Full || c.Line.Box.Width <= 0.45 * width).Select(c => c.Line));
         if (columns.Count < 2 || multi < MinRows && !(multi >= 2 && columns.Count >= 3))
         {
             return null;

@@ -43,6 +43,8 @@ internal static partial class SectionNumbers
         var gap = text.Box.Left - number.Box.Right;
         return gap > 0 && gap <= MaxGap * Math.Max(number.FontSize, text.FontSize) &&
                Math.Abs(number.FontSize - text.FontSize) < 0.5 && number.Bold == text.Bold &&
+               // A number in another colour is a badge or a marginal label, drawn apart from the title.
+               number.Color == text.Color &&
                text.Text.Length > 0 && char.IsLetter(text.Text[0]);
     }
 
