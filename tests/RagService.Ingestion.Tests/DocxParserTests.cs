@@ -200,4 +200,24 @@ public sealed class DocxParserTests : IDisposable
         await Assert.ThrowsAsync<DocumentRejectedException>(() =>
             new DocxParser().ParseAsync(new DocumentSource(path, "broken.docx", DocumentFormat.Docx), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_chart_becomes_a_table_of_its_cached_series_after_its_title()
+    {
+        var path = _files.PathFor("chart.docx");
+        ChartDocx.Write(path);
+
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "chart.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(["", "Completed", "Failed"], table.Rows![0]);
+        Assert.Equal(["Q1", "41", "3"], table.Rows[1]);
+        Assert.Equal(["Q2", "37.5", "0.3"], table.Rows[2]);
+        Assert.Equal(["Q3", "52", "1"], table.Rows[3]);
+        var blocks = tree.Blocks.ToList();
+        var index = blocks.IndexOf(table);
+        Assert.Equal(ChartDocx.Title, blocks[index - 1].Text);
+        Assert.StartsWith("Restore tests run", blocks[index - 2].Text, StringComparison.Ordinal);
+        Assert.StartsWith("The failed restores", blocks[index + 1].Text, StringComparison.Ordinal);
+    }
 }

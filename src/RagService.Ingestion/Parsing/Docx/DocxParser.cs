@@ -89,7 +89,7 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         if (body is not null)
         {
             var headingOffset = body.Descendants<Paragraph>().Any(p => IsTitleParagraph(p, styles)) ? 1 : 0;
-            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder, headingOffset);
+            var context = new BodyContext(styles, new ListNumbering(main.NumberingDefinitionsPart?.Numbering), builder, headingOffset, main);
             foreach (var element in body.Elements())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -109,7 +109,8 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
     private const int TitleLevel = 1;
 
     /// <param name="HeadingOffset">1 when the document has a Title paragraph: outline headings move one level down.</param>
-    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingOffset);
+    /// <param name="Main">The main part, whose relationships lead to the charts a paragraph draws.</param>
+    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingOffset, MainDocumentPart Main);
 
     /// <summary>A non-empty paragraph in the Title style that no outline level makes an ordinary heading.</summary>
     private static bool IsTitleParagraph(Paragraph paragraph, StyleChain styles)
@@ -154,7 +155,22 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         return rows.Count == 1 && rows[0].Elements<TableCell>().Count() == 1;
     }
 
+    /// <summary>The paragraph's text, then the data of any chart it draws, as a table after the chart's title.</summary>
     private static void VisitParagraph(Paragraph paragraph, BodyContext context)
+    {
+        VisitParagraphText(paragraph, context);
+        foreach (var (title, rows) in ChartData.Read(paragraph, context.Main))
+        {
+            if (title is not null)
+            {
+                context.Builder.Add(BlockKind.Paragraph, title);
+            }
+
+            context.Builder.AddTable(rows);
+        }
+    }
+
+    private static void VisitParagraphText(Paragraph paragraph, BodyContext context)
     {
         var (styles, builder) = (context.Styles, context.Builder);
         var properties = paragraph.ParagraphProperties;
