@@ -1,6 +1,8 @@
 using System.Text;
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
 
 namespace RagService.Ingestion.Parsing.Pdf;
 
@@ -18,13 +20,33 @@ internal static class PageLayout
     /// <summary>Average characters per row above which a side of a gutter is prose rather than table cells.</summary>
     private const double ProseRowCharacters = 22;
 
-    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null)
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null) => Read(page, grids, out _);
+
+    /// <summary>
+    /// The page's lines in its reading frame: the page as PdfPig gives it, or, when most of its text runs
+    /// in another direction (a page turned by /Rotate, text set sideways by its text matrix), the page
+    /// turned so that this text reads left to right, top to bottom. Lines, rows, columns and line boxes
+    /// are built in that frame, as OCR'd pages are laid out in their upright image;
+    /// <paramref name="toPage"/> carries a box of the frame to the page coordinates PdfPig reports
+    /// (identity for upright pages, whose lines are exactly those of the unturned page).
+    /// </summary>
+    /// <param name="grids">Ruled grids of the page, in page coordinates; ignored on a turned page.</param>
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out PageTransform toPage)
     {
         grids ??= [];
+        var frame = ReadingFrame.Of(page);
+        toPage = frame.ToPage;
+        var letters = frame.Upright(page.Letters);
+        if (!frame.IsPage)
+        {
+            // Grids were found in page coordinates; the rows below are in the turned frame.
+            grids = [];
+        }
+
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
-        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(page.Letters)
+        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text) && w.Letters.Count > 0)
             .ToList();
         if (words.Count == 0)
@@ -36,7 +58,7 @@ internal static class PageLayout
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
         Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
-        return ordered.Select(o => o.Fragment.ToLine(page, o.Block)).ToList();
+        return ordered.Select(o => o.Fragment.ToLine(page.Number, frame.Height, o.Block)).ToList();
     }
 
     /// <summary>
@@ -265,7 +287,8 @@ internal static class PageLayout
             words.Min(w => w.BoundingBox.Left), words.Min(w => w.BoundingBox.Bottom),
             words.Max(w => w.BoundingBox.Right), words.Max(w => w.BoundingBox.Top));
 
-        public PdfLine ToLine(Page page, int block)
+        /// <param name="pageHeight">The height of the frame the line's box is in.</param>
+        public PdfLine ToLine(int pageNumber, double pageHeight, int block)
         {
             var letters = Words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
             var size = letters.GroupBy(l => Math.Round(l.PointSize * 2) / 2).MaxBy(g => g.Count())!.Key;
@@ -275,7 +298,7 @@ internal static class PageLayout
                 : string.Join(' ', Words.Select(w => w.Text));
             var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
             var italic = letters.Count(IsItalic) * 2 > letters.Count;
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic };
+            return new PdfLine(pageNumber, text, Box, size, bold, block, pageHeight) { Row = Row, Font = font, Italic = italic };
         }
 
         /// <summary>The family part of a font name: subset prefix and style suffix removed ("ABCDEF+Times-BoldItalic" → "Times").</summary>

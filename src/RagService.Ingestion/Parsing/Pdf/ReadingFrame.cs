@@ -1,0 +1,200 @@
+using RagService.Ingestion.Parsing.Ocr;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+
+namespace RagService.Ingestion.Parsing.Pdf;
+
+/// <summary>
+/// The frame a page's text reads in. PdfPig gives letters in the coordinates of the page as displayed
+/// (/Rotate applied); text that runs another way there (a page turned by /Rotate whose text was set
+/// upright in user space, a sideways page set with a turned text matrix) would be grouped into rows
+/// across its lines, a letter per row. The frame turns the page so that most of its letters run left
+/// to right with their tops up; the layout then builds rows, fragments and columns in it as on any
+/// upright page, and <see cref="ToPage"/> carries the boxes it builds back to page coordinates.
+/// </summary>
+internal sealed class ReadingFrame
+{
+    /// <summary>Letters whose direction is within this many degrees of the frame's read as its rows.</summary>
+    private const double SameDirection = 1.0;
+
+    private readonly PageTransform _fromPage;
+
+    private ReadingFrame(double angle, PageTransform fromPage, PageTransform toPage, double width, double height)
+    {
+        Angle = angle;
+        _fromPage = fromPage;
+        ToPage = toPage;
+        Width = width;
+        Height = height;
+    }
+
+    /// <summary>Direction of the page's text in page coordinates, counter-clockwise degrees (0: upright, -90: running down).</summary>
+    public double Angle { get; }
+
+    /// <summary>The page as PdfPig gives it: most of its text is upright, and nothing is turned.</summary>
+    public bool IsPage => Angle == 0;
+
+    /// <summary>Maps a point or box of the frame to page coordinates.</summary>
+    public PageTransform ToPage { get; }
+
+    /// <summary>The turned page's width, in points.</summary>
+    public double Width { get; }
+
+    /// <summary>The turned page's height, in points.</summary>
+    public double Height { get; }
+
+    /// <summary>
+    /// The frame of the direction most of the page's visible letters run in; the page itself when that is
+    /// upright or when no direction holds more than half of them (a few words set sideways, a figure's
+    /// axis label, an arXiv stamp in the margin, leave an upright page as it is).
+    /// </summary>
+    public static ReadingFrame Of(Page page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var upright = new ReadingFrame(0, PageTransform.Identity, PageTransform.Identity, page.Width, page.Height);
+        var votes = new Dictionary<int, int>();
+        var angles = new List<double>();
+        var total = 0;
+        foreach (var letter in page.Letters)
+        {
+            if (string.IsNullOrWhiteSpace(letter.Value) || DirectionOf(letter) is not { } angle)
+            {
+                continue;
+            }
+
+            total++;
+            angles.Add(angle);
+            var key = (int)Math.Round(angle);
+            key = key == -180 ? 180 : key;
+            votes[key] = votes.GetValueOrDefault(key) + 1;
+        }
+
+        if (total == 0)
+        {
+            return upright;
+        }
+
+        var (direction, count) = votes.MaxBy(v => v.Value);
+        if (direction == 0 || count * 2 <= total)
+        {
+            return upright;
+        }
+
+        // The frame follows the text's own angle, averaged over the letters near the winning degree.
+        var near = angles.Select(a => Normalize(a - direction)).Where(a => Math.Abs(a) <= SameDirection).ToList();
+        var frameAngle = Normalize(direction + (near.Count > 0 ? near.Average() : 0));
+        if (Math.Abs(frameAngle) < 1e-9)
+        {
+            return upright;
+        }
+
+        // Turn the page back by the text's angle, then shift the turned page to the origin.
+        var turn = PageTransform.Rotate(-frameAngle);
+        var corners = new[] { turn.Map(0, 0), turn.Map(page.Width, 0), turn.Map(0, page.Height), turn.Map(page.Width, page.Height) };
+        double minX = corners.Min(c => c.X), minY = corners.Min(c => c.Y);
+        var fromPage = turn.Then(PageTransform.Translate(-minX, -minY));
+        var toPage = PageTransform.Translate(minX, minY).Then(PageTransform.Rotate(frameAngle));
+        return new ReadingFrame(frameAngle, fromPage, toPage, corners.Max(c => c.X) - minX, corners.Max(c => c.Y) - minY);
+    }
+
+    /// <summary>
+    /// The letters in this frame: the same list on an upright page; otherwise new letters with glyph
+    /// boxes and baselines turned, so that the page's text runs left to right (and text set another way
+    /// keeps its own direction relative to it).
+    /// </summary>
+    public IReadOnlyList<Letter> Upright(IReadOnlyList<Letter> letters)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        if (IsPage)
+        {
+            return letters;
+        }
+
+        var turned = new List<Letter>(letters.Count);
+        foreach (var letter in letters)
+        {
+            var aligned = DirectionOf(letter) is { } angle && Math.Abs(Normalize(angle - Angle)) <= SameDirection;
+            var start = Map(letter.StartBaseLine);
+            var end = Map(letter.EndBaseLine);
+            if (aligned)
+            {
+                // Letters of the frame's direction are set on one level baseline with square boxes,
+                // as on an upright page (a turn by a non-right angle leaves rounding noise).
+                end = new PdfPoint(end.X, start.Y);
+            }
+
+            var glyph = Map(letter.BoundingBox, aligned);
+            var loose = Map(letter.GlyphRectangleLoose, aligned);
+            turned.Add(new Letter(letter.Value, glyph, loose, start, end, letter.Width, letter.FontSize, letter.FontDetails, letter.RenderingMode,
+                letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence));
+        }
+
+        return turned;
+    }
+
+    /// <summary>
+    /// The direction a letter's baseline runs in page coordinates, counter-clockwise degrees in (-180, 180];
+    /// null when it has none (an empty glyph with no width and no box).
+    /// </summary>
+    internal static double? DirectionOf(Letter letter)
+    {
+        switch (letter.TextOrientation)
+        {
+            case TextOrientation.Horizontal:
+                return 0;
+            case TextOrientation.Rotate90:
+                // PdfPig's "rotated text going down".
+                return -90;
+            case TextOrientation.Rotate270:
+                return 90;
+            case TextOrientation.Rotate180:
+                return 180;
+        }
+
+        var dx = letter.EndBaseLine.X - letter.StartBaseLine.X;
+        var dy = letter.EndBaseLine.Y - letter.StartBaseLine.Y;
+        if (Math.Abs(dx) + Math.Abs(dy) > 1e-6)
+        {
+            return Normalize(Math.Atan2(dy, dx) * 180 / Math.PI);
+        }
+
+        return letter.BoundingBox.Width > 0 || letter.BoundingBox.Height > 0 ? Normalize(letter.BoundingBox.Rotation) : null;
+    }
+
+    /// <summary>An angle in degrees brought into (-180, 180].</summary>
+    private static double Normalize(double degrees)
+    {
+        var a = degrees % 360;
+        if (a > 180)
+        {
+            a -= 360;
+        }
+        else if (a <= -180)
+        {
+            a += 360;
+        }
+
+        return a;
+    }
+
+    private PdfPoint Map(PdfPoint point)
+    {
+        var (x, y) = _fromPage.Map(point.X, point.Y);
+        return new PdfPoint(x, y);
+    }
+
+    private PdfRectangle Map(PdfRectangle rectangle, bool aligned)
+    {
+        var topLeft = Map(rectangle.TopLeft);
+        var topRight = Map(rectangle.TopRight);
+        var bottomLeft = Map(rectangle.BottomLeft);
+        var bottomRight = Map(rectangle.BottomRight);
+        if (!aligned)
+        {
+            return new PdfRectangle(topLeft, topRight, bottomLeft, bottomRight);
+        }
+
+        var points = new[] { topLeft, topRight, bottomLeft, bottomRight };
+        return new PdfRectangle(points.Min(p => p.X), points.Min(p => p.Y), points.Max(p => p.X), points.Max(p => p.Y));
+    }
+}
