@@ -24,10 +24,22 @@ public static class RotatedPagePdf
 {
     /// <param name="lines">ASCII text without parentheses or backslashes.</param>
     /// <param name="cropBox">Left, bottom, right, top of a /CropBox; none when null.</param>
-    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842, double[]? cropBox = null)
+    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842, double[]? cropBox = null) =>
+        TextWithRules(lines, [], rotate, width, height, cropBox);
+
+    /// <summary>A text page, as <see cref="Text"/>, with straight rules (a ruled table's grid) stroked 0.5 pt wide.</summary>
+    /// <param name="rules">Each rule's two ends in the page's default user space.</param>
+    public static byte[] TextWithRules(IReadOnlyList<PdfTextLine> lines, IReadOnlyList<(double X1, double Y1, double X2, double Y2)> rules, int rotate,
+        double width = 595, double height = 842, double[]? cropBox = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(rules);
         var content = new StringBuilder();
+        foreach (var (x1, y1, x2, y2) in rules)
+        {
+            content.Append(CultureInfo.InvariantCulture, $"0.5 w {x1} {y1} m {x2} {y2} l S\n");
+        }
+
         foreach (var line in lines)
         {
             content.Append(CultureInfo.InvariantCulture, $"BT /F1 {line.Size} Tf {line.X} {line.Y} Td ({line.Text}) Tj ET\n");

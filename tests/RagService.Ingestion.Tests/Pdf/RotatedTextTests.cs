@@ -162,14 +162,15 @@ public sealed class RotatedTextTests(ITestOutputHelper output) : IDisposable
         using var document = PdfDocument.Open(path);
         var page = document.GetPage(1);
 
-        var lines = PageLayout.Read(page, null, out var toPage);
+        var lines = PageLayout.Read(page, null, out var frame);
 
         Assert.Equal(AllLines, lines.Select(l => l.Text));
-        Assert.False(toPage.IsIdentity);
+        Assert.False(frame.IsPage);
+        Assert.Equal(rotate == 90 ? -90 : 90, frame.Angle);
         // Lines are laid out upright (the frame is the A4 page as written); mapped, they lie on the page.
         Assert.All(lines, l => Assert.Equal(A4Height, l.PageHeight, 0.5));
         Assert.Equal(lines.Select(l => l.Box.Bottom).OrderDescending(), lines.Select(l => l.Box.Bottom));
-        Assert.All(lines.Select(l => toPage.Map(l.Box)), b => Assert.True(
+        Assert.All(lines.Select(l => frame.ToPage.Map(l.Box)), b => Assert.True(
             b.Left >= 0 && b.Right <= page.Width && b.Bottom >= 0 && b.Top <= page.Height, $"{b} off the {page.Width} x {page.Height} page"));
     }
 
@@ -203,6 +204,46 @@ public sealed class RotatedTextTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(90)]
+    [InlineData(270)]
+    public async Task Ruled_table_on_a_turned_page_is_read_by_its_rules(int rotate)
+    {
+        IReadOnlyList<string>[] cells =
+        [
+            ["Record class", "Owner", "Retention"],
+            ["Payroll database", "Finance", "7 years"],
+            ["Support tickets", "", "2 years"],
+            ["Build logs", "Platform", "30 days"],
+        ];
+        double[] x = [72, 180, 300, 420];
+        double[] y = [700, 680, 660, 640, 620];
+        var lines = new List<PdfTextLine> { new("Retention periods are reviewed by the records committee every year.", 10, 72, 730) };
+        for (var r = 0; r < cells.Length; r++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                if (cells[r][c].Length > 0)
+                {
+                    lines.Add(new PdfTextLine(cells[r][c], 10, x[c] + 3, y[r] - 14));
+                }
+            }
+        }
+
+        lines.Add(new PdfTextLine("Records past their retention period are destroyed within thirty days.", 10, 72, 590));
+        var rules = y.Select(v => (x[0], v, x[^1], v)).Concat(x.Select(v => (v, y[^1], v, y[0]))).ToList();
+        var path = _files.Write($"ruled{rotate}.pdf", RotatedPagePdf.TextWithRules(lines, rules, rotate));
+
+        var tree = await ParseAsync(path);
+
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(cells, table.Rows!);
+        Assert.Equal([BlockKind.Paragraph, BlockKind.Table, BlockKind.Paragraph], tree.Blocks.Select(b => b.Kind));
+        // The table's box is its grid (the rules' extent, not the text's), shown turned with the page.
+        AssertNear(Displayed(rotate, new BoundingBox(x[0], y[^1], x[^1], y[0]), A4Width, A4Height), table.Box!.Value);
+    }
+
     [Fact]
     public void Sideways_stamp_in_the_margin_leaves_an_upright_page_as_it_was()
     {
@@ -213,10 +254,10 @@ public sealed class RotatedTextTests(ITestOutputHelper output) : IDisposable
         using var stampedDocument = PdfDocument.Open(stamped);
         using var plainDocument = PdfDocument.Open(plain);
 
-        var withStamp = PageLayout.Read(stampedDocument.GetPage(1), null, out var toPage);
+        var withStamp = PageLayout.Read(stampedDocument.GetPage(1), null, out var frame);
         var without = PageLayout.Read(plainDocument.GetPage(1));
 
-        Assert.True(toPage.IsIdentity);
+        Assert.True(frame.IsPage);
         Assert.Equal(
             without.Select(l => (l.Text, l.Box)),
             withStamp.Where(l => AllLines.Contains(l.Text)).Select(l => (l.Text, l.Box)));

@@ -1,8 +1,6 @@
 using System.Text;
 using RagService.Core.Documents;
-using RagService.Ingestion.Parsing.Ocr;
 using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.Core;
 
 namespace RagService.Ingestion.Parsing.Pdf;
 
@@ -27,21 +25,15 @@ internal static class PageLayout
     /// in another direction (a page turned by /Rotate, text set sideways by its text matrix), the page
     /// turned so that this text reads left to right, top to bottom. Lines, rows, columns and line boxes
     /// are built in that frame, as OCR'd pages are laid out in their upright image;
-    /// <paramref name="toPage"/> carries a box of the frame to the page coordinates PdfPig reports
+    /// <see cref="ReadingFrame.ToPage"/> carries a box of the frame to the page coordinates PdfPig reports
     /// (identity for upright pages, whose lines are exactly those of the unturned page).
     /// </summary>
-    /// <param name="grids">Ruled grids of the page, in page coordinates; ignored on a turned page.</param>
-    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out PageTransform toPage)
+    /// <param name="grids">Ruled grids of the page, in page coordinates (turned into the frame here).</param>
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out ReadingFrame frame)
     {
-        grids ??= [];
-        var frame = ReadingFrame.Of(page);
-        toPage = frame.ToPage;
-        var letters = frame.Upright(page.Letters);
-        if (!frame.IsPage)
-        {
-            // Grids were found in page coordinates; the rows below are in the turned frame.
-            grids = [];
-        }
+        var turn = frame = ReadingFrame.Of(page);
+        grids = turn.Upright(grids ?? []);
+        var letters = turn.Upright(page.Letters);
 
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
@@ -58,7 +50,7 @@ internal static class PageLayout
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
         Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
-        return ordered.Select(o => o.Fragment.ToLine(page.Number, frame.Height, o.Block)).ToList();
+        return ordered.Select(o => o.Fragment.ToLine(page.Number, turn.Height, o.Block)).ToList();
     }
 
     /// <summary>

@@ -59,13 +59,13 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = document.GetPage(number);
                 var pageGrids = RulingDetector.Find(page);
-                var pageLines = PageLayout.Read(page, pageGrids, out var toPage).ToList();
-                if (!toPage.IsIdentity)
+                var pageLines = PageLayout.Read(page, pageGrids, out var frame).ToList();
+                if (!frame.IsPage)
                 {
                     // Text turned on the page is laid out in its reading frame, as OCR'd pages are in their
-                    // upright image; the grids were found in page coordinates.
-                    toPages[number] = toPage;
-                    pageGrids = [];
+                    // upright image, and so are the grids its tables are read with.
+                    toPages[number] = frame.ToPage;
+                    pageGrids = [.. frame.Upright(pageGrids)];
                 }
 
                 // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
@@ -165,9 +165,10 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} x=[{string.Join(" ", grid.Columns.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}] y=[{string.Join(" ", grid.Rows.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}]");
             }
 
-            var pageLines = PageLayout.Read(page, grids, out var toPage);
-            if (!toPage.IsIdentity)
+            var pageLines = PageLayout.Read(page, grids, out var frame);
+            if (!frame.IsPage)
             {
+                var toPage = frame.ToPage;
                 // Boxes below are in the turned frame the page's text reads in.
                 yield return FormattableString.Invariant($"p{number} turned text, boxes in its reading frame; frame to page [{toPage.A:0.###} {toPage.B:0.###} {toPage.C:0.###} {toPage.D:0.###} {toPage.E:0.#} {toPage.F:0.#}]");
             }

@@ -83,6 +83,12 @@ internal sealed class ReadingFrame
         // The frame follows the text's own angle, averaged over the letters near the winning degree.
         var near = angles.Select(a => Normalize(a - direction)).Where(a => Math.Abs(a) <= SameDirection).ToList();
         var frameAngle = Normalize(direction + (near.Count > 0 ? near.Average() : 0));
+        if (Math.Abs(frameAngle - (90 * Math.Round(frameAngle / 90))) < 1e-6)
+        {
+            // Quarter turns stay exact (PageTransform turns them without rounding noise).
+            frameAngle = Normalize(90 * Math.Round(frameAngle / 90));
+        }
+
         if (Math.Abs(frameAngle) < 1e-9)
         {
             return upright;
@@ -130,6 +136,62 @@ internal sealed class ReadingFrame
         }
 
         return turned;
+    }
+
+    /// <summary>
+    /// Ruled grids (found in page coordinates) in this frame: the same list on an upright page; turned by
+    /// a quarter or half turn, a grid's rules stay rules and its cells cells. The frame's horizontal
+    /// rules as drawn are not known (they may be the page's vertical ones), so a turned grid takes every
+    /// row rule as crossing the whole row. A page turned by another angle has no grids in its frame.
+    /// </summary>
+    public IReadOnlyList<RuledGrid> Upright(IReadOnlyList<RuledGrid> grids)
+    {
+        ArgumentNullException.ThrowIfNull(grids);
+        if (IsPage || grids.Count == 0)
+        {
+            return grids;
+        }
+
+        if (Angle is not (90 or -90 or 180))
+        {
+            return [];
+        }
+
+        var turned = new List<RuledGrid>(grids.Count);
+        foreach (var grid in grids)
+        {
+            // Every rule of the page, vertical or horizontal, lands on one axis of the frame.
+            var columns = new List<double>();
+            var rows = new List<double>();
+            var (bottom, top) = (grid.Rows[^1], grid.Rows[0]);
+            var (left, right) = (grid.Columns[0], grid.Columns[^1]);
+            foreach (var x in grid.Columns)
+            {
+                Place(_fromPage.Map(x, bottom), _fromPage.Map(x, top), columns, rows);
+            }
+
+            foreach (var y in grid.Rows)
+            {
+                Place(_fromPage.Map(left, y), _fromPage.Map(right, y), columns, rows);
+            }
+
+            turned.Add(new RuledGrid(grid.Page, [.. columns.Order()], [.. rows.OrderDescending()]));
+        }
+
+        return turned;
+    }
+
+    /// <summary>A rule from <paramref name="a"/> to <paramref name="b"/> in the frame: a column rule when it runs up the frame, else a row rule.</summary>
+    private static void Place((double X, double Y) a, (double X, double Y) b, List<double> columns, List<double> rows)
+    {
+        if (Math.Abs(a.X - b.X) < Math.Abs(a.Y - b.Y))
+        {
+            columns.Add((a.X + b.X) / 2);
+        }
+        else
+        {
+            rows.Add((a.Y + b.Y) / 2);
+        }
     }
 
     /// <summary>
