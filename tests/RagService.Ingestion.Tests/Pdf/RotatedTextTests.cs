@@ -245,6 +245,34 @@ public sealed class RotatedTextTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Upright_header_on_a_sideways_page_is_read_whole_after_the_page_text()
+    {
+        // A landscape page set sideways by the text matrix, with the portrait document's running header
+        // and page number set upright.
+        var turned = Lines(A4Width).Select(l => new PdfTurnedLine(l.Text, l.Size, A4Width - l.Y, l.X, 90)).ToList();
+        PdfTurnedLine[] furniture = [new("Annual Report 2024 - Appendix", 9, 200, 815, 0), new("Page 17", 9, 280, 20, 0)];
+        var path = _files.Write("sideways-with-header.pdf", RotatedPagePdf.TurnedText([.. furniture, .. turned]));
+        var reference = _files.Write("header-only.pdf", RotatedPagePdf.TurnedText(furniture));
+        using var document = PdfDocument.Open(path);
+        using var referenceDocument = PdfDocument.Open(reference);
+
+        var lines = PageLayout.Read(document.GetPage(1), null, out var frame);
+        var upright = PageLayout.Read(referenceDocument.GetPage(1));
+
+        Assert.Equal(90, frame.Angle);
+        Assert.Equal([.. AllLines, .. furniture.Select(f => f.Text)], lines.Select(l => l.Text));
+        // The upright lines' boxes, carried into the frame and back, are where they are on the page.
+        var header = lines.Skip(AllLines.Length).ToList();
+        for (var i = 0; i < upright.Count; i++)
+        {
+            AssertNear(upright[i].Box, frame.ToPage.Map(header[i].Box));
+            Assert.Equal(frame.Height, header[i].PageHeight);
+        }
+
+        Assert.Equal(lines.Count, lines.Select(l => l.Row).Distinct().Count());
+    }
+
+    [Fact]
     public void Sideways_stamp_in_the_margin_leaves_an_upright_page_as_it_was()
     {
         // An arXiv-style identifier set reading upwards along the left margin of an upright page.

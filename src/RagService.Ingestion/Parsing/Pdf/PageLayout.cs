@@ -32,9 +32,36 @@ internal static class PageLayout
     public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out ReadingFrame frame)
     {
         var turn = frame = ReadingFrame.Of(page);
-        grids = turn.Upright(grids ?? []);
-        var letters = turn.Upright(page.Letters);
+        if (turn.IsPage)
+        {
+            return Layout(page.Letters, grids ?? [], page.Number, page.Height);
+        }
 
+        // Text set another way than most of the page (an upright running header over a sideways table) is
+        // kept out of the frame's rows, where it would be a letter per row, and read in its own direction
+        // after the page's text; its boxes are carried into the frame.
+        var (along, across) = turn.Split(page.Letters);
+        var lines = Layout(turn.Upright(along), turn.Upright(grids ?? []), page.Number, turn.Height);
+        if (across.Count > 0)
+        {
+            var own = ReadingFrame.Of(across, page.Width, page.Height);
+            var toFrame = own.ToPage.Then(turn.FromPage);
+            var (rowBase, blockBase) = lines.Count == 0 ? (0, 0) : (lines.Max(l => l.Row) + 1, lines.Max(l => l.Block) + 1);
+            lines.AddRange(Layout(own.Upright(across), [], page.Number, own.Height).Select(l => l with
+            {
+                Box = toFrame.Map(l.Box),
+                PageHeight = turn.Height,
+                Row = l.Row + rowBase,
+                Block = l.Block + blockBase,
+            }));
+        }
+
+        return lines;
+    }
+
+    /// <summary>Lines of letters that run left to right in the frame of height <paramref name="frameHeight"/> their coordinates are in.</summary>
+    private static List<PdfLine> Layout(IReadOnlyList<Letter> letters, IReadOnlyList<RuledGrid> grids, int pageNumber, double frameHeight)
+    {
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
@@ -50,7 +77,7 @@ internal static class PageLayout
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
         Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
-        return ordered.Select(o => o.Fragment.ToLine(page.Number, turn.Height, o.Block)).ToList();
+        return ordered.Select(o => o.Fragment.ToLine(pageNumber, frameHeight, o.Block)).ToList();
     }
 
     /// <summary>

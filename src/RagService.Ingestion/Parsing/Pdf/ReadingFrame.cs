@@ -37,6 +37,9 @@ internal sealed class ReadingFrame
     /// <summary>Maps a point or box of the frame to page coordinates.</summary>
     public PageTransform ToPage { get; }
 
+    /// <summary>Maps a point or box of the page to the frame.</summary>
+    public PageTransform FromPage => _fromPage;
+
     /// <summary>The turned page's width, in points.</summary>
     public double Width { get; }
 
@@ -51,11 +54,18 @@ internal sealed class ReadingFrame
     public static ReadingFrame Of(Page page)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var upright = new ReadingFrame(0, PageTransform.Identity, PageTransform.Identity, page.Width, page.Height);
+        return Of(page.Letters, page.Width, page.Height);
+    }
+
+    /// <summary>The frame of the direction most of <paramref name="letters"/> run in, on a page of the given size.</summary>
+    public static ReadingFrame Of(IReadOnlyList<Letter> letters, double width, double height)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        var upright = new ReadingFrame(0, PageTransform.Identity, PageTransform.Identity, width, height);
         var votes = new Dictionary<int, int>();
         var angles = new List<double>();
         var total = 0;
-        foreach (var letter in page.Letters)
+        foreach (var letter in letters)
         {
             if (string.IsNullOrWhiteSpace(letter.Value) || DirectionOf(letter) is not { } angle)
             {
@@ -96,7 +106,7 @@ internal sealed class ReadingFrame
 
         // Turn the page back by the text's angle, then shift the turned page to the origin.
         var turn = PageTransform.Rotate(-frameAngle);
-        var corners = new[] { turn.Map(0, 0), turn.Map(page.Width, 0), turn.Map(0, page.Height), turn.Map(page.Width, page.Height) };
+        var corners = new[] { turn.Map(0, 0), turn.Map(width, 0), turn.Map(0, height), turn.Map(width, height) };
         double minX = corners.Min(c => c.X), minY = corners.Min(c => c.Y);
         var fromPage = turn.Then(PageTransform.Translate(-minX, -minY));
         var toPage = PageTransform.Translate(minX, minY).Then(PageTransform.Rotate(frameAngle));
@@ -136,6 +146,29 @@ internal sealed class ReadingFrame
         }
 
         return turned;
+    }
+
+    /// <summary>
+    /// The letters that run in the frame's direction (and those with no direction: empty glyphs), and
+    /// the ones set another way, each in page order. Spaces go with the text they were set in.
+    /// </summary>
+    public (IReadOnlyList<Letter> Along, IReadOnlyList<Letter> Across) Split(IReadOnlyList<Letter> letters)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        if (IsPage)
+        {
+            return (letters, []);
+        }
+
+        var along = new List<Letter>(letters.Count);
+        var across = new List<Letter>();
+        foreach (var letter in letters)
+        {
+            var aligned = DirectionOf(letter) is not { } angle || Math.Abs(Normalize(angle - Angle)) <= SameDirection;
+            (aligned ? along : across).Add(letter);
+        }
+
+        return (along, across);
     }
 
     /// <summary>
