@@ -79,6 +79,24 @@ public sealed class ContentsTableTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([["Notices", "vii"], ["Preface", "xi"], ["Index", "102"]], Assert.Single(three).Rows);
     }
 
+    [Fact]
+    public void Recognised_contents_lines_without_row_numbers_stay_in_reading_order()
+    {
+        // OCR'd lines carry no row number: one block of them is told apart into rows by level.
+        static PdfLine Line(string text, double left, int index) =>
+            new(1, text, new BoundingBox(left, 700 - (14 * index), 500, 709 - (14 * index)), 10, false, 0, 842);
+
+        var table = Assert.Single(PdfTableDetector.FindContents(
+        [
+            Line("Introduction . . . . . . . 1", 72, 0),
+            Line("1.1 Scope . . . . . . . . 2", 86, 1),
+            Line("Methods . . . . . . . . . 5", 72, 2),
+            Line("2.1 Data . . . . . . . . . 6", 86, 3),
+        ]));
+
+        Assert.Equal([["Introduction", "1"], ["1.1 Scope", "2"], ["Methods", "5"], ["2.1 Data", "6"]], table.Rows);
+    }
+
     [SharedDataFact("documents/docling/pdf/sources/redp5110_sampled.pdf")]
     public async Task Redbook_contents_page_is_a_table_of_entries_and_pages()
     {

@@ -198,7 +198,12 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
     }
 }
 
-/// <summary>One text line (or line fragment: a table cell, one column's part of a row) of a page.</summary>
+/// <summary>
+/// One text line (or line fragment: a table cell, one column's part of a row) of a page. <see cref="Box"/>
+/// and <see cref="PageHeight"/> are in the frame the page was laid out in: the page as PdfPig gives it,
+/// the reading frame of text turned on it (<see cref="ReadingFrame"/>), or OCR's upright image; the
+/// blocks built from them are carried back to page coordinates.
+/// </summary>
 internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight)
 {
     /// <summary>Fragments on one baseline share a row number within their page.</summary>

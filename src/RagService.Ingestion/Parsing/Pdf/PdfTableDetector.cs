@@ -115,7 +115,7 @@ internal static partial class PdfTableDetector
             last = null;
         }
 
-        foreach (var row in pageLines.GroupBy(l => (l.Page, l.Row, l.Block)).Select(g => g.OrderBy(l => l.Box.Left).ToList()))
+        foreach (var row in ContentsRows(pageLines))
         {
             if (last is not null && (row[0].Page != last.Page || row.Max(l => l.Box.Top) < last.Box.Bottom - (MaxContentsGapFactor * Math.Max(last.FontSize, row[0].FontSize))))
             {
@@ -163,6 +163,29 @@ internal static partial class PdfTableDetector
 
         Close();
         return tables;
+    }
+
+    /// <summary>
+    /// Rows in reading order, each left to right: runs of lines that share page, row and block and sit on
+    /// one level (OCR'd lines carry no row number, so their level tells their rows apart).
+    /// </summary>
+    private static IEnumerable<List<PdfLine>> ContentsRows(IReadOnlyList<PdfLine> pageLines)
+    {
+        var rows = new List<List<PdfLine>>();
+        foreach (var line in pageLines)
+        {
+            if (rows.Count > 0 && rows[^1][0] is var first && first.Page == line.Page && first.Row == line.Row && first.Block == line.Block &&
+                Math.Abs(first.Box.Bottom - line.Box.Bottom) < 0.5 * Math.Max(first.FontSize, line.FontSize))
+            {
+                rows[^1].Add(line);
+            }
+            else
+            {
+                rows.Add([line]);
+            }
+        }
+
+        return rows.Select(r => r.OrderBy(l => l.Box.Left).ToList());
     }
 
     /// <summary>

@@ -63,7 +63,6 @@ internal sealed class ReadingFrame
         ArgumentNullException.ThrowIfNull(letters);
         var upright = new ReadingFrame(0, PageTransform.Identity, PageTransform.Identity, width, height);
         var votes = new Dictionary<int, int>();
-        var angles = new List<double>();
         var total = 0;
         foreach (var letter in letters)
         {
@@ -73,7 +72,6 @@ internal sealed class ReadingFrame
             }
 
             total++;
-            angles.Add(angle);
             var key = (int)Math.Round(angle);
             key = key == -180 ? 180 : key;
             votes[key] = votes.GetValueOrDefault(key) + 1;
@@ -91,7 +89,8 @@ internal sealed class ReadingFrame
         }
 
         // The frame follows the text's own angle, averaged over the letters near the winning degree.
-        var near = angles.Select(a => Normalize(a - direction)).Where(a => Math.Abs(a) <= SameDirection).ToList();
+        var near = letters.Where(l => !string.IsNullOrWhiteSpace(l.Value)).Select(DirectionOf).OfType<double>()
+            .Select(a => Normalize(a - direction)).Where(a => Math.Abs(a) <= SameDirection).ToList();
         var frameAngle = Normalize(direction + (near.Count > 0 ? near.Average() : 0));
         if (Math.Abs(frameAngle - (90 * Math.Round(frameAngle / 90))) < 1e-6)
         {
