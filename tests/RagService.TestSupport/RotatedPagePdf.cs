@@ -8,6 +8,13 @@ namespace RagService.TestSupport;
 public sealed record PdfTextLine(string Text, double Size, double X, double Y);
 
 /// <summary>
+/// One line of Helvetica text whose text matrix turns it: its baseline starts at (<paramref name="X"/>,
+/// <paramref name="Y"/>) of the page's default user space and runs <paramref name="Angle"/> degrees
+/// counter-clockwise from the x axis (90: reading upwards, -90: reading downwards).
+/// </summary>
+public sealed record PdfTurnedLine(string Text, double Size, double X, double Y, int Angle);
+
+/// <summary>
 /// Writes one-page PDFs whose page dictionary carries <c>/Rotate</c> (PdfPig's builder has no way to
 /// set it): a text page, or an image-only "scan" page whose 8-bit gray image is drawn over the whole
 /// media box. Both are drawn in the page's default user space, so the same content with the same
@@ -17,10 +24,22 @@ public static class RotatedPagePdf
 {
     /// <param name="lines">ASCII text without parentheses or backslashes.</param>
     /// <param name="cropBox">Left, bottom, right, top of a /CropBox; none when null.</param>
-    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842, double[]? cropBox = null)
+    public static byte[] Text(IReadOnlyList<PdfTextLine> lines, int rotate, double width = 595, double height = 842, double[]? cropBox = null) =>
+        TextWithRules(lines, [], rotate, width, height, cropBox);
+
+    /// <summary>A text page, as <see cref="Text"/>, with straight rules (a ruled table's grid) stroked 0.5 pt wide.</summary>
+    /// <param name="rules">Each rule's two ends in the page's default user space.</param>
+    public static byte[] TextWithRules(IReadOnlyList<PdfTextLine> lines, IReadOnlyList<(double X1, double Y1, double X2, double Y2)> rules, int rotate,
+        double width = 595, double height = 842, double[]? cropBox = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(rules);
         var content = new StringBuilder();
+        foreach (var (x1, y1, x2, y2) in rules)
+        {
+            content.Append(CultureInfo.InvariantCulture, $"0.5 w {x1} {y1} m {x2} {y2} l S\n");
+        }
+
         foreach (var line in lines)
         {
             content.Append(CultureInfo.InvariantCulture, $"BT /F1 {line.Size} Tf {line.X} {line.Y} Td ({line.Text}) Tj ET\n");
@@ -28,6 +47,32 @@ public static class RotatedPagePdf
 
         return Build(width, height, rotate, "/Font << /F1 5 0 R >>", Encoding.ASCII.GetBytes(content.ToString()),
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null, cropBox);
+    }
+
+    /// <summary>
+    /// A text page whose lines are set by a turned text matrix (<c>Tm</c>), as sideways tables and
+    /// landscape pages inside portrait documents are; quarter turns are written exactly.
+    /// </summary>
+    /// <param name="lines">ASCII text without parentheses or backslashes.</param>
+    public static byte[] TurnedText(IReadOnlyList<PdfTurnedLine> lines, int rotate = 0, double width = 595, double height = 842)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var content = new StringBuilder();
+        foreach (var line in lines)
+        {
+            var (cos, sin) = (((line.Angle % 360) + 360) % 360) switch
+            {
+                0 => (1.0, 0.0),
+                90 => (0.0, 1.0),
+                180 => (-1.0, 0.0),
+                270 => (0.0, -1.0),
+                _ => (Math.Cos(line.Angle * Math.PI / 180), Math.Sin(line.Angle * Math.PI / 180)),
+            };
+            content.Append(CultureInfo.InvariantCulture, $"BT /F1 {line.Size} Tf {cos:0.######} {sin:0.######} {-sin:0.######} {cos:0.######} {line.X} {line.Y} Tm ({line.Text}) Tj ET\n");
+        }
+
+        return Build(width, height, rotate, "/Font << /F1 5 0 R >>", Encoding.ASCII.GetBytes(content.ToString()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null, null);
     }
 
     /// <summary>

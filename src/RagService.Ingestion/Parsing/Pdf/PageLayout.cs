@@ -21,13 +21,54 @@ internal static class PageLayout
     /// <summary>Average characters per row above which a side of a gutter is prose rather than table cells.</summary>
     private const double ProseRowCharacters = 22;
 
-    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null)
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids = null) => Read(page, grids, out _);
+
+    /// <summary>
+    /// The page's lines in its reading frame: the page as PdfPig gives it, or, when most of its text runs
+    /// in another direction (a page turned by /Rotate, text set sideways by its text matrix), the page
+    /// turned so that this text reads left to right, top to bottom. Lines, rows, columns and line boxes
+    /// are built in that frame, as OCR'd pages are laid out in their upright image;
+    /// <see cref="ReadingFrame.ToPage"/> carries a box of the frame to the page coordinates PdfPig reports
+    /// (identity for upright pages, whose lines are exactly those of the unturned page).
+    /// </summary>
+    /// <param name="grids">Ruled grids of the page, in page coordinates (turned into the frame here).</param>
+    public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out ReadingFrame frame)
     {
-        grids ??= [];
+        var turn = frame = ReadingFrame.Of(page);
+        if (turn.IsPage)
+        {
+            return Layout(page.Letters, grids ?? [], page.Number, page.Height);
+        }
+
+        // Text set another way than most of the page (an upright running header over a sideways table) is
+        // kept out of the frame's rows, where it would be a letter per row, and read in its own direction
+        // after the page's text; its boxes are carried into the frame.
+        var (along, across) = turn.Split(page.Letters);
+        var lines = Layout(turn.Upright(along), turn.Upright(grids ?? []), page.Number, turn.Height);
+        if (across.Count > 0)
+        {
+            var own = ReadingFrame.Of(across, page.Width, page.Height);
+            var toFrame = own.ToPage.Then(turn.FromPage);
+            var (rowBase, blockBase) = lines.Count == 0 ? (0, 0) : (lines.Max(l => l.Row) + 1, lines.Max(l => l.Block) + 1);
+            lines.AddRange(Layout(own.Upright(across), [], page.Number, own.Height).Select(l => l with
+            {
+                Box = toFrame.Map(l.Box),
+                PageHeight = turn.Height,
+                Row = l.Row + rowBase,
+                Block = l.Block + blockBase,
+            }));
+        }
+
+        return lines;
+    }
+
+    /// <summary>Lines of letters that run left to right in the frame of height <paramref name="frameHeight"/> their coordinates are in.</summary>
+    private static List<PdfLine> Layout(IReadOnlyList<Letter> letters, IReadOnlyList<RuledGrid> grids, int pageNumber, double frameHeight)
+    {
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
-        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(page.Letters)
+        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text) && w.Letters.Count > 0)
             .ToList();
         if (words.Count == 0)
@@ -39,7 +80,7 @@ internal static class PageLayout
         var ordered = new List<(Fragment Fragment, int Block)>();
         var block = 0;
         Order(rows.Select((r, i) => (Index: i, Words: r)).ToList(), ordered, ref block, depth: 0, grids);
-        return ordered.Select(o => o.Fragment.ToLine(page, o.Block)).ToList();
+        return ordered.Select(o => o.Fragment.ToLine(pageNumber, frameHeight, o.Block)).ToList();
     }
 
     /// <summary>
@@ -331,7 +372,8 @@ internal static class PageLayout
             words.Min(w => w.BoundingBox.Left), words.Min(w => w.BoundingBox.Bottom),
             words.Max(w => w.BoundingBox.Right), words.Max(w => w.BoundingBox.Top));
 
-        public PdfLine ToLine(Page page, int block)
+        /// <param name="pageHeight">The height of the frame the line's box is in.</param>
+        public PdfLine ToLine(int pageNumber, double pageHeight, int block)
         {
             var letters = Words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
             var size = letters.GroupBy(l => Math.Round(l.PointSize * 2) / 2).MaxBy(g => g.Count())!.Key;
@@ -342,7 +384,7 @@ internal static class PageLayout
             var font = letters.GroupBy(l => Family(l.FontName)).MaxBy(g => g.Count())!.Key;
             var italic = letters.Count(IsItalic) * 2 > letters.Count;
             var color = letters.GroupBy(ColorOf).MaxBy(g => g.Count())!.Key;
-            return new PdfLine(page.Number, text, Box, size, bold, block, page.Height) { Row = Row, Font = font, Italic = italic, Color = color };
+            return new PdfLine(pageNumber, text, Box, size, bold, block, pageHeight) { Row = Row, Font = font, Italic = italic, Color = color };
         }
 
         /// <summary>The fill colour as "r,g,b" in tenths (coarse, so a colour and its anti-aliased neighbour agree); empty when unknown.</summary>

@@ -33,7 +33,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         List<RuledGrid> grids;
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
-        var ocrPages = new Dictionary<int, PageTransform>();
+        // Pages laid out in a frame other than the page's (turned text, OCR's upright image): frame to page.
+        var toPages = new Dictionary<int, PageTransform>();
         int pageCount;
         string? title;
         try
@@ -58,13 +59,21 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = document.GetPage(number);
                 var pageGrids = RulingDetector.Find(page);
-                var pageLines = PageLayout.Read(page, pageGrids).ToList();
+                var pageLines = PageLayout.Read(page, pageGrids, out var frame).ToList();
+                if (!frame.IsPage)
+                {
+                    // Text turned on the page is laid out in its reading frame, as OCR'd pages are in their
+                    // upright image, and so are the grids its tables are read with.
+                    toPages[number] = frame.ToPage;
+                    pageGrids = [.. frame.Upright(pageGrids)];
+                }
+
                 // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
                 if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
                     var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
                     ocrLines.AddRange(recognized.Lines);
-                    ocrPages[number] = recognized.ToPage;
+                    toPages[number] = recognized.ToPage;
                     pageLines = OcrLayout.ToPdfLines(recognized).ToList();
                     pageGrids = [];
                 }
@@ -88,8 +97,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
             throw new DocumentRejectedException(ocr is null ? ScannedReason : "empty document: OCR found no text on any page");
         }
 
-        // OCR'd pages were laid out in their upright images; their blocks' boxes go back to page coordinates.
-        var tree = OcrLayout.MapToPages(AssembleTree(lines, pageCount, title, outline, grids), ocrPages);
+        // OCR'd pages were laid out in their upright images, turned text in its reading frame; their blocks' boxes go back to page coordinates.
+        var tree = OcrLayout.MapToPages(AssembleTree(lines, pageCount, title, outline, grids), toPages);
         return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
     }
 
@@ -161,7 +170,15 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
                 yield return FormattableString.Invariant($"p{number} grid {grid.Columns.Count - 1}x{grid.Rows.Count - 1} x=[{string.Join(" ", grid.Columns.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}] y=[{string.Join(" ", grid.Rows.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))}]");
             }
 
-            foreach (var l in PageLayout.Read(page, grids))
+            var pageLines = PageLayout.Read(page, grids, out var frame);
+            if (!frame.IsPage)
+            {
+                var toPage = frame.ToPage;
+                // Boxes below are in the turned frame the page's text reads in.
+                yield return FormattableString.Invariant($"p{number} turned text, boxes in its reading frame; frame to page [{toPage.A:0.###} {toPage.B:0.###} {toPage.C:0.###} {toPage.D:0.###} {toPage.E:0.#} {toPage.F:0.#}]");
+            }
+
+            foreach (var l in pageLines)
             {
                 yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)}{(l.Italic ? "I" : string.Empty)} {l.Font} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0} c{l.Color} | {l.Text}");
             }
@@ -186,7 +203,12 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
     }
 }
 
-/// <summary>One text line (or line fragment: a table cell, one column's part of a row) of a page.</summary>
+/// <summary>
+/// One text line (or line fragment: a table cell, one column's part of a row) of a page. <see cref="Box"/>
+/// and <see cref="PageHeight"/> are in the frame the page was laid out in: the page as PdfPig gives it,
+/// the reading frame of text turned on it (<see cref="ReadingFrame"/>), or OCR's upright image; the
+/// blocks built from them are carried back to page coordinates.
+/// </summary>
 internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double FontSize, bool Bold, int Block, double PageHeight)
 {
     /// <summary>Fragments on one baseline share a row number within their page.</summary>
