@@ -290,10 +290,14 @@ internal static partial class PdfTableDetector
 
     private static string CellText(List<PdfLine> lines, bool rightToLeft)
     {
-        // A header set rotated (reading upwards) comes out as a column of single glyphs, one per row.
-        if (lines.Count >= 3 && lines.All(l => l.Text.Length == 1) && lines.Max(l => l.Box.Left) - lines.Min(l => l.Box.Left) < lines.Max(l => l.FontSize))
+        // A header set rotated (reading upwards) comes out as a column of single glyphs, one per row; a thin
+        // glyph can share a row with its neighbour ("B I" of "QIBM"). Read bottom to top, the letters are the word.
+        if (lines.Count >= 3 && lines.All(l => l.Text.Count(c => !char.IsWhiteSpace(c)) <= 2) &&
+            lines.Max(l => l.Box.Left) - lines.Min(l => l.Box.Left) < lines.Max(l => l.FontSize))
         {
-            return string.Concat(lines.OrderBy(l => l.Box.Bottom).Select(l => l.Text));
+            // (A word space inside turned text is not visible in the glyph boxes, so "No Authority" reads "NoAuthority".)
+            var downwards = string.Concat(lines.OrderByDescending(l => l.Box.Bottom).ThenBy(l => l.Row).SelectMany(l => l.Text.Where(c => !char.IsWhiteSpace(c))));
+            return new string(downwards.Reverse().ToArray());
         }
 
         return string.Join(' ', lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text));
