@@ -1,6 +1,7 @@
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Pdf;
+using RagService.TestSupport;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
@@ -249,6 +250,29 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(2, tree.Blocks.Count(b => b.Kind == BlockKind.Table));
         var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
         Assert.Equal(["A. Applicant", "B. Vessel"], headings);
+    }
+
+    [SharedDataFact("documents/docling/pdf/sources/normal_4pages.pdf")]
+    public async Task Korean_report_reads_its_two_columns_under_the_title_one_after_the_other()
+    {
+        var tree = await ParseAsync("normal_4pages.pdf", await File.ReadAllBytesAsync(SharedData.PathOf("documents/docling/pdf/sources/normal_4pages.pdf")!));
+
+        Assert.DoesNotContain(tree.Blocks, b => b.Kind == BlockKind.Table && b.PageStart == 1);
+        var text = string.Join("\n", tree.Blocks.Where(b => b.PageStart == 1).Select(b => b.Text));
+        // The left column's last sentence comes before the right column's first one.
+        var leftEnd = text.IndexOf("돌입하였음을 선언하였다", StringComparison.Ordinal);
+        var rightStart = text.IndexOf("통상 질병보험금에 비해", StringComparison.Ordinal);
+        Assert.True(leftEnd >= 0 && rightStart > leftEnd, "left column before right column");
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Heading && b.Text == "들어가며");
+    }
+
+    [SharedDataFact("documents/docling/pdf/sources/redp5110_sampled.pdf")]
+    public async Task Turned_header_cells_read_upwards_into_their_words()
+    {
+        var tree = await ParseAsync("redp5110_sampled.pdf", await File.ReadAllBytesAsync(SharedData.PathOf("documents/docling/pdf/sources/redp5110_sampled.pdf")!));
+
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table && b.Rows![0][0] == "User action");
+        Assert.Equal(["User action", "*JOBCTL", "QIBM_DB_SECADM", "QIBM_DB_SQLADM", "QIBM_DB_SYSMON", "NoAuthority"], table.Rows![0]);
     }
 
     [Theory]
