@@ -276,6 +276,18 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Theory]
+    [InlineData("7", true)]
+    [InlineData("Page 3 of 9", true)]
+    [InlineData("第 3 页 共 9 页", true)]
+    [InlineData("第3页", true)]
+    [InlineData("共9页 第3页", true)]
+    [InlineData("xiv", true)]
+    [InlineData("第三章 总则", false)]
+    [InlineData("3 Scope", false)]
+    public void Page_numbers_are_recognised_in_english_german_and_chinese_forms(string text, bool expected) =>
+        Assert.Equal(expected, PageFurniture.IsPageNumber(text));
+
+    [Theory]
     [InlineData("一、总则", 1)]
     [InlineData("（二）适用范围", 2)]
     [InlineData("第三章 数据安全", 1)]

@@ -317,6 +317,9 @@ internal static partial class PageFurniture
         return line.Box.Bottom >= outermost.Max() - 2 || line.Box.Bottom <= outermost.Min() + 2;
     }
 
+    /// <summary>A page number alone on its line, in any of the forms <see cref="PageNumber"/> knows.</summary>
+    internal static bool IsPageNumber(string text) => PageNumber().IsMatch(text);
+
     private static IEnumerable<PdfLine> OutermostRows(IEnumerable<PdfLine> page)
     {
         var marginal = page.Where(InMargin).ToList();
@@ -348,8 +351,8 @@ internal static partial class PageFurniture
     private static (string, int) Key(PdfLine line) =>
         (Digits().Replace(line.Text.Trim().ToLowerInvariant(), "#"), (int)Math.Round(line.Box.Bottom / 4));
 
-    /// <summary>"3", "- 3 -", "Page 3 of 9", "Seite 3 von 9", and front-matter roman numerals ("iii", "xiv").</summary>
-    [GeneratedRegex(@"^\s*(?:(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?|[ivxlc]{1,7})\s*$", RegexOptions.IgnoreCase)]
+    /// <summary>"3", "- 3 -", "Page 3 of 9", "Seite 3 von 9", "第 3 页 共 9 页", "共9页 第3页", and front-matter roman numerals ("iii", "xiv").</summary>
+    [GeneratedRegex(@"^\s*(?:(?:(?:page|p\.|seite)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|von)\s*\d{1,4})?|[ivxlc]{1,7}|(?:共\s*\d{1,4}\s*页\s*[,，]?\s*)?第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex PageNumber();
 
     [GeneratedRegex(@"\d+")]
