@@ -3,10 +3,6 @@ using System.Globalization;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
-using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.Core;
-using UglyToad.PdfPig.Fonts.Standard14Fonts;
-using UglyToad.PdfPig.Writer;
 
 namespace RagService.Cli.Commands;
 
@@ -183,120 +179,6 @@ public static class BenchOcrCommand
             }
 
             return page;
-        }
-    }
-}
-
-/// <summary>
-/// An image-only PDF of dense A4 "scans": up to <see cref="Distinct"/> different text pages (a 14 pt
-/// bold heading over 46 lines of 11 pt Helvetica, about 550 words, numbered on from page to page) are
-/// rendered by pdftoppm, and the document's pages cycle through those images, each drawn edge to edge.
-/// Every page is rasterised and recognised on its own when parsed; the file stays small however many
-/// pages it has, and no line recurs on enough pages to be taken for a running header.
-/// </summary>
-internal static class SyntheticScanPdf
-{
-    public const int Distinct = 8;
-
-    private static readonly string[] Sentences =
-    [
-        "Every production database is backed up each night.",
-        "Backups are kept for thirty five days in the vault.",
-        "Restores are tested once a month by the engineer.",
-        "Access to the vault is logged and reviewed weekly.",
-    ];
-
-    /// <returns>The number of distinct page images.</returns>
-    public static async Task<int> WriteAsync(string path, int pages, int dpi, CancellationToken ct)
-    {
-        var distinct = Math.Min(pages, Distinct);
-        var folder = Directory.CreateTempSubdirectory("rag-bench-ocr-");
-        try
-        {
-            var text = Path.Combine(folder.FullName, "text.pdf");
-            await File.WriteAllBytesAsync(text, TextPages(distinct), ct);
-            var images = new List<byte[]>();
-            for (var i = 1; i <= distinct; i++)
-            {
-                var prefix = Path.Combine(folder.FullName, $"page{i}");
-                await RasteriseAsync(text, i, dpi, prefix, ct);
-                images.Add(await File.ReadAllBytesAsync(prefix + ".png", ct));
-            }
-
-            var builder = new PdfDocumentBuilder();
-            var added = new PdfPageBuilder.AddedImage?[distinct];
-            for (var p = 0; p < pages; p++)
-            {
-                var page = builder.AddPage(PageSize.A4);
-                var whole = new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height);
-                var k = p % distinct;
-                if (added[k] is { } image)
-                {
-                    page.AddImage(image, whole);
-                }
-                else
-                {
-                    added[k] = page.AddPng(images[k], whole);
-                }
-            }
-
-            await File.WriteAllBytesAsync(path, builder.Build(), ct);
-            return distinct;
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
-
-    private static byte[] TextPages(int pages)
-    {
-        var builder = new PdfDocumentBuilder();
-        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
-        var clause = 0;
-        for (var p = 0; p < pages; p++)
-        {
-            var page = builder.AddPage(PageSize.A4);
-            page.AddText($"Section {p + 1}. Backup and restore", 14, new PdfPoint(50, 795), bold);
-            for (var y = 770.0; y > 50; y -= 15)
-            {
-                clause++;
-                var sentence = Sentences[(clause + p) % Sentences.Length];
-                page.AddText(string.Create(CultureInfo.InvariantCulture, $"{clause}. {sentence} Clause {clause * 7 % 31} applies."), 11, new PdfPoint(50, y), regular);
-            }
-        }
-
-        return builder.Build();
-    }
-
-    private static async Task RasteriseAsync(string pdf, int page, int dpi, string prefix, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("pdftoppm") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-r", dpi.ToString(CultureInfo.InvariantCulture), "-f", page.ToString(CultureInfo.InvariantCulture),
-                     "-l", page.ToString(CultureInfo.InvariantCulture), "-png", "-singlefile", pdf, prefix })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint, e);
-        }
-
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            if (process.ExitCode != 0)
-            {
-                throw new DocumentRejectedException($"pdftoppm failed: {(await error).Trim()}");
-            }
         }
     }
 }
