@@ -22,9 +22,11 @@ public static class BenchOcrCommand
         var dpi = line.GetInt("dpi", 300);
         var scanDpi = line.GetInt("scan-dpi", dpi);
         var languages = line.Get("languages") ?? "auto";
-        if (pages < 1 || dpi < 50 || scanDpi < 50)
+        // Pages of the document recognised at once; unset: the engine pool's size (the core count).
+        int? concurrentPages = line.Get("concurrent-pages") is null ? null : line.GetInt("concurrent-pages", 1);
+        if (pages < 1 || dpi < 50 || scanDpi < 50 || concurrentPages < 1)
         {
-            throw new UsageException("--pages must be at least 1, --dpi and --scan-dpi at least 50.");
+            throw new UsageException("--pages and --concurrent-pages must be at least 1, --dpi and --scan-dpi at least 50.");
         }
 
         if (line.Get("write") is { } target)
@@ -50,7 +52,7 @@ public static class BenchOcrCommand
 
         try
         {
-            using var pool = new OcrEnginePool(new OcrOptions { Languages = languages, Dpi = dpi });
+            using var pool = new OcrEnginePool(new OcrOptions { Languages = languages, Dpi = dpi, MaxConcurrentPages = concurrentPages });
             var probe = new MeasuringPageOcr(new PdfPageOcr(new PageRecognizer(pool)));
             var parser = new PdfParser(probe, pool.Options.LowConfidenceThreshold);
 
@@ -75,7 +77,7 @@ public static class BenchOcrCommand
                 $"pages/s {tree.PageCount / watch.Elapsed.TotalSeconds:0.000} (after page 1: {steady:0.000})  " +
                 $"CPU s/page {parseCpu / recognised:0.00} in-process + {childCpu / recognised:0.00} pdftoppm  " +
                 $"peak working set {process.PeakWorkingSet64 / 1048576.0:0} MB (peak after page 10: {Mb(probe.PeakAfterTenth)}; before parse {baseline / 1048576.0:0} MB)  " +
-                $"dpi {dpi}  languages {languages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
+                $"dpi {dpi}  languages {languages}  pages at once {probe.MaxConcurrentPages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
         }
         finally
         {
@@ -144,38 +146,47 @@ public static class BenchOcrCommand
         }
     }
 
-    /// <summary>Passes pages to the real OCR and prints the time and working set after pages 1, 10, every 50th and the last.</summary>
+    /// <summary>
+    /// Passes pages to the real OCR (as many at once as it allows) and prints the time and working set
+    /// after the 1st, 10th and every 50th page recognised.
+    /// </summary>
     private sealed class MeasuringPageOcr(IPageOcr inner) : IPageOcr
     {
         private Stopwatch _clock = new();
+        private int _pages;
+        private long _firstPageDoneTicks;
+        private long _peakAfterTenth = -1;
 
-        public int Pages { get; private set; }
+        public int MaxConcurrentPages => inner.MaxConcurrentPages;
 
-        public TimeSpan FirstPageDone { get; private set; }
+        public int Pages => Volatile.Read(ref _pages);
 
-        public long? PeakAfterTenth { get; private set; }
+        public TimeSpan FirstPageDone => TimeSpan.FromTicks(Interlocked.Read(ref _firstPageDoneTicks));
+
+        public long? PeakAfterTenth => Interlocked.Read(ref _peakAfterTenth) is >= 0 and var peak ? peak : null;
 
         public void Start(Stopwatch clock) => _clock = clock;
 
         public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
         {
             var page = inner.RecognizePdfPage(pdfPath, pageNumber, cancellationToken);
-            Pages++;
-            if (Pages == 1)
+            // Pages are recognised on several threads: the count is of pages done, in the order they finish.
+            var done = Interlocked.Increment(ref _pages);
+            if (done == 1)
             {
-                FirstPageDone = _clock.Elapsed;
+                Interlocked.Exchange(ref _firstPageDoneTicks, _clock.Elapsed.Ticks);
             }
 
             using var process = Process.GetCurrentProcess();
-            if (Pages == 10)
+            if (done == 10)
             {
-                PeakAfterTenth = process.PeakWorkingSet64;
+                Interlocked.Exchange(ref _peakAfterTenth, process.PeakWorkingSet64);
             }
 
-            if (Pages is 1 or 10 || Pages % 50 == 0)
+            if (done is 1 or 10 || done % 50 == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  page {pageNumber}: {_clock.Elapsed.TotalSeconds:0.0} s, working set {process.WorkingSet64 / 1048576.0:0} MB, peak so far {process.PeakWorkingSet64 / 1048576.0:0} MB, {page.Lines.Count} lines"));
+                    $"  {done} pages done (page {pageNumber}): {_clock.Elapsed.TotalSeconds:0.0} s, working set {process.WorkingSet64 / 1048576.0:0} MB, peak so far {process.PeakWorkingSet64 / 1048576.0:0} MB, {page.Lines.Count} lines"));
             }
 
             return page;

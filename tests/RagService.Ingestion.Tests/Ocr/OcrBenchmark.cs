@@ -65,7 +65,7 @@ public sealed class OcrBenchmark(ITestOutputHelper output) : IDisposable
         process.Refresh();
         var cpuPerPage = (process.TotalProcessorTime - cpu).TotalSeconds / Pages;
         output.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
-        output.WriteLine($"one document, pages one after another: {Pages} pages in {sequential:0.00} s = {Pages / sequential:0.00} pages/s wall ({tree.Blocks.Count} blocks); {cpuPerPage:0.00} CPU s/page in-process");
+        output.WriteLine($"one document, up to {pool.Size} pages at once: {Pages} pages in {sequential:0.00} s = {Pages / sequential:0.00} pages/s wall ({tree.Blocks.Count} blocks); {cpuPerPage:0.00} CPU s/page in-process");
 
         cpu = process.TotalProcessorTime;
         clock.Restart();

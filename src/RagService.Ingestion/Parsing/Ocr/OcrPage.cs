@@ -96,6 +96,11 @@ public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyLis
 /// <summary>Recognises one page of a PDF that has no usable text layer.</summary>
 public interface IPageOcr
 {
+    /// <summary>
+    /// Pages of one document that may be recognised at once (each holds its page image while it is
+    /// recognised): <see cref="RecognizePdfPage"/> is then called from that many threads together.
+    /// </summary>
+    int MaxConcurrentPages => 1;
 
     /// <param name="pdfPath">The PDF on disk.</param>
     /// <param name="pageNumber">1-based page number.</param>

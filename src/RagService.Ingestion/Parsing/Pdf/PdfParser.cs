@@ -24,20 +24,34 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
     public bool CanParse(DocumentFormat format) => format == DocumentFormat.Pdf;
 
-    public Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
+    public async Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         EnsureComplete(source.FilePath);
 
-        List<PdfLine> lines;
-        List<RuledGrid> grids;
+        var lines = new List<PdfLine>();
+        var grids = new List<RuledGrid>();
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
         var ocrPages = new Dictionary<int, PageTransform>();
         int pageCount;
         string? title;
+
+        void Take(QueuedPage page)
+        {
+            lines.AddRange(page.Lines);
+            if (page.Recognized is { } recognized)
+            {
+                ocrLines.AddRange(OcrLayout.ForConfidence(recognized));
+                ocrPages[page.Number] = recognized.ToPage;
+            }
+        }
+
         try
         {
+            // Scanned pages are recognised several at once while later pages' text layers are read;
+            // pages come out of the queue in page order.
+            await using var queue = new ScannedPageQueue(ocr, source.FilePath, cancellationToken);
             using var document = PdfDocument.Open(source.FilePath, new ParsingOptions
             {
                 UseLenientParsing = true,
@@ -51,27 +65,32 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
             title = document.Information?.Title;
             outline = Outline.Read(document);
-            lines = new List<PdfLine>();
-            grids = new List<RuledGrid>();
             for (var number = 1; number <= pageCount; number++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                queue.ThrowIfFailed();
                 var page = document.GetPage(number);
                 var pageGrids = RulingDetector.Find(page);
                 var pageLines = PageLayout.Read(page, pageGrids).ToList();
-                // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
+                // Scanned pages (no text layer) and broken font encodings go to OCR.
                 if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
-                    var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
-                    ocrLines.AddRange(recognized.Lines);
-                    ocrPages[number] = recognized.ToPage;
-                    pageLines = OcrLayout.ToPdfLines(recognized).ToList();
-                    pageGrids = [];
+                    await queue.AddScannedAsync(number).ConfigureAwait(false);
+                }
+                else
+                {
+                    grids.AddRange(pageGrids);
+                    queue.AddText(number, pageLines);
                 }
 
-                grids.AddRange(pageGrids);
+                foreach (var done in queue.TakeFinished())
+                {
+                    Take(done);
+                }
+            }
 
-                lines.AddRange(pageLines);
+            await foreach (var done in queue.TakeAllAsync().ConfigureAwait(false))
+            {
+                Take(done);
             }
         }
         catch (PdfDocumentEncryptedException e)
@@ -90,7 +109,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
         // OCR'd pages were laid out in their upright images; their blocks' boxes go back to page coordinates.
         var tree = OcrLayout.MapToPages(AssembleTree(lines, pageCount, title, outline, grids), ocrPages);
-        return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
+        return OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold);
     }
 
     /// <summary>
