@@ -8,7 +8,7 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// <summary>
 /// The pages of one PDF in page order, its scanned ones recognised concurrently. The parser reads
 /// text layers one page at a time and hands each page in: a text page with its lines, a scanned one
-/// to be recognised on a thread of its own. At most <see cref="IPageOcr.MaxConcurrentPages"/> scanned
+/// to be recognised on one of the <see cref="OcrThreads"/>. At most <see cref="IPageOcr.MaxConcurrentPages"/> scanned
 /// pages are recognised at once (each holds its page image meanwhile, so adding one waits for a free
 /// place), and pages come out in page order as soon as every page before them is done: only lines
 /// wait, never images. The first page that fails stops the others and fails the document with its
