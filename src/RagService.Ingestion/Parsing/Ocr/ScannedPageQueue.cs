@@ -162,38 +162,46 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
         return new QueuedPage(entry.Number, OcrLayout.ToPdfLines(page).ToList(), page);
     }
 
-    // On the OCR threads: see OcrThreads for why not the thread pool or a thread per page.
-    private Task<OcrPage> Start(IPageOcr ocr, int pageNumber) => OcrThreads.Run(
-        () =>
+    /// <summary>Recognises the page on one of the <see cref="OcrThreads"/>; its place is free again once that thread is.</summary>
+    private async Task<OcrPage> Start(IPageOcr ocr, int pageNumber)
+    {
+        try
         {
-            try
-            {
-                return ocr.RecognizePdfPage(_pdfPath, pageNumber, _stop.Token);
-            }
-            catch (OperationCanceledException)
+            return await OcrThreads.Run(() => Recognize(ocr, pageNumber)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _places.Release();
+        }
+    }
+
+    private OcrPage Recognize(IPageOcr ocr, int pageNumber)
+    {
+        try
+        {
+            return ocr.RecognizePdfPage(_pdfPath, pageNumber, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            var reason = e is OutOfMemoryException || (e is DocumentRejectedException && NamesPage(e.Message, pageNumber))
+                ? e
+                : new DocumentRejectedException($"OCR of page {pageNumber} failed: {e.Message}", e);
+            // Set before the page's place is given back, so no page takes the place and starts.
+            Interlocked.CompareExchange(ref _failure, reason, null);
+            // The pages still being recognised stop between words rather than run to the end.
+            _stop.Cancel();
+            if (ReferenceEquals(reason, e))
             {
                 throw;
             }
-            catch (Exception e)
-            {
-                var reason = e is OutOfMemoryException || (e is DocumentRejectedException && NamesPage(e.Message, pageNumber))
-                    ? e
-                    : new DocumentRejectedException($"OCR of page {pageNumber} failed: {e.Message}", e);
-                Interlocked.CompareExchange(ref _failure, reason, null);
-                // The pages still being recognised stop between words rather than run to the end.
-                _stop.Cancel();
-                if (ReferenceEquals(reason, e))
-                {
-                    throw;
-                }
 
-                throw reason;
-            }
-            finally
-            {
-                _places.Release();
-            }
-        });
+            throw reason;
+        }
+    }
 
     private static bool NamesPage(string reason, int pageNumber) =>
         Regex.IsMatch(reason, $@"\bpage {pageNumber}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
