@@ -3,10 +3,6 @@ using System.Globalization;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
-using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.Core;
-using UglyToad.PdfPig.Fonts.Standard14Fonts;
-using UglyToad.PdfPig.Writer;
 
 namespace RagService.Cli.Commands;
 
@@ -26,9 +22,11 @@ public static class BenchOcrCommand
         var dpi = line.GetInt("dpi", 300);
         var scanDpi = line.GetInt("scan-dpi", dpi);
         var languages = line.Get("languages") ?? "auto";
-        if (pages < 1 || dpi < 50 || scanDpi < 50)
+        // Pages of the document recognised at once; unset: the engine pool's size (the core count).
+        int? concurrentPages = line.Get("concurrent-pages") is null ? null : line.GetInt("concurrent-pages", 1);
+        if (pages < 1 || dpi < 50 || scanDpi < 50 || concurrentPages < 1)
         {
-            throw new UsageException("--pages must be at least 1, --dpi and --scan-dpi at least 50.");
+            throw new UsageException("--pages and --concurrent-pages must be at least 1, --dpi and --scan-dpi at least 50.");
         }
 
         if (line.Get("write") is { } target)
@@ -54,7 +52,7 @@ public static class BenchOcrCommand
 
         try
         {
-            using var pool = new OcrEnginePool(new OcrOptions { Languages = languages, Dpi = dpi });
+            using var pool = new OcrEnginePool(new OcrOptions { Languages = languages, Dpi = dpi, MaxConcurrentPages = concurrentPages });
             var probe = new MeasuringPageOcr(new PdfPageOcr(new PageRecognizer(pool)));
             var parser = new PdfParser(probe, pool.Options.LowConfidenceThreshold);
 
@@ -79,7 +77,7 @@ public static class BenchOcrCommand
                 $"pages/s {tree.PageCount / watch.Elapsed.TotalSeconds:0.000} (after page 1: {steady:0.000})  " +
                 $"CPU s/page {parseCpu / recognised:0.00} in-process + {childCpu / recognised:0.00} pdftoppm  " +
                 $"peak working set {process.PeakWorkingSet64 / 1048576.0:0} MB (peak after page 10: {Mb(probe.PeakAfterTenth)}; before parse {baseline / 1048576.0:0} MB)  " +
-                $"dpi {dpi}  languages {languages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
+                $"dpi {dpi}  languages {languages}  pages at once {probe.MaxConcurrentPages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
         }
         finally
         {
@@ -148,155 +146,50 @@ public static class BenchOcrCommand
         }
     }
 
-    /// <summary>Passes pages to the real OCR and prints the time and working set after pages 1, 10, every 50th and the last.</summary>
+    /// <summary>
+    /// Passes pages to the real OCR (as many at once as it allows) and prints the time and working set
+    /// after the 1st, 10th and every 50th page recognised.
+    /// </summary>
     private sealed class MeasuringPageOcr(IPageOcr inner) : IPageOcr
     {
         private Stopwatch _clock = new();
+        private int _pages;
+        private long _firstPageDoneTicks;
+        private long _peakAfterTenth = -1;
 
-        public int Pages { get; private set; }
+        public int MaxConcurrentPages => inner.MaxConcurrentPages;
 
-        public TimeSpan FirstPageDone { get; private set; }
+        public int Pages => Volatile.Read(ref _pages);
 
-        public long? PeakAfterTenth { get; private set; }
+        public TimeSpan FirstPageDone => TimeSpan.FromTicks(Interlocked.Read(ref _firstPageDoneTicks));
+
+        public long? PeakAfterTenth => Interlocked.Read(ref _peakAfterTenth) is >= 0 and var peak ? peak : null;
 
         public void Start(Stopwatch clock) => _clock = clock;
 
         public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
         {
             var page = inner.RecognizePdfPage(pdfPath, pageNumber, cancellationToken);
-            Pages++;
-            if (Pages == 1)
+            // Pages are recognised on several threads: the count is of pages done, in the order they finish.
+            var done = Interlocked.Increment(ref _pages);
+            if (done == 1)
             {
-                FirstPageDone = _clock.Elapsed;
+                Interlocked.Exchange(ref _firstPageDoneTicks, _clock.Elapsed.Ticks);
             }
 
             using var process = Process.GetCurrentProcess();
-            if (Pages == 10)
+            if (done == 10)
             {
-                PeakAfterTenth = process.PeakWorkingSet64;
+                Interlocked.Exchange(ref _peakAfterTenth, process.PeakWorkingSet64);
             }
 
-            if (Pages is 1 or 10 || Pages % 50 == 0)
+            if (done is 1 or 10 || done % 50 == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  page {pageNumber}: {_clock.Elapsed.TotalSeconds:0.0} s, working set {process.WorkingSet64 / 1048576.0:0} MB, peak so far {process.PeakWorkingSet64 / 1048576.0:0} MB, {page.Lines.Count} lines"));
+                    $"  {done} pages done (page {pageNumber}): {_clock.Elapsed.TotalSeconds:0.0} s, working set {process.WorkingSet64 / 1048576.0:0} MB, peak so far {process.PeakWorkingSet64 / 1048576.0:0} MB, {page.Lines.Count} lines"));
             }
 
             return page;
-        }
-    }
-}
-
-/// <summary>
-/// An image-only PDF of dense A4 "scans": up to <see cref="Distinct"/> different text pages (a 14 pt
-/// bold heading over 46 lines of 11 pt Helvetica, about 550 words, numbered on from page to page) are
-/// rendered by pdftoppm, and the document's pages cycle through those images, each drawn edge to edge.
-/// Every page is rasterised and recognised on its own when parsed; the file stays small however many
-/// pages it has, and no line recurs on enough pages to be taken for a running header.
-/// </summary>
-internal static class SyntheticScanPdf
-{
-    public const int Distinct = 8;
-
-    private static readonly string[] Sentences =
-    [
-        "Every production database is backed up each night.",
-        "Backups are kept for thirty five days in the vault.",
-        "Restores are tested once a month by the engineer.",
-        "Access to the vault is logged and reviewed weekly.",
-    ];
-
-    /// <returns>The number of distinct page images.</returns>
-    public static async Task<int> WriteAsync(string path, int pages, int dpi, CancellationToken ct)
-    {
-        var distinct = Math.Min(pages, Distinct);
-        var folder = Directory.CreateTempSubdirectory("rag-bench-ocr-");
-        try
-        {
-            var text = Path.Combine(folder.FullName, "text.pdf");
-            await File.WriteAllBytesAsync(text, TextPages(distinct), ct);
-            var images = new List<byte[]>();
-            for (var i = 1; i <= distinct; i++)
-            {
-                var prefix = Path.Combine(folder.FullName, $"page{i}");
-                await RasteriseAsync(text, i, dpi, prefix, ct);
-                images.Add(await File.ReadAllBytesAsync(prefix + ".png", ct));
-            }
-
-            var builder = new PdfDocumentBuilder();
-            var added = new PdfPageBuilder.AddedImage?[distinct];
-            for (var p = 0; p < pages; p++)
-            {
-                var page = builder.AddPage(PageSize.A4);
-                var whole = new PdfRectangle(0, 0, page.PageSize.Width, page.PageSize.Height);
-                var k = p % distinct;
-                if (added[k] is { } image)
-                {
-                    page.AddImage(image, whole);
-                }
-                else
-                {
-                    added[k] = page.AddPng(images[k], whole);
-                }
-            }
-
-            await File.WriteAllBytesAsync(path, builder.Build(), ct);
-            return distinct;
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
-
-    private static byte[] TextPages(int pages)
-    {
-        var builder = new PdfDocumentBuilder();
-        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
-        var clause = 0;
-        for (var p = 0; p < pages; p++)
-        {
-            var page = builder.AddPage(PageSize.A4);
-            page.AddText($"Section {p + 1}. Backup and restore", 14, new PdfPoint(50, 795), bold);
-            for (var y = 770.0; y > 50; y -= 15)
-            {
-                clause++;
-                var sentence = Sentences[(clause + p) % Sentences.Length];
-                page.AddText(string.Create(CultureInfo.InvariantCulture, $"{clause}. {sentence} Clause {clause * 7 % 31} applies."), 11, new PdfPoint(50, y), regular);
-            }
-        }
-
-        return builder.Build();
-    }
-
-    private static async Task RasteriseAsync(string pdf, int page, int dpi, string prefix, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("pdftoppm") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-r", dpi.ToString(CultureInfo.InvariantCulture), "-f", page.ToString(CultureInfo.InvariantCulture),
-                     "-l", page.ToString(CultureInfo.InvariantCulture), "-png", "-singlefile", pdf, prefix })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new DocumentRejectedException(PdfPageOcr.PdftoppmHint, e);
-        }
-
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            if (process.ExitCode != 0)
-            {
-                throw new DocumentRejectedException($"pdftoppm failed: {(await error).Trim()}");
-            }
         }
     }
 }

@@ -52,6 +52,12 @@ public sealed record DocumentBlock
 
     /// <summary>True where OCR confidence was low for most of the block.</summary>
     public bool LowConfidence { get; init; }
+
+    /// <summary>
+    /// For blocks read by OCR: the mean confidence (0–100) of the block's words, weighted by word length,
+    /// to one decimal. Null for blocks that were not recognised (text layers, other formats).
+    /// </summary>
+    public double? Confidence { get; init; }
 }
 
 /// <summary>A parsed document: its title and its blocks in reading order.</summary>

@@ -130,6 +130,60 @@ public sealed class RotatedPageBoxTests(ITestOutputHelper output) : IDisposable
         Assert.All(tree.Blocks, b => Assert.True(b.Box!.Value.Left >= 0 && b.Box.Value.Right <= width && b.Box.Value.Bottom >= 0 && b.Box.Value.Top <= height, $"{b.Box} off the {width} x {height} page"));
     }
 
+    [Theory]
+    [InlineData(90)]
+    [InlineData(180)]
+    [InlineData(270)]
+    public void Scanned_page_with_rotate_gets_word_boxes_mapped_to_the_page_like_its_line_boxes(int rotate)
+    {
+        // The same scan drawn upright and with /Rotate: OCR turns the second back, and every box, line
+        // or word, comes back in the displayed page's frame, the upright one's box turned with the page.
+        var pgm = RasteriseGray(_files.Write("text0.pdf", RotatedPagePdf.Text(Lines, 0)), dpi: 150);
+        var ocr = new PdfPageOcr(new PageRecognizer(OcrEnginePool.Shared));
+        var upright = ocr.RecognizePdfPage(_files.Write("scan0.pdf", RotatedPagePdf.Scan(File.ReadAllBytes(pgm), 0)), 1, CancellationToken.None);
+        var turned = ocr.RecognizePdfPage(_files.Write($"scan{rotate}.pdf", RotatedPagePdf.Scan(File.ReadAllBytes(pgm), rotate)), 1, CancellationToken.None);
+        output.WriteLine($"/Rotate {rotate}: turned {turned.RotationApplied}° by OCR, deskewed {turned.DeskewAngle:0.00}°");
+        foreach (var line in turned.Lines)
+        {
+            output.WriteLine($"  {line.Box}: {string.Join(" | ", line.Words.Select(w => $"{w.Text} {w.Box}"))}");
+        }
+
+        Assert.Equal(upright.Lines.Select(l => l.Text), turned.Lines.Select(l => l.Text));
+        var (width, height) = rotate is 90 or 270 ? (A4Height, A4Width) : (A4Width, A4Height);
+        foreach (var (before, after) in upright.Lines.Zip(turned.Lines))
+        {
+            AssertNear(Displayed(rotate, before.Box), after.Box);
+            Assert.Equal(before.Words.Select(w => w.Text), after.Words.Select(w => w.Text));
+            foreach (var (word, turnedWord) in before.Words.Zip(after.Words))
+            {
+                AssertNear(Displayed(rotate, word.Box), turnedWord.Box);
+                var box = turnedWord.Box;
+                Assert.True(box.Left >= after.Box.Left - 1e-6 && box.Right <= after.Box.Right + 1e-6 && box.Bottom >= after.Box.Bottom - 1e-6 && box.Top <= after.Box.Top + 1e-6,
+                    $"'{turnedWord.Text}' {box} is not inside its line {after.Box}");
+                Assert.True(box.Left >= 0 && box.Right <= width && box.Bottom >= 0 && box.Top <= height, $"'{turnedWord.Text}' {box} is off the {width} x {height} page");
+            }
+        }
+
+        // Against the text path: the heading's words start where PdfPig puts their first letters.
+        using var document = PdfDocument.Open(_files.Write($"text{rotate}.pdf", RotatedPagePdf.Text(Lines, rotate)));
+        var letters = document.GetPage(1).Letters;
+        var heading = turned.Lines.Single(l => l.Text == OcrFixtures.Heading);
+        foreach (var (word, first) in heading.Words.Zip(new[] { "B", "P" }))
+        {
+            var start = letters.First(l => l.Value == first).StartBaseLine;
+            // The corner of the word's box where its baseline starts, in the displayed frame.
+            var (x, y) = rotate switch
+            {
+                90 => (word.Box.Left, word.Box.Top),
+                180 => (word.Box.Right, word.Box.Top),
+                270 => (word.Box.Right, word.Box.Bottom),
+                _ => (word.Box.Left, word.Box.Bottom),
+            };
+            Assert.True(Math.Abs(x - start.X) <= Tolerance && Math.Abs(y - start.Y) <= Tolerance,
+                $"'{word.Text}' starts its baseline at ({x:0.#}, {y:0.#}); the text path's '{first}' at {start}");
+        }
+    }
+
     [Fact]
     public async Task Upright_scan_with_rotate_gets_boxes_where_the_text_path_puts_the_same_text()
     {

@@ -131,5 +131,6 @@ public sealed class OcrConfidenceTests
         var marked = OcrLayout.MarkLowConfidence(tree, [sure, unsure], threshold: 60);
 
         Assert.Equal([false, true, false], marked.Blocks.Select(b => b.LowConfidence));
+        Assert.Equal([93.0, 31.0, null], marked.Blocks.Select(b => b.Confidence));
     }
 }

@@ -44,7 +44,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
                 // and honest, 1 is not): fall back to the configured one for the point conversion.
                 var dpi = declaredDpi >= 70 ? declaredDpi : options.Dpi;
                 var page = recognizer.Recognize(pix, number, dpi, cancellationToken);
-                ocrLines.AddRange(page.Lines);
+                ocrLines.AddRange(OcrLayout.ForConfidence(page));
                 toPage[number] = page.ToPage;
                 lines.AddRange(OcrLayout.ToPdfLines(page));
             }

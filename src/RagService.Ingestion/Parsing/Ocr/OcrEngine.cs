@@ -69,7 +69,7 @@ internal sealed class OcrEngine : IDisposable
         }
     }
 
-    /// <summary>Recognises an upright page image: lines with boxes in points, baseline-bottomed.</summary>
+    /// <summary>Recognises an upright page image: lines and their words with boxes in points, baseline-bottomed.</summary>
     public List<OcrLine> Recognize(PixHandle pix, int pageNumber, int dpi, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -118,27 +118,35 @@ internal sealed class OcrEngine : IDisposable
         var page = TessResultIteratorGetPageIterator(it);
         int block = -1, paragraph = -1;
         var text = new StringBuilder();
+        var words = new List<OcrWord>();
         double confidenceSum = 0, confidenceWeight = 0;
         int left = 0, top = 0, right = 0, bottom = 0, baseline = 0;
         var inLine = false;
+
+        // Pixels of the image (origin top-left) to points (origin bottom-left).
+        BoundingBox ToPoints(int boxLeft, int boxBaseline, int boxRight, int boxTop) => new(
+            boxLeft * pointsPerPixel,
+            (imageHeight - boxBaseline) * pointsPerPixel,
+            boxRight * pointsPerPixel,
+            (imageHeight - boxTop) * pointsPerPixel);
 
         void FlushLine()
         {
             if (inLine && text.Length > 0)
             {
-                var box = new BoundingBox(
-                    left * pointsPerPixel,
-                    (imageHeight - baseline) * pointsPerPixel,
-                    right * pointsPerPixel,
-                    (imageHeight - top) * pointsPerPixel);
+                var box = ToPoints(left, baseline, right, top);
                 // Cap and ascender height is about 0.7 of the em: steadier than the full box, which
                 // grows and shrinks with descenders.
                 var fontSize = Math.Round(Math.Max(1, baseline - top) * pointsPerPixel / 0.7);
                 lines.Add(new OcrLine(pageNumber, text.ToString(), box, fontSize, block, paragraph,
-                    confidenceWeight > 0 ? confidenceSum / confidenceWeight : 0));
+                    confidenceWeight > 0 ? confidenceSum / confidenceWeight : 0)
+                {
+                    Words = words.ToArray(),
+                });
             }
 
             text.Clear();
+            words.Clear();
             confidenceSum = confidenceWeight = 0;
             inLine = false;
         }
@@ -170,12 +178,12 @@ internal sealed class OcrEngine : IDisposable
             }
 
             var word = TakeText(TessResultIteratorGetUTF8Text(it, RilWord))?.Trim();
-            if (string.IsNullOrEmpty(word))
+            if (string.IsNullOrEmpty(word) || !inLine)
             {
                 continue;
             }
 
-            var confidence = TessResultIteratorConfidence(it, RilWord);
+            var confidence = Math.Clamp((double)TessResultIteratorConfidence(it, RilWord), 0, 100);
             // Tesseract splits Chinese into one "word" per character or phrase: no spaces between them.
             if (text.Length > 0 && !(IsHan(text[^1]) && IsHan(word[0])))
             {
@@ -185,6 +193,16 @@ internal sealed class OcrEngine : IDisposable
             text.Append(word);
             confidenceSum += confidence * word.Length;
             confidenceWeight += word.Length;
+
+            // A word's box is its ink over the line's baseline, kept inside the line's box (which
+            // Tesseract draws round its words; the clamp only guards against a stray pixel).
+            if (TessPageIteratorBoundingBox(page, RilWord, out var wordLeft, out var wordTop, out var wordRight, out _) != 0)
+            {
+                wordLeft = Math.Clamp(wordLeft, left, right);
+                wordRight = Math.Clamp(wordRight, wordLeft, right);
+                wordTop = Math.Clamp(wordTop, top, Math.Max(top, baseline));
+                words.Add(new OcrWord(word, ToPoints(wordLeft, baseline, wordRight, wordTop), confidence));
+            }
         }
         while (TessResultIteratorNext(it, RilWord) != 0);
 

@@ -47,11 +47,15 @@ public sealed class OcrEnginePool : IDisposable
     public OcrEnginePool(OcrOptions? options = null)
     {
         Options = options ?? new OcrOptions();
-        _slots = new SemaphoreSlim(Math.Clamp(Options.MaxEngines, 1, Environment.ProcessorCount));
+        Size = Math.Clamp(Options.MaxEngines, 1, Environment.ProcessorCount);
+        _slots = new SemaphoreSlim(Size);
         _tessdata = new Lazy<string>(() => ResolveTessdata(Options.TessdataPath));
     }
 
     public OcrOptions Options { get; }
+
+    /// <summary>Engines that recognise at once: <see cref="OcrOptions.MaxEngines"/> capped at the core count.</summary>
+    public int Size { get; }
 
     /// <summary>The tessdata folder in use.</summary>
     /// <exception cref="DocumentRejectedException">Tesseract or its data is not installed.</exception>

@@ -17,6 +17,13 @@ internal static class OcrLayout
         page.Lines.Select(l => new PdfLine(l.Page, l.Text, l.LayoutBox, l.FontSize, Bold: false, l.Block, page.Height));
 
     /// <summary>
+    /// A page's lines as <see cref="MarkLowConfidence"/> needs them: without their words, which a long
+    /// document need not hold to its end (each line's confidence is already its words' mean).
+    /// </summary>
+    public static IEnumerable<OcrLine> ForConfidence(OcrPage page) =>
+        page.Lines.Select(l => l.Words.Count == 0 ? l : l with { Words = [] });
+
+    /// <summary>
     /// Carries the boxes of blocks that start on a recognised page from that page's upright image
     /// (where the layout built them) to page coordinates. Blocks of pages not in
     /// <paramref name="toPage"/> (text pages) keep theirs.
@@ -36,8 +43,10 @@ internal static class OcrLayout
     }
 
     /// <summary>
-    /// Sets <see cref="DocumentBlock.LowConfidence"/> on blocks whose OCR lines (those inside the
-    /// block's box on its first page) have a mean confidence, weighted by length, under the threshold.
+    /// Sets <see cref="DocumentBlock.Confidence"/> on blocks with OCR lines (those inside the block's box
+    /// on its first page) to the mean confidence of their words, weighted by word length, and
+    /// <see cref="DocumentBlock.LowConfidence"/> where that mean is under the threshold. Blocks without
+    /// OCR lines (text pages) are left as they are.
     /// </summary>
     public static DocumentTree MarkLowConfidence(DocumentTree tree, IReadOnlyList<OcrLine> lines, double threshold)
     {
@@ -58,17 +67,22 @@ internal static class OcrLayout
             double sum = 0, weight = 0;
             foreach (var line in byPage[block.PageStart].Where(l => Inside(l.Box, box)))
             {
-                sum += line.Confidence * line.Text.Length;
-                weight += line.Text.Length;
+                // A line's confidence is already its words' mean weighted by length, and its words are
+                // its letters less the spaces between them: weighting by letters keeps the block's mean
+                // that of its words.
+                var letters = line.Text.Count(c => !char.IsWhiteSpace(c));
+                sum += line.Confidence * letters;
+                weight += letters;
             }
 
-            if (weight == 0 || sum / weight >= threshold)
+            if (weight == 0)
             {
                 return block;
             }
 
             changed = true;
-            return block with { LowConfidence = true };
+            var mean = sum / weight;
+            return block with { Confidence = Math.Round(mean, 1), LowConfidence = mean < threshold };
         }).ToArray();
 
         return changed ? tree with { Blocks = blocks } : tree;

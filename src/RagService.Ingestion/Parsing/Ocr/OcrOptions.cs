@@ -20,6 +20,13 @@ public sealed record OcrOptions
     /// <summary>Engines recognising at once (each holds its models, 30–100 MB); capped at the core count.</summary>
     public int MaxEngines { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Pages of one scanned PDF recognised at once, each holding its page image meanwhile; null: the
+    /// pool's size (<see cref="MaxEngines"/> capped at the core count), so one document can use every
+    /// engine. More than that only rasterises pages ahead, each waiting for an engine.
+    /// </summary>
+    public int? MaxConcurrentPages { get; init; }
+
     /// <summary>Resolution scanned PDF pages are rasterised at, and assumed for images that declare none.</summary>
     public int Dpi { get; init; } = 300;
 

@@ -25,6 +25,31 @@ public sealed record OcrLine(int Page, string Text, BoundingBox Box, double Font
         get => _layoutBox ?? Box;
         init => _layoutBox = value;
     }
+
+    /// <summary>
+    /// The line's words left to right, as Tesseract split them (Chinese comes one character or phrase
+    /// a "word"); empty for lines made without them. Their boxes lie inside the line's box.
+    /// </summary>
+    public IReadOnlyList<OcrWord> Words { get; init; } = [];
+}
+
+/// <summary>
+/// One recognised word. <see cref="Box"/> is in the page coordinates of <see cref="OcrLine.Box"/>, mapped
+/// from the upright, deskewed image (<see cref="LayoutBox"/>) by the same transform. Like the line's, the box
+/// is baseline-bottomed: its left, right and top are the word's ink, its bottom the line's baseline (a word
+/// wholly below the baseline, a lone comma, has a box of no height there).
+/// </summary>
+/// <param name="Confidence">Tesseract's confidence in the word, 0–100.</param>
+public sealed record OcrWord(string Text, BoundingBox Box, double Confidence)
+{
+    private readonly BoundingBox? _layoutBox;
+
+    /// <summary>The word in the upright, deskewed image that was recognised; <see cref="Box"/> unless set.</summary>
+    public BoundingBox LayoutBox
+    {
+        get => _layoutBox ?? Box;
+        init => _layoutBox = value;
+    }
 }
 
 /// <summary>
@@ -49,8 +74,8 @@ public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyLis
     public string Languages { get; init; } = string.Empty;
 
     /// <summary>
-    /// The page with <paramref name="next"/> applied after <see cref="ToPage"/>: every line's
-    /// <see cref="OcrLine.Box"/> recomputed from its layout box, layout boxes unchanged.
+    /// The page with <paramref name="next"/> applied after <see cref="ToPage"/>: every line's and every
+    /// word's <see cref="OcrLine.Box"/> recomputed from its layout box, layout boxes unchanged.
     /// </summary>
     public OcrPage ThenMap(PageTransform next)
     {
@@ -58,7 +83,12 @@ public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyLis
         return this with
         {
             ToPage = toPage,
-            Lines = Lines.Select(l => l with { Box = toPage.Map(l.LayoutBox), LayoutBox = l.LayoutBox }).ToList(),
+            Lines = Lines.Select(l => l with
+            {
+                Box = toPage.Map(l.LayoutBox),
+                LayoutBox = l.LayoutBox,
+                Words = l.Words.Count == 0 ? l.Words : l.Words.Select(w => w with { Box = toPage.Map(w.LayoutBox), LayoutBox = w.LayoutBox }).ToList(),
+            }).ToList(),
         };
     }
 }
@@ -66,6 +96,12 @@ public sealed record OcrPage(int Page, double Width, double Height, IReadOnlyLis
 /// <summary>Recognises one page of a PDF that has no usable text layer.</summary>
 public interface IPageOcr
 {
+    /// <summary>
+    /// Pages of one document that may be recognised at once (each holds its page image while it is
+    /// recognised): <see cref="RecognizePdfPage"/> is then called from that many threads together.
+    /// </summary>
+    int MaxConcurrentPages => 1;
+
     /// <param name="pdfPath">The PDF on disk.</param>
     /// <param name="pageNumber">1-based page number.</param>
     OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken);

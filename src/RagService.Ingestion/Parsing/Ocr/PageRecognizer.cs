@@ -5,7 +5,7 @@ namespace RagService.Ingestion.Parsing.Ocr;
 
 /// <summary>
 /// Recognises one page image: turns it upright (orientation and script detection), removes a small
-/// skew, picks the language set, and reads lines with boxes and confidences.
+/// skew, picks the language set, and reads lines and their words with boxes and confidences.
 /// </summary>
 public sealed class PageRecognizer(OcrEnginePool pool)
 {

@@ -11,10 +11,16 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// applied), which is the frame PdfPig gives a text page's letters in (origin at the crop box's
 /// bottom-left corner as displayed; a /Rotate 90 A4 page is 842 × 595 points there too), so the boxes
 /// of the rendered image, once orientation and deskew are undone, are page coordinates as they stand.
+/// Thread-safe: pages of one document are recognised on several threads at once, each in its own
+/// temporary folder.
 /// </summary>
 public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
 {
     public const string PdftoppmHint = "PDF rasteriser not installed (pdftoppm): apt-get install poppler-utils";
+
+    /// <summary><see cref="OcrOptions.MaxConcurrentPages"/>, or the engine pool's size when that is not set.</summary>
+    public int MaxConcurrentPages =>
+        recognizer.Pool.Options.MaxConcurrentPages is { } pages ? Math.Max(1, pages) : recognizer.Pool.Size;
 
     public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
     {

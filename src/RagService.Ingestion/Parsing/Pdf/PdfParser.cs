@@ -24,21 +24,35 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
     public bool CanParse(DocumentFormat format) => format == DocumentFormat.Pdf;
 
-    public Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
+    public async Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         EnsureComplete(source.FilePath);
 
-        List<PdfLine> lines;
-        List<RuledGrid> grids;
+        var lines = new List<PdfLine>();
+        var grids = new List<RuledGrid>();
         IReadOnlyDictionary<string, int> outline;
         var ocrLines = new List<OcrLine>();
         // Pages laid out in a frame other than the page's (turned text, OCR's upright image): frame to page.
         var toPages = new Dictionary<int, PageTransform>();
         int pageCount;
         string? title;
+
+        void Take(QueuedPage page)
+        {
+            lines.AddRange(page.Lines);
+            if (page.Recognized is { } recognized)
+            {
+                ocrLines.AddRange(OcrLayout.ForConfidence(recognized));
+                toPages[page.Number] = recognized.ToPage;
+            }
+        }
+
         try
         {
+            // Scanned pages are recognised several at once while later pages' text layers are read;
+            // pages come out of the queue in page order.
+            await using var queue = new ScannedPageQueue(ocr, source.FilePath, cancellationToken);
             using var document = PdfDocument.Open(source.FilePath, new ParsingOptions
             {
                 UseLenientParsing = true,
@@ -52,35 +66,40 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
             title = document.Information?.Title;
             outline = Outline.Read(document);
-            lines = new List<PdfLine>();
-            grids = new List<RuledGrid>();
             for (var number = 1; number <= pageCount; number++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                queue.ThrowIfFailed();
                 var page = document.GetPage(number);
                 var pageGrids = RulingDetector.Find(page);
                 var pageLines = PageLayout.Read(page, pageGrids, out var frame).ToList();
-                if (!frame.IsPage)
-                {
-                    // Text turned on the page is laid out in its reading frame, as OCR'd pages are in their
-                    // upright image, and so are the grids its tables are read with.
-                    toPages[number] = frame.ToPage;
-                    pageGrids = [.. frame.Upright(pageGrids)];
-                }
-
-                // Scanned pages (no text layer) and broken font encodings go to OCR, one page at a time.
+                // Scanned pages (no text layer) and broken font encodings go to OCR.
                 if (ocr is not null && TextLayer.NeedsOcr(page, pageLines))
                 {
-                    var recognized = ocr.RecognizePdfPage(source.FilePath, number, cancellationToken);
-                    ocrLines.AddRange(recognized.Lines);
-                    toPages[number] = recognized.ToPage;
-                    pageLines = OcrLayout.ToPdfLines(recognized).ToList();
-                    pageGrids = [];
+                    await queue.AddScannedAsync(number).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (!frame.IsPage)
+                    {
+                        // Text turned on the page is laid out in its reading frame, as OCR'd pages are in their
+                        // upright image, and so are the grids its tables are read with.
+                        toPages[number] = frame.ToPage;
+                        pageGrids = [.. frame.Upright(pageGrids)];
+                    }
+
+                    grids.AddRange(pageGrids);
+                    queue.AddText(number, pageLines);
                 }
 
-                grids.AddRange(pageGrids);
+                foreach (var done in queue.TakeFinished())
+                {
+                    Take(done);
+                }
+            }
 
-                lines.AddRange(pageLines);
+            await foreach (var done in queue.TakeAllAsync().ConfigureAwait(false))
+            {
+                Take(done);
             }
         }
         catch (PdfDocumentEncryptedException e)
@@ -99,7 +118,7 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
 
         // OCR'd pages were laid out in their upright images, turned text in its reading frame; their blocks' boxes go back to page coordinates.
         var tree = OcrLayout.MapToPages(AssembleTree(lines, pageCount, title, outline, grids), toPages);
-        return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold));
+        return OcrLayout.MarkLowConfidence(tree, ocrLines, lowConfidenceThreshold);
     }
 
     /// <summary>
