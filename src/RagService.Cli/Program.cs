@@ -72,7 +72,7 @@ static int Usage()
           rag eval-chunks --dataset DIR [--questions FILE] [--chunk-tokens N] [--threshold X] [--no-retrieval]
                                                                 chunking quality
           rag bench-parse [--pages 500 | --file X.pdf]          text-PDF pages/s and peak memory
-          rag bench-ocr [--pages 20 | --file X.pdf] [--dpi 300] [--scan-dpi 300] [--languages auto]
+          rag bench-ocr [--pages 20 | --file X.pdf] [--dpi 300] [--scan-dpi 300] [--languages auto] [--concurrent-pages N]
                                                                 scanned-PDF (OCR) pages/s, CPU s/page and peak memory
           rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]
                                                                 download a cross-encoder, SHA-256 verified
