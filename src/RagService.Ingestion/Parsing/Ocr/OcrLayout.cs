@@ -13,8 +13,111 @@ internal static class OcrLayout
     /// Recognised lines as the PDF layout's lines (OCR knows no weight, so none are bold), in the
     /// upright image's coordinates: the layout reads lines left to right and top to bottom there.
     /// </summary>
-    public static IEnumerable<PdfLine> ToPdfLines(OcrPage page) =>
-        page.Lines.Select(l => new PdfLine(l.Page, l.Text, l.LayoutBox, l.FontSize, Bold: false, l.Block, page.Height));
+    /// <remarks>
+    /// As on text pages, lines sharing a baseline get one row number, and a line whose words leave a gap
+    /// wider than <see cref="FragmentGap"/> font sizes (table cells Tesseract read as one line) is cut
+    /// into fragments there, so the table detector sees an OCR'd table's cells and columns.
+    /// </remarks>
+    public static IEnumerable<PdfLine> ToPdfLines(OcrPage page)
+    {
+        var rows = RowNumbers(page.Lines);
+        var blocks = TableBlocks(page.Lines, rows);
+        for (var i = 0; i < page.Lines.Count; i++)
+        {
+            var line = page.Lines[i];
+            foreach (var (text, box) in Fragments(line))
+            {
+                yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i] };
+            }
+        }
+    }
+
+    /// <summary>Text this wide (in Latin columns) is prose; table cells are shorter.</summary>
+    private const int MaxCellColumns = 45;
+
+    /// <summary>
+    /// Tesseract often reads each column of a table as a block of its own. Blocks whose short lines sit on
+    /// the same rows as each other's are one region (a table's columns), so the table detector sees whole
+    /// rows; blocks of prose side by side (two text columns) stay apart.
+    /// </summary>
+    private static Dictionary<int, int> TableBlocks(IReadOnlyList<OcrLine> lines, int[] rows)
+    {
+        var parent = lines.Select(l => l.Block).Distinct().ToDictionary(b => b, b => b);
+        int Find(int b) => parent[b] == b ? b : parent[b] = Find(parent[b]);
+        foreach (var row in Enumerable.Range(0, lines.Count).Where(i => TextWidth.Columns(lines[i].Text) <= MaxCellColumns).GroupBy(i => rows[i]))
+        {
+            var first = Find(lines[row.First()].Block);
+            foreach (var i in row.Skip(1))
+            {
+                var other = Find(lines[i].Block);
+                if (other != first)
+                {
+                    parent[Math.Max(first, other)] = Math.Min(first, other);
+                    first = Math.Min(first, other);
+                }
+            }
+        }
+
+        return parent.Keys.ToDictionary(b => b, Find);
+    }
+
+    /// <summary>A gap between two words of one OCR line wider than this many font sizes separates table cells.</summary>
+    private const double FragmentGap = 1.5;
+
+    private static IEnumerable<(string Text, BoundingBox Box)> Fragments(OcrLine line)
+    {
+        var words = line.Words.Where(w => !string.IsNullOrWhiteSpace(w.Text)).OrderBy(w => w.LayoutBox.Left).ToList();
+        if (words.Count < 2)
+        {
+            yield return (line.Text, line.LayoutBox);
+            yield break;
+        }
+
+        var start = 0;
+        for (var i = 1; i <= words.Count; i++)
+        {
+            // A lone bullet keeps its item text even across a wide indent.
+            if (i < words.Count && (words[i].LayoutBox.Left - words[i - 1].LayoutBox.Right <= FragmentGap * line.FontSize ||
+                                    (i == start + 1 && PageLayout.IsBullet(words[start].Text))))
+            {
+                continue;
+            }
+
+            if (start == 0 && i == words.Count)
+            {
+                // One fragment: the line as Tesseract wrote it (its spacing and order), with the line's box.
+                yield return (line.Text, line.LayoutBox);
+                yield break;
+            }
+
+            var part = words.GetRange(start, i - start);
+            var box = part.Select(w => w.LayoutBox).Aggregate((a, b) => a.Union(b));
+            // The line's baseline is the fragment's bottom, as it is for whole lines.
+            yield return (string.Join(' ', part.Select(w => w.Text)), new BoundingBox(box.Left, line.LayoutBox.Bottom, box.Right, Math.Max(box.Top, line.LayoutBox.Bottom)));
+            start = i;
+        }
+    }
+
+    /// <summary>Row numbers top to bottom: lines whose baselines lie within a third of their size share one.</summary>
+    private static int[] RowNumbers(IReadOnlyList<OcrLine> lines)
+    {
+        var rows = new int[lines.Count];
+        var row = -1;
+        double? baseline = null;
+        foreach (var i in Enumerable.Range(0, lines.Count).OrderByDescending(i => lines[i].LayoutBox.Bottom))
+        {
+            var line = lines[i];
+            if (baseline is not { } b || b - line.LayoutBox.Bottom > 0.35 * Math.Max(1, line.FontSize))
+            {
+                row++;
+                baseline = line.LayoutBox.Bottom;
+            }
+
+            rows[i] = row;
+        }
+
+        return rows;
+    }
 
     /// <summary>
     /// A page's lines as <see cref="MarkLowConfidence"/> needs them: without their words, which a long
