@@ -20,16 +20,75 @@ internal static class OcrLayout
     /// </remarks>
     public static IEnumerable<PdfLine> ToPdfLines(OcrPage page)
     {
-        var rows = RowNumbers(page.Lines);
-        var blocks = TableBlocks(page.Lines, rows);
-        for (var i = 0; i < page.Lines.Count; i++)
+        var lines = JoinSplitLines(page.Lines);
+        var rows = RowNumbers(lines);
+        var blocks = TableBlocks(lines, rows);
+        for (var i = 0; i < lines.Count; i++)
         {
-            var line = page.Lines[i];
+            var line = lines[i];
             foreach (var (text, box) in Fragments(line))
             {
                 yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i] };
             }
         }
+    }
+
+    /// <summary>Pieces of one row closer than this many font sizes are one line (a word space, even a justified one, is narrower).</summary>
+    private const double SplitLineGap = 0.6;
+
+    /// <summary>
+    /// Tesseract's page segmentation sometimes cuts lines into "columns" at a river of word spaces that
+    /// happen to line up (the same phrase at the same place on every line). Pieces on one baseline that are
+    /// only a word space apart are put back together, in the place of the first; a real gutter is wider.
+    /// </summary>
+    private static List<OcrLine> JoinSplitLines(IReadOnlyList<OcrLine> lines)
+    {
+        var rows = RowNumbers(lines);
+        var joined = new OcrLine?[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            joined[i] = lines[i];
+        }
+
+        foreach (var row in Enumerable.Range(0, lines.Count).GroupBy(i => rows[i]).Where(g => g.Count() > 1))
+        {
+            var pieces = row.OrderBy(i => lines[i].LayoutBox.Left).ToList();
+            var head = pieces[0];
+            for (var k = 1; k < pieces.Count; k++)
+            {
+                var (left, right) = (joined[head]!, lines[pieces[k]]);
+                var size = Math.Max(left.FontSize, right.FontSize);
+                var gap = right.LayoutBox.Left - left.LayoutBox.Right;
+                if (gap >= -0.5 * size && gap <= SplitLineGap * size)
+                {
+                    // The joined line takes the place of whichever piece Tesseract read first.
+                    var (first, second) = head < pieces[k] ? (head, pieces[k]) : (pieces[k], head);
+                    joined[first] = Join(left, right);
+                    joined[second] = null;
+                    head = first;
+                }
+                else
+                {
+                    head = pieces[k];
+                }
+            }
+        }
+
+        return joined.Where(l => l is not null).Select(l => l!).ToList();
+    }
+
+    private static OcrLine Join(OcrLine left, OcrLine right)
+    {
+        double weight = left.Text.Length + right.Text.Length;
+        return left with
+        {
+            Text = left.Text + " " + right.Text,
+            Box = left.Box.Union(right.Box),
+            LayoutBox = left.LayoutBox.Union(right.LayoutBox),
+            Words = [.. left.Words, .. right.Words],
+            Block = Math.Min(left.Block, right.Block),
+            Confidence = weight == 0 ? left.Confidence : (left.Confidence * left.Text.Length + right.Confidence * right.Text.Length) / weight,
+        };
     }
 
     /// <summary>Text this wide (in Latin columns) is prose; table cells are shorter.</summary>
@@ -44,16 +103,32 @@ internal static class OcrLayout
     {
         var parent = lines.Select(l => l.Block).Distinct().ToDictionary(b => b, b => b);
         int Find(int b) => parent[b] == b ? b : parent[b] = Find(parent[b]);
+        void Union(int a, int b)
+        {
+            (a, b) = (Find(a), Find(b));
+            if (a != b)
+            {
+                parent[Math.Max(a, b)] = Math.Min(a, b);
+            }
+        }
+
         foreach (var row in Enumerable.Range(0, lines.Count).Where(i => TextWidth.Columns(lines[i].Text) <= MaxCellColumns).GroupBy(i => rows[i]))
         {
-            var first = Find(lines[row.First()].Block);
             foreach (var i in row.Skip(1))
             {
-                var other = Find(lines[i].Block);
-                if (other != first)
+                Union(lines[row.First()].Block, lines[i].Block);
+            }
+        }
+
+        // A table row Tesseract put in a block of its own (often the last) continues the rows of cells right above it.
+        var cellRows = Enumerable.Range(0, lines.Count).Where(i => Fragments(lines[i]).Skip(1).Any()).ToLookup(i => rows[i]);
+        foreach (var row in cellRows)
+        {
+            foreach (var i in row)
+            {
+                foreach (var above in cellRows[rows[i] - 1])
                 {
-                    parent[Math.Max(first, other)] = Math.Min(first, other);
-                    first = Math.Min(first, other);
+                    Union(lines[i].Block, lines[above].Block);
                 }
             }
         }

@@ -38,7 +38,17 @@ internal static partial class PdfTableDetector
 
     private static List<PdfTable> FindAligned(IReadOnlyList<PdfLine> pageLines)
     {
-        var rows = pageLines.GroupBy(l => (l.Page, l.Row, l.Block)).Select(g => g.OrderBy(l => l.Box.Left).ToList()).ToList();
+        // Rows top to bottom within each block, blocks in reading order. Text pages list them so already; OCR
+        // lines come in Tesseract's order, which can read a table's last row after the paragraph below it.
+        var blockOrder = new Dictionary<int, int>();
+        foreach (var line in pageLines)
+        {
+            blockOrder.TryAdd(line.Block, blockOrder.Count);
+        }
+
+        var rows = pageLines.GroupBy(l => (l.Page, l.Row, l.Block))
+            .OrderBy(g => g.Key.Page).ThenBy(g => blockOrder[g.Key.Block]).ThenBy(g => g.Key.Row)
+            .Select(g => g.OrderBy(l => l.Box.Left).ToList()).ToList();
         var tables = new List<PdfTable>();
         var i = 0;
         while (i < rows.Count)
