@@ -5,6 +5,7 @@ using RagService.Core.Chunks;
 using RagService.Core.Indexes;
 using RagService.Core.Models;
 using RagService.Core.Search;
+using RagService.Indexing.Lexical.Lucene;
 using RagService.Retrieval.Expansion;
 using RagService.Retrieval.Fusion;
 using RagService.Retrieval.Hygiene;
@@ -131,7 +132,8 @@ public sealed partial class HybridRetriever
         steps.Add(new SearchTraceStep("routing", routed, 0, FormattableString.Invariant($"{weights.Reason}: bm25 {weights.Bm25:0.###}, dense {weights.Dense:0.###}")));
 
         // 3. Retrieval: the legs run in parallel (Lucene and USearch are synchronous; query embedding dominates).
-        var usePrf = stages.Prf && useBm25;
+        var chineseSkipsPrf = !options.PrfForChinese && LuceneLexicalIndex.ContainsHan(lexicalQuery);
+        var usePrf = stages.Prf && useBm25 && !chineseSkipsPrf;
         var bm25Task = useBm25
             ? Task.Run(() => SearchLexical(lexicalQuery, bm25Wanted, filter, usePrf), cancellationToken)
             : Task.FromResult(LexicalResult.Skipped);
@@ -152,7 +154,7 @@ public sealed partial class HybridRetriever
         }
         else
         {
-            steps.Add(new SearchTraceStep("prf", false, 0, "off"));
+            steps.Add(new SearchTraceStep("prf", false, 0, stages.Prf && chineseSkipsPrf ? "off for Chinese queries (Retrieval:PrfForChinese)" : "off"));
         }
 
         // 4. Fusion (or one leg alone).

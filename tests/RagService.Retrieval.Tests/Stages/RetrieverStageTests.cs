@@ -113,6 +113,25 @@ public sealed class RetrieverStageTests
         Assert.StartsWith(Query + " ", lexical.Searches.Last().Query, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public async Task Prf_skips_chinese_queries_unless_configured_for_them(bool prfForChinese, int lexicalSearches)
+    {
+        const string chinese = "备份 backup retention days";
+        var options = HybridRetrieverTests.Classic with { PseudoRelevanceFeedback = true, PrfDocuments = 3, PrfTerms = 2, PrfForChinese = prfForChinese };
+
+        var response = await Retriever(options, queries: chinese).SearchAsync(Request(chinese), CancellationToken.None);
+
+        var prf = response.Trace!.Steps.Single(s => s.Stage == "prf");
+        Assert.Equal(lexicalSearches, lexical.Searches.Count);
+        Assert.Equal(prfForChinese, prf.Applied);
+        if (!prfForChinese)
+        {
+            Assert.Contains("Chinese", prf.Detail, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task The_second_stage_rescores_with_the_second_model_and_reports_its_scores()
     {
