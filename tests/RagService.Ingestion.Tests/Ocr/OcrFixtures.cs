@@ -49,12 +49,13 @@ internal static partial class OcrFixtures
         return builder.Build();
     }
 
-    /// <summary>Rasterises page 1 of a PDF into a PNG: a clean "scan".</summary>
-    public static string Rasterise(string pdfPath, string pngPath, int dpi = 200)
+    /// <summary>Rasterises one page (the first by default) of a PDF into a PNG: a clean "scan".</summary>
+    public static string Rasterise(string pdfPath, string pngPath, int dpi = 200, int page = 1)
     {
         var prefix = pngPath[..^".png".Length];
         var start = new ProcessStartInfo("pdftoppm") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "1", "-l", "1", "-png", "-singlefile", pdfPath, prefix })
+        var number = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var a in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", number, "-l", number, "-png", "-singlefile", pdfPath, prefix })
         {
             start.ArgumentList.Add(a);
         }
@@ -63,6 +64,21 @@ internal static partial class OcrFixtures
         process.WaitForExit(30_000);
         Assert.Equal(0, process.ExitCode);
         return pngPath;
+    }
+
+    public const string MixedPdfFirstPage = "Chapter one is a born-digital page with a text layer.";
+
+    /// <summary>A two-page PDF: page 1 a born-digital text page, page 2 the scan of <see cref="TextPdf"/> at 150 dpi.</summary>
+    public static string MixedPdf(TestFiles files)
+    {
+        var png = ScanPng(files, dpi: 150);
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var first = builder.AddPage(PageSize.A4);
+        first.AddText(MixedPdfFirstPage, 12, new PdfPoint(60, 760), font);
+        var second = builder.AddPage(PageSize.A4);
+        second.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, second.PageSize.Width, second.PageSize.Height));
+        return files.Write("mixed.pdf", builder.Build());
     }
 
     public static string ScanPng(TestFiles files, string name = "scan.png", int dpi = 200, string heading = Heading)

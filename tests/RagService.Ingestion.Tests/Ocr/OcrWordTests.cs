@@ -105,14 +105,7 @@ public sealed class OcrWordTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Ocr_blocks_carry_their_words_mean_confidence_and_text_layer_blocks_none()
     {
-        var png = OcrFixtures.ScanPng(_files, dpi: 150);
-        var builder = new PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var first = builder.AddPage(PageSize.A4);
-        first.AddText("Chapter one is a born-digital page with a text layer.", 12, new PdfPoint(60, 760), font);
-        var second = builder.AddPage(PageSize.A4);
-        second.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, second.PageSize.Width, second.PageSize.Height));
-        var pdf = _files.Write("mixed.pdf", builder.Build());
+        var pdf = OcrFixtures.MixedPdf(_files);
         var parser = new PdfParser(new PdfPageOcr(new PageRecognizer(OcrEnginePool.Shared)));
 
         var tree = await parser.ParseAsync(new DocumentSource(pdf, "mixed.pdf", DocumentFormat.Pdf), CancellationToken.None);

@@ -59,18 +59,11 @@ public sealed class ScannedPdfTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Text_pages_keep_their_text_layer_and_scanned_pages_are_merged_in_order()
     {
-        var png = OcrFixtures.ScanPng(_files, dpi: 150);
-        var builder = new PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var first = builder.AddPage(PageSize.A4);
-        first.AddText("Chapter one is a born-digital page with a text layer.", 12, new PdfPoint(60, 760), font);
-        var second = builder.AddPage(PageSize.A4);
-        second.AddPng(File.ReadAllBytes(png), new PdfRectangle(0, 0, second.PageSize.Width, second.PageSize.Height));
-        var pdf = _files.Write("mixed.pdf", builder.Build());
+        var pdf = OcrFixtures.MixedPdf(_files);
 
         var tree = await ParseAsync(pdf);
 
-        Assert.Equal("Chapter one is a born-digital page with a text layer.", tree.Blocks[0].Text);
+        Assert.Equal(OcrFixtures.MixedPdfFirstPage, tree.Blocks[0].Text);
         Assert.Equal(1, tree.Blocks[0].PageStart);
         Assert.All(tree.Blocks.Skip(1), b => Assert.Equal(2, b.PageStart));
         Assert.Contains(tree.Blocks, b => b.Text.Contains(OcrFixtures.Sentences[2], StringComparison.Ordinal));
