@@ -275,6 +275,50 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(["User action", "*JOBCTL", "QIBM_DB_SECADM", "QIBM_DB_SQLADM", "QIBM_DB_SYSMON", "NoAuthority"], table.Rows![0]);
     }
 
+    [Fact]
+    public async Task A_pdf_exported_from_word_keeps_its_third_heading_level_which_only_colour_sets_apart()
+    {
+        // Word's default styles: Heading 1 16 pt, Heading 2 13 pt, Heading 3 12 pt not bold, all in the accent
+        // colour, over 11 pt black body text.
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        void Heading(string text, double size)
+        {
+            page.SetTextAndFillColor(47, 84, 150);
+            page.AddText(text, size, new PdfPoint(72, y), regular);
+            page.ResetColor();
+            y -= size + 10;
+        }
+
+        void Body(int lines)
+        {
+            for (var i = 0; i < lines; i++)
+            {
+                page.AddText($"Body line {i + 1} sets out who approves access and how the approval is recorded", 11, new PdfPoint(72, y), regular);
+                y -= 15;
+            }
+
+            y -= 10;
+        }
+
+        Heading("Access Control Policy", 16);
+        Body(3);
+        Heading("Approvals", 13);
+        Body(3);
+        Heading("Emergency access", 12);
+        Body(3);
+        Heading("Table 2: Approvers by system", 11);
+        Body(2);
+
+        var tree = await ParseAsync("word-export.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Text, b.Level)).ToList();
+        Assert.Equal(["Access Control Policy", "Approvals", "Emergency access"], headings.Select(h => h.Text));
+        Assert.True(headings[0].Level < headings[1].Level && headings[1].Level < headings[2].Level, string.Join(", ", headings));
+    }
+
     [Theory]
     [InlineData("7", true)]
     [InlineData("Page 3 of 9", true)]

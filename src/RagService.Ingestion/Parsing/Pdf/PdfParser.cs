@@ -402,6 +402,7 @@ internal sealed partial class HeadingClassifier
 
     private bool _bodyItalic;
     private string _bodyFont = string.Empty;
+    private string _bodyColor = string.Empty;
 
     /// <summary>Tables hold most of the text (a form, a data sheet): the short lines standing between them are its titles.</summary>
     private bool _mostlyTables;
@@ -439,6 +440,7 @@ internal sealed partial class HeadingClassifier
         {
             _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
             _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
+            _bodyColor = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Color).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
             _mostlyTables = !ReferenceEquals(bodySample, lines),
         };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
@@ -504,7 +506,11 @@ internal sealed partial class HeadingClassifier
             return Math.Clamp(level, 1, 6);
         }
 
-        if (line.Bold && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
+        // Set apart by colour alone: Word's default Heading 3 is 12 pt, not bold, in the accent colour over 11 pt
+        // black text, so a PDF exported from Word shows its third level only by colour.
+        var coloured = _bodyColor.Length > 0 && line.Color.Length > 0 && line.Color != _bodyColor && !line.Italic &&
+                       line.Text.Length > 0 && (char.IsUpper(line.Text[0]) || char.IsDigit(line.Text[0]) || !char.IsLetter(line.Text[0]));
+        if ((line.Bold || coloured) && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
         {
             return Math.Clamp(_headingSizes.Count + 1, 1, 6);
         }
@@ -555,10 +561,10 @@ internal sealed partial class HeadingClassifier
     private static partial Regex Numbered();
 
     /// <summary>
-    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
+    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
     /// "x = f(y);") are set large or bold without being headings.
     /// </summary>
-    [GeneratedRegex(@"[<>{}=;]|^\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|$)|[图表]\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[<>{}=;]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
     private static partial Regex NeverHeading();
 
     /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>
