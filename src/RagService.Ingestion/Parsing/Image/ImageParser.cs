@@ -9,7 +9,8 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 
 /// <summary>
 /// Images through OCR: PNG, JPEG, TIFF (every page), WebP, GIF, BMP and whatever else Leptonica
-/// decodes. Pages are decoded and recognised one at a time; their lines then go through the same
+/// decodes. The pages of a multi-page TIFF are decoded and recognised a few at a time (each holding its
+/// image meanwhile) and taken in page order; their lines then go through the same
 /// paragraph and heading assembly as text PDFs, with boxes in points at the image's resolution, origin
 /// bottom-left of the image as stored (an image OCR turned upright keeps the boxes of the stored one).
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
 
     public bool CanParse(DocumentFormat format) => format == DocumentFormat.Image;
 
-    public Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
+    public async Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         var options = recognizer.Pool.Options;
@@ -34,19 +35,41 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
         var lines = new List<PdfLine>();
         var ocrLines = new List<OcrLine>();
         var toPage = new Dictionary<int, PageTransform>();
-        for (var number = 1; number <= image.PageCount; number++)
+
+        OcrPage Recognize(int number, CancellationToken ct)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var (pix, declaredDpi) = image.ReadPage(number, options);
             using (pix)
             {
                 // Below 70 dpi a declared resolution is a placeholder (72 from screenshots is common
                 // and honest, 1 is not): fall back to the configured one for the point conversion.
                 var dpi = declaredDpi >= 70 ? declaredDpi : options.Dpi;
-                var page = recognizer.Recognize(pix, number, dpi, cancellationToken);
-                ocrLines.AddRange(OcrLayout.ForConfidence(page));
-                toPage[number] = page.ToPage;
-                lines.AddRange(OcrLayout.ToPdfLines(page));
+                return recognizer.Recognize(pix, number, dpi, ct);
+            }
+        }
+
+        void Take(QueuedPage page)
+        {
+            lines.AddRange(page.Lines);
+            ocrLines.AddRange(OcrLayout.ForConfidence(page.Recognized!));
+            toPage[page.Number] = page.Recognized!.ToPage;
+        }
+
+        // The pages of a multi-page TIFF are recognised as a scanned PDF's are: several at once, in page order.
+        await using (var queue = new ScannedPageQueue(Recognize, image.PageCount == 1 ? 1 : recognizer.Pool.MaxConcurrentPages, cancellationToken))
+        {
+            for (var number = 1; number <= image.PageCount; number++)
+            {
+                await queue.AddScannedAsync(number).ConfigureAwait(false);
+                foreach (var done in queue.TakeFinished())
+                {
+                    Take(done);
+                }
+            }
+
+            await foreach (var done in queue.TakeAllAsync().ConfigureAwait(false))
+            {
+                Take(done);
             }
         }
 
@@ -57,6 +80,6 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
 
         // Laid out in the upright images; boxes go back to the images as stored.
         var tree = OcrLayout.MapToPages(PdfParser.AssembleTree(lines, image.PageCount, title: null), toPage);
-        return Task.FromResult(OcrLayout.MarkLowConfidence(tree, ocrLines, options.LowConfidenceThreshold));
+        return OcrLayout.MarkLowConfidence(tree, ocrLines, options.LowConfidenceThreshold);
     }
 }

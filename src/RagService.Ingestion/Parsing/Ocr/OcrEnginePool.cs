@@ -57,6 +57,9 @@ public sealed class OcrEnginePool : IDisposable
     /// <summary>Engines that recognise at once: <see cref="OcrOptions.MaxEngines"/> capped at the core count.</summary>
     public int Size { get; }
 
+    /// <summary>Pages of one document recognised at once: <see cref="OcrOptions.MaxConcurrentPages"/>, or <see cref="Size"/> when that is not set.</summary>
+    public int MaxConcurrentPages => Options.MaxConcurrentPages is { } pages ? Math.Max(1, pages) : Size;
+
     /// <summary>The tessdata folder in use.</summary>
     /// <exception cref="DocumentRejectedException">Tesseract or its data is not installed.</exception>
     public string TessdataPath => _tessdata.Value;

@@ -19,8 +19,7 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
     public const string PdftoppmHint = "PDF rasteriser not installed (pdftoppm): apt-get install poppler-utils";
 
     /// <summary><see cref="OcrOptions.MaxConcurrentPages"/>, or the engine pool's size when that is not set.</summary>
-    public int MaxConcurrentPages =>
-        recognizer.Pool.Options.MaxConcurrentPages is { } pages ? Math.Max(1, pages) : recognizer.Pool.Size;
+    public int MaxConcurrentPages => recognizer.Pool.MaxConcurrentPages;
 
     public OcrPage RecognizePdfPage(string pdfPath, int pageNumber, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using RagService.Ingestion.Parsing.Pdf;
 namespace RagService.Ingestion.Parsing.Ocr;
 
 /// <summary>
-/// The pages of one PDF in page order, its scanned ones recognised concurrently. The parser reads
+/// The pages of one PDF (or multi-page image) in page order, its scanned ones recognised concurrently. The parser reads
 /// text layers one page at a time and hands each page in: a text page with its lines, a scanned one
 /// to be recognised on one of the <see cref="OcrThreads"/>. At most <see cref="IPageOcr.MaxConcurrentPages"/> scanned
 /// pages are recognised at once (each holds its page image meanwhile, so adding one waits for a free
@@ -17,8 +17,7 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// </summary>
 internal sealed class ScannedPageQueue : IAsyncDisposable
 {
-    private readonly IPageOcr? _ocr;
-    private readonly string _pdfPath;
+    private readonly Func<int, CancellationToken, OcrPage>? _recognize;
     private readonly CancellationToken _cancellationToken;
     private readonly CancellationTokenSource _stop;
     private readonly SemaphoreSlim _places;
@@ -28,12 +27,17 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
 
     /// <param name="ocr">Recognises scanned pages; null when only text pages will be added.</param>
     public ScannedPageQueue(IPageOcr? ocr, string pdfPath, CancellationToken cancellationToken)
+        : this(ocr is null ? null : (number, ct) => ocr.RecognizePdfPage(pdfPath, number, ct), ocr?.MaxConcurrentPages ?? 1, cancellationToken)
     {
-        _ocr = ocr;
-        _pdfPath = pdfPath;
+    }
+
+    /// <param name="recognize">Recognises page n (1-based) of the document; called from up to <paramref name="maxConcurrentPages"/> threads together.</param>
+    public ScannedPageQueue(Func<int, CancellationToken, OcrPage>? recognize, int maxConcurrentPages, CancellationToken cancellationToken)
+    {
+        _recognize = recognize;
         _cancellationToken = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        MaxConcurrentPages = Math.Max(1, ocr?.MaxConcurrentPages ?? 1);
+        MaxConcurrentPages = Math.Max(1, maxConcurrentPages);
         _places = new SemaphoreSlim(MaxConcurrentPages);
     }
 
@@ -57,7 +61,7 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
     /// <summary>Adds a page to recognise, waiting while <see cref="MaxConcurrentPages"/> are being recognised.</summary>
     public async Task AddScannedAsync(int pageNumber)
     {
-        var ocr = _ocr ?? throw new InvalidOperationException("no OCR to recognise scanned pages with");
+        var recognize = _recognize ?? throw new InvalidOperationException("no OCR to recognise scanned pages with");
         ThrowIfFailed();
         try
         {
@@ -76,7 +80,7 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
             ThrowIfFailed();
         }
 
-        _pages.Enqueue(new Entry(pageNumber, null, Start(ocr, pageNumber)));
+        _pages.Enqueue(new Entry(pageNumber, null, Start(recognize, pageNumber)));
     }
 
     /// <summary>The pages at the front that are done, in page order; throws when the next page failed.</summary>
@@ -163,11 +167,11 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
     }
 
     /// <summary>Recognises the page on one of the <see cref="OcrThreads"/>; its place is free again once that thread is.</summary>
-    private async Task<OcrPage> Start(IPageOcr ocr, int pageNumber)
+    private async Task<OcrPage> Start(Func<int, CancellationToken, OcrPage> recognize, int pageNumber)
     {
         try
         {
-            return await OcrThreads.Run(() => Recognize(ocr, pageNumber)).ConfigureAwait(false);
+            return await OcrThreads.Run(() => Recognize(recognize, pageNumber)).ConfigureAwait(false);
         }
         finally
         {
@@ -175,11 +179,11 @@ internal sealed class ScannedPageQueue : IAsyncDisposable
         }
     }
 
-    private OcrPage Recognize(IPageOcr ocr, int pageNumber)
+    private OcrPage Recognize(Func<int, CancellationToken, OcrPage> recognize, int pageNumber)
     {
         try
         {
-            return ocr.RecognizePdfPage(_pdfPath, pageNumber, _stop.Token);
+            return recognize(pageNumber, _stop.Token);
         }
         catch (OperationCanceledException)
         {
