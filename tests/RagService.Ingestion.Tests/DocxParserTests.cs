@@ -220,4 +220,18 @@ public sealed class DocxParserTests : IDisposable
         Assert.StartsWith("Restore tests run", blocks[index - 2].Text, StringComparison.Ordinal);
         Assert.StartsWith("The failed restores", blocks[index + 1].Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Footnotes_follow_the_paragraph_that_cites_them_and_endnotes_close_the_document()
+    {
+        var path = _files.PathFor("notes.docx");
+        NotesDocx.Write(path);
+
+        var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "notes.docx", DocumentFormat.Docx), CancellationToken.None);
+
+        Assert.Equal(
+            ["The highest tide reached 7.2 metres.", "Footnote 1: Measured at the Dover gauge in 2023.", "Walls are inspected twice a year.",
+             "Repairs follow within a month.", "Endnote 1: Sources are listed in the annex."],
+            tree.Blocks.Select(b => b.Text));
+    }
 }

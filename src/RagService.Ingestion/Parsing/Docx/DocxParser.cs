@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
@@ -95,6 +96,11 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
                 cancellationToken.ThrowIfCancellationRequested();
                 VisitBodyElement(element, context);
             }
+
+            foreach (var endnote in context.Notes.Endnotes)
+            {
+                builder.Add(BlockKind.Paragraph, endnote);
+            }
         }
 
         var title = package.PackageProperties.Title;
@@ -110,7 +116,10 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
 
     /// <param name="HeadingOffset">1 when the document has a Title paragraph: outline headings move one level down.</param>
     /// <param name="Main">The main part, whose relationships lead to the charts a paragraph draws.</param>
-    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingOffset, MainDocumentPart Main);
+    private sealed record BodyContext(StyleChain Styles, ListNumbering Numbering, DocumentTreeBuilder Builder, int HeadingOffset, MainDocumentPart Main)
+    {
+        public Notes Notes { get; } = new();
+    }
 
     /// <summary>A non-empty paragraph in the Title style that no outline level makes an ordinary heading.</summary>
     private static bool IsTitleParagraph(Paragraph paragraph, StyleChain styles)
@@ -155,7 +164,10 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
         return rows.Count == 1 && rows[0].Elements<TableCell>().Count() == 1;
     }
 
-    /// <summary>The paragraph's text, then the data of any chart it draws, as a table after the chart's title.</summary>
+    /// <summary>
+    /// The paragraph's text, then the data of any chart it draws (a table after the chart's title), then the
+    /// footnotes it references ("Footnote 1: …"), so a footnote sits in the section whose text cites it.
+    /// </summary>
     private static void VisitParagraph(Paragraph paragraph, BodyContext context)
     {
         VisitParagraphText(paragraph, context);
@@ -168,6 +180,34 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
 
             context.Builder.AddTable(rows);
         }
+
+        foreach (var reference in paragraph.Descendants<FootnoteReference>().Where(r => !r.Ancestors<AlternateContentFallback>().Any()))
+        {
+            var footnote = context.Main.FootnotesPart?.Footnotes?.Elements<Footnote>().FirstOrDefault(f => f.Id?.Value == reference.Id?.Value);
+            var text = footnote is null ? string.Empty : string.Join(' ', footnote.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
+            if (text.Length > 0)
+            {
+                context.Builder.Add(BlockKind.Paragraph, string.Create(CultureInfo.InvariantCulture, $"Footnote {++context.Notes.Footnotes}: {text}"));
+            }
+        }
+
+        foreach (var reference in paragraph.Descendants<EndnoteReference>().Where(r => !r.Ancestors<AlternateContentFallback>().Any()))
+        {
+            var endnote = context.Main.EndnotesPart?.Endnotes?.Elements<Endnote>().FirstOrDefault(f => f.Id?.Value == reference.Id?.Value);
+            var text = endnote is null ? string.Empty : string.Join(' ', endnote.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
+            if (text.Length > 0)
+            {
+                context.Notes.Endnotes.Add(string.Create(CultureInfo.InvariantCulture, $"Endnote {context.Notes.Endnotes.Count + 1}: {text}"));
+            }
+        }
+    }
+
+    /// <summary>Footnotes numbered in order of reference; endnotes kept for the end of the document, where Word prints them.</summary>
+    private sealed class Notes
+    {
+        public int Footnotes { get; set; }
+
+        public List<string> Endnotes { get; } = [];
     }
 
     private static void VisitParagraphText(Paragraph paragraph, BodyContext context)
