@@ -320,6 +320,15 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Theory]
+    [InlineData("本制度适用于公司全体", "员工和外包人员。", "本制度适用于公司全体员工和外包人员。")]
+    [InlineData("数据每日备份，", "保留三十天。", "数据每日备份，保留三十天。")]
+    [InlineData("세계적 유행 단계에 돌", "입하였다", "세계적 유행 단계에 돌 입하였다")]
+    [InlineData("backups are kept for", "thirty days", "backups are kept for thirty days")]
+    [InlineData("infor-", "mation", "information")]
+    public void Lines_join_with_a_space_except_where_the_script_wraps_between_characters(string left, string right, string joined) =>
+        Assert.Equal(joined, ParagraphAssembler.JoinText(left, right));
+
+    [Theory]
     [InlineData("7", true)]
     [InlineData("Page 3 of 9", true)]
     [InlineData("第 3 页 共 9 页", true)]

@@ -780,16 +780,29 @@ internal static partial class ParagraphAssembler
     private static string JoinLines(List<PdfLine> lines) =>
         lines.Skip(1).Aggregate(lines[0].Text, (text, line) => JoinText(text, line.Text));
 
-    /// <summary>Undoes end-of-line hyphenation ("infor-" + "mation") and otherwise joins with a space.</summary>
-    private static string JoinText(string left, string right)
+    /// <summary>
+    /// Undoes end-of-line hyphenation ("infor-" + "mation"), joins Chinese and Japanese lines without a space
+    /// (they wrap between characters, not words), and otherwise joins with a space. Korean, which spaces its
+    /// words, keeps the space.
+    /// </summary>
+    internal static string JoinText(string left, string right)
     {
         if (left.Length > 1 && left[^1] == '-' && char.IsLetter(left[^2]) && right.Length > 0 && char.IsLower(right[0]))
         {
             return left[..^1] + right;
         }
 
+        if (left.Length > 0 && right.Length > 0 && WrapsBetweenCharacters(left[^1]) && WrapsBetweenCharacters(right[0]))
+        {
+            return left + right;
+        }
+
         return left + " " + right;
     }
+
+    /// <summary>Han ideographs, kana and CJK punctuation and full-width forms.</summary>
+    private static bool WrapsBetweenCharacters(char c) =>
+        c is >= '\u3000' and <= '\u30FF' or >= '\u3400' and <= '\u4DBF' or >= '\u4E00' and <= '\u9FFF' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFF60';
 
     [GeneratedRegex(@"[.!?:;。！？；…][""'”’)\]]*\s*$")]
     private static partial Regex SentenceEnd();

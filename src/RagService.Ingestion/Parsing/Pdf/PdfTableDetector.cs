@@ -310,7 +310,7 @@ internal static partial class PdfTableDetector
             return new string(downwards.Reverse().ToArray());
         }
 
-        return string.Join(' ', lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text));
+        return lines.OrderBy(l => l.Row).ThenBy(l => rightToLeft ? -l.Box.Left : l.Box.Left).Select(l => l.Text).Aggregate(ParagraphAssembler.JoinText);
     }
 
     private static PdfTable? Build(List<List<PdfLine>> region)
@@ -348,14 +348,14 @@ internal static partial class PdfTableDetector
             foreach (var line in row)
             {
                 var c = ColumnOf(columns, line);
-                values[c] = values[c] is null ? line.Text : values[c] + " " + line.Text;
+                values[c] = values[c] is null ? line.Text : ParagraphAssembler.JoinText(values[c], line.Text);
             }
 
             if (row.Count == 1 && cells.Count > 0 && ColumnOf(columns, row[0]) > 0)
             {
                 var previous = cells[^1];
                 var c = ColumnOf(columns, row[0]);
-                previous[c] = previous[c] is null ? row[0].Text : previous[c] + " " + row[0].Text;
+                previous[c] = previous[c] is null ? row[0].Text : ParagraphAssembler.JoinText(previous[c], row[0].Text);
                 continue;
             }
 
