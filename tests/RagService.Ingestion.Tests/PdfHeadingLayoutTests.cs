@@ -329,6 +329,22 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(joined, ParagraphAssembler.JoinText(left, right));
 
     [Theory]
+    [InlineData("数据每日备份并在异地", "保存三十天。", true)]
+    [InlineData("数据每日备份并在异地保存。", "备份由运维部负责。", false)]
+    [InlineData("数据每日备份并在异地", "第二条 备份由运维部负责。", false)]
+    [InlineData("数据每日备份并在异地", "（二）备份由运维部负责。", false)]
+    [InlineData("backups are kept in the", "vault for thirty days.", true)]
+    [InlineData("backups are kept in the vault.", "Restores are tested monthly.", false)]
+    public void A_paragraph_cut_by_a_page_break_is_joined_in_english_and_chinese(string end, string start, bool joined)
+    {
+        var box = new BoundingBox(72, 100, 500, 112);
+        var previous = new AssembledBlock(BlockKind.Paragraph, end, 0, 3, 3, box);
+        var next = new AssembledBlock(BlockKind.Paragraph, start, 0, 4, 4, box);
+
+        Assert.Equal(joined, ParagraphAssembler.ContinuesAcrossPage(previous, next));
+    }
+
+    [Theory]
     [InlineData("7", true)]
     [InlineData("Page 3 of 9", true)]
     [InlineData("第 3 页 共 9 页", true)]

@@ -771,11 +771,22 @@ internal static partial class ParagraphAssembler
         previous.Bold == line.Bold && previous.Font == line.Font && previous.Color == line.Color &&
         !SentenceEnd().IsMatch(previous.Text) && FollowsClosely(previous, line, pitch);
 
-    private static bool ContinuesAcrossPage(AssembledBlock previous, AssembledBlock next) =>
+    /// <summary>
+    /// A paragraph that ends a page without ending its sentence, followed on the next page by text that
+    /// carries on: a lower-case word, or, in Chinese and Japanese (which have no case), a character that is
+    /// not the start of a numbered clause ("第二条", "二、", "（三）").
+    /// </summary>
+    internal static bool ContinuesAcrossPage(AssembledBlock previous, AssembledBlock next) =>
         previous.Kind == BlockKind.Paragraph &&
         next.PageStart == previous.PageEnd + 1 &&
         !SentenceEnd().IsMatch(previous.Text) &&
-        next.Text.Length > 0 && char.IsLower(next.Text[0]);
+        previous.Text.Length > 0 && next.Text.Length > 0 &&
+        (char.IsLower(next.Text[0]) ||
+         (WrapsBetweenCharacters(previous.Text[^1]) && WrapsBetweenCharacters(next.Text[0]) && !ChineseClause().IsMatch(next.Text)));
+
+    /// <summary>The start of a numbered Chinese clause or item: "第二条", "二、", "（三）".</summary>
+    [GeneratedRegex(@"^(?:第[一二三四五六七八九十百千\d]+[条章节款项部分篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")]
+    private static partial Regex ChineseClause();
 
     private static string JoinLines(List<PdfLine> lines) =>
         lines.Skip(1).Aggregate(lines[0].Text, (text, line) => JoinText(text, line.Text));
