@@ -319,6 +319,37 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.True(headings[0].Level < headings[1].Level && headings[1].Level < headings[2].Level, string.Join(", ", headings));
     }
 
+    [Fact]
+    public async Task Paragraphs_set_without_space_between_them_are_told_apart_by_short_last_lines_and_indents()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var mono = builder.AddStandard14Font(Standard14Font.Courier);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 760.0;
+        void Line(string text, double x = 72, PdfDocumentBuilder.AddedFont? font = null)
+        {
+            page.AddText(text, 10, new PdfPoint(x, y), font ?? regular);
+            y -= 13;
+        }
+
+        Line("The first paragraph explains the retention schedule for every system that keeps records,");
+        Line("and how the records office reviews the schedule once a year with each system owner.");
+        Line("It ends here.");
+        Line("The second paragraph follows at the same line pitch, with no space above it at all, and");
+        Line("describes the backup vault and who may enter it during the working week.");
+        Line("The third paragraph is marked by its first-line indent rather than by a short line above,", x: 90);
+        Line("so the paragraph above it ended at the full measure of the column of text on this page.");
+        Line("function rotate(keys) {", font: mono);
+        Line("  return keys.map(k => k.next());", font: mono);
+        Line("}", font: mono);
+
+        var tree = await ParseAsync("paragraphs.pdf", builder.Build());
+
+        var starts = tree.Blocks.Select(b => b.Text[..Math.Min(20, b.Text.Length)]).ToList();
+        Assert.Equal(["The first paragraph ", "The second paragraph", "The third paragraph ", "function rotate(keys"], starts);
+    }
+
     [Theory]
     [InlineData("本制度适用于公司全体", "员工和外包人员。", "本制度适用于公司全体员工和外包人员。")]
     [InlineData("数据每日备份，", "保留三十天。", "数据每日备份，保留三十天。")]

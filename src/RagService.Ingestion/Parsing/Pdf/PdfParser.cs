@@ -568,8 +568,8 @@ internal sealed partial class HeadingClassifier
     private static partial Regex NeverHeading();
 
     /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>
-    [GeneratedRegex(@"courier|mono|consol|menlo|code", RegexOptions.IgnoreCase)]
-    private static partial Regex Monospaced();
+    [GeneratedRegex(@"courier|mono|consol|menlo|code|^cmtt|^sftt", RegexOptions.IgnoreCase)]
+    internal static partial Regex Monospaced();
 
     [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
     private static partial Regex ParenthesisNumbered();
@@ -658,6 +658,9 @@ internal static partial class ParagraphAssembler
             current.Clear();
         }
 
+        // Where each block's full lines end: a line that stops well short of it after a full stop ends its paragraph.
+        var measure = lines.Where(l => !tables.ContainsKey(l)).GroupBy(l => (l.Page, l.Block))
+            .ToDictionary(g => g.Key, g => g.Select(l => l.Box.Right).Order().ElementAt(g.Count() * 9 / 10));
         PdfLine? previousLine = null;
         foreach (var line in lines)
         {
@@ -699,7 +702,10 @@ internal static partial class ParagraphAssembler
                 || startsList
                 || (Math.Abs(line.FontSize - previousLine.FontSize) > 1.0 && !continuesTitle)
                 || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize)
-                || !FollowsClosely(previousLine, line, pitch);
+                || !FollowsClosely(previousLine, line, pitch)
+                || (level is null && EndsParagraph(previousLine, line, measure))
+                // Code set in a monospaced face is a block of its own, apart from the prose around it.
+                || (level is null && HeadingClassifier.Monospaced().IsMatch(previousLine.Font) != HeadingClassifier.Monospaced().IsMatch(line.Font));
 
             if (startsNew)
             {
@@ -763,6 +769,28 @@ internal static partial class ParagraphAssembler
         var step = (previous.Box.Bottom - line.Box.Bottom) / Math.Max(line.FontSize, previous.FontSize);
         return step > 0.5 && step <= pitch * ParagraphPitchFactor;
     }
+
+    /// <summary>
+    /// Paragraphs set without space between them still show where they end: the last line ends a sentence
+    /// well short of the column's measure, or the next line starts with a first-line indent.
+    /// </summary>
+    private static bool EndsParagraph(PdfLine previous, PdfLine line, IReadOnlyDictionary<(int, int), double> measure)
+    {
+        // Code keeps its lines together: a statement ending in ";" short of the measure is not a paragraph's end.
+        if (previous.Page != line.Page || previous.Block != line.Block || !SentenceEnd().IsMatch(previous.Text) ||
+            HeadingClassifier.Monospaced().IsMatch(previous.Font) ||
+            !measure.TryGetValue((previous.Page, previous.Block), out var right))
+        {
+            return false;
+        }
+
+        var size = Math.Max(previous.FontSize, line.FontSize);
+        return previous.Box.Right < right - ShortLastLine * size ||
+               (line.Box.Left > previous.Box.Left + 0.8 * size && line.Box.Left < previous.Box.Left + ShortLastLine * size);
+    }
+
+    /// <summary>Ems short of the measure at which a line ending a sentence is a paragraph's last line.</summary>
+    private const double ShortLastLine = 4;
 
     /// <summary>Both lines display type (well above the body size), same face and weight, sizes within 15 %, one line pitch apart.</summary>
     private static bool ContinuesDisplayTitle(PdfLine previous, PdfLine line, double bodySize, double pitch) =>
