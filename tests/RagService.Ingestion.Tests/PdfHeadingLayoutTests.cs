@@ -350,6 +350,38 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(["The first paragraph ", "The second paragraph", "The third paragraph ", "function rotate(keys"], starts);
     }
 
+    [Fact]
+    public async Task Columns_of_marks_stay_columns_and_a_bullet_still_keeps_its_text()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 760.0;
+        page.AddText("Services offered to each group, by provider:", 10, new PdfPoint(72, y), regular);
+        y -= 24;
+        page.AddText("Group", 10, new PdfPoint(72, y), regular);
+        page.AddText("State", 10, new PdfPoint(300, y), regular);
+        page.AddText("Charities", 10, new PdfPoint(380, y), regular);
+        foreach (var (group, state, charity) in new[] { ("Children", true, true), ("Women", true, false), ("Migrants", false, true), ("The elderly", true, true) })
+        {
+            y -= 16;
+            page.AddText(group, 10, new PdfPoint(72, y), regular);
+            page.AddText(state ? "*" : "-", 10, new PdfPoint(310, y), regular);
+            page.AddText(charity ? "*" : "-", 10, new PdfPoint(400, y), regular);
+        }
+
+        y -= 30;
+        page.AddText("*", 10, new PdfPoint(72, y), regular);
+        page.AddText("Marked services are free of charge in every region.", 10, new PdfPoint(100, y), regular);
+
+        var tree = await ParseAsync("marks.pdf", builder.Build());
+
+        var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(["Children", "*", "*"], table.Rows![1]);
+        Assert.Equal(["Women", "*", "-"], table.Rows[2]);
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.ListItem && b.Text == "Marked services are free of charge in every region.");
+    }
+
     [Theory]
     [InlineData("本制度适用于公司全体", "员工和外包人员。", "本制度适用于公司全体员工和外包人员。")]
     [InlineData("数据每日备份，", "保留三十天。", "数据每日备份，保留三十天。")]

@@ -224,8 +224,8 @@ internal static class PageLayout
         {
             var gap = row[i].BoundingBox.Left - row[i - 1].BoundingBox.Right;
             var size = Math.Max(Size(row[i]), Size(row[i - 1]));
-            // A lone bullet keeps its item text even across a wide indent.
-            var bullet = current.Count == 1 && IsBullet(current[0].Text);
+            // A lone bullet keeps its item text even across a wide indent (but not another mark: "*   *" are two cells).
+            var bullet = current.Count == 1 && IsBullet(current[0].Text) && row[i].Text.Any(char.IsLetterOrDigit);
             // A vertical table rule between two words separates cells however close they are set.
             var middle = (row[i].BoundingBox.Bottom + row[i].BoundingBox.Top) / 2;
             var ruled = grids.Count > 0 && grids.Any(g => g.RuleBetween(row[i - 1].BoundingBox.Right - 0.5, row[i].BoundingBox.Left + 0.5, middle));
