@@ -60,6 +60,8 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
         {
             for (var number = 1; number <= image.PageCount; number++)
             {
+                // A page over the pixel limit (a decompression bomb) fails here, from its header, before any OCR starts.
+                image.CheckPage(number, options);
                 await queue.AddScannedAsync(number).ConfigureAwait(false);
                 foreach (var done in queue.TakeFinished())
                 {

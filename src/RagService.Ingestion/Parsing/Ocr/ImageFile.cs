@@ -55,6 +55,21 @@ internal sealed class ImageFile
     /// <returns>The image and the resolution it declares (0 when none).</returns>
     public (PixHandle Pix, int Dpi) ReadPage(int pageNumber, OcrOptions options)
     {
+        var resolution = CheckPage(pageNumber, options);
+        var pix = IsTiff ? pixReadTiff(Path, pageNumber - 1) : pixRead(Path);
+        if (pix.IsInvalid)
+        {
+            pix.Dispose();
+            throw new DocumentRejectedException($"corrupt image: page {pageNumber} could not be decoded");
+        }
+
+        return (pix, IsTiff ? resolution : pixGetXRes(pix));
+    }
+
+    /// <summary>Reads one page's header (1-based) and checks its declared size against the pixel limit, decoding nothing.</summary>
+    /// <returns>The resolution a TIFF page declares (0 when none, and for other formats).</returns>
+    public int CheckPage(int pageNumber, OcrOptions options)
+    {
         int width, height, resolution = 0;
         var ok = IsTiff
             ? readHeaderTiff(Path, pageNumber - 1, out width, out height, out _, out _, out resolution, out _, out _) == 0
@@ -71,14 +86,7 @@ internal sealed class ImageFile
                 $"image page {pageNumber} is {width}×{height} pixels ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixelsPerPage / 1e6:0.#} megapixels");
         }
 
-        var pix = IsTiff ? pixReadTiff(Path, pageNumber - 1) : pixRead(Path);
-        if (pix.IsInvalid)
-        {
-            pix.Dispose();
-            throw new DocumentRejectedException($"corrupt image: page {pageNumber} could not be decoded");
-        }
-
-        return (pix, IsTiff ? resolution : pixGetXRes(pix));
+        return resolution;
     }
 
     private static int CountTiffPages(string path)
