@@ -181,23 +181,35 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
             context.Builder.AddTable(rows);
         }
 
-        foreach (var reference in paragraph.Descendants<FootnoteReference>().Where(r => !r.Ancestors<AlternateContentFallback>().Any()))
+        foreach (var text in NoteTexts<FootnoteReference, Footnote>(paragraph, context.Main.FootnotesPart?.Footnotes, r => r.Id?.Value, n => n.Id?.Value))
         {
-            var footnote = context.Main.FootnotesPart?.Footnotes?.Elements<Footnote>().FirstOrDefault(f => f.Id?.Value == reference.Id?.Value);
-            var text = footnote is null ? string.Empty : string.Join(' ', footnote.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
-            if (text.Length > 0)
-            {
-                context.Builder.Add(BlockKind.Paragraph, string.Create(CultureInfo.InvariantCulture, $"Footnote {++context.Notes.Footnotes}: {text}"));
-            }
+            context.Builder.Add(BlockKind.Paragraph, string.Create(CultureInfo.InvariantCulture, $"Footnote {++context.Notes.Footnotes}: {text}"));
         }
 
-        foreach (var reference in paragraph.Descendants<EndnoteReference>().Where(r => !r.Ancestors<AlternateContentFallback>().Any()))
+        foreach (var text in NoteTexts<EndnoteReference, Endnote>(paragraph, context.Main.EndnotesPart?.Endnotes, r => r.Id?.Value, n => n.Id?.Value))
         {
-            var endnote = context.Main.EndnotesPart?.Endnotes?.Elements<Endnote>().FirstOrDefault(f => f.Id?.Value == reference.Id?.Value);
-            var text = endnote is null ? string.Empty : string.Join(' ', endnote.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
+            context.Notes.Endnotes.Add(string.Create(CultureInfo.InvariantCulture, $"Endnote {context.Notes.Endnotes.Count + 1}: {text}"));
+        }
+    }
+
+    /// <summary>The text of each note (footnote or endnote) the paragraph references, in order; notes without text are skipped.</summary>
+    private static IEnumerable<string> NoteTexts<TReference, TNote>(Paragraph paragraph, OpenXmlElement? notes,
+        Func<TReference, long?> referenceId, Func<TNote, long?> noteId)
+        where TReference : OpenXmlElement
+        where TNote : OpenXmlElement
+    {
+        if (notes is null)
+        {
+            yield break;
+        }
+
+        foreach (var reference in paragraph.Descendants<TReference>().Where(r => !r.Ancestors<AlternateContentFallback>().Any()))
+        {
+            var note = notes.Elements<TNote>().FirstOrDefault(n => noteId(n) == referenceId(reference));
+            var text = note is null ? string.Empty : string.Join(' ', note.Elements<Paragraph>().Select(ParagraphText).Where(t => t.Length > 0));
             if (text.Length > 0)
             {
-                context.Notes.Endnotes.Add(string.Create(CultureInfo.InvariantCulture, $"Endnote {context.Notes.Endnotes.Count + 1}: {text}"));
+                yield return text;
             }
         }
     }

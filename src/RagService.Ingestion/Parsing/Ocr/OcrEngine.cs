@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Pdf;
 using static RagService.Ingestion.Parsing.Ocr.TesseractNative;
 
 namespace RagService.Ingestion.Parsing.Ocr;
@@ -185,7 +186,7 @@ internal sealed class OcrEngine : IDisposable
 
             var confidence = Math.Clamp((double)TessResultIteratorConfidence(it, RilWord), 0, 100);
             // Tesseract splits Chinese into one "word" per character or phrase: no spaces between them.
-            if (text.Length > 0 && !(IsHan(text[^1]) && IsHan(word[0])))
+            if (text.Length > 0 && !(TextWidth.WritesWithoutSpaces(text[^1]) && TextWidth.WritesWithoutSpaces(word[0])))
             {
                 text.Append(' ');
             }
@@ -209,8 +210,6 @@ internal sealed class OcrEngine : IDisposable
         FlushLine();
         return lines;
     }
-
-    private static bool IsHan(char c) => c is >= '\u3000' and <= '\u9FFF' or >= '\uFF00' and <= '\uFFEF';
 
     public void Dispose() => _api.Dispose();
 }

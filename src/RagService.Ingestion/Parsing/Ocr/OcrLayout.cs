@@ -22,11 +22,12 @@ internal static class OcrLayout
     {
         var lines = JoinSplitLines(page.Lines);
         var rows = RowNumbers(lines);
-        var blocks = TableBlocks(lines, rows);
+        var fragments = lines.Select(l => Fragments(l).ToList()).ToList();
+        var blocks = TableBlocks(lines, rows, fragments);
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            foreach (var (text, box) in Fragments(line))
+            foreach (var (text, box) in fragments[i])
             {
                 yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i] };
             }
@@ -99,7 +100,7 @@ internal static class OcrLayout
     /// the same rows as each other's are one region (a table's columns), so the table detector sees whole
     /// rows; blocks of prose side by side (two text columns) stay apart.
     /// </summary>
-    private static Dictionary<int, int> TableBlocks(IReadOnlyList<OcrLine> lines, int[] rows)
+    private static Dictionary<int, int> TableBlocks(IReadOnlyList<OcrLine> lines, int[] rows, List<List<(string Text, BoundingBox Box)>> fragments)
     {
         var parent = lines.Select(l => l.Block).Distinct().ToDictionary(b => b, b => b);
         int Find(int b) => parent[b] == b ? b : parent[b] = Find(parent[b]);
@@ -121,7 +122,7 @@ internal static class OcrLayout
         }
 
         // A table row Tesseract put in a block of its own (often the last) continues the rows of cells right above it.
-        var cellRows = Enumerable.Range(0, lines.Count).Where(i => Fragments(lines[i]).Skip(1).Any()).ToLookup(i => rows[i]);
+        var cellRows = Enumerable.Range(0, lines.Count).Where(i => fragments[i].Count > 1).ToLookup(i => rows[i]);
         foreach (var row in cellRows)
         {
             foreach (var i in row)

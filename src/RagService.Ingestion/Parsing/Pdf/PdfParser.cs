@@ -155,11 +155,8 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
         }
 
         content = SectionNumbers.JoinToText(content, tableOf);
-        // Body size comes from the text outside tables, unless tables hold most of the text (a form whose
-        // labels and values are all cells): then the cells are the body and the few lines around them head it.
-        var outside = content.Where(l => !tableOf.ContainsKey(l)).ToList();
-        var bodyLines = outside.Sum(l => l.Text.Length) * 3 < content.Sum(l => l.Text.Length) ? content : outside;
-        var headings = HeadingClassifier.Create(outside, outline, bodyLines);
+        var headings = HeadingClassifier.Create(content.Where(l => !tableOf.ContainsKey(l)).ToList(), outline,
+            content.Where(tableOf.ContainsKey).ToList());
         var builder = new DocumentTreeBuilder();
         foreach (var paragraph in ParagraphAssembler.Assemble(content, headings, tableOf))
         {
@@ -417,11 +414,15 @@ internal sealed partial class HeadingClassifier
 
     /// <param name="lines">The lines that may be headings (those outside tables).</param>
     /// <param name="outline">Heading levels by <see cref="Outline.Key"/>, from the PDF's bookmarks.</param>
-    /// <param name="bodySample">The lines whose dominant size and weight are the body's; <paramref name="lines"/> when null.</param>
-    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<PdfLine>? bodySample = null)
+    /// <param name="tableLines">The lines inside tables, if any.</param>
+    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<PdfLine>? tableLines = null)
     {
-        // The body size is the one most characters are set in.
-        bodySample ??= lines;
+        // The body size is the one most characters are set in, outside tables, unless tables hold most of the
+        // text (a form whose labels and values are all cells): then the cells are the body too, and the few
+        // lines around them head it.
+        tableLines ??= [];
+        var mostlyTables = lines.Sum(l => l.Text.Length) * 2 < tableLines.Sum(l => l.Text.Length);
+        IReadOnlyList<PdfLine> bodySample = mostlyTables ? [.. lines, .. tableLines] : lines;
         var body = bodySample.Count == 0 ? 10 : bodySample.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
         var bodyLines = bodySample.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
         var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
@@ -441,7 +442,7 @@ internal sealed partial class HeadingClassifier
             _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
             _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
             _bodyColor = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Color).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
-            _mostlyTables = !ReferenceEquals(bodySample, lines),
+            _mostlyTables = mostlyTables,
         };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
@@ -810,7 +811,7 @@ internal static partial class ParagraphAssembler
         !SentenceEnd().IsMatch(previous.Text) &&
         previous.Text.Length > 0 && next.Text.Length > 0 &&
         (char.IsLower(next.Text[0]) ||
-         (WrapsBetweenCharacters(previous.Text[^1]) && WrapsBetweenCharacters(next.Text[0]) && !ChineseClause().IsMatch(next.Text)));
+         (TextWidth.WritesWithoutSpaces(previous.Text[^1]) && TextWidth.WritesWithoutSpaces(next.Text[0]) && !ChineseClause().IsMatch(next.Text)));
 
     /// <summary>The start of a numbered Chinese clause or item: "第二条", "二、", "（三）".</summary>
     [GeneratedRegex(@"^(?:第[一二三四五六七八九十百千\d]+[条章节款项部分篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")]
@@ -831,17 +832,13 @@ internal static partial class ParagraphAssembler
             return left[..^1] + right;
         }
 
-        if (left.Length > 0 && right.Length > 0 && WrapsBetweenCharacters(left[^1]) && WrapsBetweenCharacters(right[0]))
+        if (left.Length > 0 && right.Length > 0 && TextWidth.WritesWithoutSpaces(left[^1]) && TextWidth.WritesWithoutSpaces(right[0]))
         {
             return left + right;
         }
 
         return left + " " + right;
     }
-
-    /// <summary>Han ideographs, kana and CJK punctuation and full-width forms.</summary>
-    private static bool WrapsBetweenCharacters(char c) =>
-        c is >= '\u3000' and <= '\u30FF' or >= '\u3400' and <= '\u4DBF' or >= '\u4E00' and <= '\u9FFF' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFF60';
 
     [GeneratedRegex(@"[.!?:;。！？；…][""'”’)\]]*\s*$")]
     private static partial Regex SentenceEnd();
