@@ -1,6 +1,5 @@
 using RagService.Core.Search;
 using RagService.Core.Text;
-using RagService.Retrieval.Expansion;
 using RagService.Retrieval.Pipeline;
 
 namespace RagService.Retrieval.Legs;
