@@ -4,22 +4,32 @@ using RagService.Core.Jobs;
 
 namespace RagService.Retrieval;
 
-/// <summary>Resolves chunk ids through the document catalog, which holds the live chunks of every document.</summary>
+/// <summary>
+/// Resolves chunk ids through the document catalog, which holds the live chunks of every document. The
+/// catalog answers synchronously from its local database; these calls only read.
+/// </summary>
 public sealed class CatalogChunkLookup(IDocumentCatalog catalog) : IChunkLookup
 {
-    public IReadOnlyList<Chunk> Resolve(IReadOnlyCollection<string> chunkIds) => catalog.GetChunksByIds(chunkIds);
-
-    /// <summary>The catalog answers filters with one indexed query over documents and their tags.</summary>
-    public IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter)
+    public Task<IReadOnlyList<Chunk>> ResolveAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        return catalog.ChunkIdsMatching(filter);
+        ArgumentNullException.ThrowIfNull(chunkIds);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(catalog.GetChunksByIds(chunkIds));
     }
 
-    public IReadOnlyList<Chunk> SectionOf(Chunk chunk)
+    /// <summary>The catalog answers filters with one indexed query over documents and their tags.</summary>
+    public Task<IReadOnlySet<string>?> AllowedChunkIdsAsync(SearchFilter filter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(catalog.ChunkIdsMatching(filter));
+    }
+
+    public Task<IReadOnlyList<Chunk>> SectionOfAsync(Chunk chunk, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        ct.ThrowIfCancellationRequested();
         var section = catalog.GetSectionChunks(chunk.DocumentId, chunk.ParentSectionId);
-        return section.Count == 0 ? [chunk] : section;
+        return Task.FromResult<IReadOnlyList<Chunk>>(section.Count == 0 ? [chunk] : section);
     }
 }

@@ -10,17 +10,17 @@ namespace RagService.Retrieval;
 public interface IChunkLookup
 {
     /// <summary>The live chunks among <paramref name="chunkIds"/>, in any order; unknown ids are skipped.</summary>
-    IReadOnlyList<Chunk> Resolve(IReadOnlyCollection<string> chunkIds);
+    Task<IReadOnlyList<Chunk>> ResolveAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct);
 
     /// <summary>
     /// The ids of the live chunks a filter admits, for the vector index (which cannot evaluate filters
     /// itself); null when <paramref name="filter"/> is empty, meaning "no restriction".
     /// </summary>
-    IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter);
+    Task<IReadOnlySet<string>?> AllowedChunkIdsAsync(SearchFilter filter, CancellationToken ct);
 
     /// <summary>
     /// The live chunks of the section <paramref name="chunk"/> belongs to (same document, same
     /// <see cref="Chunk.ParentSectionId"/>), in document order; at least the chunk itself.
     /// </summary>
-    IReadOnlyList<Chunk> SectionOf(Chunk chunk) => [chunk];
+    Task<IReadOnlyList<Chunk>> SectionOfAsync(Chunk chunk, CancellationToken ct);
 }

@@ -22,30 +22,30 @@ public sealed class CatalogChunkLookupTests : IDisposable
     }
 
     [Fact]
-    public void An_empty_filter_allows_everything_by_returning_null()
+    public async Task An_empty_filter_allows_everything_by_returning_null()
     {
-        Assert.Null(_lookup.AllowedChunkIds(SearchFilter.None));
+        Assert.Null(await _lookup.AllowedChunkIdsAsync(SearchFilter.None, CancellationToken.None));
     }
 
     [Fact]
-    public void A_document_filter_allows_that_documents_live_chunks()
+    public async Task A_document_filter_allows_that_documents_live_chunks()
     {
-        var allowed = _lookup.AllowedChunkIds(new SearchFilter { DocumentIds = ["a", "missing"] });
+        var allowed = await _lookup.AllowedChunkIdsAsync(new SearchFilter { DocumentIds = ["a", "missing"] }, CancellationToken.None);
 
         Assert.Equal(["a1", "a2"], allowed!.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void A_tag_filter_keeps_only_chunks_of_documents_with_every_tag()
+    public async Task A_tag_filter_keeps_only_chunks_of_documents_with_every_tag()
     {
-        Assert.Equal(["a1", "a2"], _lookup.AllowedChunkIds(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" } })!.Order(StringComparer.Ordinal));
-        Assert.Empty(_lookup.AllowedChunkIds(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t2", ["lang"] = "en" } })!);
+        Assert.Equal(["a1", "a2"], (await _lookup.AllowedChunkIdsAsync(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" } }, CancellationToken.None))!.Order(StringComparer.Ordinal));
+        Assert.Empty((await _lookup.AllowedChunkIdsAsync(new SearchFilter { Tags = new Dictionary<string, string> { ["tenant"] = "t2", ["lang"] = "en" } }, CancellationToken.None))!);
     }
 
     [Fact]
-    public void Resolve_skips_ids_the_catalog_does_not_know_and_carries_document_tags()
+    public async Task Resolve_skips_ids_the_catalog_does_not_know_and_carries_document_tags()
     {
-        var resolved = _lookup.Resolve(["b1", "gone"]);
+        var resolved = await _lookup.ResolveAsync(["b1", "gone"], CancellationToken.None);
         Assert.Equal(["b1"], resolved.Select(c => c.Id));
         Assert.Equal("t2", resolved[0].Tags["tenant"]);
     }

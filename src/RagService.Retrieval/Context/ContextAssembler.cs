@@ -47,7 +47,7 @@ public sealed record AssembledPassage(Chunk Hit, IReadOnlyList<Chunk> Chunks)
 /// </summary>
 public sealed class ContextAssembler(IChunkLookup lookup)
 {
-    public IReadOnlyList<AssembledPassage> Assemble(IReadOnlyList<Chunk> hits, int budgetTokens, ContextExpansion expansion)
+    public async Task<IReadOnlyList<AssembledPassage>> AssembleAsync(IReadOnlyList<Chunk> hits, int budgetTokens, ContextExpansion expansion, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(hits);
         ArgumentOutOfRangeException.ThrowIfNegative(budgetTokens);
@@ -75,7 +75,7 @@ public sealed class ContextAssembler(IChunkLookup lookup)
         {
             foreach (var (hit, chunks) in passages)
             {
-                foreach (var candidate in Surroundings(hit, expansion))
+                foreach (var candidate in await SurroundingsAsync(hit, expansion, ct).ConfigureAwait(false))
                 {
                     if (taken.Contains(candidate.Id) || used + candidate.TokenCount > budgetTokens)
                     {
@@ -96,7 +96,7 @@ public sealed class ContextAssembler(IChunkLookup lookup)
     /// The hits for a generator: every hit kept in rank order, each hit that the budget reached carrying
     /// its assembled passage as <see cref="SearchHit.Context"/> (the hits past the budget read alone).
     /// </summary>
-    public IReadOnlyList<SearchHit> Widen(IReadOnlyList<SearchHit> hits, int budgetTokens, ContextExpansion expansion)
+    public async Task<IReadOnlyList<SearchHit>> WidenAsync(IReadOnlyList<SearchHit> hits, int budgetTokens, ContextExpansion expansion, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(hits);
         if (expansion == ContextExpansion.None || hits.Count == 0)
@@ -104,7 +104,7 @@ public sealed class ContextAssembler(IChunkLookup lookup)
             return hits;
         }
 
-        var passages = Assemble(hits.Select(h => h.Chunk).ToList(), budgetTokens, expansion)
+        var passages = (await AssembleAsync(hits.Select(h => h.Chunk).ToList(), budgetTokens, expansion, ct).ConfigureAwait(false))
             .ToDictionary(p => p.Hit.Id, StringComparer.Ordinal);
         return hits.Select(h => passages.TryGetValue(h.Chunk.Id, out var passage) && passage.Chunks.Count > 1
             ? h with { Context = passage.Chunks }
@@ -112,34 +112,39 @@ public sealed class ContextAssembler(IChunkLookup lookup)
     }
 
     /// <summary>The hit's context, nearest first (ties: the chunk before).</summary>
-    private IEnumerable<Chunk> Surroundings(Chunk hit, ContextExpansion expansion)
+    private async Task<IReadOnlyList<Chunk>> SurroundingsAsync(Chunk hit, ContextExpansion expansion, CancellationToken ct)
     {
         if (expansion == ContextExpansion.Section)
         {
-            return lookup.SectionOf(hit)
+            return (await lookup.SectionOfAsync(hit, ct).ConfigureAwait(false))
                 .Where(c => c.Id != hit.Id && c.DocumentId == hit.DocumentId)
-                .OrderBy(c => Math.Abs(c.Ordinal - hit.Ordinal)).ThenBy(c => c.Ordinal);
+                .OrderBy(c => Math.Abs(c.Ordinal - hit.Ordinal)).ThenBy(c => c.Ordinal)
+                .ToList();
         }
 
-        return Neighbours(hit);
+        return await NeighboursAsync(hit, ct).ConfigureAwait(false);
     }
 
-    private IEnumerable<Chunk> Neighbours(Chunk hit)
+    /// <summary>The chunks before and after the hit in its document, alternating outwards.</summary>
+    private async Task<IReadOnlyList<Chunk>> NeighboursAsync(Chunk hit, CancellationToken ct)
     {
+        var neighbours = new List<Chunk>();
         Chunk? before = hit, after = hit;
         while (before is not null || after is not null)
         {
-            before = before?.PreviousChunkId is { } p ? lookup.Resolve([p]).FirstOrDefault() : null;
+            before = before?.PreviousChunkId is { } p ? (await lookup.ResolveAsync([p], ct).ConfigureAwait(false)).FirstOrDefault() : null;
             if (before is not null)
             {
-                yield return before;
+                neighbours.Add(before);
             }
 
-            after = after?.NextChunkId is { } n ? lookup.Resolve([n]).FirstOrDefault() : null;
+            after = after?.NextChunkId is { } n ? (await lookup.ResolveAsync([n], ct).ConfigureAwait(false)).FirstOrDefault() : null;
             if (after is not null)
             {
-                yield return after;
+                neighbours.Add(after);
             }
         }
+
+        return neighbours;
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using RagService.Indexing.Lexical.Lucene;
+using RagService.Core.Text;
 
 namespace RagService.Retrieval.QueryUnderstanding;
 
@@ -18,7 +18,7 @@ public static partial class QueryAnalyzer
     {
         ArgumentNullException.ThrowIfNull(query);
         var text = Whitespace().Replace(query.Normalize(NormalizationForm.FormKC), " ").Trim();
-        var chinese = LuceneLexicalIndex.ContainsHan(text);
+        var chinese = Scripts.ContainsHan(text);
 
         var phrases = new List<string>();
         foreach (Match m in Quoted().Matches(text))
@@ -74,7 +74,7 @@ public static partial class QueryAnalyzer
         return words <= 3 ? QueryIntent.Keyword : QueryIntent.Statement;
     }
 
-    private static int CountHan(string text) => text.Count(c => LuceneLexicalIndex.ContainsHan(c.ToString()));
+    private static int CountHan(string text) => text.Count(c => Scripts.ContainsHan(c.ToString()));
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

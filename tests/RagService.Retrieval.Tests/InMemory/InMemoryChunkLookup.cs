@@ -13,12 +13,26 @@ public sealed class InMemoryChunkLookup(IEnumerable<Chunk> live) : IChunkLookup
 
     public void Remove(string chunkId) => live.TryRemove(chunkId, out _);
 
-    public IReadOnlyList<Chunk> Resolve(IReadOnlyCollection<string> chunkIds) =>
-        chunkIds.Where(live.ContainsKey).Select(id => live[id]).ToList();
-
-    public IReadOnlySet<string>? AllowedChunkIds(SearchFilter filter)
+    public Task<IReadOnlyList<Chunk>> ResolveAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<Chunk>>(chunkIds.Where(live.ContainsKey).Select(id => live[id]).ToList());
+    }
+
+    public Task<IReadOnlySet<string>?> AllowedChunkIdsAsync(SearchFilter filter, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
         AllowedRequests.Enqueue(filter);
-        return filter.IsEmpty ? null : live.Values.Where(filter.Matches).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlySet<string>?>(filter.IsEmpty ? null : live.Values.Where(filter.Matches).Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
+    }
+
+    public Task<IReadOnlyList<Chunk>> SectionOfAsync(Chunk chunk, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var section = live.Values
+            .Where(c => c.DocumentId == chunk.DocumentId && c.ParentSectionId == chunk.ParentSectionId)
+            .OrderBy(c => c.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<Chunk>>(section.Count == 0 ? [chunk] : section);
     }
 }

@@ -1,7 +1,7 @@
 using RagService.Core.Indexes;
-using RagService.Retrieval.Expansion;
 using RagService.Retrieval.Fusion;
 using RagService.Retrieval.Hygiene;
+using RagService.Retrieval.Legs;
 using RagService.Retrieval.QueryUnderstanding;
 using RagService.Retrieval.Routing;
 using RagService.Retrieval.SecondStage;

@@ -1,6 +1,6 @@
 using RagService.Core.Search;
 
-namespace RagService.Retrieval;
+namespace RagService.Retrieval.Pipeline;
 
 /// <summary>The stage settings one search runs with: the configured options, overridden by the request's <see cref="SearchStages"/>.</summary>
 internal sealed record EffectiveStages(

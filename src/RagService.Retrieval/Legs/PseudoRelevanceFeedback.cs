@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RagService.Retrieval.Expansion;
+namespace RagService.Retrieval.Legs;
 
 /// <summary>
 /// RM3-style pseudo-relevance feedback without an LLM: the top BM25 hits are assumed relevant; terms
