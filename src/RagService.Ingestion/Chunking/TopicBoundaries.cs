@@ -8,9 +8,9 @@ namespace RagService.Ingestion.Chunking;
 /// </summary>
 internal static class TopicBoundaries
 {
-
     /// <summary>An intra-paragraph boundary must be this much weaker than a block boundary to be preferred.</summary>
     private const float InsideBlockPenalty = 0.15f;
+
     /// <summary>Cosine similarity of each pair of neighbouring units (n - 1 values), from one batched embedding call.</summary>
     public static async Task<float[]> SimilaritiesAsync(ITopicEmbedder embedder, IReadOnlyList<ChunkPiece> units, CancellationToken cancellationToken)
     {
@@ -28,6 +28,10 @@ internal static class TopicBoundaries
         return sims;
     }
 
+    /// <summary>
+    /// The boundary of units [lo, hi) to cut a span over the budget at: the least similar one among those that
+    /// do not cost an extra chunk (ties to the more balanced cut), else the least similar one of all.
+    /// </summary>
     public static int WeakestBoundary(IReadOnlyList<ChunkPiece> units, float[] sims, int lo, int hi, int total, int budget)
     {
         var needed = (total + budget - 1) / budget;
