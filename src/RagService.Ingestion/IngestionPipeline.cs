@@ -55,7 +55,7 @@ public sealed partial class IngestionPipeline
     }
 
     /// <summary>
-    /// A pipeline whose token counter is given per call (<see cref="Chunk"/>): the host's, where each
+    /// A pipeline whose token counter is given per call (<see cref="ChunkAsync"/>): the host's, where each
     /// index has its own embedding model and so its own tokenizer.
     /// </summary>
     public IngestionPipeline(FormatSniffer sniffer, DocumentParserRegistry parsers, IChunker chunker, ILogger<IngestionPipeline>? logger = null)
@@ -105,10 +105,10 @@ public sealed partial class IngestionPipeline
     }
 
     /// <summary>Chunks a parsed tree within the budget, counting tokens with the index's own model.</summary>
-    public IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions chunking, ITokenCounter tokens)
+    public async Task<IReadOnlyList<ChunkDraft>> ChunkAsync(DocumentTree tree, ChunkingOptions chunking, ITokenCounter tokens, CancellationToken cancellationToken = default)
     {
         using var activity = Activities.StartActivity("chunk");
-        var chunks = _chunker.Chunk(tree, chunking, tokens);
+        var chunks = await _chunker.ChunkAsync(tree, chunking, tokens, cancellationToken).ConfigureAwait(false);
         activity?.SetTag("document.chunks", chunks.Count);
         return chunks;
     }
@@ -125,12 +125,12 @@ public sealed partial class IngestionPipeline
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(chunking);
-        var tokens = _tokens ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and Chunk.");
+        var tokens = _tokens ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and ChunkAsync.");
         using var activity = Activities.StartActivity("ingest");
         activity?.SetTag("document.file_name", source.FileName);
         var started = Stopwatch.GetTimestamp();
         var tree = await ParseAsync(source, cancellationToken).ConfigureAwait(false);
-        var chunks = Chunk(tree, chunking, tokens);
+        var chunks = await ChunkAsync(tree, chunking, tokens, cancellationToken).ConfigureAwait(false);
         LogIngested(_logger, source.FileName, tree.PageCount, tree.Blocks.Count, chunks.Count,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new IngestionResult(tree, chunks);

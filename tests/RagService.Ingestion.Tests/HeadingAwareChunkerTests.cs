@@ -31,7 +31,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
         TestDocuments.WriteDocx(path);
         var tree = await new DocxParser().ParseAsync(new DocumentSource(path, "guide.docx", DocumentFormat.Docx), CancellationToken.None);
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens, CancellationToken.None);
 
         var linux = Assert.Single(chunks, c => c.Text.Contains(TestDocuments.DocxLinuxFact, StringComparison.Ordinal));
         Assert.Equal([TestDocuments.DocxInstallationHeading, TestDocuments.DocxLinuxHeading], linux.SectionPath);
@@ -45,14 +45,14 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void Budget_includes_the_contextual_header()
+    public async Task Budget_includes_the_contextual_header()
     {
         var blocks = new List<(BlockKind, string, int)> { (BlockKind.Heading, "Storage", 1), (BlockKind.Heading, "Retention rules", 2) };
         blocks.AddRange(Enumerable.Range(0, 40).Select(i => (BlockKind.Paragraph, Sentence(i), 0)));
         var tree = Tree("Operations Handbook", [.. blocks]);
         var options = new ChunkingOptions { MaxTokens = 40 };
 
-        var chunks = _chunker.Chunk(tree, options, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, options, _tokens, CancellationToken.None);
 
         Assert.True(chunks.Count > 5);
         foreach (var chunk in chunks)
@@ -67,12 +67,12 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void Long_paragraph_is_split_at_sentence_ends_only()
+    public async Task Long_paragraph_is_split_at_sentence_ends_only()
     {
         var sentences = Enumerable.Range(0, 30).Select(Sentence).ToList();
         var tree = Tree(null, (BlockKind.Heading, "Details", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 45 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 45 }, _tokens, CancellationToken.None);
 
         Assert.True(chunks.Count > 3);
         Assert.All(chunks, c => Assert.True(c.TokenCount <= 45));
@@ -93,12 +93,12 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void A_sentence_longer_than_the_budget_is_cut_between_words()
+    public async Task A_sentence_longer_than_the_budget_is_cut_between_words()
     {
         var giant = string.Join(' ', Enumerable.Range(0, 100).Select(i => $"w{i}")) + ".";
         var tree = Tree(null, (BlockKind.Paragraph, giant, 0), (BlockKind.Paragraph, "Short tail.", 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 30, MaxSentenceTokens = 0 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 30, MaxSentenceTokens = 0 }, _tokens, CancellationToken.None);
 
         Assert.All(chunks, c => Assert.True(c.TokenCount <= 30));
         var words = string.Join(' ', chunks.Select(c => c.Text)).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -106,14 +106,14 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void A_sentence_that_fits_the_window_is_not_cut_to_make_room_for_the_header()
+    public async Task A_sentence_that_fits_the_window_is_not_cut_to_make_room_for_the_header()
     {
         // 30-word sentences; the header "A rather long handbook title … > Retention" takes 12 of the 40 tokens.
         var sentences = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 29).Select(j => $"S{i}w{j}")) + ".").ToList();
         var tree = Tree("A rather long handbook title that names the whole company",
             (BlockKind.Heading, "Retention", 1), (BlockKind.Paragraph, string.Join(' ', sentences), 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens, CancellationToken.None);
 
         foreach (var sentence in sentences)
         {
@@ -126,26 +126,26 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void A_sentence_longer_than_the_window_is_cut_after_clauses_before_words()
+    public async Task A_sentence_longer_than_the_window_is_cut_after_clauses_before_words()
     {
         var clauses = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(j => $"c{i}w{j}"))).ToList();
         var sentence = string.Join(", ", clauses) + ".";
         var tree = Tree(null, (BlockKind.Paragraph, sentence, 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 0 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 0 }, _tokens, CancellationToken.None);
 
         Assert.Equal([clauses[0] + ", " + clauses[1] + ",", clauses[2] + ", " + clauses[3] + "."], chunks.Select(c => c.Text));
     }
 
     [Fact]
-    public void A_sentence_over_the_window_but_within_the_sentence_limit_is_a_chunk_of_its_own_and_only_a_longer_one_is_cut()
+    public async Task A_sentence_over_the_window_but_within_the_sentence_limit_is_a_chunk_of_its_own_and_only_a_longer_one_is_cut()
     {
         var clauses = Enumerable.Range(0, 4).Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(j => $"c{i}w{j}"))).ToList();
         var sentence = string.Join(", ", clauses) + ".";
         var tree = Tree(null, (BlockKind.Paragraph, "Before it.", 0), (BlockKind.Paragraph, sentence, 0), (BlockKind.Paragraph, "After it.", 0));
 
-        var whole = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 60 }, _tokens);
-        var cut = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 30 }, _tokens);
+        var whole = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 60 }, _tokens, CancellationToken.None);
+        var cut = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 20, MaxSentenceTokens = 30 }, _tokens, CancellationToken.None);
 
         Assert.Single(whole, c => c.Text == sentence);
         Assert.DoesNotContain(cut, c => c.Text.Contains(sentence, StringComparison.Ordinal));
@@ -159,14 +159,14 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void Large_table_is_split_between_rows_with_the_header_repeated()
+    public async Task Large_table_is_split_between_rows_with_the_header_repeated()
     {
         var rows = new List<IReadOnlyList<string>> { new[] { "Host", "Region", "Owner" } };
         rows.AddRange(Enumerable.Range(0, 30).Select(i => (IReadOnlyList<string>)new[] { $"host-{i}", $"eu-{i % 3}", $"team {i}" }));
         var table = new DocumentBlock { Id = "b1", Kind = BlockKind.Table, Text = MarkdownTable.Render(rows), Rows = rows };
         var tree = new DocumentTree("Inventory", [new DocumentBlock { Id = "b0", Kind = BlockKind.Heading, Text = "Hosts", Level = 1 }, table], 1);
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 60 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 60 }, _tokens, CancellationToken.None);
 
         Assert.True(chunks.Count > 2);
         const string header = "| Host | Region | Owner |\n| --- | --- | --- |\n";
@@ -185,12 +185,12 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void Short_document_without_headings_stays_one_chunk()
+    public async Task Short_document_without_headings_stays_one_chunk()
     {
         var abstractText = string.Join(' ', Enumerable.Range(0, 25).Select(i => $"Word{i} a b c d e f g h i.")); // 250 tokens
         var tree = Tree("A fairly long title for a short scientific abstract here", (BlockKind.Paragraph, abstractText, 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens, CancellationToken.None);
 
         var chunk = Assert.Single(chunks);
         Assert.Equal(abstractText, chunk.Text);
@@ -199,7 +199,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void A_heading_is_carried_into_the_next_chunk_not_emitted_alone()
+    public async Task A_heading_is_carried_into_the_next_chunk_not_emitted_alone()
     {
         var tree = Tree(null,
             (BlockKind.Heading, "2 Installation", 1),
@@ -208,7 +208,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
             (BlockKind.Heading, "3 Usage", 1),
             (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 12).Select(Sentence)), 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 40 }, _tokens, CancellationToken.None);
 
         Assert.DoesNotContain(chunks, c => c.Text is "2 Installation" or "2.1 Linux" or "3 Usage");
         Assert.Equal("2 Installation\n\n2.1 Linux\n\nInstall with apt.", chunks[0].Text);
@@ -218,7 +218,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void The_title_heading_is_carried_into_the_text_but_is_not_a_section_of_the_path()
+    public async Task The_title_heading_is_carried_into_the_text_but_is_not_a_section_of_the_path()
     {
         var tree = Tree("Test Document",
             (BlockKind.Heading, "Test Document", 1),
@@ -232,7 +232,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
 
         foreach (var strategy in new[] { ChunkingStrategy.Structure, ChunkingStrategy.FixedSize })
         {
-            var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256, Strategy = strategy }, _tokens);
+            var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 256, Strategy = strategy }, _tokens, CancellationToken.None);
 
             Assert.StartsWith("Test Document", chunks[0].Text, StringComparison.Ordinal);
             Assert.Empty(chunks[0].SectionPath);
@@ -250,7 +250,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void The_first_of_several_top_level_sections_stays_in_the_path_even_when_the_title_was_taken_from_it()
+    public async Task The_first_of_several_top_level_sections_stays_in_the_path_even_when_the_title_was_taken_from_it()
     {
         var tree = Tree("Introduction",
             (BlockKind.Heading, "Introduction", 1),
@@ -258,29 +258,29 @@ public sealed class HeadingAwareChunkerTests : IDisposable
             (BlockKind.Heading, "Setup", 1),
             (BlockKind.Paragraph, "How to set it up.", 0));
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 256 }, _tokens, CancellationToken.None);
 
         Assert.Equal(["Introduction"], chunks[0].SectionPath);
         Assert.Equal(["Setup"], chunks[1].SectionPath);
     }
 
     [Fact]
-    public void List_items_keep_bullets_and_indentation()
+    public async Task List_items_keep_bullets_and_indentation()
     {
         var tree = Tree(null, (BlockKind.ListItem, "Top", 0), (BlockKind.ListItem, "Nested", 1));
 
-        var chunk = Assert.Single(_chunker.Chunk(tree, new ChunkingOptions(), _tokens));
+        var chunk = Assert.Single(await _chunker.ChunkAsync(tree, new ChunkingOptions(), _tokens, CancellationToken.None));
 
         Assert.Equal("- Top\n\n  - Nested", chunk.Text);
     }
 
     [Fact]
-    public void Overlap_repeats_trailing_sentences_of_the_previous_chunk()
+    public async Task Overlap_repeats_trailing_sentences_of_the_previous_chunk()
     {
         var paragraphs = Enumerable.Range(0, 8).Select(i => (BlockKind.Paragraph, Sentence(2 * i) + " " + Sentence(2 * i + 1), 0)).ToArray();
         var tree = Tree(null, paragraphs);
 
-        var chunks = _chunker.Chunk(tree, new ChunkingOptions { MaxTokens = 40, OverlapTokens = 10, ContextualHeader = false }, _tokens);
+        var chunks = await _chunker.ChunkAsync(tree, new ChunkingOptions { MaxTokens = 40, OverlapTokens = 10, ContextualHeader = false }, _tokens, CancellationToken.None);
 
         Assert.True(chunks.Count > 2);
         for (var i = 1; i < chunks.Count; i++)
@@ -292,7 +292,7 @@ public sealed class HeadingAwareChunkerTests : IDisposable
     }
 
     [Fact]
-    public void Page_span_covers_a_paragraph_joined_across_pages()
+    public async Task Page_span_covers_a_paragraph_joined_across_pages()
     {
         var tree = new DocumentTree("Doc", [
             new DocumentBlock { Id = "b0", Kind = BlockKind.Heading, Text = "Scope", Level = 1, PageStart = 1, PageEnd = 1 },
@@ -300,10 +300,23 @@ public sealed class HeadingAwareChunkerTests : IDisposable
             new DocumentBlock { Id = "b2", Kind = BlockKind.Paragraph, Text = "On page three.", PageStart = 3, PageEnd = 3 },
         ], 3);
 
-        var chunk = Assert.Single(_chunker.Chunk(tree, new ChunkingOptions(), _tokens));
+        var chunk = Assert.Single(await _chunker.ChunkAsync(tree, new ChunkingOptions(), _tokens, CancellationToken.None));
 
         Assert.Equal((1, 3), (chunk.PageStart, chunk.PageEnd));
         Assert.Equal(["b0", "b1", "b2"], chunk.BlockIds);
+    }
+
+    [Theory]
+    [InlineData(ChunkingStrategy.Structure)]
+    [InlineData(ChunkingStrategy.FixedSize)]
+    public async Task Chunking_stops_when_it_is_cancelled(ChunkingStrategy strategy)
+    {
+        var tree = Tree(null, (BlockKind.Heading, "Notes", 1), (BlockKind.Paragraph, Sentence(0), 0));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _chunker.ChunkAsync(tree, new ChunkingOptions { Strategy = strategy }, _tokens, cancelled.Token));
     }
 
     [Fact]

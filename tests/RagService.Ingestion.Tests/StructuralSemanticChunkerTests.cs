@@ -14,17 +14,17 @@ internal sealed class KeywordTopics : ITopicEmbedder
 {
     public int Calls { get; private set; }
 
-    public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts)
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         Calls++;
-        return texts.Select(t =>
+        return Task.FromResult<IReadOnlyList<float[]>>(texts.Select(t =>
         {
             var cat = t.Contains("cat", StringComparison.OrdinalIgnoreCase) ? 1f : 0f;
             var tax = t.Contains("tax", StringComparison.OrdinalIgnoreCase) ? 1f : 0f;
             var v = new[] { cat, tax, 0.05f };
             var norm = MathF.Sqrt(v.Sum(x => x * x));
             return v.Select(x => x / norm).ToArray();
-        }).ToList();
+        }).ToList());
     }
 }
 
@@ -40,7 +40,7 @@ public sealed class StructuralSemanticChunkerTests
     private static string Tax(int i) => $"The tax rule number {i} applies to every invoice issued abroad.";
 
     [Fact]
-    public void A_long_section_is_cut_at_the_topic_shift_not_where_the_budget_runs_out()
+    public async Task A_long_section_is_cut_at_the_topic_shift_not_where_the_budget_runs_out()
     {
         // Three short cat paragraphs then three tax paragraphs; greedy packing of 40 tokens would put the
         // third cat paragraph with the first tax one.
@@ -50,8 +50,8 @@ public sealed class StructuralSemanticChunkerTests
         var tree = Tree(null, [.. blocks]);
         var options = new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, MinTopicTokens = 10, Semantic = true };
 
-        var greedy = new HeadingAwareChunker().Chunk(tree, options with { Semantic = false }, _tokens);
-        var semantic = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options, _tokens);
+        var greedy = await new HeadingAwareChunker().ChunkAsync(tree, options with { Semantic = false }, _tokens, CancellationToken.None);
+        var semantic = await new HeadingAwareChunker(new KeywordTopics()).ChunkAsync(tree, options, _tokens, CancellationToken.None);
 
         Assert.Contains(greedy, c => c.Text.Contains("cat", StringComparison.Ordinal) && c.Text.Contains("tax", StringComparison.Ordinal));
         Assert.DoesNotContain(semantic, c => c.Text.Contains("cat", StringComparison.Ordinal) && c.Text.Contains("tax", StringComparison.Ordinal));
@@ -60,50 +60,50 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
-    public void Blocks_that_fit_together_still_part_at_a_clear_topic_shift_when_both_sides_are_substantial()
+    public async Task Blocks_that_fit_together_still_part_at_a_clear_topic_shift_when_both_sides_are_substantial()
     {
         var tree = Tree(null, (BlockKind.Heading, "Mixed", 1),
             (BlockKind.Paragraph, Cat(0) + " " + Cat(1), 0), (BlockKind.Paragraph, Tax(0) + " " + Tax(1), 0));
         var options = new ChunkingOptions { MaxTokens = 200, ContextualHeader = false, MinTopicTokens = 10, Semantic = true, SemanticThreshold = 0.2 };
 
-        var split = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options, _tokens);
-        var kept = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, options with { MinTopicTokens = 30 }, _tokens);
+        var split = await new HeadingAwareChunker(new KeywordTopics()).ChunkAsync(tree, options, _tokens, CancellationToken.None);
+        var kept = await new HeadingAwareChunker(new KeywordTopics()).ChunkAsync(tree, options with { MinTopicTokens = 30 }, _tokens, CancellationToken.None);
 
         Assert.Equal(2, split.Count);
         Assert.Single(kept);
     }
 
     [Fact]
-    public void Semantic_is_off_by_default_so_no_embedding_is_asked_for()
+    public async Task Semantic_is_off_by_default_so_no_embedding_is_asked_for()
     {
         var topics = new KeywordTopics();
         var tree = Tree(null, (BlockKind.Heading, "Notes", 1), (BlockKind.Paragraph, Cat(0) + " " + Cat(1) + " " + Cat(2), 0),
             (BlockKind.Paragraph, Tax(0) + " " + Tax(1), 0));
 
-        new HeadingAwareChunker(topics).Chunk(tree, new ChunkingOptions { MaxTokens = 30 }, _tokens);
+        await new HeadingAwareChunker(topics).ChunkAsync(tree, new ChunkingOptions { MaxTokens = 30 }, _tokens, CancellationToken.None);
 
         Assert.Equal(0, topics.Calls);
     }
 
     [Fact]
-    public void A_single_abstract_that_fits_needs_no_embedding()
+    public async Task A_single_abstract_that_fits_needs_no_embedding()
     {
         var topics = new KeywordTopics();
         var tree = Tree("Title", (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 8).Select(Cat)), 0));
 
-        var chunk = Assert.Single(new HeadingAwareChunker(topics).Chunk(tree, new ChunkingOptions { MaxTokens = 256, Semantic = true }, _tokens));
+        var chunk = Assert.Single(await new HeadingAwareChunker(topics).ChunkAsync(tree, new ChunkingOptions { MaxTokens = 256, Semantic = true }, _tokens, CancellationToken.None));
 
         Assert.Equal(0, topics.Calls);
         Assert.Equal(["b0"], chunk.BlockIds);
     }
 
     [Fact]
-    public void A_long_paragraph_splits_between_sentences_at_the_weakest_topical_boundary()
+    public async Task A_long_paragraph_splits_between_sentences_at_the_weakest_topical_boundary()
     {
         var text = string.Join(' ', new[] { Cat(0), Cat(1), Cat(2), Tax(0), Tax(1) });
         var tree = Tree(null, (BlockKind.Paragraph, text, 0));
 
-        var chunks = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true }, _tokens);
+        var chunks = await new HeadingAwareChunker(new KeywordTopics()).ChunkAsync(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true }, _tokens, CancellationToken.None);
 
         Assert.Equal(2, chunks.Count);
         Assert.Equal(string.Join(' ', Cat(0), Cat(1), Cat(2)), chunks[0].Text);
@@ -111,13 +111,13 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
-    public void Semantic_segments_carry_the_overlap_of_the_previous_segment()
+    public async Task Semantic_segments_carry_the_overlap_of_the_previous_segment()
     {
         var text = string.Join(' ', new[] { Cat(0), Cat(1), Cat(2), Tax(0), Tax(1) });
         var tree = Tree(null, (BlockKind.Paragraph, text, 0));
 
-        var chunks = new HeadingAwareChunker(new KeywordTopics()).Chunk(tree,
-            new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true, OverlapTokens = 12 }, _tokens);
+        var chunks = await new HeadingAwareChunker(new KeywordTopics()).ChunkAsync(tree,
+            new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = true, OverlapTokens = 12 }, _tokens, CancellationToken.None);
 
         Assert.Equal(2, chunks.Count);
         Assert.StartsWith(Cat(2), chunks[1].Text, StringComparison.Ordinal);
@@ -125,7 +125,7 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
-    public void A_list_stays_in_one_chunk_when_it_fits()
+    public async Task A_list_stays_in_one_chunk_when_it_fits()
     {
         var blocks = new List<(BlockKind, string, int)>
         {
@@ -135,14 +135,14 @@ public sealed class StructuralSemanticChunkerTests
         blocks.AddRange(Enumerable.Range(0, 5).Select(i => (BlockKind.ListItem, $"Step {i} of the procedure", 0)));
         var tree = Tree(null, [.. blocks]);
 
-        var chunks = new HeadingAwareChunker().Chunk(tree, new ChunkingOptions { MaxTokens = 50, ContextualHeader = false, Semantic = false }, _tokens);
+        var chunks = await new HeadingAwareChunker().ChunkAsync(tree, new ChunkingOptions { MaxTokens = 50, ContextualHeader = false, Semantic = false }, _tokens, CancellationToken.None);
 
         var holder = Assert.Single(chunks, c => c.Text.Contains("Step 0", StringComparison.Ordinal));
         Assert.All(Enumerable.Range(0, 5), i => Assert.Contains($"- Step {i} of", holder.Text, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_lead_in_ending_with_a_colon_stays_with_what_it_introduces()
+    public async Task A_lead_in_ending_with_a_colon_stays_with_what_it_introduces()
     {
         var tree = Tree(null,
             (BlockKind.Heading, "Setup", 1),
@@ -150,13 +150,13 @@ public sealed class StructuralSemanticChunkerTests
             (BlockKind.Paragraph, "Run the following command:", 0),
             (BlockKind.Code, "apt-get install ragservice --yes --no-install-recommends", 0));
 
-        var chunks = new HeadingAwareChunker().Chunk(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = false }, _tokens);
+        var chunks = await new HeadingAwareChunker().ChunkAsync(tree, new ChunkingOptions { MaxTokens = 40, ContextualHeader = false, Semantic = false }, _tokens, CancellationToken.None);
 
         Assert.Contains(chunks, c => c.Text.EndsWith("Run the following command:\n\napt-get install ragservice --yes --no-install-recommends", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_caption_stays_with_its_table()
+    public async Task A_caption_stays_with_its_table()
     {
         var rows = new List<IReadOnlyList<string>> { new[] { "Food", "Calories" }, new[] { "Leaves", "50" }, new[] { "Berries", "150" } };
         var tree = new DocumentTree(null, [
@@ -166,14 +166,14 @@ public sealed class StructuralSemanticChunkerTests
             new DocumentBlock { Id = "b3", Kind = BlockKind.Table, Text = MarkdownTable.Render(rows), Rows = rows },
         ], 1);
 
-        var chunks = new HeadingAwareChunker().Chunk(tree, new ChunkingOptions { MaxTokens = 45, ContextualHeader = false, Semantic = false }, _tokens);
+        var chunks = await new HeadingAwareChunker().ChunkAsync(tree, new ChunkingOptions { MaxTokens = 45, ContextualHeader = false, Semantic = false }, _tokens, CancellationToken.None);
 
         var table = Assert.Single(chunks, c => c.BlockIds.Contains("b3"));
         Assert.Contains("b2", table.BlockIds);
     }
 
     [Fact]
-    public void Chunks_carry_section_levels_section_id_and_boxes()
+    public async Task Chunks_carry_section_levels_section_id_and_boxes()
     {
         var tree = new DocumentTree("Doc", [
             new DocumentBlock { Id = "b0", Kind = BlockKind.Heading, Text = "Install", Level = 1 },
@@ -182,7 +182,7 @@ public sealed class StructuralSemanticChunkerTests
             new DocumentBlock { Id = "b3", Kind = BlockKind.Paragraph, Text = "Or snap.", Box = new BoundingBox(10, 50, 90, 70), PageStart = 2, PageEnd = 2 },
         ], 2);
 
-        var chunk = Assert.Single(new HeadingAwareChunker().Chunk(tree, new ChunkingOptions(), _tokens));
+        var chunk = Assert.Single(await new HeadingAwareChunker().ChunkAsync(tree, new ChunkingOptions(), _tokens, CancellationToken.None));
 
         Assert.Equal(["Install", "Linux"], chunk.SectionPath);
         Assert.Equal([1, 3], chunk.SectionLevels);
@@ -192,13 +192,13 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
-    public void Fixed_size_baseline_cuts_windows_within_the_budget_regardless_of_structure()
+    public async Task Fixed_size_baseline_cuts_windows_within_the_budget_regardless_of_structure()
     {
         var tree = Tree("T", (BlockKind.Heading, "A", 1), (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 10).Select(Cat)), 0),
             (BlockKind.Heading, "B", 1), (BlockKind.Paragraph, string.Join(' ', Enumerable.Range(0, 10).Select(Tax)), 0));
         var options = new ChunkingOptions { MaxTokens = 50, Strategy = ChunkingStrategy.FixedSize };
 
-        var chunks = new HeadingAwareChunker().Chunk(tree, options, _tokens);
+        var chunks = await new HeadingAwareChunker().ChunkAsync(tree, options, _tokens, CancellationToken.None);
 
         Assert.True(chunks.Count >= 5);
         Assert.All(chunks, c => Assert.True(c.TokenCount <= 50, $"{c.TokenCount}"));
@@ -208,7 +208,7 @@ public sealed class StructuralSemanticChunkerTests
     }
 
     [Fact]
-    public void Quality_measure_finds_whole_tables_and_lists_in_structural_chunks_and_broken_ones_in_fixed_windows()
+    public async Task Quality_measure_finds_whole_tables_and_lists_in_structural_chunks_and_broken_ones_in_fixed_windows()
     {
         var rows = new List<IReadOnlyList<string>> { new[] { "Host", "Region" } };
         rows.AddRange(Enumerable.Range(0, 12).Select(i => (IReadOnlyList<string>)new[] { $"host-{i}", $"eu-{i}" }));
@@ -223,8 +223,8 @@ public sealed class StructuralSemanticChunkerTests
         var tree = new DocumentTree(null, blocks, 1);
         var options = new ChunkingOptions { MaxTokens = 60, ContextualHeader = false, Semantic = false };
 
-        var structural = ChunkQuality.Measure(tree, new HeadingAwareChunker().Chunk(tree, options, _tokens), 60, _tokens);
-        var fixedSize = ChunkQuality.Measure(tree, new HeadingAwareChunker().Chunk(tree, options with { Strategy = ChunkingStrategy.FixedSize }, _tokens), 60, _tokens);
+        var structural = ChunkQuality.Measure(tree, await new HeadingAwareChunker().ChunkAsync(tree, options, _tokens, CancellationToken.None), 60, _tokens);
+        var fixedSize = ChunkQuality.Measure(tree, await new HeadingAwareChunker().ChunkAsync(tree, options with { Strategy = ChunkingStrategy.FixedSize }, _tokens, CancellationToken.None), 60, _tokens);
 
         Assert.Equal(new QualityCount(1, 1), structural.TablesIntact);
         Assert.Equal(new QualityCount(1, 1), structural.ListsIntact);

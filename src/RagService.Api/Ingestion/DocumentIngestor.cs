@@ -261,7 +261,7 @@ public sealed partial class DocumentIngestor(
             store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Chunking, 0.3, title, tree.PageCount);
             var options = store.Settings.Chunking;
             chunkClock.Start();
-            var drafts = pipeline.Chunk(tree with { Title = title }, options, model);
+            var drafts = await pipeline.ChunkAsync(tree with { Title = title }, options, model, ct);
             chunkClock.Stop();
             if (drafts.Count == 0)
             {

@@ -96,7 +96,7 @@ public static class EvalChunksCommand
             foreach (var (treeName, pick) in new (string, Func<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth), DocumentTree>)[]
                      { ("parsed sources", p => p.Source), ("ground-truth Markdown", p => p.Truth) })
             {
-                structure.Add(MeasureStructure(config, treeName, parsed.Select(p => (p.Doc, pick(p))).ToList(), model, parsed, line.Has("details")));
+                structure.Add(await MeasureStructureAsync(config, treeName, parsed.Select(p => (p.Doc, pick(p))).ToList(), model, parsed, line.Has("details"), ct));
             }
         }
 
@@ -178,7 +178,7 @@ public static class EvalChunksCommand
             var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
             await File.WriteAllTextAsync(temp, markdown, ct);
             var tree = await parser.ParseAsync(new DocumentSource(temp, doc.Id + ".md", DocumentFormat.Markdown), ct);
-            var drafts = chunker.Chunk(tree, options, model);
+            var drafts = await chunker.ChunkAsync(tree, options, model, ct);
             docs++;
             chunks += drafts.Count;
             single += drafts.Count == 1 ? 1 : 0;
@@ -235,9 +235,9 @@ public static class EvalChunksCommand
         _ => DocumentFormat.Unknown,
     };
 
-    private static StructureResult MeasureStructure(
+    private static async Task<StructureResult> MeasureStructureAsync(
         Config config, string treeName, IReadOnlyList<(EvalDocument Doc, DocumentTree Tree)> trees, Core.Models.IEmbeddingModel model,
-        IReadOnlyList<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth)> parsed, bool details)
+        IReadOnlyList<(EvalDocument Doc, DocumentTree Source, DocumentTree Truth)> parsed, bool details, CancellationToken ct)
     {
         var chunker = new HeadingAwareChunker();
         var tables = QualityCount.Zero;
@@ -253,7 +253,7 @@ public static class EvalChunksCommand
         foreach (var (doc, tree) in trees)
         {
             clock.Start();
-            var drafts = chunker.Chunk(tree, config.Options, model);
+            var drafts = await chunker.ChunkAsync(tree, config.Options, model, ct);
             clock.Stop();
             chunks += drafts.Count;
             var quality = ChunkQuality.Measure(tree, drafts, config.Options.MaxTokens, model);

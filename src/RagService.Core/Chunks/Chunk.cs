@@ -105,5 +105,7 @@ public interface ITokenCounter
 /// <summary>Splits a document tree into chunks within a token budget, keeping provenance.</summary>
 public interface IChunker
 {
-    IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens);
+    /// <summary>The drafts in document order.</summary>
+    /// <param name="cancellationToken">Stops chunking between sections (and any embedding the chunker asks for).</param>
+    Task<IReadOnlyList<ChunkDraft>> ChunkAsync(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens, CancellationToken cancellationToken);
 }

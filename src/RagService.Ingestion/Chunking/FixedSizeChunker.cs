@@ -9,9 +9,15 @@ namespace RagService.Ingestion.Chunking;
 /// into windows of <see cref="ChunkingOptions.MaxTokens"/> tokens between words, blind to sections,
 /// sentences, lists and tables. Each window is labelled with the section path where it starts.
 /// </summary>
-public static class FixedSizeChunker
+public sealed class FixedSizeChunker : IChunker
 {
-    public static IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens)
+    public Task<IReadOnlyList<ChunkDraft>> ChunkAsync(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Chunk(tree, options, tokens));
+    }
+
+    private static IReadOnlyList<ChunkDraft> Chunk(DocumentTree tree, ChunkingOptions options, ITokenCounter tokens)
     {
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(options);

@@ -9,7 +9,7 @@ namespace RagService.Ingestion.Chunking;
 /// </summary>
 public interface ITopicEmbedder
 {
-    IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts);
+    Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed class EmbeddingTopicEmbedder(IEmbeddingModel model, int cacheCapac
 {
     private readonly ConcurrentDictionary<string, float[]> _cache = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts)
+    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var known = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -39,8 +39,7 @@ public sealed class EmbeddingTopicEmbedder(IEmbeddingModel model, int cacheCapac
 
         if (missing.Count > 0)
         {
-            // The chunker contract is synchronous; embedding is CPU-bound work on this thread either way.
-            var vectors = model.EmbedAsync(missing, EmbeddingPurpose.Document, CancellationToken.None).GetAwaiter().GetResult();
+            var vectors = await model.EmbedAsync(missing, EmbeddingPurpose.Document, cancellationToken).ConfigureAwait(false);
             if (_cache.Count + missing.Count > cacheCapacity)
             {
                 _cache.Clear();

@@ -70,12 +70,12 @@ public sealed class ContentsTableTests(ITestOutputHelper output) : IDisposable
             Line("and then he simply did . . . did", 2),
             Line("and the prices went up...", 3),
         ];
-        Assert.Empty(PdfTableDetector.FindContents(notContents));
+        Assert.Empty(ContentsTableDetector.Find(notContents));
 
         // Two entries are a cross-reference or two, not a table of contents.
-        Assert.Empty(PdfTableDetector.FindContents([Line("Notices . . . . . . vii", 0), Line("Preface . . . . . . xi", 1)]));
+        Assert.Empty(ContentsTableDetector.Find([Line("Notices . . . . . . vii", 0), Line("Preface . . . . . . xi", 1)]));
 
-        var three = PdfTableDetector.FindContents([Line("Notices . . . . . . vii", 0), Line("Preface . . . . . . xi", 1), Line("Index ..... 102", 2)]);
+        var three = ContentsTableDetector.Find([Line("Notices . . . . . . vii", 0), Line("Preface . . . . . . xi", 1), Line("Index ..... 102", 2)]);
         Assert.Equal([["Notices", "vii"], ["Preface", "xi"], ["Index", "102"]], Assert.Single(three).Rows);
     }
 
@@ -86,7 +86,7 @@ public sealed class ContentsTableTests(ITestOutputHelper output) : IDisposable
         static PdfLine Line(string text, double left, int index) =>
             new(1, text, new BoundingBox(left, 700 - (14 * index), 500, 709 - (14 * index)), 10, false, 0, 842);
 
-        var table = Assert.Single(PdfTableDetector.FindContents(
+        var table = Assert.Single(ContentsTableDetector.Find(
         [
             Line("Introduction . . . . . . . 1", 72, 0),
             Line("1.1 Scope . . . . . . . . 2", 86, 1),

@@ -81,7 +81,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
         }
 
         // Laid out in the upright images; boxes go back to the images as stored.
-        var tree = OcrLayout.MapToPages(PdfParser.AssembleTree(lines, image.PageCount, title: null), toPage);
+        var tree = OcrLayout.MapToPages(PdfTreeAssembler.Assemble(lines, image.PageCount, title: null), toPage);
         return OcrLayout.MarkLowConfidence(tree, ocrLines, options.LowConfidenceThreshold);
     }
 }

@@ -1,0 +1,208 @@
+using System.Text.RegularExpressions;
+
+namespace RagService.Ingestion.Parsing.Pdf;
+
+/// <summary>
+/// Decides which lines are headings. The PDF outline, when there is one, names headings and their depth.
+/// Otherwise levels come from the distinct font sizes larger than the dominant body size, ranked once for
+/// the whole document so "the 16 pt headings" are the same level on page 1 and page 40; a short, wholly
+/// bold body-size line (in a document whose body is not bold) is a heading one level below the sized ones,
+/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot.
+/// </summary>
+internal sealed partial class HeadingClassifier
+{
+    private const double LargerRatio = 1.1;
+    private const int MaxHeadingWords = 20;
+    private const int MaxBoldHeadingWords = 14;
+    private const double NumberedLargerPoints = 0.9;
+    private const int MaxItalicHeadingWords = 8;
+    private const int MaxFormHeadingWords = 10;
+
+    private readonly double _bodySize;
+    private readonly bool _bodyBold;
+    private readonly List<double> _headingSizes;
+    private readonly IReadOnlyDictionary<string, int> _outline;
+    private int? _numberingOffset;
+
+    private bool _bodyItalic;
+    private string _bodyFont = string.Empty;
+    private string _bodyColor = string.Empty;
+
+    /// <summary>Tables hold most of the text (a form, a data sheet): the short lines standing between them are its titles.</summary>
+    private bool _mostlyTables;
+
+    private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
+    {
+        _bodySize = bodySize;
+        _bodyBold = bodyBold;
+        _headingSizes = headingSizes;
+        _outline = outline;
+    }
+
+    /// <param name="lines">The lines that may be headings (those outside tables).</param>
+    /// <param name="outline">Heading levels by <see cref="PdfOutline.Key"/>, from the PDF's bookmarks.</param>
+    /// <param name="tableLines">The lines inside tables, if any.</param>
+    public static HeadingClassifier Create(IReadOnlyList<PdfLine> lines, IReadOnlyDictionary<string, int>? outline = null, IReadOnlyList<PdfLine>? tableLines = null)
+    {
+        // The body size is the one most characters are set in, outside tables, unless tables hold most of the
+        // text (a form whose labels and values are all cells): then the cells are the body too, and the few
+        // lines around them head it.
+        tableLines ??= [];
+        var mostlyTables = lines.Sum(l => l.Text.Length) * 2 < tableLines.Sum(l => l.Text.Length);
+        IReadOnlyList<PdfLine> bodySample = mostlyTables ? [.. lines, .. tableLines] : lines;
+        var body = bodySample.Count == 0 ? 10 : bodySample.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
+        var bodyLines = bodySample.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
+        var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
+        var sizes = new List<double>();
+        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatio && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
+                     .Select(l => l.FontSize).Distinct().OrderDescending())
+        {
+            // Sizes within a point of each other are one level (rounding, optical sizing).
+            if (sizes.Count == 0 || sizes[^1] - size > 1.0)
+            {
+                sizes.Add(size);
+            }
+        }
+
+        var classifier = new HeadingClassifier(body, bodyBold, sizes, outline ?? new Dictionary<string, int>())
+        {
+            _bodyItalic = bodyLines.Sum(l => l.Italic ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length),
+            _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
+            _bodyColor = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Color).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
+            _mostlyTables = mostlyTables,
+        };
+        // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
+        // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
+        classifier._numberingOffset = lines
+            .Where(l => l.FontSize >= body * LargerRatio && NumberingDepth(l.Text) is not null)
+            .Select(l => classifier.LevelOf(l) - NumberingDepth(l.Text))
+            .Where(o => o is not null)
+            .GroupBy(o => o!.Value)
+            .MaxBy(g => g.Count())?.Key;
+        return classifier;
+    }
+
+    /// <summary>The size most body characters are set in.</summary>
+    public double BodySize => _bodySize;
+
+    /// <summary>The heading level (1 = top) or null for body text.</summary>
+    public int? LevelOf(PdfLine line)
+    {
+        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
+        {
+            return null;
+        }
+
+        // A bookmark names a heading, but the same words set smaller than the body in regular weight are a
+        // running header or a reference to it (a paper's title above every page), not the heading itself.
+        if (_outline.Count > 0 && _outline.TryGetValue(PdfOutline.Key(line.Text), out var outlined) &&
+            (line.Bold || line.FontSize >= _bodySize - 0.5))
+        {
+            return outlined;
+        }
+
+        // A numbered line even a point larger than the body is a heading ("(1) Scope" at 12.5 pt over 11.5 pt text).
+        var larger = line.FontSize >= _bodySize * LargerRatio ||
+            (line.FontSize >= _bodySize + NumberedLargerPoints && (NumberingDepth(line.Text) is not null || ParenthesisNumbered().IsMatch(line.Text)) &&
+             IsShort(line.Text, MaxBoldHeadingWords));
+        // A larger italic line in sentence case ("Expert help to achieve your business requirements") is a tagline or a quotation.
+        if (larger && line.Italic && !line.Bold && !TitleCase(line.Text) && !IsShort(line.Text, 4))
+        {
+            return null;
+        }
+
+        if (larger)
+        {
+            var rank = _headingSizes.FindIndex(s => s - line.FontSize <= 1.0);
+            var level = rank < 0 ? _headingSizes.Count : rank + 1;
+            // With a single heading size, numbering is the only signal of depth ("2" vs "2.1").
+            if (_headingSizes.Count == 1 && NumberingDepth(line.Text) is { } depth)
+            {
+                level = depth;
+            }
+
+            return Math.Clamp(level, 1, 6);
+        }
+
+        var bodySized = Math.Abs(line.FontSize - _bodySize) <= 1.0;
+        // Numbered and set apart by weight, or by typeface (a 黑体 heading over 宋体 text, Helvetica over Times).
+        var setApart = line.Bold || (_bodyFont.Length > 0 && line.Font.Length > 0 && line.Font != _bodyFont && !Monospaced().IsMatch(line.Font) &&
+                                     !SentenceLike().IsMatch(line.Text));
+        if (setApart && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
+        {
+            var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
+            return Math.Clamp(level, 1, 6);
+        }
+
+        // Set apart by colour alone: Word's default Heading 3 is 12 pt, not bold, in the accent colour over 11 pt
+        // black text, so a PDF exported from Word shows its third level only by colour.
+        var coloured = _bodyColor.Length > 0 && line.Color.Length > 0 && line.Color != _bodyColor && !line.Italic &&
+                       line.Text.Length > 0 && (char.IsUpper(line.Text[0]) || char.IsDigit(line.Text[0]) || !char.IsLetter(line.Text[0]));
+        if ((line.Bold || coloured) && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
+        }
+
+        // In a document that is mostly tables, a short line outside them in the body's type or stronger
+        // ("3- Admission", "Section B: Applicant") titles the table below it.
+        if (_mostlyTables && (line.Bold || line.FontSize >= _bodySize - 0.5) && IsShort(line.Text, MaxFormHeadingWords) && !SentenceLike().IsMatch(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
+        }
+
+        // A short italic line in Title Case on its own ("Elastic Stop Nut") heads the paragraphs below it,
+        // one level under the bold ones; an italic sentence or caption is emphasis.
+        if (line.Italic && !line.Bold && !_bodyItalic && bodySized && IsShort(line.Text, MaxItalicHeadingWords) &&
+            !SentenceLike().IsMatch(line.Text) && TitleCase(line.Text))
+        {
+            return Math.Clamp(_headingSizes.Count + 2, 1, 6);
+        }
+
+        return null;
+    }
+
+    /// <summary>Every word of four letters or more starts with a capital (short function words may not).</summary>
+    private static bool TitleCase(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Count(char.IsLetter) >= 4).ToList();
+        return words.Count > 0 && words.All(w => char.IsUpper(w.First(char.IsLetter)));
+    }
+
+    private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
+
+    /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" / "第三章" / "一、" → 1, "（一）" → 2; null when the line is not numbered.</summary>
+    public static int? NumberingDepth(string text)
+    {
+        var match = Numbered().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        // Chinese documents number chapters "一、" and the sections under them "（一）".
+        return match.Groups["num"].Success ? match.Groups["num"].Value.TrimEnd('.').Split('.').Length
+            : match.Groups["cn2"].Success ? 2
+            : 1;
+    }
+
+    [GeneratedRegex(@"^(?:(?<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?)\s+\p{L}|(?:chapter|section|part|appendix|kapitel)\s+[\dA-Z]+[.:]?\s+\p{L}|第[一二三四五六七八九十百\d]+[章节部分篇]|(?<cn1>[一二三四五六七八九十]{1,3}、)\s*\p{L}|(?<cn2>[（(][一二三四五六七八九十]{1,3}[）)])\s*\p{L})", RegexOptions.IgnoreCase)]
+    private static partial Regex Numbered();
+
+    /// <summary>
+    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
+    /// "x = f(y);") are set large or bold without being headings.
+    /// </summary>
+    [GeneratedRegex(@"[<>{}=;]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    private static partial Regex NeverHeading();
+
+    /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>
+    [GeneratedRegex(@"courier|mono|consol|menlo|code|^cmtt|^sftt", RegexOptions.IgnoreCase)]
+    internal static partial Regex Monospaced();
+
+    [GeneratedRegex(@"^\(\d{1,2}\)\s*[^\s\d]")]
+    private static partial Regex ParenthesisNumbered();
+
+    /// <summary>Ends like a sentence (a bold sentence inside body text is emphasis, not a heading).</summary>
+    [GeneratedRegex(@"[.,;!?。，；！？]\s*$")]
+    private static partial Regex SentenceLike();
+}
