@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -73,7 +74,9 @@ public sealed class CachedEmbeddingModel : IEmbeddingModel, IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         var result = new float[texts.Count][];
         var hashes = texts.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t ?? string.Empty))).ToArray();
+        var clock = Stopwatch.StartNew();
         var found = await LookupAsync(hashes, purpose, cancellationToken).ConfigureAwait(false);
+        EmbeddingMetrics.RecordLookup(clock.Elapsed.TotalMilliseconds, Name, purpose);
 
         // Duplicate texts in one request are embedded once.
         var missing = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -100,7 +103,9 @@ public sealed class CachedEmbeddingModel : IEmbeddingModel, IDisposable
         }
 
         var firsts = missing.Values.Select(p => p[0]).ToArray();
+        clock.Restart();
         var computed = await _inner.EmbedAsync(firsts.Select(i => texts[i]).ToArray(), purpose, cancellationToken).ConfigureAwait(false);
+        EmbeddingMetrics.RecordInference(clock.Elapsed.TotalMilliseconds, Name, purpose);
         var k = 0;
         foreach (var positions in missing.Values)
         {
@@ -112,7 +117,9 @@ public sealed class CachedEmbeddingModel : IEmbeddingModel, IDisposable
             k++;
         }
 
+        clock.Restart();
         await StoreAsync(firsts.Select(i => hashes[i]).ToArray(), computed, purpose, cancellationToken).ConfigureAwait(false);
+        EmbeddingMetrics.RecordWrite(clock.Elapsed.TotalMilliseconds, Name, purpose);
         return result;
     }
 
