@@ -4,6 +4,7 @@
 // run resumes) and HNSW recall@10 against exact search is reported; without it the sentence vectors are
 // random unit vectors (HNSW cost depends on the graph's size and width, not on what the vectors mean).
 // Usage: dotnet run -c Release -- <beir-scifact folder> <work folder> [queries] [--real-vectors]
+// With --novel-query-embedding it measures only the query embeddings of novel queries (NovelQueryEmbedding.cs).
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -14,6 +15,12 @@ using RagService.Indexing.Lexical.Lucene;
 using RagService.Indexing.Vectors.Embedded;
 using RagService.Models.Embeddings;
 using RagService.Retrieval;
+
+if (args.Contains("--novel-query-embedding"))
+{
+    await NovelQueryEmbedding.RunAsync(args);
+    return;
+}
 
 var dataset = args[0];
 var work = args[1];

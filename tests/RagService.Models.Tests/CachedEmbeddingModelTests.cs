@@ -48,6 +48,62 @@ public sealed class CachedEmbeddingModelTests(ModelFixture models) : IDisposable
         Assert.Equal(1, counting.Calls);
     }
 
+    [Fact]
+    public async Task A_query_embedding_served_from_memory_equals_the_models_own()
+    {
+        var counting = new CountingEmbeddingModel(models.ArcticXs);
+        using var cached = new CachedEmbeddingModel(counting, Path.Combine(_folder, "embeddings.db"));
+        var query = "which protein folds first";
+
+        var direct = (await models.ArcticXs.EmbedAsync([query], EmbeddingPurpose.Query, CancellationToken.None))[0];
+        var first = (await cached.EmbedAsync([query], EmbeddingPurpose.Query, CancellationToken.None))[0];
+        first[0] = 42f; // a caller's change must not reach the remembered vector
+        var again = (await cached.EmbedAsync([query], EmbeddingPurpose.Query, CancellationToken.None))[0];
+
+        Assert.Equal(direct, again);
+        Assert.Equal(1, counting.Calls);
+        Assert.Equal(1, cached.RememberedQueries);
+    }
+
+    [Fact]
+    public async Task Query_embeddings_are_not_written_to_disk_and_document_embeddings_survive_a_reopen()
+    {
+        var path = Path.Combine(_folder, "embeddings.db");
+        var counting = new CountingEmbeddingModel(models.MiniLm);
+        using (var cached = new CachedEmbeddingModel(counting, path))
+        {
+            await cached.EmbedAsync(["a query"], EmbeddingPurpose.Query, CancellationToken.None);
+            await cached.EmbedAsync(["a document"], EmbeddingPurpose.Document, CancellationToken.None);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using var reopened = new CachedEmbeddingModel(counting, path);
+        await reopened.EmbedAsync(["a document"], EmbeddingPurpose.Document, CancellationToken.None);
+        Assert.Equal(2, counting.Calls);
+
+        await reopened.EmbedAsync(["a query"], EmbeddingPurpose.Query, CancellationToken.None);
+        Assert.Equal(3, counting.Calls);
+    }
+
+    [Fact]
+    public async Task The_least_recently_used_query_leaves_memory_first()
+    {
+        var counting = new CountingEmbeddingModel(models.MiniLm);
+        using var cached = new CachedEmbeddingModel(counting, Path.Combine(_folder, "embeddings.db"), queryCapacity: 2);
+
+        await cached.EmbedAsync(["first"], EmbeddingPurpose.Query, CancellationToken.None);
+        await cached.EmbedAsync(["second"], EmbeddingPurpose.Query, CancellationToken.None);
+        await cached.EmbedAsync(["first"], EmbeddingPurpose.Query, CancellationToken.None);
+        await cached.EmbedAsync(["third"], EmbeddingPurpose.Query, CancellationToken.None);
+        Assert.Equal(3, counting.Calls);
+        Assert.Equal(2, cached.RememberedQueries);
+
+        await cached.EmbedAsync(["first"], EmbeddingPurpose.Query, CancellationToken.None);
+        Assert.Equal(3, counting.Calls);
+        await cached.EmbedAsync(["second"], EmbeddingPurpose.Query, CancellationToken.None);
+        Assert.Equal(4, counting.Calls);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

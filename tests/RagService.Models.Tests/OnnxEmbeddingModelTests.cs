@@ -109,6 +109,53 @@ public sealed class OnnxEmbeddingModelTests(ModelFixture models)
     }
 
     [Fact]
+    public async Task Words_beyond_the_limit_do_not_reach_the_model()
+    {
+        using var wide = new RagService.Models.Embeddings.OnnxEmbeddingModel(RagService.Models.Registry.ModelRegistry.MiniLm, models.MiniLmFiles, maxTokens: 512);
+        using var narrow = new RagService.Models.Embeddings.OnnxEmbeddingModel(RagService.Models.Registry.ModelRegistry.MiniLm, models.MiniLmFiles, maxTokens: 64);
+        var longer = LongText + " an entirely different ending about rivers and floods";
+
+        // The wide model sees 512 tokens first, then the narrow one runs the same texts: the tail past
+        // 64 tokens must change nothing (mean pooling would move if one more token reached the model).
+        await wide.EmbedAsync([LongText], EmbeddingPurpose.Document, CancellationToken.None);
+        var vectors = await narrow.EmbedAsync([LongText, longer], EmbeddingPurpose.Document, CancellationToken.None);
+        var shortened = await narrow.EmbedAsync([LongText[..200]], EmbeddingPurpose.Document, CancellationToken.None);
+
+        Assert.Equal(vectors[0], vectors[1]);
+        Assert.NotEqual(vectors[0], shortened[0]);
+    }
+
+    [Fact]
+    public async Task More_intra_op_threads_give_bit_identical_vectors()
+    {
+        using var twoThreads = new RagService.Models.Embeddings.OnnxEmbeddingModel(RagService.Models.Registry.ModelRegistry.MiniLm, models.MiniLmFiles, intraOpThreads: 2);
+        string[] texts = ["What causes the river to flood?", LongText, "short", "A sentence of middling length about vector search and BM25."];
+
+        var expected = await models.MiniLm.EmbedAsync(texts, EmbeddingPurpose.Query, CancellationToken.None);
+        var actual = await twoThreads.EmbedAsync(texts, EmbeddingPurpose.Query, CancellationToken.None);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i]);
+        }
+    }
+
+    [Fact]
+    public async Task Batches_running_in_parallel_give_the_vectors_of_one_text_at_a_time_in_order()
+    {
+        using var smallBatches = new RagService.Models.Embeddings.OnnxEmbeddingModel(RagService.Models.Registry.ModelRegistry.MiniLm, models.MiniLmFiles, batchSize: 1);
+        var texts = Enumerable.Range(0, 9).Select(i => $"sentence number {i} " + string.Join(' ', Enumerable.Repeat("word", 9 - i))).ToArray();
+
+        var batched = await smallBatches.EmbedAsync(texts, EmbeddingPurpose.Document, CancellationToken.None);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = (await models.MiniLm.EmbedAsync([texts[i]], EmbeddingPurpose.Document, CancellationToken.None))[0];
+            Assert.Equal(single, batched[i]);
+        }
+    }
+
+    [Fact]
     public void A_limit_beyond_the_models_positions_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>

@@ -24,6 +24,6 @@ public sealed record CrossEncoderOptions
     /// </summary>
     public string? PairLayout { get; init; }
 
-    /// <summary>ONNX Runtime threads per call; null uses every core.</summary>
+    /// <summary>ONNX Runtime threads per inference call; null: one (the batches of a call run in parallel, one per core).</summary>
     public int? IntraOpThreads { get; init; }
 }

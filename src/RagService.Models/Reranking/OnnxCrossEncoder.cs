@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Microsoft.ML.OnnxRuntime;
 using RagService.Core.Models;
+using RagService.Models.Onnx;
 using RagService.Models.Tokenization;
 
 namespace RagService.Models.Reranking;
@@ -10,19 +10,14 @@ namespace RagService.Models.Reranking;
 /// on (query, passage) pairs. The head may emit one logit (relevance) or two (not relevant, relevant):
 /// the score is the logit, or the relevant-minus-not-relevant margin, which orders pairs as the
 /// softmax probability does. Pairs are truncated so the query survives: the passage loses tokens first.
-/// Pairs are sorted by length and batched; cancellation is honoured between batches, which is how the
-/// retriever's latency budget stops it.
+/// Pairs are batched by <see cref="OnnxBatchRunner"/>; cancellation is honoured between batches, which is
+/// how the retriever's latency budget stops it.
 /// </summary>
 public sealed class OnnxCrossEncoder : IReranker, IDisposable
 {
-    private const string InputIds = "input_ids";
-    private const string AttentionMask = "attention_mask";
-    private const string TokenTypeIds = "token_type_ids";
-
-    private readonly InferenceSession _session;
+    private readonly OnnxBatchRunner _runner;
     private readonly WordPieceEncoder _encoder;
     private readonly CrossEncoderOptions _options;
-    private readonly bool _hasTokenTypes;
     private readonly bool _robertaLayout;
     private readonly string _output;
 
@@ -35,17 +30,10 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxQueryTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
         _encoder = new WordPieceEncoder(vocabularyPath, _options.LowerCase);
-        _session = OnnxSessions.Open(onnxPath, _options.IntraOpThreads);
-        if (!_session.InputMetadata.ContainsKey(InputIds) || !_session.InputMetadata.ContainsKey(AttentionMask))
-        {
-            var inputs = string.Join(", ", _session.InputMetadata.Keys);
-            _session.Dispose();
-            throw new InvalidOperationException($"A cross-encoder needs '{InputIds}' and '{AttentionMask}' inputs; the model has: {inputs}.");
-        }
-
-        _hasTokenTypes = _session.InputMetadata.ContainsKey(TokenTypeIds);
-        _robertaLayout = (_options.PairLayout ?? (_hasTokenTypes ? "bert" : "roberta")).Equals("roberta", StringComparison.OrdinalIgnoreCase);
-        _output = _session.OutputMetadata.ContainsKey("logits") ? "logits" : _session.OutputMetadata.Keys.First();
+        _runner = new OnnxBatchRunner(onnxPath, _options.BatchSize, _options.IntraOpThreads);
+        var hasTokenTypes = _runner.HasInput(OnnxBatchRunner.TokenTypeIds);
+        _robertaLayout = (_options.PairLayout ?? (hasTokenTypes ? "bert" : "roberta")).Equals("roberta", StringComparison.OrdinalIgnoreCase);
+        _output = _runner.Outputs.ContainsKey("logits") ? "logits" : _runner.Outputs.Keys.First();
     }
 
     public string Name => _options.Name;
@@ -119,84 +107,29 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(passages);
-        if (passages.Count == 0)
-        {
-            return Task.FromResult(Array.Empty<float>());
-        }
-
-        return Task.Run(() => Score(query, passages, cancellationToken), cancellationToken);
+        return _runner.RunAsync(passages, p => Pair(query, p ?? string.Empty), _output, ReadScores, cancellationToken);
     }
 
-    public void Dispose() => _session.Dispose();
+    /// <inheritdoc cref="OnnxBatchRunner.Dispose"/>
+    public void Dispose() => _runner.Dispose();
 
-    private float[] Score(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken)
+    private EncodedSequence Pair(string query, string passage)
     {
-        var pairs = passages.Select(p => EncodePair(query, p ?? string.Empty)).ToArray();
-        var order = Enumerable.Range(0, pairs.Length).OrderBy(i => pairs[i].Ids.Length).ToArray();
-        var scores = new float[pairs.Length];
-        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        var (ids, types) = EncodePair(query, passage);
+        return new EncodedSequence(ids, types);
+    }
+
+    private static float[] ReadScores(ReadOnlySpan<float> logits, PaddedBatch batch)
+    {
+        var width = logits.Length / batch.Rows;
+        var scores = new float[batch.Rows];
+        for (var r = 0; r < batch.Rows; r++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start)).ToArray();
-            var batchScores = RunBatch(batch.Select(i => pairs[i]).ToArray());
-            for (var j = 0; j < batch.Length; j++)
-            {
-                scores[batch[j]] = batchScores[j];
-            }
+            // One logit: relevance. Two: [not relevant, relevant]; their difference is the log-odds.
+            scores[r] = width == 1 ? logits[r] : logits[(r * width) + width - 1] - logits[r * width];
         }
 
         return scores;
-    }
-
-    private float[] RunBatch((long[] Ids, long[] TokenTypes)[] batch)
-    {
-        var rows = batch.Length;
-        var length = batch.Max(p => p.Ids.Length);
-        var ids = new long[rows * length];
-        var mask = new long[rows * length];
-        var types = new long[rows * length];
-        for (var r = 0; r < rows; r++)
-        {
-            batch[r].Ids.CopyTo(ids, r * length);
-            batch[r].TokenTypes.CopyTo(types, r * length);
-            mask.AsSpan(r * length, batch[r].Ids.Length).Fill(1);
-        }
-
-        long[] shape = [rows, length];
-        var names = new List<string> { InputIds, AttentionMask };
-        var values = new List<OrtValue>
-        {
-            OrtValue.CreateTensorValueFromMemory(ids, shape),
-            OrtValue.CreateTensorValueFromMemory(mask, shape),
-        };
-        if (_hasTokenTypes)
-        {
-            names.Add(TokenTypeIds);
-            values.Add(OrtValue.CreateTensorValueFromMemory(types, shape));
-        }
-
-        try
-        {
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, names, values, [_output]);
-            var logits = outputs[0].GetTensorDataAsSpan<float>();
-            var width = logits.Length / rows;
-            var scores = new float[rows];
-            for (var r = 0; r < rows; r++)
-            {
-                // One logit: relevance. Two: [not relevant, relevant]; their difference is the log-odds.
-                scores[r] = width == 1 ? logits[r] : logits[(r * width) + width - 1] - logits[r * width];
-            }
-
-            return scores;
-        }
-        finally
-        {
-            foreach (var value in values)
-            {
-                value.Dispose();
-            }
-        }
     }
 
     /// <summary>The encoder's [CLS]/[SEP] (or &lt;s&gt;/&lt;/s&gt;) ids, read from an encoding of the text.</summary>
