@@ -12,6 +12,9 @@ public static class ServiceDefaults
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Unreadable bodies reach BadRequestExceptionHandler, which says what is wrong and where; without
+        // this, outside Development minimal APIs answer a bare 400 with no reason.
+        builder.Services.PostConfigure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "RagService API";
