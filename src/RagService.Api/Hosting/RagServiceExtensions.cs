@@ -58,7 +58,7 @@ public static class RagServiceExtensions
     public static WebApplication MapRagService(this WebApplication app)
     {
         app.MapServiceDefaults();
-        var v1 = app.MapGroup("/v1");
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
         v1.MapQueryApi();
