@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -10,6 +12,7 @@ public static class ServiceDefaults
 {
     public static WebApplicationBuilder AddRagServiceDefaults(this WebApplicationBuilder builder)
     {
+        AddOwnAppSettings(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Unreadable bodies reach BadRequestExceptionHandler, which says what is wrong and where; without
@@ -23,6 +26,25 @@ public static class ServiceDefaults
         }));
         builder.Services.AddHealthChecks().AddCheck<DataDirectoryHealthCheck>("data-directory");
         return builder;
+    }
+
+    /// <summary>
+    /// Started from another folder (<c>dotnet /opt/rag/RagService.Api.dll</c>), the content root is that folder
+    /// and holds no appsettings.json: the service would run with every framework category at Information and
+    /// none of its own defaults. Then the appsettings.json beside the assembly is read, below every other source.
+    /// </summary>
+    private static void AddOwnAppSettings(WebApplicationBuilder builder)
+    {
+        var own = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(own))
+        {
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+            {
+                Path = "appsettings.json",
+                Optional = true,
+                FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
