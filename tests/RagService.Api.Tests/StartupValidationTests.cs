@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using RagService.Api.Hosting;
 
 namespace RagService.Api.Tests;
 
@@ -83,11 +87,29 @@ public sealed class StartupValidationTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
 
-    /// <summary>Starts a host that must fail, and returns every message of the failure (startup validation aggregates one per section).</summary>
+    /// <summary>
+    /// Starts the service's composition on a free port with the settings, and returns every message of the
+    /// failure the start must end in (startup validation aggregates one per section). Built directly rather
+    /// than through WebApplicationFactory, which sometimes reports a failed start as an ObjectDisposedException.
+    /// </summary>
     private async Task<string> StartFailureAsync(Dictionary<string, string?> settings, string? dataDirectory = null)
     {
-        await using var host = new RagApiHost(dataDirectory ?? _dir.File("data"), settings);
-        var exception = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+        var exception = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = AppContext.BaseDirectory });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+            {
+                ["Rag:DataDirectory"] = dataDirectory ?? _dir.File("data"),
+                ["Urls"] = "http://127.0.0.1:0",
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            builder.AddRagServiceDefaults();
+            builder.AddRagService();
+            await using var app = builder.Build();
+            app.MapRagService();
+            await app.StartAsync();
+            await app.StopAsync();
+        });
         return string.Join("\n", Flatten(exception).Select(e => e.Message));
     }
 
