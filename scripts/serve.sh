@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Builds and runs the RagService API on its embedded defaults: http://127.0.0.1:8080, data under ./data.
-# Pass settings as arguments, e.g. scripts/serve.sh --Rag:DataDirectory=/srv/rag --Urls=http://0.0.0.0:8080
+# Settings are ordinary ASP.NET Core configuration, the same for the service and the CLI: arguments
+# (scripts/serve.sh --Urls=http://0.0.0.0:8080), environment variables (Rag__DataDirectory=/srv/rag,
+# Retrieval__Fusion=rrf) or src/RagService.Api/appsettings.json. RAG_DATA=/srv/rag is a shortcut for the data
+# directory that Rag__DataDirectory and --Rag:DataDirectory override.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 dotnet build src/RagService.Api -c Release -nologo -v quiet
 export ASPNETCORE_CONTENTROOT="$PWD/src/RagService.Api"
-exec dotnet src/RagService.Api/bin/Release/net10.0/RagService.Api.dll --Rag:DataDirectory="${RAG_DATA:-$PWD/data}" "$@"
+# As an environment variable, not an argument, so that Rag__DataDirectory (and any argument) still wins.
+# With neither, appsettings.json's "./data" resolves against this folder, the repository root.
+if [ -n "${RAG_DATA:-}" ] && [ -z "${Rag__DataDirectory:-}" ]; then
+  export Rag__DataDirectory="$RAG_DATA"
+fi
+exec dotnet src/RagService.Api/bin/Release/net10.0/RagService.Api.dll "$@"

@@ -19,7 +19,7 @@ public static class CliHost
         return services.BuildServiceProvider();
     }
 
-    /// <summary>appsettings.json, then <c>RAG_</c> environment variables, then --data and --model: what every command runs with.</summary>
+    /// <summary>appsettings.json, then environment variables (<c>RAG_</c>-prefixed for compatibility, then the service's unprefixed <c>Rag__DataDirectory</c> style, which wins), then --data and --model: what every command runs with.</summary>
     public static IConfigurationRoot Configuration(CommandLine line)
     {
         var settings = new Dictionary<string, string?>();
@@ -36,6 +36,7 @@ public static class CliHost
         return new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables("RAG_")
+            .AddEnvironmentVariables()
             .AddInMemoryCollection(settings)
             .Build();
     }

@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace RagService.Api.Endpoints;
 
-/// <summary>The ProblemDetails this API answers with, so every error reads the same.</summary>
+/// <summary>
+/// The ProblemDetails this API answers with, so every error reads the same. The type is left to the
+/// framework's defaults (the RFC 9110 section of the status), which its own problems (validation, unknown
+/// routes, unreadable bodies) carry too.
+/// </summary>
 internal static class Problems
 {
     public static ProblemDetails Create(int status, string title, string detail) => new()
@@ -11,7 +15,6 @@ internal static class Problems
         Status = status,
         Title = title,
         Detail = detail,
-        Type = $"https://httpstatuses.io/{status}",
     };
 
     public static NotFound<ProblemDetails> IndexNotFound(string index) =>

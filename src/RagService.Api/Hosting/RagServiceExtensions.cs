@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
+using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
+using RagService.Generation.Citations;
 using RagService.Generation.Extractive;
 using RagService.Generation.Llm;
 using RagService.Indexing;
@@ -20,7 +22,7 @@ public static class RagServiceExtensions
     public static WebApplicationBuilder AddRagService(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<RagOptions>().BindConfiguration(RagOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RagOptions>().BindConfiguration(RagOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddRagCore();
         services.AddHostedService<IngestionWorker>();
@@ -30,6 +32,7 @@ public static class RagServiceExtensions
     /// <summary>Everything but the HTTP host: shared by the API and the CLI's in-process commands.</summary>
     public static IServiceCollection AddRagCore(this IServiceCollection services)
     {
+        services.AddValidatedSettings();
         services.AddSingleton(sp => new EmbeddingModelProvider(sp.GetRequiredService<IOptions<RagOptions>>().Value));
         services.AddSingleton(sp => new IndexRegistry(
             sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
@@ -45,9 +48,9 @@ public static class RagServiceExtensions
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section);
         services.AddSingleton<ConfiguredLlm>();
-        services.AddSingleton<ExtractiveAnswerGenerator>();
+        services.AddSingleton(sp => new ExtractiveAnswerGenerator(sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
         services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
-            ? new LlmAnswerGenerator(chat, llm.Options, sp.GetRequiredService<ExtractiveAnswerGenerator>(), logger: sp.GetService<ILogger<LlmAnswerGenerator>>())
+            ? new LlmAnswerGenerator(chat, llm.Options, sp.GetRequiredService<ExtractiveAnswerGenerator>(), new CitationVerifier(sp.GetRequiredService<IOptions<CitationVerifierOptions>>().Value), sp.GetService<ILogger<LlmAnswerGenerator>>())
             : sp.GetRequiredService<ExtractiveAnswerGenerator>());
         return services;
     }
@@ -55,7 +58,7 @@ public static class RagServiceExtensions
     public static WebApplication MapRagService(this WebApplication app)
     {
         app.MapServiceDefaults();
-        var v1 = app.MapGroup("/v1");
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
         v1.MapQueryApi();

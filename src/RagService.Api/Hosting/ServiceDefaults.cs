@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -10,8 +12,12 @@ public static class ServiceDefaults
 {
     public static WebApplicationBuilder AddRagServiceDefaults(this WebApplicationBuilder builder)
     {
+        AddOwnAppSettings(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Unreadable bodies reach BadRequestExceptionHandler, which says what is wrong and where; without
+        // this, outside Development minimal APIs answer a bare 400 with no reason.
+        builder.Services.PostConfigure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "RagService API";
@@ -22,10 +28,29 @@ public static class ServiceDefaults
         return builder;
     }
 
+    /// <summary>
+    /// Started from another folder (<c>dotnet /opt/rag/RagService.Api.dll</c>), the content root is that folder
+    /// and holds no appsettings.json: the service would run with every framework category at Information and
+    /// none of its own defaults. Then the appsettings.json beside the assembly is read, below every other source.
+    /// </summary>
+    private static void AddOwnAppSettings(WebApplicationBuilder builder)
+    {
+        var own = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(own))
+        {
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+            {
+                Path = "appsettings.json",
+                Optional = true,
+                FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
+    }
+
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthChecks("/health");
