@@ -7,7 +7,8 @@ namespace RagService.Cli;
 /// <summary>
 /// What a command reads from its parsed command line, by option name (<c>"top-k"</c> for <c>--top-k</c>).
 /// System.CommandLine has already rejected unknown options, missing values and values of the wrong type
-/// (exit code 2); this view only answers for options the command declares.
+/// (exit code 2). An option the command does not declare reads as not given: the shared setup
+/// (<see cref="CliHost"/>) asks every command for <c>--data</c>, <c>--model</c> and <c>--verbose</c>.
 /// </summary>
 public sealed class CommandLine
 {
@@ -30,7 +31,7 @@ public sealed class CommandLine
 
     /// <summary>Every value of a repeatable option (<c>--tag a:b --tag c:d</c>).</summary>
     public IReadOnlyList<string> GetAll(string name) =>
-        _result.GetResult(Find(name)) is OptionResult { Implicit: false } given ? Format(given.GetValueOrDefault<object?>()) : [];
+        Find(name) is { } option && _result.GetResult(option) is OptionResult { Implicit: false } given ? Format(given.GetValueOrDefault<object?>()) : [];
 
     public int GetInt(string name, int fallback) =>
         Get(name) is { } s ? (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"--{name} must be a whole number.")) : fallback;
@@ -41,7 +42,7 @@ public sealed class CommandLine
     /// <summary>A flag that is on (<c>--trace</c>, <c>--trace true</c>), or a value option that was given.</summary>
     public bool Has(string name) => Get(name) is { } value && !string.Equals(value, bool.FalseString, StringComparison.OrdinalIgnoreCase);
 
-    private Option Find(string name)
+    private Option? Find(string name)
     {
         var wanted = "--" + name;
         for (var command = _result.CommandResult; command is not null; command = command.Parent as CommandResult)
@@ -52,8 +53,7 @@ public sealed class CommandLine
             }
         }
 
-        // A command asking for an option it never declared is a bug in this program, not in the caller's line.
-        throw new InvalidOperationException($"The command '{_result.CommandResult.Command.Name}' declares no option {wanted}.");
+        return null;
     }
 
     private IEnumerable<string> Values(Argument argument) =>

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using RagService.Cli.Commands;
+using System.CommandLine.Parsing;
 using RagService.Core.Documents;
+using RagService.Evaluation.Parsing;
 
 namespace RagService.Cli;
 
@@ -56,11 +58,18 @@ public static class RagCommandLine
         // Ctrl+C is handled by the caller's token (exit 130), not by System.CommandLine's own handler.
         io.ProcessTerminationTimeout = null;
         var result = BuildRoot().Parse(HelpCommandAsOption(args));
-        if (result.Action is ParseErrorAction parseError)
+        if (result.Errors.Count > 0 && result.Action is ParseErrorAction)
         {
-            parseError.ShowHelp = false;
-            parseError.ShowTypoCorrections = true;
-            await result.InvokeAsync(io, ct).ConfigureAwait(false);
+            foreach (var error in result.Errors)
+            {
+                await io.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            foreach (var suggestion in Suggestions(result))
+            {
+                await io.Error.WriteLineAsync(suggestion).ConfigureAwait(false);
+            }
+
             await io.Error.WriteLineAsync($"Run '{CommandPath(result.CommandResult.Command)} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
@@ -123,7 +132,7 @@ public static class RagCommandLine
     {
         var command = new Command("ingest", "Ingest files and folders into an index (created on first use), with a progress bar and a summary. Exit 1 when a file failed.")
         {
-            new Argument<string[]>("paths") { Description = "Files or folders (recursed; hidden files skipped)", Arity = ArgumentArity.OneOrMore },
+            FreeText("paths", "Files or folders (recursed; hidden files skipped)"),
             Index(required: true),
             new Option<string[]>("--tag") { Description = "A key:value tag for every document (repeatable)", HelpName = "key:value" },
             Model(), ChunkTokens(), Header(),
@@ -137,7 +146,7 @@ public static class RagCommandLine
     {
         var command = new Command("search", "Search an index and print the ranked chunks.")
         {
-            new Argument<string[]>("query") { Description = "The query (several words are joined)", Arity = ArgumentArity.OneOrMore },
+            FreeText("query", "The query (several words are joined)"),
             Index(required: true),
             Mode(all: false),
             TopK(10),
@@ -152,7 +161,7 @@ public static class RagCommandLine
     {
         var command = new Command("ask", "Answer a question from an index, every sentence cited [n]. Exit 3 when the documents do not answer it.")
         {
-            new Argument<string[]>("question") { Description = "The question (several words are joined)", Arity = ArgumentArity.OneOrMore },
+            FreeText("question", "The question (several words are joined)"),
             Index(required: true),
             Mode(all: false),
             TopK(8),
@@ -318,6 +327,45 @@ public static class RagCommandLine
         };
         option.AcceptOnlyFromAmong(all ? ["bm25", "dense", "hybrid", "all"] : ["bm25", "dense", "hybrid"]);
         return option;
+    }
+
+    /// <summary>"'--top-kk': did you mean --top-k?" for each unknown option or command close to a known one.</summary>
+    internal static IEnumerable<string> Suggestions(ParseResult result)
+    {
+        var command = result.CommandResult.Command;
+        var options = command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).ToList();
+        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        var misplaced = result.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value).Where(LooksLikeOption);
+        foreach (var token in result.UnmatchedTokens.Concat(misplaced).Distinct(StringComparer.Ordinal))
+        {
+            var name = token.Split('=', ':')[0];
+            var candidates = name.StartsWith('-') ? options : commands;
+            var best = candidates.Select(c => (Name: c, Distance: EditDistance.Between(name, c))).OrderBy(c => c.Distance).FirstOrDefault();
+            if (best.Name is not null && best.Distance <= Math.Max(2, name.Length / 3))
+            {
+                yield return $"'{token}': did you mean {best.Name}?";
+            }
+        }
+    }
+
+    private static bool LooksLikeOption(string token) => token.StartsWith("--", StringComparison.Ordinal) && token.Length > 2;
+
+    /// <summary>
+    /// Free-text arguments (a query, a question, paths) take every token they can, an unknown option
+    /// included: a token that starts with "--" is refused, so a mistyped option is an error, never a word
+    /// of the query.
+    /// </summary>
+    private static Argument<string[]> FreeText(string name, string description)
+    {
+        var argument = new Argument<string[]>(name) { Description = description, Arity = ArgumentArity.OneOrMore };
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => LooksLikeOption(t.Value)))
+            {
+                result.AddError($"Unknown option '{token.Value}'.");
+            }
+        });
+        return argument;
     }
 
     /// <summary><c>rag help [command]</c> is <c>rag [command] --help</c>.</summary>
