@@ -13,6 +13,7 @@ using RagService.Core.Options;
 using RagService.Core.Search;
 using RagService.Indexing;
 using RagService.Ingestion;
+using RagService.Evaluation.Chunking;
 using RagService.Ingestion.Chunking;
 using Spectre.Console;
 
