@@ -3,12 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using RagService.Api.Hosting;
 using RagService.Api.Querying;
 using RagService.Core.Models;
 using RagService.Core.Search;
 using RagService.Indexing;
-using RagService.Retrieval.Evaluation;
+using RagService.Evaluation.Hosting;
+using RagService.Evaluation.Retrieval;
 
 namespace RagService.Api.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Pdf;
 using RagService.TestSupport;

@@ -1,6 +1,6 @@
 using System.Text;
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Pdf;
 using RagService.TestSupport;

@@ -1,6 +1,7 @@
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Options;
+using RagService.Evaluation.Chunking;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RagService.Core.Documents;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
 

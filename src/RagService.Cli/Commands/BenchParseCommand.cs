@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing.Pdf;
 
 namespace RagService.Cli.Commands;

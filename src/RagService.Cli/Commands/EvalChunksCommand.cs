@@ -13,6 +13,7 @@ using RagService.Core.Options;
 using RagService.Core.Search;
 using RagService.Indexing;
 using RagService.Ingestion;
+using RagService.Evaluation.Chunking;
 using RagService.Ingestion.Chunking;
 using Spectre.Console;
 
@@ -173,7 +174,7 @@ public static class EvalChunksCommand
         }
 
         var same = 0;
-        await foreach (var doc in new Retrieval.Evaluation.BeirDataset(folder).ReadCorpusAsync(ct))
+        await foreach (var doc in new RagService.Evaluation.Retrieval.BeirDataset(folder).ReadCorpusAsync(ct))
         {
             var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
             await File.WriteAllTextAsync(temp, markdown, ct);

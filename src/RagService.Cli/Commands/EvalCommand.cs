@@ -9,7 +9,8 @@ using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Core.Search;
 using RagService.Indexing;
-using RagService.Retrieval.Evaluation;
+using RagService.Evaluation.Hosting;
+using RagService.Evaluation.Retrieval;
 using Spectre.Console;
 
 namespace RagService.Cli.Commands;
@@ -83,7 +84,7 @@ public static class EvalCommand
             }
             else
             {
-                http = NewHttpClient(new Uri(url.TrimEnd('/') + "/"));
+                http = RemoteService.CreateClient(line);
                 var info = await new SearchApiClient(http).GetIndexAsync(indexName, ct)
                     ?? throw new UsageException($"The service at {url} has no index '{indexName}': build it first (rag eval --data DIR, then serve DIR), or name it with --index.");
                 index = new IndexSummary(info.EmbeddingModel, info.ChunkMaxTokens, info.ContextualHeader, info.VectorCount, info.SizeOnDiskBytes);
@@ -101,7 +102,7 @@ public static class EvalCommand
                     ["Rag:DataDirectory"] = Path.GetFullPath(options.DataDirectory),
                     ["Logging:LogLevel:Default"] = "Warning",
                 }, ct);
-                http = NewHttpClient(server.BaseAddress);
+                http = RemoteService.CreateClient(server.BaseAddress, line.Get("api-key"));
                 searcher = new HttpSearcher(new SearchApiClient(http), indexName, server.BaseAddress.ToString());
                 AnsiConsole.MarkupLineInterpolated($"Serving the API over {options.DataDirectory} at {server.BaseAddress}; queries go over HTTP.");
             }
@@ -151,8 +152,6 @@ public static class EvalCommand
             }
         }
     }
-
-    private static HttpClient NewHttpClient(Uri baseAddress) => new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
     private static async Task<IngestionStats?> IngestCorpusAsync(IServiceProvider services, IndexStore store, BeirDataset dataset, RagOptions options, CancellationToken ct)
     {

@@ -26,6 +26,11 @@ public static class IngestCommand
         }
 
         var tags = ParseTags(line.GetAll("tag"));
+        if (line.Get("url") is not null)
+        {
+            return await IngestRemoteAsync(line, index, files, tags, ct);
+        }
+
         await using var services = CliHost.Create(line);
         var options = services.GetRequiredService<IOptions<RagOptions>>().Value;
         var store = IndexSetup.OpenOrCreate(services, index, line);
@@ -68,7 +73,36 @@ public static class IngestCommand
             AnsiConsole.Write(table);
         }
 
-        return failed.Count == 0 ? 0 : 1;
+        return failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary><c>rag ingest --url</c>: the files uploaded to a running service, which ingests them; waits for every one.</summary>
+    private static async Task<int> IngestRemoteAsync(CommandLine line, string index, IReadOnlyList<string> files, Dictionary<string, string> tags, CancellationToken ct)
+    {
+        if (line.Get("model") is not null || line.Get("chunk-tokens") is not null || line.Get("header") is not null)
+        {
+            throw new UsageException("--model, --chunk-tokens and --header shape a new index in process; with --url, create the index with PUT /v1/indexes/{index} first.");
+        }
+
+        using var http = RemoteService.CreateClient(line);
+        var statuses = await RemoteService.IngestAsync(http, index, [.. files.Select(f => (f, DocumentIdFromPath(f)))], tags, ct);
+        var failed = statuses.Where(s => s.GetProperty("status").GetString() == "failed").ToList();
+        AnsiConsole.MarkupLineInterpolated($"[green]{statuses.Count - failed.Count} ready[/], [red]{failed.Count} failed[/] in index '{index}' at {http.BaseAddress}.");
+        if (failed.Count > 0)
+        {
+            var table = new Table().AddColumns("document", "step", "reason");
+            foreach (var f in failed)
+            {
+                table.AddRow(
+                    Markup.Escape(f.GetProperty("documentId").GetString() ?? ""),
+                    Markup.Escape(f.TryGetProperty("failedStep", out var step) ? step.ToString() : ""),
+                    Markup.Escape(f.TryGetProperty("error", out var error) ? error.ToString() : ""));
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        return failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     /// <summary>A path-derived id, so ingesting a changed file again replaces its previous version.</summary>

@@ -13,12 +13,7 @@ public static class ModelsCommand
 {
     public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
     {
-        if (line.Positional.Count < 2 || line.Positional[0] != "pull")
-        {
-            throw new UsageException("Usage: rag models pull <hf-model-id> --manifest FILE [--endpoint URL] [--out DIR]");
-        }
-
-        var modelId = line.Positional[1];
+        var modelId = line.Positional[0];
         var manifestPath = line.Get("manifest") ?? Path.Combine(AppContext.BaseDirectory, "models.manifest.json");
         if (!File.Exists(manifestPath))
         {

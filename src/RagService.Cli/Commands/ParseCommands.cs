@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Parsing;
 using RagService.Ingestion.Parsing;
 using Spectre.Console;
 

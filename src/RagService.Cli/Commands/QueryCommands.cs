@@ -3,6 +3,8 @@ using RagService.Api.Hosting;
 using RagService.Api.Querying;
 using RagService.Core.Answers;
 using RagService.Core.Search;
+using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 
 namespace RagService.Cli.Commands;
@@ -16,6 +18,11 @@ public static class QueryCommands
         if (string.IsNullOrWhiteSpace(query))
         {
             throw new UsageException("Give the query as an argument.");
+        }
+
+        if (line.Get("url") is not null)
+        {
+            return await SearchRemoteAsync(line, query, ct);
         }
 
         await using var services = CliHost.Create(line);
@@ -50,6 +57,11 @@ public static class QueryCommands
             throw new UsageException("Give the question as an argument.");
         }
 
+        if (line.Get("url") is not null)
+        {
+            return await AskRemoteAsync(line, question, ct);
+        }
+
         await using var services = CliHost.Create(line);
         var store = IndexSetup.OpenExisting(services, line.Require("index"));
         var request = new SearchRequest { Query = question, TopK = line.GetInt("top-k", 8), Mode = ParseMode(line.Get("mode")) };
@@ -63,8 +75,65 @@ public static class QueryCommands
             AnsiConsole.MarkupLineInterpolated($"[bold][[{c.Marker}]][/] {c.FileName ?? c.DocumentId}, {string.Join(" > ", c.SectionPath)}, {pages}");
         }
 
-        return answer.NoAnswer ? 3 : 0;
+        return answer.NoAnswer ? ExitCodes.NoAnswer : ExitCodes.Success;
     }
+
+    /// <summary><c>rag search --url</c>: <c>POST /v1/indexes/{index}/search</c> of a running service, printed as in process.</summary>
+    private static async Task<int> SearchRemoteAsync(CommandLine line, string query, CancellationToken ct)
+    {
+        var index = line.Require("index");
+        var mode = ParseMode(line.Get("mode")).ToString().ToLowerInvariant();
+        using var http = RemoteService.CreateClient(line);
+        var response = await RemoteService.PostAsync(http, $"v1/indexes/{Uri.EscapeDataString(index)}/search",
+            new { query, topK = line.GetInt("top-k", 10), mode, trace = line.Has("trace") }, ct);
+        var table = new Table().AddColumns("#", "score", "bm25", "dense", "document", "section", "pages", "text");
+        var rank = 0;
+        foreach (var hit in response.GetProperty("hits").EnumerateArray())
+        {
+            var c = hit.GetProperty("chunk");
+            var scores = hit.GetProperty("scores");
+            var (start, end) = (c.GetProperty("pageStart").GetInt32(), c.GetProperty("pageEnd").GetInt32());
+            table.AddRow(
+                (++rank).ToString(CultureInfo.InvariantCulture),
+                hit.GetProperty("score").GetDouble().ToString("0.0000", CultureInfo.InvariantCulture),
+                RankOrDash(scores, "bm25Rank"),
+                RankOrDash(scores, "denseRank"),
+                Markup.Escape(Text(c, "fileName") ?? c.GetProperty("documentId").GetString() ?? ""),
+                Markup.Escape(string.Join(" > ", c.GetProperty("sectionPath").EnumerateArray().Select(s => s.GetString()))),
+                start == end ? $"{start}" : $"{start}-{end}",
+                Markup.Escape(Shorten(c.GetProperty("text").GetString() ?? "", 160)));
+        }
+
+        AnsiConsole.Write(table);
+        return ExitCodes.Success;
+    }
+
+    /// <summary><c>rag ask --url</c>: <c>POST /v1/indexes/{index}/ask</c> of a running service, printed as in process.</summary>
+    private static async Task<int> AskRemoteAsync(CommandLine line, string question, CancellationToken ct)
+    {
+        var index = line.Require("index");
+        var mode = ParseMode(line.Get("mode")).ToString().ToLowerInvariant();
+        using var http = RemoteService.CreateClient(line);
+        var answer = await RemoteService.PostAsync(http, $"v1/indexes/{Uri.EscapeDataString(index)}/ask",
+            new { question, topK = line.GetInt("top-k", 8), mode }, ct);
+        AnsiConsole.WriteLine(answer.GetProperty("answer").GetString() ?? "");
+        AnsiConsole.WriteLine();
+        foreach (var c in answer.GetProperty("citations").EnumerateArray())
+        {
+            var (start, end) = (c.GetProperty("pageStart").GetInt32(), c.GetProperty("pageEnd").GetInt32());
+            var pages = start == end ? $"p. {start}" : $"pp. {start}-{end}";
+            var sections = string.Join(" > ", c.GetProperty("sectionPath").EnumerateArray().Select(s => s.GetString()));
+            AnsiConsole.MarkupLineInterpolated($"[bold][[{c.GetProperty("marker")}]][/] {Text(c, "fileName") ?? Text(c, "documentId")}, {sections}, {pages}");
+        }
+
+        return answer.GetProperty("noAnswer").GetBoolean() ? ExitCodes.NoAnswer : ExitCodes.Success;
+    }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string RankOrDash(JsonElement scores, string name) =>
+        scores.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32().ToString(CultureInfo.InvariantCulture) : "-";
 
     internal static SearchMode ParseMode(string? mode) =>
         mode is null ? SearchMode.Hybrid

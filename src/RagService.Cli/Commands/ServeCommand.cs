@@ -19,11 +19,16 @@ public static class ServeCommand
             extra.Add($"--Urls={urls}");
         }
 
-        await using var app = LoopbackApiServer.Build(new WebApplicationOptions
+        // The same composition as the API's Program.cs.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. hostArgs.Where(a => !a.StartsWith("--data", StringComparison.Ordinal) && !a.StartsWith("--urls", StringComparison.Ordinal)), .. extra],
+            Args = [.. hostArgs, .. extra],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.AddRagServiceDefaults();
+        builder.AddRagService();
+        await using var app = builder.Build();
+        app.MapRagService();
         await app.RunAsync();
         return 0;
     }

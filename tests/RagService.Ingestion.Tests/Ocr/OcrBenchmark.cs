@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RagService.Core.Documents;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;

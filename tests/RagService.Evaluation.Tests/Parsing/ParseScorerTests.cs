@@ -1,7 +1,7 @@
 using RagService.Core.Documents;
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Parsing;
 
-namespace RagService.Ingestion.Tests;
+namespace RagService.Evaluation.Tests.Parsing;
 
 public sealed class ParseScorerTests
 {

@@ -1,4 +1,4 @@
-namespace RagService.Retrieval.Evaluation;
+namespace RagService.Evaluation.Retrieval;
 
 /// <summary>One retrieved document of a query's run with the score it was ranked by.</summary>
 public readonly record struct RunEntry(string DocumentId, double Score);

@@ -1,6 +1,6 @@
 using RagService.Core.Documents;
 
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Parsing;
 
 /// <summary>How a reference is to be compared.</summary>
 public sealed record ScoringMode

@@ -1,9 +1,9 @@
-using RagService.Ingestion.Evaluation;
+using RagService.Evaluation.Parsing;
 using RagService.Ingestion.Parsing;
 using RagService.TestSupport;
 using Xunit.Abstractions;
 
-namespace RagService.Ingestion.Tests;
+namespace RagService.Evaluation.Tests.Parsing;
 
 /// <summary>
 /// Guards the parse figures of docs/benchmarks.md, "parsing" against the shared ground truth, so a change

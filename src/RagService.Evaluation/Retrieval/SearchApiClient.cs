@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RagService.Core.Search;
 
-namespace RagService.Retrieval.Evaluation;
+namespace RagService.Evaluation.Retrieval;
 
 /// <summary>One hit as an evaluation needs it: the document it belongs to and the scores that explain its rank.</summary>
 public sealed record EvalHit(string DocumentId, float FusedScore, int? Bm25Rank, int? DenseRank, IReadOnlyDictionary<string, float>? StageScores);

@@ -1,7 +1,11 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using RagService.Api.Hosting;
 
-namespace RagService.Api.Hosting;
+namespace RagService.Evaluation.Hosting;
 
 /// <summary>
 /// The real API (Kestrel, the same composition as <c>Program.cs</c> and <c>rag serve</c>) on

@@ -1,8 +1,8 @@
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
-using RagService.Ingestion.Chunking;
+using RagService.Evaluation.Chunking;
 
-namespace RagService.Ingestion.Tests;
+namespace RagService.Evaluation.Tests.Chunking;
 
 public sealed class SectionPathAccuracyTests
 {

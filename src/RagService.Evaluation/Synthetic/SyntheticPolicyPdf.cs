@@ -4,7 +4,7 @@ using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Synthetic;
 
 /// <summary>
 /// Writes a policy-style text PDF of any length for throughput and memory measurements and for tests:

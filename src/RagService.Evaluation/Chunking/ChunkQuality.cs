@@ -2,9 +2,10 @@ using System.Text;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Text;
+using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 
-namespace RagService.Ingestion.Chunking;
+namespace RagService.Evaluation.Chunking;
 
 /// <summary>Counts of one structural check: how many items passed out of how many were checked.</summary>
 public sealed record QualityCount(int Passed, int Total)

@@ -1,6 +1,6 @@
-using RagService.Retrieval.Evaluation;
+using RagService.Evaluation.Retrieval;
 
-namespace RagService.Retrieval.Tests.Evaluation;
+namespace RagService.Evaluation.Tests.Retrieval;
 
 public sealed class BeirDatasetTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace RagService.Retrieval.Evaluation;
+namespace RagService.Evaluation.Retrieval;
 
 public sealed record BeirDocument(string Id, string Title, string Text);
 

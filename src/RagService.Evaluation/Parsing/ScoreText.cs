@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using RagService.Core.Documents;
 
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Parsing;
 
 /// <summary>The normalisations both sides of a comparison go through, so markup never counts as an error.</summary>
 public static partial class ScoreText

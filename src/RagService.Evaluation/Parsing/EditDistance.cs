@@ -1,4 +1,4 @@
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Parsing;
 
 /// <summary>
 /// Exact Levenshtein distance with Myers' bit-parallel algorithm in Hyyrö's block form: the

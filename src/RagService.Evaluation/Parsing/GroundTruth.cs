@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Parsing;
 
 /// <summary>A heading as the ground truth or a parser states it.</summary>
 public sealed record ScoredHeading(int Level, string Text);

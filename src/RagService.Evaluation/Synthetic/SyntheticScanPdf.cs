@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing.Ocr;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 
-namespace RagService.Ingestion.Parsing.Ocr;
+namespace RagService.Evaluation.Synthetic;
 
 /// <summary>
 /// The one generator of scanned test pages, for <c>rag bench-ocr</c> and the OCR benchmark tests: an

@@ -4,7 +4,7 @@ using System.Text;
 using RagService.Core.Documents;
 using RagService.Ingestion.Parsing;
 
-namespace RagService.Ingestion.Evaluation;
+namespace RagService.Evaluation.Parsing;
 
 /// <summary>One source document with its reference, and how to compare them.</summary>
 public sealed record ParseCase(string Category, string SourcePath, string GroundTruthPath, ScoringMode Mode)
