@@ -417,7 +417,7 @@ public sealed partial class HybridRetriever
     private LexicalResult SearchLexical(string query, int topK, SearchFilter filter, bool prf)
     {
         var clock = Stopwatch.StartNew();
-        var hits = lexical.Search(query, topK, filter);
+        var hits = lexical.SearchAsync(query, topK, filter, CancellationToken.None).GetAwaiter().GetResult();
         var original = new LegResult(hits, clock.Elapsed.TotalMilliseconds, 0, null);
         if (!prf || hits.Count == 0)
         {
@@ -434,7 +434,7 @@ public sealed partial class HybridRetriever
             return new LexicalResult(original, LegResult.Skipped, [], clock.Elapsed.TotalMilliseconds);
         }
 
-        var expandedHits = lexical.Search(PseudoRelevanceFeedback.ExpandedQuery(query, expansion), topK, filter);
+        var expandedHits = lexical.SearchAsync(PseudoRelevanceFeedback.ExpandedQuery(query, expansion), topK, filter, CancellationToken.None).GetAwaiter().GetResult();
         return new LexicalResult(original, new LegResult(expandedHits, 0, 0, null), expansion.Select(e => e.Term).ToList(), clock.Elapsed.TotalMilliseconds);
     }
 
@@ -456,7 +456,7 @@ public sealed partial class HybridRetriever
         var allowed = filter.IsEmpty ? null : chunks.AllowedChunkIds(filter);
         IReadOnlyList<ScoredChunkId> hits = allowed is { Count: 0 }
             ? []
-            : await Task.Run(() => vectors.Search(embedded[0], topK, allowed), cancellationToken).ConfigureAwait(false);
+            : await Task.Run(() => vectors.SearchAsync(embedded[0], topK, allowed, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new LegResult(hits, clock.Elapsed.TotalMilliseconds, embedMs, embedded[0]);
     }
 
@@ -478,8 +478,8 @@ public sealed partial class HybridRetriever
         var missingDocuments = head.Where(c => !bm25Scores.ContainsKey(c.ChunkId)).Select(c => live[c.ChunkId].DocumentId).Distinct(StringComparer.Ordinal).ToList();
         var bm25Task = missingDocuments.Count == 0
             ? Task.FromResult<IReadOnlyList<ScoredChunkId>>([])
-            : Task.Run(() => lexical.Search(query, missingDocuments.Count * 8 + 16, filter with { DocumentIds = missingDocuments }), cancellationToken);
-        var denseTask = Task.Run(() => vectors.Search(queryVector, ids.Count, ids), cancellationToken);
+            : Task.Run(() => lexical.SearchAsync(query, missingDocuments.Count * 8 + 16, filter with { DocumentIds = missingDocuments }, cancellationToken), cancellationToken);
+        var denseTask = Task.Run(() => vectors.SearchAsync(queryVector, ids.Count, ids, cancellationToken), cancellationToken);
         var secondVectors = await secondEmbedder!.EmbedAsync(head.Select(c => live[c.ChunkId].IndexText).ToList(), EmbeddingPurpose.Document, cancellationToken).ConfigureAwait(false);
         foreach (var hit in await bm25Task.ConfigureAwait(false))
         {

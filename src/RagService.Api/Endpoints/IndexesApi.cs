@@ -91,7 +91,7 @@ public static class IndexesApi
         store.Settings.Dimensions,
         store.Settings.Chunking.MaxTokens,
         store.Settings.Chunking.ContextualHeader,
-        store.Catalog.Count(),
+        store.Jobs.CountAsync(CancellationToken.None).GetAwaiter().GetResult(),
         store.Vectors.Count,
         store.SizeOnDiskBytes(),
         store.Settings.CreatedAt)

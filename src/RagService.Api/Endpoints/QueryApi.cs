@@ -96,7 +96,7 @@ public static class QueryApi
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
         // Small-to-big: the generator reads each hit with its section or neighbours; citations keep the exact chunk.
-        var hits = new ContextAssembler(new CatalogChunkLookup(store.Catalog)).Widen(response.Hits, contextTokens, expansion);
+        var hits = new ContextAssembler(new CatalogChunkLookup(store.Chunks)).Widen(response.Hits, contextTokens, expansion);
         var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
         return TypedResults.Ok(new AskResponseDto(
             searchRequest.Query,

@@ -59,7 +59,7 @@ public sealed partial class DocumentIngestor(
     public async Task<IngestionBatchReport> IngestPendingAsync(IndexStore store, int maxDocuments, int parallelism, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
-        var pending = store.Catalog.Unfinished().Take(maxDocuments).ToList();
+        var pending = (await store.Jobs.UnfinishedAsync(ct)).Take(maxDocuments).ToList();
         if (pending.Count == 0)
         {
             return new IngestionBatchReport(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
@@ -93,12 +93,12 @@ public sealed partial class DocumentIngestor(
 
         // Duplicates are found in document order, so the first copy in the batch is the original.
         var dedupClock = Stopwatch.StartNew();
-        var deduplicator = new ChunkDeduplicator(store.Settings.Deduplication, store.Catalog);
+        var deduplicator = new ChunkDeduplicator(store.Settings.Deduplication, store.Duplicates);
         var batch = new List<(DocumentStatus Status, IReadOnlyList<Chunk> Chunks, IReadOnlyList<ChunkSignature> Signatures)>();
         var duplicates = 0;
         foreach (var (doc, chunks) in parsed.OrderBy(p => p.Status.DocumentId, StringComparer.Ordinal))
         {
-            var marked = deduplicator.Mark(doc.DocumentId, chunks);
+            var marked = await deduplicator.MarkAsync(doc.DocumentId, chunks, ct);
             duplicates += marked.ExactDuplicates + marked.NearDuplicates;
             batch.Add((doc, marked.Chunks, marked.Signatures));
         }
@@ -108,7 +108,7 @@ public sealed partial class DocumentIngestor(
         var embedClock = Stopwatch.StartNew();
         foreach (var (doc, _, _) in batch)
         {
-            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Embedding, 0.5);
+            await store.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Embedding, 0.5), ct);
         }
 
         // A duplicate is not indexed, so it is not embedded either.
@@ -123,7 +123,7 @@ public sealed partial class DocumentIngestor(
             LogStepFailed(logger, e, store.Name, "batch", "embedding");
             foreach (var (doc, _, _) in batch)
             {
-                store.Catalog.MarkFailed(doc.DocumentId, doc.Version, "embedding", $"The embedding model failed: {e.Message}");
+                await store.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, "embedding", $"The embedding model failed: {e.Message}", ct);
             }
 
             return new IngestionBatchReport(0, failed + batch.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
@@ -140,19 +140,19 @@ public sealed partial class DocumentIngestor(
             var indexed = chunks.Count(c => c.DuplicateOf is null);
             prepared.Add(new PreparedDocument(doc.DocumentId, doc.Version, chunks, vectors[offset..(offset + indexed)]) { Signatures = signatures });
             offset += indexed;
-            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Indexing, 0.9);
+            await store.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Indexing, 0.9), ct);
         }
 
         try
         {
-            store.Write(prepared);
+            await store.WriteAsync(prepared, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogStepFailed(logger, e, store.Name, "batch", "indexing");
             foreach (var doc in prepared)
             {
-                store.Catalog.MarkFailed(doc.DocumentId, doc.Version, "indexing", $"Writing the indexes failed: {e.Message}");
+                await store.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, "indexing", $"Writing the indexes failed: {e.Message}", ct);
             }
 
             return new IngestionBatchReport(0, failed + prepared.Count, 0, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
@@ -198,7 +198,7 @@ public sealed partial class DocumentIngestor(
                 var progress = SecondEmbedProgressStart + ((SecondEmbedProgressEnd - SecondEmbedProgressStart) * done / texts.Count);
                 foreach (var doc in documents)
                 {
-                    store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Embedding, progress);
+                    await store.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Embedding, progress), ct);
                 }
             }
         }
@@ -245,20 +245,20 @@ public sealed partial class DocumentIngestor(
         var step = "parsing";
         try
         {
-            var upload = store.Catalog.GetUpload(doc.DocumentId)
+            var upload = await store.Jobs.GetUploadAsync(doc.DocumentId, ct)
                 ?? throw new DocumentRejectedException("The document was deleted.");
             if (string.IsNullOrEmpty(upload.BlobPath) || !File.Exists(upload.BlobPath))
             {
                 throw new DocumentRejectedException("The uploaded file is missing from the blob store.");
             }
 
-            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Parsing, 0.1);
+            await store.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Parsing, 0.1), ct);
             var source = new DocumentSource(upload.BlobPath, upload.FileName, upload.Format);
             var tree = await pipeline.ParseAsync(source, ct);
 
             step = "chunking";
             var title = string.IsNullOrWhiteSpace(tree.Title) ? Path.GetFileNameWithoutExtension(upload.FileName) : tree.Title;
-            store.Catalog.UpdateProgress(doc.DocumentId, doc.Version, DocumentState.Chunking, 0.3, title, tree.PageCount);
+            await store.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Chunking, 0.3) { Title = title, PageCount = tree.PageCount }, ct);
             var options = store.Settings.Chunking;
             chunkClock.Start();
             var drafts = pipeline.Chunk(tree with { Title = title }, options, model);
@@ -296,13 +296,13 @@ public sealed partial class DocumentIngestor(
         }
         catch (DocumentRejectedException e)
         {
-            store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, e.Message);
+            await store.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, step, e.Message, ct);
             LogRejected(logger, store.Name, doc.DocumentId, step, e.Message);
             return (null, chunkClock.Elapsed);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            store.Catalog.MarkFailed(doc.DocumentId, doc.Version, step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}");
+            await store.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}", ct);
             LogStepFailed(logger, e, store.Name, doc.DocumentId, step);
             return (null, chunkClock.Elapsed);
         }
