@@ -44,7 +44,8 @@ public abstract class DuplicateIndexConformanceTests : CatalogConformanceTests
         await catalog.Jobs.CommitVersionAsync(new VersionCommit("doc", v2.Version, [two], [Signature(two, "k9")]), None);
 
         var signature = Assert.Single(stored);
-        Assert.Equal((v1[0].Id, Signature(v1[0]).MinHash), (signature.ChunkId, signature.MinHash));
+        Assert.Equal(v1[0].Id, signature.ChunkId);
+        Assert.Equal(Signature(v1[0]).MinHash, signature.MinHash);
         Assert.Equal(["k1", "k2"], signature.BandKeys);
         Assert.Equal(["k9"], Assert.Single(await catalog.Duplicates.SignaturesOfAsync("doc", None)).BandKeys);
         Assert.Empty(await catalog.Duplicates.FindCandidatesAsync("other", [], ["k1"], None));
