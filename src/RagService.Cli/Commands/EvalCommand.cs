@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Ingestion.Jobs;
 using RagService.Api.Querying;
 using RagService.Core.Search;
 using RagService.Indexing;
