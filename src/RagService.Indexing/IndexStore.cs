@@ -5,42 +5,14 @@ using RagService.Core.Jobs;
 namespace RagService.Indexing;
 
 /// <summary>
-/// A document version ready to be written: its chunks and one vector per indexed chunk. Duplicates
-/// (<see cref="Chunk.DuplicateOf"/> set) are stored in the catalog only, so <see cref="Vectors"/> holds
-/// either one vector per chunk or one per non-duplicate chunk, in order.
-/// </summary>
-public sealed record PreparedDocument(string DocumentId, int Version, IReadOnlyList<Chunk> Chunks, IReadOnlyList<float[]> Vectors)
-{
-    /// <summary>MinHash signatures of the chunks, kept by the catalog for near-duplicate lookups.</summary>
-    public IReadOnlyList<ChunkSignature> Signatures { get; init; } = [];
-
-    /// <summary>The chunks written to BM25 and vectors, each with its vector.</summary>
-    public (IReadOnlyList<Chunk> Chunks, IReadOnlyList<float[]> Vectors) Indexed()
-    {
-        if (Chunks.Count != Vectors.Count && Chunks.Count(c => c.DuplicateOf is null) != Vectors.Count)
-        {
-            throw new ArgumentException($"Document {DocumentId}: {Chunks.Count} chunks but {Vectors.Count} vectors.");
-        }
-
-        if (Chunks.Count == Vectors.Count)
-        {
-            var kept = Enumerable.Range(0, Chunks.Count).Where(i => Chunks[i].DuplicateOf is null).ToList();
-            return (kept.Select(i => Chunks[i]).ToList(), kept.Select(i => Vectors[i]).ToList());
-        }
-
-        return (Chunks.Where(c => c.DuplicateOf is null).ToList(), Vectors);
-    }
-}
-
-/// <summary>
 /// One RagService index on disk: its BM25 index, vector index and document catalog. Writes go
 /// through here so that both search sides commit before the catalog makes a version live
 /// ("one id, one truth"): a crash between the steps leaves the job unfinished, and the resumed
 /// job rewrites the same deterministic chunk ids.
 /// </summary>
-public sealed class IndexStore : IDisposable
+public sealed class IndexStore : IIndexWriter, IDisposable
 {
-    private readonly Lock _writeLock = new();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public IndexStore(string name, string folder, IndexSettings settings, IDocumentCatalog catalog, ILexicalIndex lexical, IVectorIndex vectors)
     {
@@ -60,6 +32,15 @@ public sealed class IndexStore : IDisposable
 
     public IDocumentCatalog Catalog { get; }
 
+    /// <summary>Document statuses and the job queue.</summary>
+    public IJobStore Jobs => Catalog.Jobs;
+
+    /// <summary>The live chunks of every document.</summary>
+    public IChunkStore Chunks => Catalog.Chunks;
+
+    /// <summary>Duplicate-detection lookups over the live chunks.</summary>
+    public IDuplicateIndex Duplicates => Catalog.Duplicates;
+
     public ILexicalIndex Lexical { get; }
 
     public IVectorIndex Vectors { get; }
@@ -68,78 +49,96 @@ public sealed class IndexStore : IDisposable
     /// Writes several documents to both indexes with one commit each side (group commit), then marks
     /// each version live and ready. Old versions' entries are removed in the same commits.
     /// </summary>
-    public void Write(IReadOnlyList<PreparedDocument> documents)
+    public async Task WriteAsync(IReadOnlyList<PreparedDocument> documents, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(documents);
         if (documents.Count == 0)
         {
             return;
         }
 
-        lock (_writeLock)
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
             // A document deleted or re-uploaded while it was being prepared is stale: writing it would
             // resurrect deleted chunks or overwrite a newer version.
-            documents = documents.Where(d => Catalog.Get(d.DocumentId)?.Version == d.Version).ToList();
-            if (documents.Count == 0)
+            var current = new List<PreparedDocument>(documents.Count);
+            foreach (var document in documents)
+            {
+                if ((await Jobs.GetAsync(document.DocumentId, ct).ConfigureAwait(false))?.Version == document.Version)
+                {
+                    current.Add(document);
+                }
+            }
+
+            if (current.Count == 0)
             {
                 return;
             }
 
-            var indexed = documents.Select(d => d.Indexed()).ToList();
-            for (var d = 0; d < documents.Count; d++)
+            foreach (var doc in current)
             {
-                var doc = documents[d];
-                var (chunks, vectors) = indexed[d];
+                var (chunks, vectors) = doc.Indexed();
                 var newIds = chunks.Select(c => c.Id).ToList();
-                var stale = Catalog.ChunkIdsOf(doc.DocumentId).Except(newIds, StringComparer.Ordinal).ToList();
-                Catalog.RecordPendingChunks(doc.DocumentId, doc.Version, newIds);
-                Lexical.ReplaceDocument(doc.DocumentId, doc.Version, chunks);
+                var stale = (await Chunks.ChunkIdsOfAsync(doc.DocumentId, ct).ConfigureAwait(false)).Except(newIds, StringComparer.Ordinal).ToList();
+                await Chunks.RecordPendingChunksAsync(doc.DocumentId, doc.Version, newIds, ct).ConfigureAwait(false);
+                await Lexical.ReplaceDocumentAsync(doc.DocumentId, doc.Version, chunks, ct).ConfigureAwait(false);
                 if (stale.Count > 0)
                 {
-                    Vectors.Remove(stale);
+                    await Vectors.RemoveAsync(stale, ct).ConfigureAwait(false);
                 }
 
-                Vectors.Upsert(newIds, vectors);
+                await Vectors.UpsertAsync(newIds, vectors, ct).ConfigureAwait(false);
             }
 
-            Lexical.Commit();
-            Vectors.Commit();
-            foreach (var doc in documents)
+            // From here on the writes are published: finishing them matters more than the caller's cancellation,
+            // or the indexes would hold versions the catalog never made live.
+            await Lexical.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await Vectors.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var doc in current)
             {
-                Catalog.CommitVersion(doc.DocumentId, doc.Version, doc.Chunks, doc.Signatures);
+                await Jobs.CommitVersionAsync(new VersionCommit(doc.DocumentId, doc.Version, doc.Chunks, doc.Signatures), CancellationToken.None)
+                    .ConfigureAwait(false);
             }
 
             // A replaced version may have been the original of duplicates elsewhere: re-ingest their holders.
-            Catalog.RequeueOrphanedDuplicates();
+            await Duplicates.RequeueOrphanedDuplicatesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 
     /// <summary>Removes a document from the catalog and both indexes. False when it did not exist.</summary>
-    public bool Delete(string documentId)
+    public async Task<bool> DeleteAsync(string documentId, CancellationToken ct)
     {
-        lock (_writeLock)
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            var ids = Catalog.ChunkIdsOf(documentId);
-            if (Catalog.Get(documentId) is null)
+            var ids = await Chunks.ChunkIdsOfAsync(documentId, ct).ConfigureAwait(false);
+            if (await Jobs.GetUploadAsync(documentId, ct).ConfigureAwait(false) is not { } upload)
             {
                 return false;
             }
 
-            var blob = Catalog.GetUpload(documentId)?.BlobPath;
-
             // Indexes first: if we die here the catalog still lists the document and a retried delete finishes the job.
-            Lexical.DeleteDocument(documentId);
-            Vectors.Remove(ids);
-            Lexical.Commit();
-            Vectors.Commit();
-            Catalog.Delete(documentId);
+            await Lexical.DeleteDocumentAsync(documentId, ct).ConfigureAwait(false);
+            await Vectors.RemoveAsync(ids, ct).ConfigureAwait(false);
+            await Lexical.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await Vectors.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await Jobs.DeleteAsync(documentId, CancellationToken.None).ConfigureAwait(false);
 
             // Duplicates of the deleted chunks must not be orphaned: their documents are re-ingested
             // (embeddings come from the cache), which promotes the first of them to original and links
             // the rest to it.
-            Catalog.RequeueOrphanedDuplicates();
-            RemoveBlobIfUnreferenced(blob);
+            await Duplicates.RequeueOrphanedDuplicatesAsync(CancellationToken.None).ConfigureAwait(false);
+            await RemoveBlobIfUnreferencedAsync(upload.BlobPath, CancellationToken.None).ConfigureAwait(false);
             return true;
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 
@@ -147,9 +146,9 @@ public sealed class IndexStore : IDisposable
     /// Deletes a stored upload once no document's newest version needs it (uploads are content-addressed,
     /// so two documents with identical bytes share one blob).
     /// </summary>
-    public void RemoveBlobIfUnreferenced(string? blobPath)
+    public async Task RemoveBlobIfUnreferencedAsync(string? blobPath, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(blobPath) || Catalog.IsBlobReferenced(blobPath))
+        if (string.IsNullOrEmpty(blobPath) || await Jobs.IsBlobReferencedAsync(blobPath, ct).ConfigureAwait(false))
         {
             return;
         }
@@ -175,5 +174,6 @@ public sealed class IndexStore : IDisposable
         Lexical.Dispose();
         Vectors.Dispose();
         Catalog.Dispose();
+        _writeGate.Dispose();
     }
 }

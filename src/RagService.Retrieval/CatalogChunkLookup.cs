@@ -4,32 +4,26 @@ using RagService.Core.Jobs;
 
 namespace RagService.Retrieval;
 
-/// <summary>
-/// Resolves chunk ids through the document catalog, which holds the live chunks of every document. The
-/// catalog answers synchronously from its local database; these calls only read.
-/// </summary>
-public sealed class CatalogChunkLookup(IDocumentCatalog catalog) : IChunkLookup
+/// <summary>Resolves chunk ids through the catalog's chunk store, which holds the live chunks of every document.</summary>
+public sealed class CatalogChunkLookup(IChunkStore chunks) : IChunkLookup
 {
     public Task<IReadOnlyList<Chunk>> ResolveAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunkIds);
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(catalog.GetChunksByIds(chunkIds));
+        return chunks.GetChunksByIdsAsync(chunkIds, ct);
     }
 
     /// <summary>The catalog answers filters with one indexed query over documents and their tags.</summary>
     public Task<IReadOnlySet<string>?> AllowedChunkIdsAsync(SearchFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(catalog.ChunkIdsMatching(filter));
+        return chunks.ChunkIdsMatchingAsync(filter, ct);
     }
 
-    public Task<IReadOnlyList<Chunk>> SectionOfAsync(Chunk chunk, CancellationToken ct)
+    public async Task<IReadOnlyList<Chunk>> SectionOfAsync(Chunk chunk, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        ct.ThrowIfCancellationRequested();
-        var section = catalog.GetSectionChunks(chunk.DocumentId, chunk.ParentSectionId);
-        return Task.FromResult<IReadOnlyList<Chunk>>(section.Count == 0 ? [chunk] : section);
+        var section = await chunks.GetSectionChunksAsync(chunk.DocumentId, chunk.ParentSectionId, ct).ConfigureAwait(false);
+        return section.Count == 0 ? [chunk] : section;
     }
 }

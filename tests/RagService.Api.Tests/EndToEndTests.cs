@@ -90,8 +90,8 @@ public sealed class EndToEndTests : IDisposable
             var store = registry.Open("kb")!;
             await using var stream = File.OpenRead(docx);
             var received = await Ingestion.BlobStore.StoreAsync(stream, "guide.docx", registry.BlobFolder("kb"), long.MaxValue, default);
-            store.Catalog.Enqueue(new Core.Jobs.DocumentUpload("guide", "guide.docx", received.BlobPath!, received.ContentHash, received.SizeBytes, Core.Documents.DocumentFormat.Docx, new Dictionary<string, string>()));
-            store.Catalog.UpdateProgress("guide", 1, Core.Jobs.DocumentState.Embedding, 0.5);
+            await store.Jobs.EnqueueAsync(new Core.Jobs.DocumentUpload("guide", "guide.docx", received.BlobPath!, received.ContentHash, received.SizeBytes, Core.Documents.DocumentFormat.Docx, new Dictionary<string, string>()), CancellationToken.None);
+            await store.Jobs.UpdateProgressAsync("guide", 1, new Core.Jobs.JobProgress(Core.Jobs.DocumentState.Embedding, 0.5), CancellationToken.None);
         }
 
         await using (var host = new RagApiHost(data))
@@ -119,7 +119,7 @@ public sealed class EndToEndTests : IDisposable
         await RagApiHost.UploadAsync(client, "kb", (v1, "notes"));
         await RagApiHost.WaitForFinalAsync(client, "kb", "notes");
         var store = host.Registry.Open("kb")!;
-        var oldIds = store.Catalog.ChunkIdsOf("notes");
+        var oldIds = await store.Chunks.ChunkIdsOfAsync("notes", CancellationToken.None);
         Assert.NotEmpty(oldIds);
 
         var replaced = await RagApiHost.UploadAsync(client, "kb", (v2, "notes"));
@@ -128,11 +128,11 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(2, status.GetProperty("version").GetInt32());
         Assert.Equal(2, status.GetProperty("liveVersion").GetInt32());
 
-        Assert.Empty(store.Lexical.Search("zebraquartz", 10, Core.Indexes.SearchFilter.None));
-        Assert.NotEmpty(store.Lexical.Search("ottermarble", 10, Core.Indexes.SearchFilter.None));
-        var dense = store.Vectors.Search(await EmbedAsync(host, "flux capacitor firmware"), 50, null).Select(h => h.ChunkId).ToList();
+        Assert.Empty(await store.Lexical.SearchAsync("zebraquartz", 10, Core.Indexes.SearchFilter.None, CancellationToken.None));
+        Assert.NotEmpty(await store.Lexical.SearchAsync("ottermarble", 10, Core.Indexes.SearchFilter.None, CancellationToken.None));
+        var dense = (await store.Vectors.SearchAsync(await EmbedAsync(host, "flux capacitor firmware"), 50, null, CancellationToken.None)).Select(h => h.ChunkId).ToList();
         Assert.DoesNotContain(dense, oldIds.Contains);
-        var newIds = store.Catalog.ChunkIdsOf("notes");
+        var newIds = await store.Chunks.ChunkIdsOfAsync("notes", CancellationToken.None);
         Assert.Contains(dense, newIds.Contains);
 
         var chunks = await client.GetFromJsonAsync<JsonElement>("/v1/indexes/kb/documents/notes/chunks", RagApiHost.Json);
@@ -140,8 +140,8 @@ public sealed class EndToEndTests : IDisposable
 
         var delete = await client.DeleteAsync("/v1/indexes/kb/documents/notes");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        Assert.Empty(store.Lexical.Search("ottermarble", 10, Core.Indexes.SearchFilter.None));
-        Assert.DoesNotContain(store.Vectors.Search(await EmbedAsync(host, "flux capacitor firmware"), 50, null), h => newIds.Contains(h.ChunkId));
+        Assert.Empty(await store.Lexical.SearchAsync("ottermarble", 10, Core.Indexes.SearchFilter.None, CancellationToken.None));
+        Assert.DoesNotContain(await store.Vectors.SearchAsync(await EmbedAsync(host, "flux capacitor firmware"), 50, null, CancellationToken.None), h => newIds.Contains(h.ChunkId));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/v1/indexes/kb/documents/notes")).StatusCode);
         var search = await RagApiHost.SearchAsync(client, "kb", new { query = "flux capacitor firmware", topK = 10 });
         Assert.Empty(search.GetProperty("hits").EnumerateArray());
@@ -217,7 +217,7 @@ public sealed class EndToEndTests : IDisposable
         await RagApiHost.WaitForFinalAsync(client, "kb", "a");
         await RagApiHost.WaitForFinalAsync(client, "kb", "b");
         var store = host.Registry.Open("kb")!;
-        var blob = store.Catalog.GetUpload("a")!.BlobPath;
+        var blob = (await store.Jobs.GetUploadAsync("a", CancellationToken.None))!.BlobPath;
         Assert.True(File.Exists(blob));
 
         // Two documents share the content-addressed blob: deleting one keeps it for the other.
@@ -227,7 +227,7 @@ public sealed class EndToEndTests : IDisposable
         // Replacing the last document that used it releases it; the new version's blob stays.
         await RagApiHost.UploadAsync(client, "kb", (v2, "b"));
         Assert.False(File.Exists(blob));
-        var newBlob = store.Catalog.GetUpload("b")!.BlobPath;
+        var newBlob = (await store.Jobs.GetUploadAsync("b", CancellationToken.None))!.BlobPath;
         Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "kb", "b")).GetProperty("status").GetString());
         Assert.True(File.Exists(newBlob));
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/v1/indexes/kb/documents/b")).StatusCode);

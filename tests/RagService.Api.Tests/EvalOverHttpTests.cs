@@ -82,7 +82,12 @@ public sealed class EvalOverHttpTests : IDisposable
             using var http = new HttpClient { BaseAddress = server.BaseAddress };
             await IngestAsync(http);
             var store = server.Services.GetRequiredService<IndexRegistry>().Open("kb")!;
-            var texts = Documents.SelectMany(d => store.Catalog.GetChunks(d.Id)).Select(c => c.IndexText).ToList();
+            var texts = new List<string>();
+            foreach (var document in Documents)
+            {
+                texts.AddRange((await store.Chunks.GetChunksAsync(document.Id, CancellationToken.None)).Select(c => c.IndexText));
+            }
+
             Assert.Equal(Documents.Length, texts.Count);
 
             // Every chunk's indexed text is in the cache under the second model (ArcticXs: the index uses MiniLM), as a document.

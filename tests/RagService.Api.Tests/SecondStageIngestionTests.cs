@@ -38,7 +38,7 @@ public sealed class SecondStageIngestionTests : IDisposable
         {
             using var body = new MemoryStream(Encoding.UTF8.GetBytes(text));
             var received = await BlobStore.StoreAsync(body, id + ".md", registry.BlobFolder("kb"), options.MaxUploadBytes, default);
-            Assert.True(DocumentIntake.Admit(store, received, id, new Dictionary<string, string>(), options.MaxUploadBytes).Enqueued);
+            Assert.True((await DocumentIntake.AdmitAsync(store, received, id, new Dictionary<string, string>(), options.MaxUploadBytes, default)).Enqueued);
         }
 
         var report = await provider.GetRequiredService<DocumentIngestor>().DrainAsync(store, 10, 1, null, default);

@@ -11,6 +11,8 @@ namespace RagService.Indexing.Tests;
 /// <summary>Writes through the index store reach both real indexes before the catalog makes them live.</summary>
 public sealed class IndexStoreTests : IDisposable
 {
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "ragservice-tests", Guid.NewGuid().ToString("N"));
     private readonly IndexStore _store;
 
@@ -23,44 +25,44 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_written_version_is_searchable_on_both_sides_and_the_next_version_replaces_it()
+    public async Task A_written_version_is_searchable_on_both_sides_and_the_next_version_replaces_it()
     {
-        _store.Catalog.Enqueue(Upload("doc", "h1"));
-        _store.Write([Prepared("doc", 1, "walrus tusks", [1, 0, 0, 0])]);
-        Assert.Equal(DocumentState.Ready, _store.Catalog.Get("doc")!.State);
-        var v1 = _store.Catalog.ChunkIdsOf("doc").Single();
-        Assert.Equal(v1, _store.Lexical.Search("walrus", 5, SearchFilter.None).Single().ChunkId);
-        Assert.Equal(v1, _store.Vectors.Search([1, 0, 0, 0], 5, null).Single().ChunkId);
+        await _store.Catalog.Jobs.EnqueueAsync(Upload("doc", "h1"), Ct);
+        await _store.WriteAsync([Prepared("doc", 1, "walrus tusks", [1, 0, 0, 0])], Ct);
+        Assert.Equal(DocumentState.Ready, (await _store.Catalog.Jobs.GetAsync("doc", Ct))!.State);
+        var v1 = (await _store.Catalog.Chunks.ChunkIdsOfAsync("doc", Ct)).Single();
+        Assert.Equal(v1, (await _store.Lexical.SearchAsync("walrus", 5, SearchFilter.None, Ct)).Single().ChunkId);
+        Assert.Equal(v1, (await _store.Vectors.SearchAsync([1, 0, 0, 0], 5, null, Ct)).Single().ChunkId);
 
-        _store.Catalog.Enqueue(Upload("doc", "h2"));
-        _store.Write([Prepared("doc", 2, "narwhal horns", [0, 1, 0, 0])]);
-        var v2 = _store.Catalog.ChunkIdsOf("doc").Single();
+        await _store.Catalog.Jobs.EnqueueAsync(Upload("doc", "h2"), Ct);
+        await _store.WriteAsync([Prepared("doc", 2, "narwhal horns", [0, 1, 0, 0])], Ct);
+        var v2 = (await _store.Catalog.Chunks.ChunkIdsOfAsync("doc", Ct)).Single();
         Assert.NotEqual(v1, v2);
-        Assert.Empty(_store.Lexical.Search("walrus", 5, SearchFilter.None));
-        Assert.Equal([v2], _store.Vectors.Search([1, 0, 0, 0], 5, null).Select(h => h.ChunkId));
+        Assert.Empty(await _store.Lexical.SearchAsync("walrus", 5, SearchFilter.None, Ct));
+        Assert.Equal([v2], (await _store.Vectors.SearchAsync([1, 0, 0, 0], 5, null, Ct)).Select(h => h.ChunkId));
 
-        Assert.True(_store.Delete("doc"));
-        Assert.Empty(_store.Lexical.Search("narwhal", 5, SearchFilter.None));
-        Assert.Empty(_store.Vectors.Search([0, 1, 0, 0], 5, null));
-        Assert.False(_store.Delete("doc"));
+        Assert.True(await _store.DeleteAsync("doc", Ct));
+        Assert.Empty(await _store.Lexical.SearchAsync("narwhal", 5, SearchFilter.None, Ct));
+        Assert.Empty(await _store.Vectors.SearchAsync([0, 1, 0, 0], 5, null, Ct));
+        Assert.False(await _store.DeleteAsync("doc", Ct));
     }
 
     [Fact]
-    public void A_version_prepared_before_a_delete_or_a_newer_upload_is_not_written()
+    public async Task A_version_prepared_before_a_delete_or_a_newer_upload_is_not_written()
     {
-        _store.Catalog.Enqueue(Upload("gone", "h1"));
-        _store.Catalog.Enqueue(Upload("old", "h1"));
+        await _store.Catalog.Jobs.EnqueueAsync(Upload("gone", "h1"), Ct);
+        await _store.Catalog.Jobs.EnqueueAsync(Upload("old", "h1"), Ct);
         var stale = Prepared("old", 1, "obsolete platypus", [0, 0, 1, 0]);
         var deleted = Prepared("gone", 1, "vanished quokka", [0, 0, 0, 1]);
-        _store.Catalog.Enqueue(Upload("old", "h2"));
-        _store.Delete("gone");
+        await _store.Catalog.Jobs.EnqueueAsync(Upload("old", "h2"), Ct);
+        await _store.DeleteAsync("gone", Ct);
 
-        _store.Write([stale, deleted]);
+        await _store.WriteAsync([stale, deleted], Ct);
 
-        Assert.Empty(_store.Lexical.Search("platypus", 5, SearchFilter.None));
-        Assert.Empty(_store.Lexical.Search("quokka", 5, SearchFilter.None));
+        Assert.Empty(await _store.Lexical.SearchAsync("platypus", 5, SearchFilter.None, Ct));
+        Assert.Empty(await _store.Lexical.SearchAsync("quokka", 5, SearchFilter.None, Ct));
         Assert.Equal(0, _store.Vectors.Count);
-        Assert.Equal(DocumentState.Queued, _store.Catalog.Get("old")!.State);
+        Assert.Equal(DocumentState.Queued, (await _store.Catalog.Jobs.GetAsync("old", Ct))!.State);
     }
 
     private static DocumentUpload Upload(string id, string hash) =>

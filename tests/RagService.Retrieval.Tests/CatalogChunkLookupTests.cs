@@ -18,7 +18,7 @@ public sealed class CatalogChunkLookupTests : IDisposable
         _catalog = new SqliteDocumentCatalog(Path.Combine(_folder, "catalog.db"));
         Add("a", new Dictionary<string, string> { ["tenant"] = "t1", ["lang"] = "en" }, "a1", "a2");
         Add("b", new Dictionary<string, string> { ["tenant"] = "t2" }, "b1");
-        _lookup = new CatalogChunkLookup(_catalog);
+        _lookup = new CatalogChunkLookup(_catalog.Chunks);
     }
 
     [Fact]
@@ -52,9 +52,10 @@ public sealed class CatalogChunkLookupTests : IDisposable
 
     private void Add(string documentId, Dictionary<string, string> tags, params string[] chunkIds)
     {
-        var status = _catalog.Enqueue(new DocumentUpload(documentId, documentId + ".txt", "/nowhere", "hash-" + documentId, 1, DocumentFormat.PlainText, tags)).Status;
+        var status = _catalog.Jobs.EnqueueAsync(new DocumentUpload(documentId, documentId + ".txt", "/nowhere", "hash-" + documentId, 1, DocumentFormat.PlainText, tags), CancellationToken.None)
+            .GetAwaiter().GetResult().Status;
         var chunks = chunkIds.Select((id, i) => TestChunks.Create(id, documentId, $"text of {id}", tags) with { Ordinal = i, DocumentVersion = status.Version }).ToList();
-        _catalog.CommitVersion(documentId, status.Version, chunks);
+        _catalog.Jobs.CommitVersionAsync(new VersionCommit(documentId, status.Version, chunks, []), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public void Dispose()

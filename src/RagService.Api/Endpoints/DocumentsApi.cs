@@ -92,7 +92,7 @@ public static class DocumentsApi
         for (var i = 0; i < upload.Files.Count; i++)
         {
             var file = upload.Files[i];
-            var result = DocumentIntake.Admit(store, file, i < upload.DocumentIds.Count ? upload.DocumentIds[i] : null, tags, options.Value.MaxUploadBytes);
+            var result = await DocumentIntake.AdmitAsync(store, file, i < upload.DocumentIds.Count ? upload.DocumentIds[i] : null, tags, options.Value.MaxUploadBytes, ct);
             var documentId = result.Status.DocumentId;
             var status = result.Status;
             var enqueued = result.Enqueued;
@@ -103,8 +103,8 @@ public static class DocumentsApi
         return TypedResults.Accepted(accepted[0].Location, new UploadResponse(accepted));
     }
 
-    internal static Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>> List(
-        string index, IndexRegistry registry, int offset = 0, int limit = 100)
+    internal static async Task<Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> List(
+        string index, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100)
     {
         if (registry.Open(index) is not { } store)
         {
@@ -116,46 +116,46 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
-        var docs = store.Catalog.List(offset, limit).Select(DocumentStatusDto.From).ToList();
-        return TypedResults.Ok(new DocumentList(store.Catalog.Count(), offset, docs));
+        var docs = (await store.Jobs.ListAsync(offset, limit, ct)).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct), offset, docs));
     }
 
-    internal static Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>> Get(string index, string documentId, IndexRegistry registry)
+    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, IndexRegistry registry, CancellationToken ct)
     {
         if (registry.Open(index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        return store.Catalog.Get(documentId) is { } status
+        return await store.Jobs.GetAsync(documentId, ct) is { } status
             ? TypedResults.Ok(DocumentStatusDto.From(status))
             : Problems.DocumentNotFound(index, documentId);
     }
 
-    internal static Results<Ok<ChunkList>, NotFound<ProblemDetails>> Chunks(string index, string documentId, IndexRegistry registry)
+    internal static async Task<Results<Ok<ChunkList>, NotFound<ProblemDetails>>> Chunks(string index, string documentId, IndexRegistry registry, CancellationToken ct)
     {
         if (registry.Open(index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        if (store.Catalog.Get(documentId) is null)
+        if (await store.Jobs.GetAsync(documentId, ct) is null)
         {
             return Problems.DocumentNotFound(index, documentId);
         }
 
-        var chunks = store.Catalog.GetChunks(documentId).Select(ChunkMapping.ToDto).ToList();
+        var chunks = (await store.Chunks.GetChunksAsync(documentId, ct)).Select(ChunkMapping.ToDto).ToList();
         return TypedResults.Ok(new ChunkList(documentId, chunks));
     }
 
-    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, string documentId, IndexRegistry registry)
+    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, string documentId, IndexRegistry registry, CancellationToken ct)
     {
         if (registry.Open(index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        return store.Delete(documentId) ? TypedResults.NoContent() : Problems.DocumentNotFound(index, documentId);
+        return await store.DeleteAsync(documentId, ct) ? TypedResults.NoContent() : Problems.DocumentNotFound(index, documentId);
     }
 
     private static ProblemHttpResult TooLarge(string detail) =>

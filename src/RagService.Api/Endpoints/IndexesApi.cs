@@ -20,20 +20,32 @@ public static class IndexesApi
         return v1;
     }
 
-    internal static IndexList List(IndexRegistry registry) =>
-        new(registry.Names().Select(n => Describe(registry.Open(n)!)).ToList());
+    internal static async Task<IndexList> List(IndexRegistry registry, CancellationToken ct)
+    {
+        var indexes = new List<IndexInfo>();
+        foreach (var name in registry.Names())
+        {
+            if (registry.Open(name) is { } store)
+            {
+                indexes.Add(await DescribeAsync(store, ct));
+            }
+        }
 
-    internal static Results<Ok<IndexInfo>, NotFound<ProblemDetails>> Get(string index, IndexRegistry registry) =>
+        return new IndexList(indexes);
+    }
+
+    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, IndexRegistry registry, CancellationToken ct) =>
         registry.Open(index) is { } store
-            ? TypedResults.Ok(Describe(store))
+            ? TypedResults.Ok(await DescribeAsync(store, ct))
             : Problems.IndexNotFound(index);
 
-    internal static Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>> Create(
+    internal static async Task<Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>>> Create(
         string index,
         CreateIndexRequest? request,
         IndexRegistry registry,
         IOptions<RagOptions> options,
-        EmbeddingModelProvider models)
+        EmbeddingModelProvider models,
+        CancellationToken ct)
     {
         request ??= new CreateIndexRequest();
         var errors = new Dictionary<string, string[]>();
@@ -64,7 +76,7 @@ public static class IndexesApi
         var (store, created) = registry.Create(index, settings);
         if (created)
         {
-            return TypedResults.Created($"/v1/indexes/{index}", Describe(store));
+            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, ct));
         }
 
         var existing = store.Settings;
@@ -79,19 +91,19 @@ public static class IndexesApi
                 $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them."));
         }
 
-        return TypedResults.Ok(Describe(store));
+        return TypedResults.Ok(await DescribeAsync(store, ct));
     }
 
     internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, IndexRegistry registry) =>
         registry.Delete(index) ? TypedResults.NoContent() : Problems.IndexNotFound(index);
 
-    private static IndexInfo Describe(IndexStore store) => new(
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, CancellationToken ct) => new(
         store.Name,
         store.Settings.EmbeddingModel,
         store.Settings.Dimensions,
         store.Settings.Chunking.MaxTokens,
         store.Settings.Chunking.ContextualHeader,
-        store.Catalog.Count(),
+        await store.Jobs.CountAsync(ct),
         store.Vectors.Count,
         store.SizeOnDiskBytes(),
         store.Settings.CreatedAt)

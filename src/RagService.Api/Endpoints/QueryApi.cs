@@ -96,7 +96,7 @@ public static class QueryApi
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
         // Small-to-big: the generator reads each hit with its section or neighbours; citations keep the exact chunk.
-        var hits = await new ContextAssembler(new CatalogChunkLookup(store.Catalog)).WidenAsync(response.Hits, contextTokens, expansion, ct);
+        var hits = await new ContextAssembler(new CatalogChunkLookup(store.Chunks)).WidenAsync(response.Hits, contextTokens, expansion, ct);
         var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
         return TypedResults.Ok(new AskResponseDto(
             searchRequest.Query,

@@ -10,26 +10,28 @@ namespace RagService.Api.Ingestion;
 /// </summary>
 public static class DocumentIntake
 {
-    public static EnqueueResult Admit(IndexStore store, ReceivedFile file, string? documentId, IReadOnlyDictionary<string, string> tags, long maxFileBytes)
+    public static async Task<EnqueueResult> AdmitAsync(
+        IndexStore store, ReceivedFile file, string? documentId, IReadOnlyDictionary<string, string> tags, long maxFileBytes, CancellationToken ct)
     {
         documentId = string.IsNullOrEmpty(documentId)
             ? DocumentIds.FromContent(file.TooLarge ? Guid.NewGuid().ToString("N") : file.ContentHash)
             : documentId;
         if (file.TooLarge)
         {
-            var refused = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags));
-            store.Catalog.MarkFailed(documentId, refused.Status.Version, "upload",
-                $"The file is {file.SizeBytes} bytes; the limit per file is {maxFileBytes} bytes.");
-            return new EnqueueResult(store.Catalog.Get(documentId)!, Enqueued: false);
+            var refused = await store.Jobs.EnqueueAsync(
+                new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags), ct);
+            await store.Jobs.MarkFailedAsync(documentId, refused.Status.Version, "upload",
+                $"The file is {file.SizeBytes} bytes; the limit per file is {maxFileBytes} bytes.", ct);
+            return new EnqueueResult((await store.Jobs.GetAsync(documentId, ct))!, Enqueued: false);
         }
 
         var format = FormatDetection.Sniff(file.BlobPath!, file.FileName);
-        var previousBlob = store.Catalog.GetUpload(documentId)?.BlobPath;
-        var result = store.Catalog.Enqueue(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags));
+        var previousBlob = (await store.Jobs.GetUploadAsync(documentId, ct))?.BlobPath;
+        var result = await store.Jobs.EnqueueAsync(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags), ct);
         if (result.Enqueued && previousBlob != file.BlobPath)
         {
             // The replaced version's bytes are no longer needed by anyone (its chunks are already indexed).
-            store.RemoveBlobIfUnreferenced(previousBlob);
+            await store.RemoveBlobIfUnreferencedAsync(previousBlob, ct);
         }
 
         return result;

@@ -41,7 +41,7 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
             s.Lexical,
             s.Vectors,
             models.Get(s.Settings.EmbeddingModel),
-            new CatalogChunkLookup(s.Catalog),
+            new CatalogChunkLookup(s.Chunks),
             options.Value,
             models.SecondStageModelFor(s.Settings.EmbeddingModel, options.Value),
             _reranker.Value,

@@ -196,7 +196,7 @@ public static class EvalChunksCommand
                 ContentHash = ChunkIdentity.ContentHash(d.Text),
             }).ToList();
             same += asChunks.Count(c => previous.Contains(ChunkQuality.Normalise(c.Text)));
-            var marked = dedup.Mark(doc.Id, asChunks);
+            var marked = await dedup.MarkAsync(doc.Id, asChunks, ct);
             duplicates += marked.ExactDuplicates + marked.NearDuplicates;
         }
 
@@ -324,7 +324,7 @@ public static class EvalChunksCommand
         {
             await using var stream = File.OpenRead(doc.SourcePath);
             var received = await BlobStore.StoreAsync(stream, doc.FileName, registry.BlobFolder(name), rag.MaxUploadBytes, ct);
-            DocumentIntake.Admit(store, received, doc.DocumentId, new Dictionary<string, string>(), rag.MaxUploadBytes);
+            await DocumentIntake.AdmitAsync(store, received, doc.DocumentId, new Dictionary<string, string>(), rag.MaxUploadBytes, ct);
         }
 
         var clock = Stopwatch.StartNew();
@@ -357,7 +357,7 @@ public static class EvalChunksCommand
         }
 
         var n = Math.Max(1, questions.Count);
-        return new RetrievalResult(config.Name, o.ContextualHeader, questions.Count, store.Catalog.List(0, 1000).Sum(d => d.ChunkCount),
+        return new RetrievalResult(config.Name, o.ContextualHeader, questions.Count, (await store.Jobs.ListAsync(0, 1000, ct)).Sum(d => d.ChunkCount),
             hit1 / (double)n, hit5 / (double)n, reciprocal / n, misses,
             ingestion.Parse.TotalSeconds, ingestion.Chunking.TotalSeconds, ingestion.Dedup.TotalSeconds, ingestion.Embed.TotalSeconds,
             ingestion.Write.TotalSeconds, clock.Elapsed.TotalSeconds, ingestion.Duplicates);

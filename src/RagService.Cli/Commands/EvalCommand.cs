@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Ingestion.Jobs;
 using RagService.Api.Querying;
 using RagService.Core.Search;
 using RagService.Indexing;
@@ -157,7 +158,7 @@ public static class EvalCommand
     {
         var registry = services.GetRequiredService<IndexRegistry>();
         var ingestor = services.GetRequiredService<DocumentIngestor>();
-        var known = store.Catalog.Count();
+        var known = await store.Jobs.CountAsync(ct);
         var corpusSize = 0;
         var admitted = 0;
         var clock = Stopwatch.StartNew();
@@ -170,7 +171,7 @@ public static class EvalCommand
             {
                 corpusSize++;
                 var id = EvalDocumentIds.ToDocumentId(doc.Id);
-                if (known > 0 && store.Catalog.Get(id) is { State: Core.Jobs.DocumentState.Ready })
+                if (known > 0 && await store.Jobs.GetAsync(id, ct) is { State: Core.Jobs.DocumentState.Ready })
                 {
                     continue;
                 }
@@ -180,7 +181,7 @@ public static class EvalCommand
                 var markdown = string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
                 using var stream = new MemoryStream(Encoding.UTF8.GetBytes(markdown));
                 var received = await BlobStore.StoreAsync(stream, doc.Id + ".md", registry.BlobFolder(store.Name), options.MaxUploadBytes, ct);
-                if (DocumentIntake.Admit(store, received, id, new Dictionary<string, string>(), options.MaxUploadBytes).Enqueued)
+                if ((await DocumentIntake.AdmitAsync(store, received, id, new Dictionary<string, string>(), options.MaxUploadBytes, ct)).Enqueued)
                 {
                     admitted++;
                 }
@@ -188,7 +189,7 @@ public static class EvalCommand
 
             admit.IsIndeterminate = false;
             admit.MaxValue = admit.Value = Math.Max(1, corpusSize);
-            var pending = store.Catalog.Unfinished().Count;
+            var pending = (await store.Jobs.UnfinishedAsync(ct)).Count;
             if (pending == 0)
             {
                 return;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Ingestion.Jobs;
 using RagService.Core.Jobs;
 using RagService.Indexing;
 using Spectre.Console;
@@ -45,20 +46,28 @@ public static class IngestCommand
             {
                 await using var stream = File.OpenRead(path);
                 var received = await BlobStore.StoreAsync(stream, Path.GetFileName(path), services.GetRequiredService<IndexRegistry>().BlobFolder(index), options.MaxUploadBytes, ct);
-                var result = DocumentIntake.Admit(store, received, DocumentIdFromPath(path), tags, options.MaxUploadBytes);
+                var result = await DocumentIntake.AdmitAsync(store, received, DocumentIdFromPath(path), tags, options.MaxUploadBytes, ct);
                 admitted.Add(result.Status.DocumentId);
                 skipped += result.Enqueued || result.Status.State == DocumentState.Failed ? 0 : 1;
                 upload.Increment(1);
             }
 
-            var pending = store.Catalog.Unfinished().Count;
+            var pending = (await store.Jobs.UnfinishedAsync(ct)).Count;
             var ingest = progress.AddTask("Parsing, embedding, indexing", maxValue: Math.Max(1, pending));
             await ingestor.DrainAsync(store, options.MaxDocumentsPerCommit, options.IngestionParallelism,
                 new Progress<IngestionBatchReport>(r => ingest.Value = r.Ready + r.Failed), ct);
             ingest.Value = ingest.MaxValue;
         });
 
-        var statuses = admitted.Distinct().Select(id => store.Catalog.Get(id)).OfType<DocumentStatus>().ToList();
+        var statuses = new List<DocumentStatus>();
+        foreach (var id in admitted.Distinct())
+        {
+            if (await store.Jobs.GetAsync(id, ct) is { } status)
+            {
+                statuses.Add(status);
+            }
+        }
+
         var ready = statuses.Count(s => s.State == DocumentState.Ready);
         var failed = statuses.Where(s => s.State == DocumentState.Failed).ToList();
         AnsiConsole.MarkupLineInterpolated($"[green]{ready} ready[/] ({skipped} unchanged), [red]{failed.Count} failed[/], {statuses.Sum(s => s.ChunkCount)} chunks in index '{index}'.");

@@ -133,42 +133,53 @@ public sealed record SearchFilter
 }
 
 /// <summary>
-/// BM25 over chunk index texts, one on-disk index per RagService index. Writes become visible
-/// to searches only after <see cref="Commit"/>.
+/// BM25 over chunk index texts, one on-disk index per RagService index. Writes become visible to
+/// searches only after <see cref="CommitAsync"/>, all at once.
 /// </summary>
 public interface ILexicalIndex : IDisposable
 {
-    /// <summary>Adds the chunks of a document version and deletes every other version of that document (visible after Commit).</summary>
-    void ReplaceDocument(string documentId, int version, IReadOnlyList<Chunk> chunks);
+    /// <summary>Adds the chunks of a document version and deletes every other version of that document (visible after commit).</summary>
+    Task ReplaceDocumentAsync(string documentId, int version, IReadOnlyList<Chunk> chunks, CancellationToken ct);
 
-    void DeleteDocument(string documentId);
+    /// <summary>Deletes every chunk of the document (visible after commit).</summary>
+    Task DeleteDocumentAsync(string documentId, CancellationToken ct);
 
-    void Commit();
+    /// <summary>Publishes and persists every write so far.</summary>
+    Task CommitAsync(CancellationToken ct);
 
-    IReadOnlyList<ScoredChunkId> Search(string query, int topK, SearchFilter filter);
+    /// <summary>The best <paramref name="topK"/> committed chunks for the query among those the filter admits, best first.</summary>
+    Task<IReadOnlyList<ScoredChunkId>> SearchAsync(string query, int topK, SearchFilter filter, CancellationToken ct);
 
     long SizeOnDiskBytes { get; }
 }
 
-/// <summary>Approximate nearest-neighbour search over chunk vectors (cosine), one per RagService index.</summary>
+/// <summary>
+/// Approximate nearest-neighbour search over chunk vectors (cosine), one per RagService index. Writes are
+/// searchable at once; <see cref="CommitAsync"/> makes them durable.
+/// </summary>
 public interface IVectorIndex : IDisposable
 {
     int Dimensions { get; }
 
     long Count { get; }
 
-    void Upsert(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors);
+    /// <summary>Adds or replaces the vectors of the chunk ids; a vector of the wrong width is an <see cref="ArgumentException"/>.</summary>
+    Task UpsertAsync(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors, CancellationToken ct);
 
-    void Remove(IReadOnlyList<string> chunkIds);
+    /// <summary>Removes the chunk ids; unknown ids are ignored.</summary>
+    Task RemoveAsync(IReadOnlyList<string> chunkIds, CancellationToken ct);
 
     /// <summary>Persists everything written so far; atomic (a crash leaves the previous commit).</summary>
-    void Commit();
+    Task CommitAsync(CancellationToken ct);
 
+    /// <param name="query">The query vector.</param>
+    /// <param name="topK">How many hits at most.</param>
     /// <param name="allowed">
     /// When set, only these chunk ids may be returned. A small set is searched exactly (brute force over
     /// its vectors); a large one by oversampling the approximate search.
     /// </param>
-    IReadOnlyList<ScoredChunkId> Search(float[] query, int topK, IReadOnlySet<string>? allowed);
+    /// <param name="ct">Cancels the search.</param>
+    Task<IReadOnlyList<ScoredChunkId>> SearchAsync(float[] query, int topK, IReadOnlySet<string>? allowed, CancellationToken ct);
 
     long SizeOnDiskBytes { get; }
 }

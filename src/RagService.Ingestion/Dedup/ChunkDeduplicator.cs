@@ -15,12 +15,12 @@ public sealed record DeduplicationResult(IReadOnlyList<Chunk> Chunks, IReadOnlyL
 /// through LSH bands). Earlier means already live in the catalog, or seen earlier in this run (earlier
 /// documents of the batch, earlier chunks of the same document). Originals are what get indexed.
 /// </summary>
-public sealed class ChunkDeduplicator(DeduplicationOptions options, IDocumentCatalog? catalog = null)
+public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIndex? stored = null)
 {
     private readonly Dictionary<string, string> _originalByHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string ChunkId, uint[] Signature)>> _originalsByBand = new(StringComparer.Ordinal);
 
-    public DeduplicationResult Mark(string documentId, IReadOnlyList<Chunk> chunks)
+    public async Task<DeduplicationResult> MarkAsync(string documentId, IReadOnlyList<Chunk> chunks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(documentId);
         ArgumentNullException.ThrowIfNull(chunks);
@@ -32,10 +32,12 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDocumentCat
         var signatures = chunks.Select(c => MinHasher.Words(c.Text).Count >= options.MinWords ? MinHasher.Signature(c.Text) : null).ToList();
         var bands = signatures.Select(s => s is null ? [] : MinHasher.BandKeys(s)).ToList();
 
-        var stored = catalog?.FindDuplicateCandidates(documentId, chunks.Select(c => c.ContentHash).ToList(), bands.SelectMany(b => b).ToList()) ?? [];
-        var storedByHash = stored.GroupBy(c => c.ContentHash, StringComparer.Ordinal)
+        var candidates = stored is null
+            ? []
+            : await stored.FindCandidatesAsync(documentId, chunks.Select(c => c.ContentHash).ToList(), bands.SelectMany(b => b).ToList(), ct).ConfigureAwait(false);
+        var storedByHash = candidates.GroupBy(c => c.ContentHash, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.ChunkId, StringComparer.Ordinal).First().ChunkId, StringComparer.Ordinal);
-        var storedSignatures = stored.Where(c => c.MinHash is { Length: > 0 })
+        var storedSignatures = candidates.Where(c => c.MinHash is { Length: > 0 })
             .Select(c => (c.ChunkId, Signature: MinHasher.FromBytes(c.MinHash!))).ToList();
 
         var result = new List<Chunk>(chunks.Count);

@@ -4,11 +4,11 @@ namespace RagService.Retrieval.Legs;
 
 /// <summary>
 /// The one place retrieval asks the lexical index: the BM25 leg, the PRF leg and the second stage's
-/// restricted BM25 search all come through here. The index answers synchronously, so the search runs
-/// on the thread pool and the caller's other work (the embeddings) overlaps it.
+/// restricted BM25 search all come through here. The embedded Lucene index completes its task inline,
+/// so the search is started on the thread pool and the caller's other work (the embeddings) overlaps it.
 /// </summary>
 internal sealed class LexicalSearch(ILexicalIndex index)
 {
     public Task<IReadOnlyList<ScoredChunkId>> SearchAsync(string query, int topK, SearchFilter filter, CancellationToken cancellationToken) =>
-        Task.Run(() => index.Search(query, topK, filter), cancellationToken);
+        Task.Run(() => index.SearchAsync(query, topK, filter, cancellationToken), cancellationToken);
 }

@@ -11,6 +11,8 @@ namespace RagService.Indexing.Tests.Catalog;
 
 public sealed class ChunkMetadataAndDuplicatesTests : IDisposable
 {
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -36,7 +38,7 @@ public sealed class ChunkMetadataAndDuplicatesTests : IDisposable
         new(id, id + ".md", "/tmp/none", hash, 10, DocumentFormat.Markdown, new Dictionary<string, string>());
 
     [Fact]
-    public void An_old_catalog_gains_the_hierarchy_columns_and_round_trips_them()
+    public async Task An_old_catalog_gains_the_hierarchy_columns_and_round_trips_them()
     {
         var path = Path.Combine(_folder.Path, "catalog.db");
         using (var old = new SqliteConnection($"Data Source={path}"))
@@ -55,33 +57,33 @@ public sealed class ChunkMetadataAndDuplicatesTests : IDisposable
         SqliteConnection.ClearAllPools();
         using var catalog = new SqliteDocumentCatalog(path);
         using var reopened = new SqliteDocumentCatalog(path); // a second open finds the columns and adds nothing
-        catalog.Enqueue(Upload("a", "h1"));
+        await catalog.Jobs.EnqueueAsync(Upload("a", "h1"), Ct);
         var chunks = new[] { Chunk("a", 1, 0, "First."), Chunk("a", 1, 1, "Second.", duplicateOf: "x") };
-        catalog.CommitVersion("a", 1, chunks);
+        await catalog.Jobs.CommitVersionAsync(new VersionCommit("a", 1, chunks, []), Ct);
 
-        var read = reopened.GetChunks("a");
+        var read = await reopened.Chunks.GetChunksAsync("a", Ct);
 
         Assert.Equal([1, 2], read[0].SectionLevels);
         Assert.Equal(new PageBox(3, new BoundingBox(1, 2, 3, 4)), Assert.Single(read[0].Boxes));
         Assert.Equal("b7", read[1].ParentSectionId);
         Assert.Equal(chunks[0].Id, read[1].PreviousChunkId);
         Assert.Equal("x", read[1].DuplicateOf);
-        Assert.Equal(2, reopened.GetSectionChunks("a", "b7").Count);
-        Assert.Empty(reopened.GetSectionChunks("a", "other"));
+        Assert.Equal(2, (await reopened.Chunks.GetSectionChunksAsync("a", "b7", Ct)).Count);
+        Assert.Empty(await reopened.Chunks.GetSectionChunksAsync("a", "other", Ct));
     }
 
     [Fact]
-    public void Candidates_are_live_originals_of_other_documents_matched_by_hash_or_band()
+    public async Task Candidates_are_live_originals_of_other_documents_matched_by_hash_or_band()
     {
         using var catalog = new SqliteDocumentCatalog(Path.Combine(_folder.Path, "catalog.db"));
-        catalog.Enqueue(Upload("a", "h1"));
+        await catalog.Jobs.EnqueueAsync(Upload("a", "h1"), Ct);
         var original = Chunk("a", 1, 0, "Shared disclaimer.");
         var copy = Chunk("a", 1, 1, "Shared disclaimer.", duplicateOf: original.Id);
-        catalog.CommitVersion("a", 1, [original, copy], [new ChunkSignature(original.Id, [1, 2, 3, 4], ["0:abc", "1:def"])]);
+        await catalog.Jobs.CommitVersionAsync(new VersionCommit("a", 1, [original, copy], [new ChunkSignature(original.Id, [1, 2, 3, 4], ["0:abc", "1:def"])]), Ct);
 
-        var byHash = catalog.FindDuplicateCandidates("b", [original.ContentHash], []);
-        var byBand = catalog.FindDuplicateCandidates("b", [], ["1:def", "9:zzz"]);
-        var sameDocument = catalog.FindDuplicateCandidates("a", [original.ContentHash], ["0:abc"]);
+        var byHash = await catalog.Duplicates.FindCandidatesAsync("b", [original.ContentHash], [], Ct);
+        var byBand = await catalog.Duplicates.FindCandidatesAsync("b", [], ["1:def", "9:zzz"], Ct);
+        var sameDocument = await catalog.Duplicates.FindCandidatesAsync("a", [original.ContentHash], ["0:abc"], Ct);
 
         Assert.Equal([original.Id], byHash.Select(c => c.ChunkId));
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, Assert.Single(byBand).MinHash);
@@ -89,37 +91,37 @@ public sealed class ChunkMetadataAndDuplicatesTests : IDisposable
     }
 
     [Fact]
-    public void A_duplicate_is_not_indexed_and_deleting_its_original_requeues_its_document()
+    public async Task A_duplicate_is_not_indexed_and_deleting_its_original_requeues_its_document()
     {
         var catalog = new SqliteDocumentCatalog(Path.Combine(_folder.Path, "catalog.db"));
         using var store = new IndexStore("t", _folder.Path, new IndexSettings(), catalog,
             new LuceneLexicalIndex(Path.Combine(_folder.Path, "lexical")),
             new USearchVectorIndex(Path.Combine(_folder.Path, "vectors"), new USearchVectorIndexOptions { Dimensions = 2 }));
-        catalog.Enqueue(Upload("a", "h1"));
-        catalog.Enqueue(Upload("b", "h2"));
+        await catalog.Jobs.EnqueueAsync(Upload("a", "h1"), Ct);
+        await catalog.Jobs.EnqueueAsync(Upload("b", "h2"), Ct);
         var original = Chunk("a", 1, 0, "Backups are kept for thirty days.");
         var own = Chunk("b", 1, 0, "Restores are tested every week.");
         var copy = Chunk("b", 1, 1, "Backups are kept for thirty days.", duplicateOf: original.Id);
 
-        store.Write([
+        await store.WriteAsync([
             new PreparedDocument("a", 1, [original], [[1f, 0f]]),
             new PreparedDocument("b", 1, [own, copy], [[0f, 1f]]),
-        ]);
+        ], Ct);
 
         Assert.Equal(2, store.Vectors.Count);
-        Assert.Equal([original.Id], store.Lexical.Search("backups thirty days", 10, SearchFilter.None).Select(h => h.ChunkId));
-        Assert.Equal(2, catalog.GetChunks("b").Count);
-        Assert.Equal(DocumentState.Ready, catalog.Get("b")!.State);
+        Assert.Equal([original.Id], (await store.Lexical.SearchAsync("backups thirty days", 10, SearchFilter.None, Ct)).Select(h => h.ChunkId));
+        Assert.Equal(2, (await catalog.Chunks.GetChunksAsync("b", Ct)).Count);
+        Assert.Equal(DocumentState.Ready, (await catalog.Jobs.GetAsync("b", Ct))!.State);
 
-        Assert.True(store.Delete("a"));
+        Assert.True(await store.DeleteAsync("a", Ct));
 
         // The copy's original is gone: its document is re-ingested, which promotes the copy to original.
-        var b = catalog.Get("b")!;
+        var b = (await catalog.Jobs.GetAsync("b", Ct))!;
         Assert.Equal((DocumentState.Queued, 2, 1), (b.State, b.Version, b.LiveVersion));
-        Assert.Equal(2, catalog.GetChunks("b").Count); // the old version stays readable until the new one commits
+        Assert.Equal(2, (await catalog.Chunks.GetChunksAsync("b", Ct)).Count); // the old version stays readable until the new one commits
         var promoted = Chunk("b", 2, 1, "Backups are kept for thirty days.");
-        store.Write([new PreparedDocument("b", 2, [Chunk("b", 2, 0, own.Text), promoted], [[0f, 1f], [1f, 0f]])]);
-        Assert.Equal([promoted.Id], store.Lexical.Search("backups thirty days", 10, SearchFilter.None).Select(h => h.ChunkId));
-        Assert.Equal(DocumentState.Ready, catalog.Get("b")!.State);
+        await store.WriteAsync([new PreparedDocument("b", 2, [Chunk("b", 2, 0, own.Text), promoted], [[0f, 1f], [1f, 0f]])], Ct);
+        Assert.Equal([promoted.Id], (await store.Lexical.SearchAsync("backups thirty days", 10, SearchFilter.None, Ct)).Select(h => h.ChunkId));
+        Assert.Equal(DocumentState.Ready, (await catalog.Jobs.GetAsync("b", Ct))!.State);
     }
 }

@@ -41,13 +41,13 @@ public sealed class ChunkDeduplicatorTests
     }
 
     [Fact]
-    public void Exact_and_near_duplicates_across_documents_of_a_batch_point_to_the_first_copy()
+    public async Task Exact_and_near_duplicates_across_documents_of_a_batch_point_to_the_first_copy()
     {
         var dedup = new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = 0.8 });
         var near = Disclaimer.Replace("at any time", "at any moment", StringComparison.Ordinal);
 
-        var first = dedup.Mark("a", [Chunk("a", 0, "Intro of A is unique to the first document here."), Chunk("a", 1, Disclaimer)]);
-        var second = dedup.Mark("b", [Chunk("b", 0, Disclaimer), Chunk("b", 1, near), Chunk("b", 2, "Body of B talks about something else entirely.")]);
+        var first = await dedup.MarkAsync("a", [Chunk("a", 0, "Intro of A is unique to the first document here."), Chunk("a", 1, Disclaimer)], CancellationToken.None);
+        var second = await dedup.MarkAsync("b", [Chunk("b", 0, Disclaimer), Chunk("b", 1, near), Chunk("b", 2, "Body of B talks about something else entirely.")], CancellationToken.None);
 
         Assert.All(first.Chunks, c => Assert.Null(c.DuplicateOf));
         Assert.Equal("a-1", second.Chunks[0].DuplicateOf);
@@ -58,57 +58,44 @@ public sealed class ChunkDeduplicatorTests
     }
 
     [Fact]
-    public void A_chunk_below_the_threshold_is_kept_and_disabled_dedup_marks_nothing()
+    public async Task A_chunk_below_the_threshold_is_kept_and_disabled_dedup_marks_nothing()
     {
         var rewritten = string.Join(' ', Disclaimer.Split(' ').Take(20)) + " and then the rest of this paragraph is written completely differently from the original one.";
 
-        var strict = new ChunkDeduplicator(new DeduplicationOptions()).Mark("a", [Chunk("a", 0, Disclaimer), Chunk("a", 1, rewritten)]);
-        var off = new ChunkDeduplicator(new DeduplicationOptions { Enabled = false }).Mark("a", [Chunk("a", 0, Disclaimer), Chunk("a", 1, Disclaimer)]);
+        var strict = await new ChunkDeduplicator(new DeduplicationOptions()).MarkAsync("a", [Chunk("a", 0, Disclaimer), Chunk("a", 1, rewritten)], CancellationToken.None);
+        var off = await new ChunkDeduplicator(new DeduplicationOptions { Enabled = false }).MarkAsync("a", [Chunk("a", 0, Disclaimer), Chunk("a", 1, Disclaimer)], CancellationToken.None);
 
         Assert.Null(strict.Chunks[1].DuplicateOf);
         Assert.All(off.Chunks, c => Assert.Null(c.DuplicateOf));
     }
 
     [Fact]
-    public void Duplicates_of_chunks_already_in_the_catalog_are_found_by_hash_and_by_band()
+    public async Task Duplicates_of_chunks_already_in_the_catalog_are_found_by_hash_and_by_band()
     {
         var stored = Chunk("old", 3, Disclaimer);
         var signature = MinHasher.Signature(Disclaimer);
         var catalog = new CandidateCatalog([new DuplicateCandidate(stored.Id, "old", stored.ContentHash, MinHasher.ToBytes(signature))], MinHasher.BandKeys(signature));
         var near = Disclaimer.Replace("without notice", "without prior notice", StringComparison.Ordinal);
 
-        var result = new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = 0.8 }, catalog).Mark("new", [Chunk("new", 0, Disclaimer), Chunk("new", 1, near)]);
+        var result = await new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = 0.8 }, catalog).MarkAsync("new", [Chunk("new", 0, Disclaimer), Chunk("new", 1, near)], CancellationToken.None);
 
         Assert.Equal(["old-3", "old-3"], result.Chunks.Select(c => c.DuplicateOf));
         Assert.Equal("new", catalog.LastExcluded);
     }
 
     /// <summary>Answers candidate lookups like the catalog: by content hash, or by any shared band key.</summary>
-    private sealed class CandidateCatalog(IReadOnlyList<DuplicateCandidate> candidates, IReadOnlyList<string> bands) : IDocumentCatalog
+    private sealed class CandidateCatalog(IReadOnlyList<DuplicateCandidate> candidates, IReadOnlyList<string> bands) : IDuplicateIndex
     {
         public string? LastExcluded { get; private set; }
 
-        public IReadOnlyList<DuplicateCandidate> FindDuplicateCandidates(string excludeDocumentId, IReadOnlyCollection<string> contentHashes, IReadOnlyCollection<string> bandKeys)
+        public Task<IReadOnlyList<DuplicateCandidate>> FindCandidatesAsync(string excludeDocumentId, IReadOnlyCollection<string> contentHashes, IReadOnlyCollection<string> bandKeys, CancellationToken ct)
         {
             LastExcluded = excludeDocumentId;
-            return candidates.Where(c => contentHashes.Contains(c.ContentHash) || bandKeys.Intersect(bands).Any()).ToList();
+            return Task.FromResult<IReadOnlyList<DuplicateCandidate>>(candidates.Where(c => contentHashes.Contains(c.ContentHash) || bandKeys.Intersect(bands).Any()).ToList());
         }
 
-        public EnqueueResult Enqueue(DocumentUpload upload) => throw new NotSupportedException();
-        public DocumentStatus? Get(string documentId) => null;
-        public IReadOnlyList<DocumentStatus> List(int offset, int limit) => [];
-        public int Count() => 0;
-        public IReadOnlyList<DocumentStatus> Unfinished() => [];
-        public DocumentUpload? GetUpload(string documentId) => null;
-        public void UpdateProgress(string documentId, int version, DocumentState state, double progress, string? title = null, int? pageCount = null) { }
-        public void MarkFailed(string documentId, int version, string failedStep, string error) { }
-        public void CommitVersion(string documentId, int version, IReadOnlyList<Chunk> chunks) { }
-        public IReadOnlyList<string>? Delete(string documentId) => null;
-        public IReadOnlyList<Chunk> GetChunks(string documentId) => [];
-        public IReadOnlyList<Chunk> GetChunksByIds(IReadOnlyCollection<string> chunkIds) => [];
-        public void RecordPendingChunks(string documentId, int version, IReadOnlyList<string> chunkIds) { }
-        public IReadOnlyList<string> ChunkIdsOf(string documentId) => [];
-        public IReadOnlySet<string>? ChunkIdsMatching(RagService.Core.Indexes.SearchFilter filter) => null;
-        public void Dispose() { }
+        public Task<IReadOnlyList<string>> RequeueOrphanedDuplicatesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
+
+        public Task<IReadOnlyList<ChunkSignature>> SignaturesOfAsync(string documentId, CancellationToken ct) => Task.FromResult<IReadOnlyList<ChunkSignature>>([]);
     }
 }

@@ -23,10 +23,10 @@ public sealed class DateHintRetrievalTests : IDisposable
         lexical = new LuceneLexicalIndex(folder);
         foreach (var chunk in new[] { Old, Mid, New })
         {
-            lexical.ReplaceDocument(chunk.DocumentId, 1, [chunk]);
+            lexical.ReplaceDocumentAsync(chunk.DocumentId, 1, [chunk], CancellationToken.None).GetAwaiter().GetResult();
         }
 
-        lexical.Commit();
+        lexical.CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
         vectors.Upsert(["old", "mid", "new"], [[1f, 0f], [0.9f, 0.1f], [0.8f, 0.2f]]);
     }
 

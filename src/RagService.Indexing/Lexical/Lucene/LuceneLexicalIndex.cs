@@ -91,11 +91,14 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
     /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
     public long SizeOnDiskBytes => FolderSize.Of(_path);
 
-    public void ReplaceDocument(string documentId, int version, IReadOnlyList<Chunk> chunks)
+    // Lucene.NET is synchronous: each call does its work inline and returns a completed task; the token is
+    // honoured before the work starts (a buffered write is cheap, and a search cannot be interrupted).
+    public Task ReplaceDocumentAsync(string documentId, int version, IReadOnlyList<Chunk> chunks, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentNullException.ThrowIfNull(chunks);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
         var versionText = version.ToString(CultureInfo.InvariantCulture);
 
         // A re-ingest of the same version replaces its earlier copy; buffered deletes only touch
@@ -103,30 +106,42 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         _writer.DeleteDocuments(DocumentVersionQuery(documentId, versionText, sameVersion: true));
         _writer.AddDocuments(chunks.Select(c => ToDocument(c, documentId, versionText)));
         _writer.DeleteDocuments(DocumentVersionQuery(documentId, versionText, sameVersion: false));
+        return Task.CompletedTask;
     }
 
-    public void DeleteDocument(string documentId)
+    public Task DeleteDocumentAsync(string documentId, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
         _writer.DeleteDocuments(new Term(DocumentIdField, documentId));
+        return Task.CompletedTask;
     }
 
-    public void Commit()
+    public Task CommitAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
         lock (_commitGate)
         {
             _writer.Commit();
             _searchers.MaybeRefreshBlocking();
         }
+
+        return Task.CompletedTask;
     }
 
-    public IReadOnlyList<ScoredChunkId> Search(string query, int topK, SearchFilter filter)
+    public Task<IReadOnlyList<ScoredChunkId>> SearchAsync(string query, int topK, SearchFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(filter);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Search(query, topK, filter));
+    }
+
+    private IReadOnlyList<ScoredChunkId> Search(string query, int topK, SearchFilter filter)
+    {
         if (topK <= 0)
         {
             return [];

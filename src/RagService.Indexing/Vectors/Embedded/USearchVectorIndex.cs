@@ -89,7 +89,36 @@ public sealed class USearchVectorIndex : IVectorIndex
     /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
     public long SizeOnDiskBytes => FolderSize.Of(_path);
 
-    public void Upsert(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors)
+    // USearch is synchronous and in-process: each call does its work inline and returns a completed task;
+    // the token is honoured before the work starts (a graph search or save cannot be interrupted midway).
+    public Task UpsertAsync(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Upsert(chunkIds, vectors);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(IReadOnlyList<string> chunkIds, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Remove(chunkIds);
+        return Task.CompletedTask;
+    }
+
+    public Task CommitAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ScoredChunkId>> SearchAsync(float[] query, int topK, IReadOnlySet<string>? allowed, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Search(query, topK, allowed));
+    }
+
+    private void Upsert(IReadOnlyList<string> chunkIds, IReadOnlyList<float[]> vectors)
     {
         ArgumentNullException.ThrowIfNull(chunkIds);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -144,7 +173,7 @@ public sealed class USearchVectorIndex : IVectorIndex
         }
     }
 
-    public void Remove(IReadOnlyList<string> chunkIds)
+    private void Remove(IReadOnlyList<string> chunkIds)
     {
         ArgumentNullException.ThrowIfNull(chunkIds);
         _lock.EnterWriteLock();
@@ -168,7 +197,7 @@ public sealed class USearchVectorIndex : IVectorIndex
         }
     }
 
-    public void Commit()
+    private void Commit()
     {
         _lock.EnterWriteLock();
         try
@@ -194,7 +223,7 @@ public sealed class USearchVectorIndex : IVectorIndex
         }
     }
 
-    public IReadOnlyList<ScoredChunkId> Search(float[] query, int topK, IReadOnlySet<string>? allowed)
+    private IReadOnlyList<ScoredChunkId> Search(float[] query, int topK, IReadOnlySet<string>? allowed)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Length != Dimensions)

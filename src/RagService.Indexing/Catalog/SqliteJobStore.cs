@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using RagService.Core.Documents;
+using RagService.Core.Jobs;
+
+namespace RagService.Indexing.Catalog;
+
+/// <summary>
+/// Document statuses and the durable job queue of an index, in its SQLite catalog. A document row holds the
+/// status of its newest version; <see cref="CommitVersionAsync"/> swaps in a version's chunks and signatures
+/// and marks it ready in one transaction, after both search indexes have committed.
+/// </summary>
+internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
+{
+    public Task<EnqueueResult> EnqueueAsync(DocumentUpload upload, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        return database.RunAsync(connection => Enqueue(connection, upload), ct);
+    }
+
+    public Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct) =>
+        database.RunAsync(connection => Get(connection, documentId), ct);
+
+    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct) =>
+        database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT * FROM documents ORDER BY seq LIMIT $limit OFFSET $offset";
+            cmd.Parameters.AddWithValue("$limit", limit);
+            cmd.Parameters.AddWithValue("$offset", offset);
+            return ReadStatuses(cmd);
+        }, ct);
+
+    public Task<int> CountAsync(CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM documents";
+            return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }, ct);
+
+    public Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct) =>
+        database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT * FROM documents WHERE state NOT IN ('Ready', 'Failed') ORDER BY seq";
+            return ReadStatuses(cmd);
+        }, ct);
+
+    public Task<DocumentUpload?> GetUploadAsync(string documentId, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT id, file_name, blob_path, content_hash, size_bytes, format, tags FROM documents WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", documentId);
+            using var reader = cmd.ExecuteReader();
+            return reader.Read()
+                ? new DocumentUpload(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                    Enum.Parse<DocumentFormat>(reader.GetString(5)), CatalogDatabase.ParseTags(reader.GetString(6)))
+                : null;
+        }, ct);
+
+    public Task UpdateProgressAsync(string documentId, int version, JobProgress progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                UPDATE documents SET state = $state, progress = $progress, updated_at = $now,
+                    started_at = COALESCE(started_at, $now), title = COALESCE($title, title), page_count = COALESCE($pages, page_count)
+                WHERE id = $id AND version = $version
+                """;
+            cmd.Parameters.AddWithValue("$state", progress.State.ToString());
+            cmd.Parameters.AddWithValue("$progress", Math.Clamp(progress.Progress, 0, 1));
+            cmd.Parameters.AddWithValue("$now", CatalogDatabase.Now());
+            cmd.Parameters.AddWithValue("$title", (object?)progress.Title ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$pages", (object?)progress.PageCount ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$id", documentId);
+            cmd.Parameters.AddWithValue("$version", version);
+            cmd.ExecuteNonQuery();
+        }, ct);
+    }
+
+    public Task MarkFailedAsync(string documentId, int version, string failedStep, string error, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                UPDATE documents SET state = 'Failed', failed_step = $step, error = $error, updated_at = $now, completed_at = $now
+                WHERE id = $id AND version = $version
+                """;
+            cmd.Parameters.AddWithValue("$step", failedStep);
+            cmd.Parameters.AddWithValue("$error", error);
+            cmd.Parameters.AddWithValue("$now", CatalogDatabase.Now());
+            cmd.Parameters.AddWithValue("$id", documentId);
+            cmd.Parameters.AddWithValue("$version", version);
+            cmd.ExecuteNonQuery();
+        }, ct);
+
+    public Task CommitVersionAsync(VersionCommit commit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return database.RunAsync(connection =>
+        {
+            // Chunks, signatures and the document row change together: the catalog never shows a
+            // version's chunks without its Ready state, or another version's duplicate signatures.
+            using var tx = connection.BeginTransaction();
+            DeleteVersionData(connection, commit.DocumentId);
+            SqliteDuplicateIndex.Insert(connection, commit.DocumentId, commit.Signatures);
+            ChunkRows.Insert(connection, commit.DocumentId, commit.Chunks);
+            using (var update = connection.CreateCommand())
+            {
+                update.CommandText = """
+                    UPDATE documents SET live_version = $version, state = 'Ready', progress = 1, chunk_count = $count,
+                        updated_at = $now, completed_at = $now, failed_step = NULL, error = NULL
+                    WHERE id = $doc AND version = $version
+                    """;
+                update.Parameters.AddWithValue("$version", commit.Version);
+                update.Parameters.AddWithValue("$count", commit.Chunks.Count);
+                update.Parameters.AddWithValue("$now", CatalogDatabase.Now());
+                update.Parameters.AddWithValue("$doc", commit.DocumentId);
+                update.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }, ct);
+    }
+
+    public Task<IReadOnlyList<string>?> DeleteAsync(string documentId, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            if (Get(connection, documentId) is null)
+            {
+                return null;
+            }
+
+            var ids = ChunkRows.IdsOf(connection, documentId);
+            DeleteVersionData(connection, documentId);
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                DELETE FROM doc_tags WHERE document_id = $doc;
+                DELETE FROM documents WHERE id = $doc;
+                """;
+            cmd.Parameters.AddWithValue("$doc", documentId);
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+            return ids;
+        }, ct);
+
+    public Task<bool> IsBlobReferencedAsync(string blobPath, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT 1 FROM documents WHERE blob_path = $path LIMIT 1";
+            cmd.Parameters.AddWithValue("$path", blobPath);
+            return cmd.ExecuteScalar() is not null;
+        }, ct);
+
+    private static EnqueueResult Enqueue(SqliteConnection connection, DocumentUpload upload)
+    {
+        using var tx = connection.BeginTransaction();
+        var existing = Get(connection, upload.DocumentId);
+        if (existing is not null && existing.ContentHash == upload.ContentHash && existing.State != DocumentState.Failed
+            && TagsEqual(existing.Tags, upload.Tags))
+        {
+            // The same bytes are already ingested or on their way: nothing to do.
+            return new EnqueueResult(existing, Enqueued: false);
+        }
+
+        var now = CatalogDatabase.Now();
+        var version = (existing?.Version ?? 0) + 1;
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = """
+                INSERT INTO documents (id, version, live_version, file_name, content_hash, size_bytes, format, blob_path, tags,
+                    state, progress, created_at, updated_at, seq)
+                VALUES ($id, $version, 0, $file, $hash, $size, $format, $blob, $tags, 'Queued', 0, $now, $now,
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents))
+                ON CONFLICT(id) DO UPDATE SET version = $version, file_name = $file, content_hash = $hash, size_bytes = $size,
+                    format = $format, blob_path = $blob, tags = $tags, state = 'Queued', progress = 0, failed_step = NULL,
+                    error = NULL, updated_at = $now, started_at = NULL, completed_at = NULL,
+                    seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents);
+                """;
+            cmd.Parameters.AddWithValue("$id", upload.DocumentId);
+            cmd.Parameters.AddWithValue("$version", version);
+            cmd.Parameters.AddWithValue("$file", upload.FileName);
+            cmd.Parameters.AddWithValue("$hash", upload.ContentHash);
+            cmd.Parameters.AddWithValue("$size", upload.SizeBytes);
+            cmd.Parameters.AddWithValue("$format", upload.Format.ToString());
+            cmd.Parameters.AddWithValue("$blob", upload.BlobPath);
+            cmd.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(upload.Tags, CatalogDatabase.Json));
+            cmd.Parameters.AddWithValue("$now", now);
+            cmd.ExecuteNonQuery();
+        }
+
+        ReplaceTags(connection, upload.DocumentId, upload.Tags);
+        tx.Commit();
+        return new EnqueueResult(Get(connection, upload.DocumentId)!, Enqueued: true);
+    }
+
+    /// <summary>Removes a document's chunks, pending chunk ids and duplicate signatures (inside the caller's transaction).</summary>
+    private static void DeleteVersionData(SqliteConnection connection, string documentId)
+    {
+        using var delete = connection.CreateCommand();
+        delete.CommandText = """
+            DELETE FROM chunks WHERE document_id = $doc;
+            DELETE FROM pending_chunks WHERE document_id = $doc;
+            DELETE FROM chunk_signatures WHERE document_id = $doc;
+            DELETE FROM chunk_bands WHERE document_id = $doc;
+            """;
+        delete.Parameters.AddWithValue("$doc", documentId);
+        delete.ExecuteNonQuery();
+    }
+
+    private static void ReplaceTags(SqliteConnection connection, string documentId, IReadOnlyDictionary<string, string> tags)
+    {
+        using var delete = connection.CreateCommand();
+        delete.CommandText = "DELETE FROM doc_tags WHERE document_id = $doc";
+        delete.Parameters.AddWithValue("$doc", documentId);
+        delete.ExecuteNonQuery();
+        foreach (var (key, value) in tags)
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO doc_tags (document_id, key, value) VALUES ($doc, $key, $value)";
+            insert.Parameters.AddWithValue("$doc", documentId);
+            insert.Parameters.AddWithValue("$key", key);
+            insert.Parameters.AddWithValue("$value", value);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    private static DocumentStatus? Get(SqliteConnection connection, string documentId)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT * FROM documents WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", documentId);
+        return ReadStatuses(cmd).FirstOrDefault();
+    }
+
+    private static List<DocumentStatus> ReadStatuses(SqliteCommand cmd)
+    {
+        var list = new List<DocumentStatus>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new DocumentStatus
+            {
+                DocumentId = r.GetString(r.GetOrdinal("id")),
+                Version = r.GetInt32(r.GetOrdinal("version")),
+                LiveVersion = r.GetInt32(r.GetOrdinal("live_version")),
+                FileName = r.GetString(r.GetOrdinal("file_name")),
+                ContentHash = r.GetString(r.GetOrdinal("content_hash")),
+                SizeBytes = r.GetInt64(r.GetOrdinal("size_bytes")),
+                Format = Enum.Parse<DocumentFormat>(r.GetString(r.GetOrdinal("format"))),
+                Tags = CatalogDatabase.ParseTags(r.GetString(r.GetOrdinal("tags"))),
+                State = Enum.Parse<DocumentState>(r.GetString(r.GetOrdinal("state"))),
+                Progress = r.GetDouble(r.GetOrdinal("progress")),
+                FailedStep = NullableString(r, "failed_step"),
+                Error = NullableString(r, "error"),
+                Title = NullableString(r, "title"),
+                PageCount = r.GetInt32(r.GetOrdinal("page_count")),
+                ChunkCount = r.GetInt32(r.GetOrdinal("chunk_count")),
+                CreatedAt = CatalogDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
+                UpdatedAt = CatalogDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+                StartedAt = NullableString(r, "started_at") is { } s ? CatalogDatabase.ParseTime(s) : null,
+                CompletedAt = NullableString(r, "completed_at") is { } c ? CatalogDatabase.ParseTime(c) : null,
+            });
+        }
+
+        return list;
+    }
+
+    private static string? NullableString(SqliteDataReader r, string column)
+    {
+        var ordinal = r.GetOrdinal(column);
+        return r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    }
+
+    private static bool TagsEqual(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

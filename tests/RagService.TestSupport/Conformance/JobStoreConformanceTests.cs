@@ -1,0 +1,216 @@
+using RagService.Core.Jobs;
+using Xunit;
+using static RagService.TestSupport.Conformance.ConformanceChunks;
+
+namespace RagService.TestSupport.Conformance;
+
+/// <summary>Behaviour every <see cref="IJobStore"/> backend must have.</summary>
+public abstract class JobStoreConformanceTests : CatalogConformanceTests
+{
+    [Fact]
+    public async Task Enqueueing_new_bytes_queues_a_new_version_and_the_same_bytes_again_do_nothing()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+
+        var first = await jobs.EnqueueAsync(Upload("doc", "h1"), None);
+        var again = await jobs.EnqueueAsync(Upload("doc", "h1"), None);
+        var retagged = await jobs.EnqueueAsync(Upload("doc", "h1", tags: new Dictionary<string, string> { ["team"] = "ops" }), None);
+        var changed = await jobs.EnqueueAsync(Upload("doc", "h2"), None);
+
+        Assert.True(first.Enqueued);
+        Assert.Equal((1, DocumentState.Queued, 0), (first.Status.Version, first.Status.State, first.Status.LiveVersion));
+        Assert.False(again.Enqueued);
+        Assert.Equal(1, again.Status.Version);
+        Assert.True(retagged.Enqueued);
+        Assert.Equal(2, retagged.Status.Version);
+        Assert.True(changed.Enqueued);
+        Assert.Equal(3, changed.Status.Version);
+        Assert.Equal(1, await jobs.CountAsync(None));
+    }
+
+    [Fact]
+    public async Task A_failed_document_is_queued_again_for_the_same_bytes()
+    {
+        using var catalog = Open();
+        await catalog.Jobs.EnqueueAsync(Upload("doc", "h1"), None);
+        await catalog.Jobs.MarkFailedAsync("doc", 1, "parsing", "broken", None);
+
+        var retry = await catalog.Jobs.EnqueueAsync(Upload("doc", "h1"), None);
+
+        Assert.True(retry.Enqueued);
+        Assert.Equal(2, retry.Status.Version);
+        Assert.Null(retry.Status.FailedStep);
+        Assert.Null(retry.Status.Error);
+    }
+
+    [Fact]
+    public async Task Statuses_are_read_back_listed_in_enqueue_order_and_counted()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        foreach (var id in new[] { "c", "a", "b" })
+        {
+            await jobs.EnqueueAsync(Upload(id, "h-" + id), None);
+        }
+
+        var status = await jobs.GetAsync("a", None);
+        var upload = await jobs.GetUploadAsync("a", None);
+
+        Assert.Equal(["c", "a", "b"], (await jobs.ListAsync(0, 10, None)).Select(s => s.DocumentId));
+        Assert.Equal(["a"], (await jobs.ListAsync(1, 1, None)).Select(s => s.DocumentId));
+        Assert.Equal(3, await jobs.CountAsync(None));
+        Assert.Equal(("a.md", "h-a", 100L), (status!.FileName, status.ContentHash, status.SizeBytes));
+        Assert.Equal(Upload("a", "h-a").BlobPath, upload!.BlobPath);
+        Assert.Equal(Upload("a", "h-a").Format, upload.Format);
+        Assert.Null(await jobs.GetAsync("missing", None));
+        Assert.Null(await jobs.GetUploadAsync("missing", None));
+    }
+
+    [Fact]
+    public async Task Unfinished_jobs_come_oldest_enqueue_first_without_ready_or_failed_ones()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        await jobs.EnqueueAsync(Upload("first", "h1"), None);
+        await jobs.EnqueueAsync(Upload("ready", "h2"), None);
+        await jobs.EnqueueAsync(Upload("failed", "h3"), None);
+        await jobs.EnqueueAsync(Upload("second", "h4"), None);
+        await jobs.EnqueueAsync(Upload("requeued", "h5"), None);
+        await jobs.CommitVersionAsync(new VersionCommit("ready", 1, [Make("ready", 1, 0, "text")], []), None);
+        await jobs.MarkFailedAsync("failed", 1, "parsing", "broken", None);
+        await jobs.UpdateProgressAsync("second", 1, new JobProgress(DocumentState.Embedding, 0.5), None);
+
+        // A new version goes to the back of the queue.
+        await jobs.EnqueueAsync(Upload("requeued", "h6"), None);
+
+        Assert.Equal(["first", "second", "requeued"], (await jobs.UnfinishedAsync(None)).Select(s => s.DocumentId));
+    }
+
+    [Fact]
+    public async Task Progress_and_failure_apply_to_the_newest_version_only()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        await jobs.EnqueueAsync(Upload("doc", "h1"), None);
+        await jobs.UpdateProgressAsync("doc", 1, new JobProgress(DocumentState.Chunking, 0.3) { Title = "Guide", PageCount = 4 }, None);
+        await jobs.UpdateProgressAsync("doc", 1, new JobProgress(DocumentState.Embedding, 7), None);
+        var running = await jobs.GetAsync("doc", None);
+
+        await jobs.EnqueueAsync(Upload("doc", "h2"), None);
+        await jobs.UpdateProgressAsync("doc", 1, new JobProgress(DocumentState.Indexing, 0.9), None);
+        await jobs.MarkFailedAsync("doc", 1, "indexing", "stale", None);
+        var newer = await jobs.GetAsync("doc", None);
+        await jobs.MarkFailedAsync("doc", 2, "embedding", "model down", None);
+        var failed = await jobs.GetAsync("doc", None);
+
+        Assert.Equal((DocumentState.Embedding, 1.0, "Guide", 4), (running!.State, running.Progress, running.Title, running.PageCount));
+        Assert.NotNull(running.StartedAt);
+        Assert.Equal((2, DocumentState.Queued), (newer!.Version, newer.State));
+        Assert.Equal((DocumentState.Failed, "embedding", "model down"), (failed!.State, failed.FailedStep, failed.Error));
+        Assert.NotNull(failed.CompletedAt);
+    }
+
+    [Fact]
+    public async Task Committing_a_version_makes_its_chunks_and_signatures_live_and_the_document_ready()
+    {
+        using var catalog = Open();
+        var v1 = await IngestAsync(catalog, "doc", "h1", ["one", "two"]);
+        var status = (await catalog.Jobs.EnqueueAsync(Upload("doc", "h2"), None)).Status;
+        var v2 = new[] { Make("doc", 2, 0, "three") };
+        await catalog.Chunks.RecordPendingChunksAsync("doc", 2, [v2[0].Id], None);
+        Assert.Equal(1, (await catalog.Jobs.GetAsync("doc", None))!.LiveVersion);
+
+        await catalog.Jobs.CommitVersionAsync(new VersionCommit("doc", status.Version, v2, [Signature(v2[0], "band-1")]), None);
+
+        var ready = await catalog.Jobs.GetAsync("doc", None);
+        Assert.Equal((DocumentState.Ready, 2, 1, 1.0), (ready!.State, ready.LiveVersion, ready.ChunkCount, ready.Progress));
+        Assert.Equal([v2[0].Id], (await catalog.Chunks.GetChunksAsync("doc", None)).Select(c => c.Id));
+        Assert.Equal([v2[0].Id], await catalog.Chunks.ChunkIdsOfAsync("doc", None));
+        Assert.Empty(await catalog.Chunks.GetChunksByIdsAsync(v1.Select(c => c.Id).ToList(), None));
+        Assert.Equal(["band-1"], Assert.Single(await catalog.Duplicates.SignaturesOfAsync("doc", None)).BandKeys);
+    }
+
+    [Fact]
+    public async Task A_version_commit_that_fails_changes_nothing()
+    {
+        using var catalog = Open();
+        var v1 = await IngestAsync(catalog, "doc", "h1", ["one"], signatures: null);
+        await catalog.Jobs.EnqueueAsync(Upload("doc", "h2"), None);
+        var clash = Make("doc", 2, 0, "two");
+
+        // Two chunks with one id cannot both be live: the commit is refused as a whole.
+        await Assert.ThrowsAnyAsync<Exception>(() => catalog.Jobs.CommitVersionAsync(
+            new VersionCommit("doc", 2, [clash, clash with { Ordinal = 1 }], [Signature(clash, "band-x")]), None));
+
+        var status = await catalog.Jobs.GetAsync("doc", None);
+        Assert.Equal((DocumentState.Queued, 1, 2), (status!.State, status.LiveVersion, status.Version));
+        Assert.Equal([v1[0].Id], (await catalog.Chunks.GetChunksAsync("doc", None)).Select(c => c.Id));
+        Assert.Empty(await catalog.Duplicates.SignaturesOfAsync("doc", None));
+        Assert.Empty(await catalog.Duplicates.FindCandidatesAsync("other", [], ["band-x"], None));
+    }
+
+    [Fact]
+    public async Task Deleting_returns_every_chunk_id_that_may_be_indexed_and_removes_the_document()
+    {
+        using var catalog = Open();
+        var live = await IngestAsync(catalog, "doc", "h1", ["one", "two"], signatures: null);
+        await catalog.Jobs.EnqueueAsync(Upload("doc", "h2"), None);
+        await catalog.Chunks.RecordPendingChunksAsync("doc", 2, [Id("doc", 2, 0)], None);
+        await IngestAsync(catalog, "other", "h3", ["kept"]);
+
+        var removed = await catalog.Jobs.DeleteAsync("doc", None);
+
+        Assert.Equal(live.Select(c => c.Id).Append(Id("doc", 2, 0)).Order(StringComparer.Ordinal), removed!.Order(StringComparer.Ordinal));
+        Assert.Null(await catalog.Jobs.GetAsync("doc", None));
+        Assert.Empty(await catalog.Chunks.GetChunksAsync("doc", None));
+        Assert.Empty(await catalog.Chunks.ChunkIdsOfAsync("doc", None));
+        Assert.Null(await catalog.Jobs.DeleteAsync("doc", None));
+        Assert.Equal(1, await catalog.Jobs.CountAsync(None));
+        Assert.Single(await catalog.Chunks.GetChunksAsync("other", None));
+    }
+
+    [Fact]
+    public async Task A_blob_is_referenced_while_a_newest_version_uses_it()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        await jobs.EnqueueAsync(Upload("a", "h1", "/blobs/shared"), None);
+        await jobs.EnqueueAsync(Upload("b", "h1", "/blobs/shared"), None);
+
+        Assert.True(await jobs.IsBlobReferencedAsync("/blobs/shared", None));
+        Assert.False(await jobs.IsBlobReferencedAsync("/blobs/never", None));
+
+        await jobs.DeleteAsync("a", None);
+        Assert.True(await jobs.IsBlobReferencedAsync("/blobs/shared", None));
+
+        await jobs.EnqueueAsync(Upload("b", "h2", "/blobs/newer"), None);
+        Assert.False(await jobs.IsBlobReferencedAsync("/blobs/shared", None));
+        Assert.True(await jobs.IsBlobReferencedAsync("/blobs/newer", None));
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_is_honoured_and_changes_nothing()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        await jobs.EnqueueAsync(Upload("doc", "h1"), None);
+        var cancelled = await CancelledAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.EnqueueAsync(Upload("new", "h2"), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.GetAsync("doc", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.ListAsync(0, 10, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.CountAsync(cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.UnfinishedAsync(cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.GetUploadAsync("doc", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.UpdateProgressAsync("doc", 1, new JobProgress(DocumentState.Parsing, 0.1), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.MarkFailedAsync("doc", 1, "parsing", "x", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.CommitVersionAsync(new VersionCommit("doc", 1, [Make("doc", 1, 0, "t")], []), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.DeleteAsync("doc", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => jobs.IsBlobReferencedAsync("/blobs/h1", cancelled));
+
+        var status = await jobs.GetAsync("doc", None);
+        Assert.Equal((DocumentState.Queued, 0.0), (status!.State, status.Progress));
+        Assert.Equal(1, await jobs.CountAsync(None));
+    }
+}
