@@ -216,6 +216,7 @@ public static class RagCommandLine
             Out("Write the Markdown report to FILE instead of the console"),
             new Option<string>("--only") { Description = "Only documents or categories whose name contains TEXT", HelpName = "TEXT" },
             new Option<int>("--timeout") { Description = "Seconds allowed per document (default 120)", HelpName = "S" },
+            new Option<string>("--split") { Description = "dev (decide layout rules on it), test (report it) or all (default); the half follows from each file's name", HelpName = "HALF" },
             Verbose(),
         };
         command.SetAction((result, ct) => ParseCommands.EvaluateAsync(new CommandLine(result), ct));

@@ -6,6 +6,7 @@ using RagService.Core.Documents;
 using RagService.Core.Options;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Ocr;
 
 namespace RagService.Ingestion;
 
@@ -71,8 +72,9 @@ public sealed partial class IngestionPipeline
     }
 
     /// <summary>The pipeline the service runs: every parser of the registry and the heading-aware chunker.</summary>
-    public static IngestionPipeline CreateDefault(ILogger<IngestionPipeline>? logger = null) =>
-        new(new FormatSniffer(), DocumentParserRegistry.CreateDefault(), new HeadingAwareChunker(), logger);
+    /// <param name="ocrPool">The OCR engines for scanned pages and images; the process-wide default pool when null.</param>
+    public static IngestionPipeline CreateDefault(ILogger<IngestionPipeline>? logger = null, OcrEnginePool? ocrPool = null) =>
+        new(new FormatSniffer(), DocumentParserRegistry.CreateDefault(ocrPool: ocrPool), new HeadingAwareChunker(), logger);
 
     /// <summary>Sniffs the bytes (the declared format is only a claim) and parses them into a tree.</summary>
     /// <exception cref="DocumentRejectedException">The document cannot be parsed; the message says why.</exception>

@@ -10,10 +10,15 @@ namespace RagService.Api.Hosting;
 
 /// <summary>
 /// One loaded embedding model per name, shared by every index that uses it (an ONNX session is
-/// ~90 MB and thread-safe), each wrapped in the embedding cache under the data folder.
+/// ~90 MB and thread-safe), each wrapped in the embedding cache under the data folder. New indexes take
+/// their chunking and duplicate-detection settings from the configured <c>Chunking</c> and
+/// <c>Deduplication</c> sections.
 /// </summary>
-public sealed class EmbeddingModelProvider(RagOptions options) : IDisposable
+public sealed class EmbeddingModelProvider(RagOptions options, ChunkingOptions? chunking = null, DeduplicationOptions? deduplication = null) : IDisposable
 {
+    private readonly ChunkingOptions _chunking = chunking ?? new ChunkingOptions();
+    private readonly DeduplicationOptions _deduplication = deduplication ?? new DeduplicationOptions();
+
     private readonly ConcurrentDictionary<string, Lazy<IEmbeddingModel>> _models = new(StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> Names => ModelRegistry.All.Select(d => d.Name).ToList();
@@ -23,15 +28,14 @@ public sealed class EmbeddingModelProvider(RagOptions options) : IDisposable
     public int Dimensions(string name) => ModelRegistry.Get(name).Dimensions;
 
     /// <summary>
-    /// The chunk budget for new indexes. 256 model tokens by default: it is MiniLM's trained window, and
-    /// on SciFact it matched or beat whole abstracts in 512-token chunks (hybrid nDCG@10 0.720 vs 0.719,
-    /// dense 0.658 vs 0.653; docs/benchmarks.md).
+    /// The chunk budget for new indexes: <c>Chunking:MaxTokens</c> (256 by default, decided on SciFact train
+    /// queries, docs/benchmarks.md), never more than the model's window.
     /// </summary>
-    public int DefaultChunkTokens(string name) => Math.Min(256, ModelRegistry.Get(name).DefaultMaxTokens);
+    public int DefaultChunkTokens(string name) => Math.Min(_chunking.MaxTokens, ModelRegistry.Get(name).DefaultMaxTokens);
 
     public IndexSettings NewIndexSettings(string model, int? chunkMaxTokens, bool? contextualHeader)
     {
-        var defaults = new ChunkingOptions();
+        var defaults = _chunking;
         return new IndexSettings
         {
             EmbeddingModel = ModelRegistry.Get(model).Name,
@@ -41,6 +45,7 @@ public sealed class EmbeddingModelProvider(RagOptions options) : IDisposable
                 MaxTokens = chunkMaxTokens ?? DefaultChunkTokens(model),
                 ContextualHeader = contextualHeader ?? defaults.ContextualHeader,
             },
+            Deduplication = _deduplication,
         };
     }
 

@@ -12,7 +12,9 @@ using RagService.Generation.Extractive;
 using RagService.Generation.Llm;
 using RagService.Indexing;
 using RagService.Indexing.Lexical.Lucene;
+using RagService.Core.Options;
 using RagService.Ingestion;
+using RagService.Ingestion.Parsing.Ocr;
 
 namespace RagService.Api.Hosting;
 
@@ -33,12 +35,17 @@ public static class RagServiceExtensions
     public static IServiceCollection AddRagCore(this IServiceCollection services)
     {
         services.AddValidatedSettings();
-        services.AddSingleton(sp => new EmbeddingModelProvider(sp.GetRequiredService<IOptions<RagOptions>>().Value));
+        services.AddSingleton(sp => new EmbeddingModelProvider(
+            sp.GetRequiredService<IOptions<RagOptions>>().Value,
+            sp.GetRequiredService<IOptions<ChunkingOptions>>().Value,
+            sp.GetRequiredService<IOptions<DeduplicationOptions>>().Value));
         services.AddSingleton(sp => new IndexRegistry(
             sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
             EmbeddedBackends.Create(sp.GetRequiredService<IOptions<LuceneLexicalIndexOptions>>().Value)));
         services.AddOptions<LuceneLexicalIndexOptions>().BindConfiguration("Lexical");
-        services.AddSingleton(sp => IngestionPipeline.CreateDefault(sp.GetService<ILogger<IngestionPipeline>>()));
+        // One OCR engine pool for the host, sized and limited by the "Ocr" section.
+        services.AddSingleton(sp => new OcrEnginePool(sp.GetRequiredService<IOptions<OcrOptions>>().Value));
+        services.AddSingleton(sp => IngestionPipeline.CreateDefault(sp.GetService<ILogger<IngestionPipeline>>(), sp.GetRequiredService<OcrEnginePool>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");

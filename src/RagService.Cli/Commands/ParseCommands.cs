@@ -80,6 +80,13 @@ public static class ParseCommands
             cases = cases.Where(c => c.Name.Contains(only, StringComparison.OrdinalIgnoreCase) || c.Category.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
         }
 
+        var split = line.Get("split") ?? "all";
+        if (split is not ("all" or ParseSplit.Dev or ParseSplit.Test))
+        {
+            throw new UsageException($"--split takes dev, test or all (was '{split}').");
+        }
+
+        cases = cases.Where(c => ParseSplit.Includes(split, c)).ToList();
         if (cases.Count == 0)
         {
             throw new UsageException($"No ground-truthed documents found under '{dataset}'.");
@@ -102,7 +109,7 @@ public static class ParseCommands
         var report = ParseReport.Render(results);
         if (line.Get("out") is { } outPath)
         {
-            var header = $"<!-- rag eval-parse --dataset {dataset} · {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC -->\n\n";
+            var header = $"<!-- rag eval-parse --dataset {dataset} --split {split} · {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC -->\n\n";
             var dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
             if (dir is not null)
             {

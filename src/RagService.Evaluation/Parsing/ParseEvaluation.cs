@@ -10,6 +10,9 @@ namespace RagService.Evaluation.Parsing;
 public sealed record ParseCase(string Category, string SourcePath, string GroundTruthPath, ScoringMode Mode)
 {
     public string Name => Path.GetFileName(SourcePath);
+
+    /// <summary>The half of the data set this file belongs to: <see cref="ParseSplit.Dev"/> or <see cref="ParseSplit.Test"/>.</summary>
+    public string Split => ParseSplit.Of(Name);
 }
 
 /// <summary>The outcome for one case: its scores, or the reason it could not be parsed.</summary>
@@ -166,13 +169,25 @@ public static class ParseReport
             sb.AppendLine(Summary(group.Key, group.ToList()));
         }
 
+        // Decide on dev, report test (ParseSplit): the same summary for each half.
+        if (results.Select(r => r.Case.Split).Distinct().Count() > 1)
+        {
+            sb.AppendLine();
+            sb.AppendLine("| category (half) | files | parsed | text sim. | heading P | heading R | heading F1 | levels | tables recovered | cell acc. | reading order | CER | WER | pages/s |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var group in results.GroupBy(r => (r.Case.Category, r.Case.Split)).OrderBy(g => g.Key.Split, StringComparer.Ordinal))
+            {
+                sb.AppendLine(Summary($"{group.Key.Category} ({group.Key.Split})", group.ToList()));
+            }
+        }
+
         sb.AppendLine();
-        sb.AppendLine("| category | file | pages | ms | text sim. | headings (ours/ref/matched) | heading F1 | levels | tables (ours/ref/recovered) | cell acc. | reading order | CER | WER | note |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| category | half | file | pages | ms | text sim. | headings (ours/ref/matched) | heading F1 | levels | tables (ours/ref/recovered) | cell acc. | reading order | CER | WER | note |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             var s = r.Score;
-            sb.Append("| ").Append(r.Case.Category).Append(" | ").Append(r.Case.Name.Replace("|", "\\|", StringComparison.Ordinal))
+            sb.Append("| ").Append(r.Case.Category).Append(" | ").Append(r.Case.Split).Append(" | ").Append(r.Case.Name.Replace("|", "\\|", StringComparison.Ordinal))
                 .Append(" | ").Append(r.Pages.ToString(Inv))
                 .Append(" | ").Append(r.Elapsed.TotalMilliseconds.ToString("0", Inv));
             if (s is null)

@@ -1,6 +1,6 @@
 namespace RagService.Ingestion.Parsing.Ocr;
 
-/// <summary>How images and scanned pages are recognised. Bound from configuration section <c>Rag:Ocr</c>.</summary>
+/// <summary>How images and scanned pages are recognised. Bound from configuration section <c>Ocr</c>.</summary>
 public sealed record OcrOptions
 {
     /// <summary>
