@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Cloud.Unum.USearch;
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
@@ -25,11 +23,8 @@ namespace RagService.Indexing.Vectors.Embedded;
 /// </summary>
 public sealed class USearchVectorIndex : IVectorIndex
 {
-    private const string ManifestFileName = "manifest.json";
-    private const string IndexFilePrefix = "vectors.";
-    private const string KeysFilePrefix = "keys.";
-
     private readonly string _path;
+    private readonly VectorIndexFiles _files;
     private readonly USearchVectorIndexOptions _options;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _searchSlots = new(Math.Max(1, Environment.ProcessorCount));
@@ -47,8 +42,9 @@ public sealed class USearchVectorIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Dimensions, 1, nameof(options));
         _path = path;
         Directory.CreateDirectory(path);
+        _files = new VectorIndexFiles(path);
 
-        var manifest = ReadManifest();
+        var manifest = _files.ReadManifest();
         if (manifest is null)
         {
             _index = CreateEmpty();
@@ -61,11 +57,11 @@ public sealed class USearchVectorIndex : IVectorIndex
             }
 
             _generation = manifest.Generation;
-            _index = new USearchIndex(IndexFile(_generation));
-            LoadKeys(KeysFile(_generation));
+            _index = new USearchIndex(_files.IndexFile(_generation));
+            _files.ReadKeys(_files.KeysFile(_generation), _chunkIds);
         }
 
-        RemoveStrayFiles();
+        _files.RemoveStrayFiles(_generation);
     }
 
     public int Dimensions => _options.Dimensions;
@@ -203,19 +199,19 @@ public sealed class USearchVectorIndex : IVectorIndex
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_dirty && File.Exists(Path.Combine(_path, ManifestFileName)))
+            if (!_dirty && _files.HasManifest)
             {
                 return;
             }
 
             var next = _generation + 1;
-            _index.Save(IndexFile(next));
-            WriteKeys(KeysFile(next));
-            FlushToDisk(IndexFile(next));
-            WriteAtomically(Path.Combine(_path, ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(new Manifest(next, Dimensions, _chunkIds.Count)));
+            _index.Save(_files.IndexFile(next));
+            _files.WriteKeys(_files.KeysFile(next), _chunkIds);
+            VectorIndexFiles.FlushToDisk(_files.IndexFile(next));
+            _files.WriteManifest(new VectorIndexManifest(next, Dimensions, _chunkIds.Count));
             _generation = next;
             _dirty = false;
-            RemoveStrayFiles();
+            _files.RemoveStrayFiles(next);
         }
         finally
         {
@@ -383,79 +379,4 @@ public sealed class USearchVectorIndex : IVectorIndex
         (ulong)Math.Max(0, _options.ExpansionAdd),
         (ulong)Math.Max(0, _options.ExpansionSearch));
 
-    private string IndexFile(long generation) => Path.Combine(_path, $"{IndexFilePrefix}{generation}.usearch");
-
-    private string KeysFile(long generation) => Path.Combine(_path, $"{KeysFilePrefix}{generation}.bin");
-
-    private Manifest? ReadManifest()
-    {
-        var file = Path.Combine(_path, ManifestFileName);
-        return File.Exists(file) ? JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(file)) : null;
-    }
-
-    private void LoadKeys(string file)
-    {
-        using var reader = new BinaryReader(File.OpenRead(file), Encoding.UTF8);
-        var count = reader.ReadInt32();
-        for (var i = 0; i < count; i++)
-        {
-            var key = reader.ReadUInt64();
-            _chunkIds[key] = reader.ReadString();
-        }
-    }
-
-    private void WriteKeys(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(_chunkIds.Count);
-            foreach (var (key, chunkId) in _chunkIds)
-            {
-                writer.Write(key);
-                writer.Write(chunkId);
-            }
-        }
-
-        stream.Flush(flushToDisk: true);
-    }
-
-    private static void FlushToDisk(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-        stream.Flush(flushToDisk: true);
-    }
-
-    private static void WriteAtomically(string file, byte[] content)
-    {
-        var temp = file + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, file, overwrite: true);
-    }
-
-    /// <summary>Deletes other generations and temp files: leftovers of earlier commits or of a crash mid-commit.</summary>
-    private void RemoveStrayFiles()
-    {
-        var keep = new HashSet<string>(StringComparer.Ordinal)
-        {
-            ManifestFileName,
-            Path.GetFileName(IndexFile(_generation)),
-            Path.GetFileName(KeysFile(_generation)),
-        };
-        foreach (var file in Directory.EnumerateFiles(_path))
-        {
-            var name = Path.GetFileName(file);
-            if (!keep.Contains(name) && (name.StartsWith(IndexFilePrefix, StringComparison.Ordinal) || name.StartsWith(KeysFilePrefix, StringComparison.Ordinal) || name.EndsWith(".tmp", StringComparison.Ordinal)))
-            {
-                File.Delete(file);
-            }
-        }
-    }
-
-    private sealed record Manifest(long Generation, int Dimensions, int Count);
 }
