@@ -1,7 +1,7 @@
 using RagService.Core.Search;
 using RagService.Retrieval;
 
-namespace RagService.Cli.Commands;
+namespace RagService.Evaluation.Retrieval;
 
 /// <summary>One row of an evaluation: a name, a mode and the stage switches it runs with (null: the configured defaults).</summary>
 public sealed record AblationStep(string Name, SearchMode Mode, SearchStages? Stages);

@@ -1,0 +1,37 @@
+using RagService.Api.Querying;
+using RagService.Core.Search;
+using RagService.Indexing;
+
+namespace RagService.Evaluation.Retrieval;
+
+/// <summary>How an evaluation sends its queries: in process, or over HTTP to the REST search endpoint.</summary>
+public interface IEvalSearcher
+{
+    /// <summary>For the report: "in-process SearchService" or "HTTP POST {url}v1/indexes/{index}/search".</summary>
+    string Transport { get; }
+
+    Task<EvalSearchResult> SearchAsync(string query, int topK, SearchMode mode, SearchStages? stages, bool trace, CancellationToken ct);
+}
+
+/// <summary>The search service the API runs, called directly (no HTTP, no JSON).</summary>
+public sealed class InProcessSearcher(SearchService search, IndexStore store) : IEvalSearcher
+{
+    public string Transport => "in-process SearchService";
+
+    public async Task<EvalSearchResult> SearchAsync(string query, int topK, SearchMode mode, SearchStages? stages, bool trace, CancellationToken ct)
+    {
+        var response = await search.SearchAsync(store, new SearchRequest { Query = query, TopK = topK, Mode = mode, Stages = stages, IncludeTrace = trace }, ct);
+        return new EvalSearchResult(
+            response.Hits.Select(h => new EvalHit(h.Chunk.DocumentId, h.Scores.FusedScore, h.Scores.Bm25Rank, h.Scores.DenseRank, h.Scores.StageScores)).ToList(),
+            response.Trace);
+    }
+}
+
+/// <summary><c>POST /v1/indexes/{index}/search</c> of a running service, as any client calls it.</summary>
+public sealed class HttpSearcher(SearchApiClient client, string index, string baseUrl) : IEvalSearcher
+{
+    public string Transport => $"HTTP POST {baseUrl.TrimEnd('/')}/v1/indexes/{index}/search";
+
+    public Task<EvalSearchResult> SearchAsync(string query, int topK, SearchMode mode, SearchStages? stages, bool trace, CancellationToken ct) =>
+        client.SearchAsync(index, query, topK, mode, stages, trace, ct);
+}
