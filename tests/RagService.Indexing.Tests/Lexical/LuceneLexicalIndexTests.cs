@@ -1,6 +1,7 @@
 using RagService.Core.Chunks;
 using RagService.Core.Indexes;
 using RagService.Indexing.Lexical.Lucene;
+using RagService.TestSupport.Conformance;
 
 namespace RagService.Indexing.Tests.Lexical;
 
@@ -289,21 +290,10 @@ public sealed class LuceneLexicalIndexTests : IDisposable
     private static string ChunkDocument(string chunkId) =>
         Enumerable.Range(0, 30).Any(d => chunkId == Id($"noise{d}", 1, 0)) ? "noise" : "target";
 
-    private static string Id(string documentId, int version, int ordinal) => ChunkIdentity.Create("test", documentId, version, ordinal);
+    private static string Id(string documentId, int version, int ordinal) => ConformanceChunks.Id(documentId, version, ordinal);
 
     private static Chunk Chunk(
         string documentId, int version, int ordinal, string text, IReadOnlyDictionary<string, string>? tags = null,
-        IReadOnlyList<string>? section = null, DateTimeOffset? date = null) => new()
-    {
-        SectionPath = section ?? [],
-        DocumentDate = date,
-        Id = Id(documentId, version, ordinal),
-        DocumentId = documentId,
-        DocumentVersion = version,
-        Ordinal = ordinal,
-        Text = text,
-        IndexText = text,
-        ContentHash = ChunkIdentity.ContentHash(text),
-        Tags = tags ?? new Dictionary<string, string>(),
-    };
+        IReadOnlyList<string>? section = null, DateTimeOffset? date = null) =>
+        ConformanceChunks.Make(documentId, version, ordinal, text, tags, section, date);
 }
