@@ -32,25 +32,27 @@ public sealed class QualityRegressionTests(ITestOutputHelper output) : IDisposab
     [SharedDataFact("retrieval/beir-scifact")]
     public async Task SciFact_test_through_the_search_api_keeps_its_ndcg_at_10()
     {
-        var ndcg = await EvaluateAsync("beir-scifact");
-        Assert.True(ndcg >= 0.735, $"SciFact test hybrid nDCG@10 {ndcg:0.0000} (recorded 0.7446)");
+        var ndcg = await EvaluateAsync("beir-scifact", "hybrid");
+        Assert.True(ndcg["hybrid"] >= 0.735, $"SciFact test hybrid nDCG@10 {ndcg["hybrid"]:0.0000} (recorded 0.7446)");
     }
 
-    // Recorded: CMRC 2018 dev (Chinese), default stages, nDCG@10 0.9914 (docs/benchmarks.md).
+    // Recorded on CMRC 2018 dev (Chinese), default stages: BM25 (SmartCn) nDCG@10 0.9914, hybrid 0.8753. The hybrid
+    // figure is low because both embedding models are English-only (issue 14); the guard keeps it from sinking further.
     [SharedDataFact("retrieval/zh-cmrc2018-dev-beir")]
     public async Task Chinese_cmrc_through_the_search_api_keeps_its_ndcg_at_10()
     {
-        var ndcg = await EvaluateAsync("zh-cmrc2018-dev-beir");
-        Assert.True(ndcg >= 0.98, $"CMRC hybrid nDCG@10 {ndcg:0.0000} (recorded 0.9914)");
+        var ndcg = await EvaluateAsync("zh-cmrc2018-dev-beir", "all");
+        Assert.True(ndcg["bm25"] >= 0.98, $"CMRC bm25 nDCG@10 {ndcg["bm25"]:0.0000} (recorded 0.9914)");
+        Assert.True(ndcg["hybrid"] >= 0.865, $"CMRC hybrid nDCG@10 {ndcg["hybrid"]:0.0000} (recorded 0.8753)");
     }
 
-    private async Task<double> EvaluateAsync(string dataset)
+    private async Task<Dictionary<string, double>> EvaluateAsync(string dataset, string mode)
     {
         var runs = Path.Combine(_dir, dataset + "-runs");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var exit = await RagCommandLine.RunAsync(
-            ["eval", "--dataset", SharedData.PathOf("retrieval/" + dataset)!, "--split", "test", "--mode", "hybrid", "--http",
+            ["eval", "--dataset", SharedData.PathOf("retrieval/" + dataset)!, "--split", "test", "--mode", mode, "--http",
              "--data", Path.Combine(_dir, dataset + "-data"), "--out", runs],
             new InvocationConfiguration { Output = stdout, Error = stderr },
             CancellationToken.None);
@@ -60,9 +62,10 @@ public sealed class QualityRegressionTests(ITestOutputHelper output) : IDisposab
 
         var report = Directory.EnumerateFiles(runs, "*.json").Single();
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
-        var hybrid = json.RootElement.GetProperty("modes").EnumerateArray().Single(m => m.GetProperty("mode").GetString() == "hybrid");
         Assert.Equal("http", json.RootElement.GetProperty("transport").GetString()?.Split(' ')[0], ignoreCase: true);
-        return hybrid.GetProperty("metrics").GetProperty("metrics").EnumerateArray()
-            .Single(m => m.GetProperty("k").GetInt32() == 10).GetProperty("ndcg").GetDouble();
+        return json.RootElement.GetProperty("modes").EnumerateArray().ToDictionary(
+            m => m.GetProperty("mode").GetString()!,
+            m => m.GetProperty("metrics").GetProperty("metrics").EnumerateArray()
+                .Single(k => k.GetProperty("k").GetInt32() == 10).GetProperty("ndcg").GetDouble());
     }
 }
