@@ -78,17 +78,24 @@ public sealed class IndexStore : IIndexWriter, IDisposable
 
             foreach (var doc in current)
             {
-                var (chunks, vectors) = doc.Indexed();
-                var newIds = chunks.Select(c => c.Id).ToList();
-                var stale = (await Chunks.ChunkIdsOfAsync(doc.DocumentId, ct).ConfigureAwait(false)).Except(newIds, StringComparer.Ordinal).ToList();
-                await Chunks.RecordPendingChunksAsync(doc.DocumentId, doc.Version, newIds, ct).ConfigureAwait(false);
-                await Lexical.ReplaceDocumentAsync(doc.DocumentId, doc.Version, chunks, ct).ConfigureAwait(false);
-                if (stale.Count > 0)
+                // Every chunk, duplicates included, goes to BM25 with its own text: a near-duplicate differs by
+                // what identifies it (a record number, a name), and only the lexical side can find it by that.
+                // Only originals carry a vector: a duplicate's embedding would be its original's, which the
+                // dense side already finds, and the hygiene stage collapses the pair at query time.
+                var (embedded, vectors) = doc.Indexed();
+                var allIds = doc.Chunks.Select(c => c.Id).ToList();
+                var stale = (await Chunks.ChunkIdsOfAsync(doc.DocumentId, ct).ConfigureAwait(false)).Except(allIds, StringComparer.Ordinal).ToList();
+                await Chunks.RecordPendingChunksAsync(doc.DocumentId, doc.Version, allIds, ct).ConfigureAwait(false);
+                await Lexical.ReplaceDocumentAsync(doc.DocumentId, doc.Version, doc.Chunks, ct).ConfigureAwait(false);
+
+                // A chunk that was an original in the old version and is a duplicate now keeps no stale vector.
+                var unembedded = stale.Concat(doc.Chunks.Where(c => c.DuplicateOf is not null).Select(c => c.Id)).ToList();
+                if (unembedded.Count > 0)
                 {
-                    await Vectors.RemoveAsync(stale, ct).ConfigureAwait(false);
+                    await Vectors.RemoveAsync(unembedded, ct).ConfigureAwait(false);
                 }
 
-                await Vectors.UpsertAsync(newIds, vectors, ct).ConfigureAwait(false);
+                await Vectors.UpsertAsync(embedded.Select(c => c.Id).ToList(), vectors, ct).ConfigureAwait(false);
             }
 
             // From here on the writes are published: finishing them matters more than the caller's cancellation,

@@ -4,7 +4,8 @@ namespace RagService.Core.Jobs;
 public sealed record ChunkSignature(string ChunkId, byte[] MinHash, IReadOnlyList<string> BandKeys);
 
 /// <summary>A live original chunk that a new chunk may duplicate.</summary>
-public sealed record DuplicateCandidate(string ChunkId, string DocumentId, string ContentHash, byte[]? MinHash);
+/// <param name="Text">The chunk's text, so a MinHash match can be confirmed by the exact Jaccard before it links anything.</param>
+public sealed record DuplicateCandidate(string ChunkId, string DocumentId, string ContentHash, byte[]? MinHash, string? Text = null);
 
 /// <summary>
 /// Exact and near-duplicate lookups over the live chunks of an index. Signatures are written by

@@ -22,7 +22,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
             foreach (var batch in contentHashes.Distinct(StringComparer.Ordinal).Chunk(ValuesPerStatement))
             {
                 ReadCandidates(connection, excludeDocumentId, batch, """
-                    SELECT c.id, c.document_id, c.content_hash, s.minhash FROM chunks c
+                    SELECT c.id, c.document_id, c.content_hash, s.minhash, c.text FROM chunks c
                     LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
                     WHERE c.content_hash IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
                     """, found);
@@ -31,7 +31,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
             foreach (var batch in bandKeys.Distinct(StringComparer.Ordinal).Chunk(ValuesPerStatement))
             {
                 ReadCandidates(connection, excludeDocumentId, batch, """
-                    SELECT DISTINCT c.id, c.document_id, c.content_hash, s.minhash FROM chunk_bands b
+                    SELECT DISTINCT c.id, c.document_id, c.content_hash, s.minhash, c.text FROM chunk_bands b
                     JOIN chunks c ON c.id = b.chunk_id
                     LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
                     WHERE b.band_key IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
@@ -156,7 +156,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
         while (reader.Read())
         {
             var id = reader.GetString(0);
-            found.TryAdd(id, new DuplicateCandidate(id, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : (byte[])reader[3]));
+            found.TryAdd(id, new DuplicateCandidate(id, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : (byte[])reader[3], reader.GetString(4)));
         }
     }
 }

@@ -11,14 +11,24 @@ public sealed record DeduplicationResult(IReadOnlyList<Chunk> Chunks, IReadOnlyL
 
 /// <summary>
 /// Links each chunk that repeats an earlier chunk of the index to that original: exactly (same content
-/// hash) or nearly (MinHash-estimated Jaccard of word 3-shingles at or above the threshold, found
-/// through LSH bands). Earlier means already live in the catalog, or seen earlier in this run (earlier
-/// documents of the batch, earlier chunks of the same document). Originals are what get indexed.
+/// hash) or nearly (exact Jaccard of word 3-shingles at or above the threshold, for candidates found
+/// through LSH bands whose MinHash estimate comes near it). Earlier means already live in the catalog,
+/// or seen earlier in this run (earlier documents of the batch, earlier chunks of the same document).
+/// A linked chunk is still indexed lexically with its own text; only its embedding is saved.
 /// </summary>
 public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIndex? stored = null)
 {
+    /// <summary>
+    /// How far under the threshold an estimate may fall and still be checked exactly: about four standard
+    /// errors of a 128-hash estimate near 0.9, so a true near-duplicate is not lost to the estimate's noise.
+    /// </summary>
+    private const double EstimateMargin = 0.12;
+
     private readonly Dictionary<string, string> _originalByHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string ChunkId, uint[] Signature)>> _originalsByBand = new(StringComparer.Ordinal);
+
+    // Originals seen in this run keep their text, so the exact check needs no lookup for them.
+    private readonly Dictionary<string, string> _originalTexts = new(StringComparer.Ordinal);
 
     public async Task<DeduplicationResult> MarkAsync(string documentId, IReadOnlyList<Chunk> chunks, CancellationToken ct)
     {
@@ -39,6 +49,10 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIn
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.ChunkId, StringComparer.Ordinal).First().ChunkId, StringComparer.Ordinal);
         var storedSignatures = candidates.Where(c => c.MinHash is { Length: > 0 })
             .Select(c => (c.ChunkId, Signature: MinHasher.FromBytes(c.MinHash!))).ToList();
+        var storedTexts = candidates.Where(c => c.Text is not null)
+            .GroupBy(c => c.ChunkId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Text!, StringComparer.Ordinal);
+        var shingleCache = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
 
         var result = new List<Chunk>(chunks.Count);
         var kept = new List<ChunkSignature>();
@@ -51,7 +65,7 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIn
             {
                 exact++;
             }
-            else if (signatures[i] is { } signature && NearestOriginal(signature, bands[i], storedSignatures) is { } similar)
+            else if (signatures[i] is { } signature && NearestOriginal(chunk.Text, signature, bands[i], storedSignatures, storedTexts, shingleCache) is { } similar)
             {
                 original = similar;
                 near++;
@@ -67,6 +81,7 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIn
             _originalByHash.TryAdd(chunk.ContentHash, chunk.Id);
             if (signatures[i] is { } own)
             {
+                _originalTexts[chunk.Id] = chunk.Text;
                 foreach (var key in bands[i])
                 {
                     if (!_originalsByBand.TryGetValue(key, out var list))
@@ -84,10 +99,17 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIn
         return new DeduplicationResult(result, kept, exact, near);
     }
 
-    private string? NearestOriginal(uint[] signature, IReadOnlyList<string> bandKeys, IReadOnlyList<(string ChunkId, uint[] Signature)> stored)
+    private string? NearestOriginal(
+        string text,
+        uint[] signature,
+        IReadOnlyList<string> bandKeys,
+        IReadOnlyList<(string ChunkId, uint[] Signature)> stored,
+        IReadOnlyDictionary<string, string> storedTexts,
+        Dictionary<string, HashSet<string>> shingleCache)
     {
         string? best = null;
         var bestScore = 0.0;
+        HashSet<string>? own = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in bandKeys)
         {
@@ -115,7 +137,25 @@ public sealed class ChunkDeduplicator(DeduplicationOptions options, IDuplicateIn
                 return;
             }
 
-            var jaccard = MinHasher.EstimateJaccard(signature, other);
+            if (MinHasher.EstimateJaccard(signature, other) < options.NearDuplicateJaccard - EstimateMargin)
+            {
+                return;
+            }
+
+            // Without the original's text the pair cannot be confirmed, and an unconfirmed link could hide a document.
+            var originalText = _originalTexts.GetValueOrDefault(id) ?? storedTexts.GetValueOrDefault(id);
+            if (originalText is null)
+            {
+                return;
+            }
+
+            own ??= MinHasher.Shingles(text);
+            if (!shingleCache.TryGetValue(id, out var theirs))
+            {
+                shingleCache[id] = theirs = MinHasher.Shingles(originalText);
+            }
+
+            var jaccard = MinHasher.ExactJaccard(own, theirs);
             if (jaccard >= options.NearDuplicateJaccard && jaccard > bestScore)
             {
                 best = id;

@@ -106,7 +106,7 @@ public sealed partial class DocumentIngestionPipeline
             await target.Jobs.UpdateProgressAsync(doc.Status.DocumentId, doc.Status.Version, new JobProgress(DocumentState.Embedding, 0.5), ct).ConfigureAwait(false);
         }
 
-        // A duplicate is not indexed, so it is not embedded either.
+        // A duplicate is indexed lexically with its own text but not embedded: that model call is what deduplication saves.
         var texts = marked.SelectMany(m => m.Chunks).Where(c => c.DuplicateOf is null).Select(c => c.IndexText).ToList();
         float[][] vectors;
         try

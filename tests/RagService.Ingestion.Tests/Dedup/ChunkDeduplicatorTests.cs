@@ -74,13 +74,77 @@ public sealed class ChunkDeduplicatorTests
     {
         var stored = Chunk("old", 3, Disclaimer);
         var signature = MinHasher.Signature(Disclaimer);
-        var catalog = new CandidateCatalog([new DuplicateCandidate(stored.Id, "old", stored.ContentHash, MinHasher.ToBytes(signature))], MinHasher.BandKeys(signature));
+        var catalog = new CandidateCatalog([new DuplicateCandidate(stored.Id, "old", stored.ContentHash, MinHasher.ToBytes(signature), stored.Text)], MinHasher.BandKeys(signature));
         var near = Disclaimer.Replace("without notice", "without prior notice", StringComparison.Ordinal);
 
         var result = await new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = 0.8 }, catalog).MarkAsync("new", [Chunk("new", 0, Disclaimer), Chunk("new", 1, near)], CancellationToken.None);
 
         Assert.Equal(["old-3", "old-3"], result.Chunks.Select(c => c.DuplicateOf));
         Assert.Equal("new", catalog.LastExcluded);
+    }
+
+    [Fact]
+    public void Exact_jaccard_counts_shared_word_shingles()
+    {
+        var a = MinHasher.Shingles("one two three four");
+        var b = MinHasher.Shingles("one two three five");
+
+        Assert.Equal(2, a.Count);
+        Assert.Equal(1.0 / 3, MinHasher.ExactJaccard(a, b), 6);
+        Assert.Equal(1.0, MinHasher.ExactJaccard(a, MinHasher.Shingles("One, two; THREE four.")));
+    }
+
+    [Fact]
+    public async Task A_pair_whose_minhash_estimate_passes_but_whose_exact_jaccard_fails_is_not_linked()
+    {
+        const double threshold = 0.8;
+        var original = Record(0);
+        var originalShingles = MinHasher.Shingles(original);
+        var originalSignature = MinHasher.Signature(original);
+
+        // The estimate's noise: among templated records that truly sit under the threshold, some are estimated above it.
+        var fooled = Enumerable.Range(1, 2000).Select(Record).First(r =>
+            MinHasher.EstimateJaccard(originalSignature, MinHasher.Signature(r)) >= threshold
+            && MinHasher.ExactJaccard(originalShingles, MinHasher.Shingles(r)) < threshold);
+
+        var inBatch = await new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = threshold })
+            .MarkAsync("a", [Chunk("a", 0, original), Chunk("a", 1, fooled)], CancellationToken.None);
+        var catalog = new CandidateCatalog(
+            [new DuplicateCandidate("old-0", "old", ChunkIdentity.ContentHash(original), MinHasher.ToBytes(originalSignature), original)],
+            MinHasher.BandKeys(MinHasher.Signature(fooled)));
+        var fromCatalog = await new ChunkDeduplicator(new DeduplicationOptions { NearDuplicateJaccard = threshold }, catalog)
+            .MarkAsync("new", [Chunk("new", 0, fooled)], CancellationToken.None);
+
+        Assert.Null(inBatch.Chunks[1].DuplicateOf);
+        Assert.Equal(0, inBatch.NearDuplicates);
+        Assert.Null(fromCatalog.Chunks[0].DuplicateOf);
+    }
+
+    [Fact]
+    public async Task A_true_near_duplicate_is_linked_after_the_exact_check_and_one_without_stored_text_is_not()
+    {
+        var near = Disclaimer.Replace("at any time", "at any moment", StringComparison.Ordinal);
+        var signature = MinHasher.Signature(Disclaimer);
+        Assert.True(MinHasher.ExactJaccard(MinHasher.Shingles(Disclaimer), MinHasher.Shingles(near)) >= 0.9);
+        var withText = new CandidateCatalog([new DuplicateCandidate("old-0", "old", ChunkIdentity.ContentHash(Disclaimer), MinHasher.ToBytes(signature), Disclaimer)], MinHasher.BandKeys(signature));
+        var withoutText = new CandidateCatalog([new DuplicateCandidate("old-0", "old", ChunkIdentity.ContentHash(Disclaimer), MinHasher.ToBytes(signature))], MinHasher.BandKeys(signature));
+
+        var linked = await new ChunkDeduplicator(new DeduplicationOptions(), withText).MarkAsync("new", [Chunk("new", 0, near)], CancellationToken.None);
+        var unconfirmed = await new ChunkDeduplicator(new DeduplicationOptions(), withoutText).MarkAsync("new", [Chunk("new", 0, near)], CancellationToken.None);
+
+        Assert.Equal("old-0", linked.Chunks[0].DuplicateOf);
+        Assert.Equal(1, linked.NearDuplicates);
+        Assert.Null(unconfirmed.Chunks[0].DuplicateOf);
+    }
+
+    /// <summary>A templated maintenance record: the same words each time but for its number and the identifier in every paragraph.</summary>
+    private static string Record(int n)
+    {
+        var id = $"MX-{10000 + (n * 7919 % 90000)}-Q{(char)('A' + (n % 26))}";
+        return $"Maintenance record {n}. Asset {id} was inspected by the field team on schedule and the pump housing showed normal wear. "
+            + "The technician logged the oil level, the belt tension and the motor temperature, cleaned the intake filter and confirmed that the safety guards were fitted. "
+            + $"The seals of {id} were replaced and the pressure test passed within tolerance after a full cycle of the line. "
+            + $"Next inspection of {id} is due in six months unless vibration alarms are raised by the monitoring system before then.";
     }
 
     /// <summary>Answers candidate lookups like the catalog: by content hash, or by any shared band key.</summary>

@@ -26,7 +26,8 @@ public abstract class DuplicateIndexConformanceTests : CatalogConformanceTests
         var hit = Assert.Single(byHash);
         Assert.Equal((original.Id, "old", original.ContentHash), (hit.ChunkId, hit.DocumentId, hit.ContentHash));
         Assert.Equal(Signature(original).MinHash, hit.MinHash);
-        Assert.Equal(banded.Id, Assert.Single(byBand).ChunkId);
+        Assert.Equal(original.Text, hit.Text);
+        Assert.Equal((banded.Id, banded.Text), (Assert.Single(byBand).ChunkId, Assert.Single(byBand).Text));
         Assert.Equal(Id("new", 1, 0), Assert.Single(own).ChunkId);
         Assert.Empty(await catalog.Duplicates.FindCandidatesAsync("new", [], [], None));
     }

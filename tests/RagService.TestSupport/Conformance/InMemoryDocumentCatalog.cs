@@ -167,7 +167,7 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
             .Where(c => c.DocumentId != excludeDocumentId && c.DuplicateOf is null)
             .Where(c => contentHashes.Contains(c.ContentHash)
                 || (signatures.TryGetValue(c.Id, out var s) && s.BandKeys.Any(bandKeys.Contains)))
-            .Select(c => new DuplicateCandidate(c.Id, c.DocumentId, c.ContentHash, signatures.GetValueOrDefault(c.Id)?.MinHash))
+            .Select(c => new DuplicateCandidate(c.Id, c.DocumentId, c.ContentHash, signatures.GetValueOrDefault(c.Id)?.MinHash, c.Text))
             .ToList();
     }, ct);
 
