@@ -4,6 +4,7 @@ using RagService.Api.Endpoints;
 using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
+using RagService.Api.Security;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
@@ -27,6 +28,7 @@ public static class RagServiceExtensions
         services.AddOptions<RagOptions>().BindConfiguration(RagOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddRagCore();
+        services.AddRagSecurity();
         services.AddHostedService<IngestionWorker>();
         return builder;
     }
@@ -65,6 +67,7 @@ public static class RagServiceExtensions
     public static WebApplication MapRagService(this WebApplication app)
     {
         app.MapServiceDefaults();
+        app.UseRagSecurity();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
