@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using RagService.Core.Indexes;
 using RagService.Core.Options;
+using RagService.Core.Security;
 using RagService.Indexing.Catalog;
 
 namespace RagService.Indexing;
@@ -28,13 +29,17 @@ public sealed record IndexBackends(
     Func<string, int, IVectorIndex> OpenVectors);
 
 /// <summary>
-/// All indexes under one data folder (<c>{data}/indexes/{name}/</c>), opened lazily and kept open.
-/// An index is the unit of isolation: its own catalog, BM25 index and vector index.
+/// All indexes under one data folder, opened lazily and kept open. An index is the unit of isolation: its own
+/// catalog, BM25 index and vector index. Every index belongs to one tenant and its name is unique within it:
+/// the default tenant's indexes live in <c>{data}/indexes/{name}/</c> (the layout before tenants existed, so
+/// older data folders open unchanged), another tenant's in <c>{data}/tenants/{tenant}/indexes/{name}/</c>.
+/// Methods without a tenant act in the default tenant.
 /// </summary>
 public sealed partial class IndexRegistry : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly string _root;
+    private readonly string _tenantsRoot;
     private readonly IndexBackends _backends;
     private readonly ConcurrentDictionary<string, IndexStore> _open = new(StringComparer.Ordinal);
     private readonly Lock _lifecycle = new();
@@ -42,6 +47,7 @@ public sealed partial class IndexRegistry : IDisposable
     public IndexRegistry(string dataDirectory, IndexBackends backends)
     {
         _root = Path.Combine(Path.GetFullPath(dataDirectory), "indexes");
+        _tenantsRoot = Path.Combine(Path.GetFullPath(dataDirectory), "tenants");
         _backends = backends;
         Directory.CreateDirectory(_root);
     }
@@ -49,61 +55,74 @@ public sealed partial class IndexRegistry : IDisposable
     /// <summary>Lower-case letters, digits, '-' and '_', 1–64 characters, starting with a letter or digit.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
 
-    public IReadOnlyList<string> Names() =>
-        Directory.EnumerateDirectories(_root)
+    public IReadOnlyList<string> Names(string tenant = AccessScope.DefaultTenant) =>
+        !IsValidName(tenant) || !Directory.Exists(RootOf(tenant)) ? [] : Directory.EnumerateDirectories(RootOf(tenant))
             .Where(d => File.Exists(Path.Combine(d, "index.json")))
             .Select(Path.GetFileName)
             .OfType<string>()
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public bool Exists(string name) => IsValidName(name) && File.Exists(Path.Combine(_root, name, "index.json"));
+    public bool Exists(string name, string tenant = AccessScope.DefaultTenant) =>
+        IsValidName(name) && IsValidName(tenant) && File.Exists(Path.Combine(RootOf(tenant), name, "index.json"));
+
+    /// <summary>Every tenant that has an index folder, the default tenant first.</summary>
+    public IReadOnlyList<string> Tenants() =>
+        [AccessScope.DefaultTenant, .. Directory.Exists(_tenantsRoot)
+            ? Directory.EnumerateDirectories(_tenantsRoot).Select(Path.GetFileName).OfType<string>()
+                .Where(t => IsValidName(t) && t != AccessScope.DefaultTenant).Order(StringComparer.Ordinal)
+            : Enumerable.Empty<string>()];
+
+    /// <summary>The open stores of every index of every tenant (the ingestion worker's rounds).</summary>
+    public IReadOnlyList<IndexStore> OpenAll() =>
+        Tenants().SelectMany(t => Names(t).Select(n => Open(n, t))).OfType<IndexStore>().ToList();
 
     /// <summary>Creates the index if missing. Returns the store and whether it was created now.</summary>
-    public (IndexStore Store, bool Created) Create(string name, IndexSettings settings)
+    public (IndexStore Store, bool Created) Create(string name, IndexSettings settings, string tenant = AccessScope.DefaultTenant)
     {
-        if (!IsValidName(name))
+        if (!IsValidName(name) || !IsValidName(tenant))
         {
-            throw new ArgumentException($"Invalid index name '{name}'.", nameof(name));
+            throw new ArgumentException($"Invalid index name '{name}' or tenant '{tenant}'.", nameof(name));
         }
 
         lock (_lifecycle)
         {
-            if (Exists(name))
+            if (Exists(name, tenant))
             {
-                return (Open(name)!, false);
+                return (Open(name, tenant)!, false);
             }
 
-            var folder = Path.Combine(_root, name);
+            var folder = Path.Combine(RootOf(tenant), name);
             Directory.CreateDirectory(folder);
             var temp = Path.Combine(folder, "index.json.tmp");
             File.WriteAllText(temp, JsonSerializer.Serialize(settings, Json));
             File.Move(temp, Path.Combine(folder, "index.json"), overwrite: true);
-            return (Open(name)!, true);
+            return (Open(name, tenant)!, true);
         }
     }
 
-    /// <summary>The open store of an existing index, or null.</summary>
-    public IndexStore? Open(string name)
+    /// <summary>The open store of an existing index of the tenant, or null (another tenant's index is null too).</summary>
+    public IndexStore? Open(string name, string tenant = AccessScope.DefaultTenant)
     {
-        if (_open.TryGetValue(name, out var store))
+        var key = Key(tenant, name);
+        if (_open.TryGetValue(key, out var store))
         {
             return store;
         }
 
         lock (_lifecycle)
         {
-            if (_open.TryGetValue(name, out store))
+            if (_open.TryGetValue(key, out store))
             {
                 return store;
             }
 
-            if (!Exists(name))
+            if (!Exists(name, tenant))
             {
                 return null;
             }
 
-            var folder = Path.Combine(_root, name);
+            var folder = Path.Combine(RootOf(tenant), name);
             var settings = JsonSerializer.Deserialize<IndexSettings>(File.ReadAllText(Path.Combine(folder, "index.json")), Json)
                 ?? new IndexSettings();
             store = new IndexStore(
@@ -112,27 +131,30 @@ public sealed partial class IndexRegistry : IDisposable
                 settings,
                 new SqliteDocumentCatalog(Path.Combine(folder, "catalog.db")),
                 _backends.OpenLexical(Path.Combine(folder, "lexical")),
-                _backends.OpenVectors(Path.Combine(folder, "vectors"), settings.Dimensions));
-            _open[name] = store;
+                _backends.OpenVectors(Path.Combine(folder, "vectors"), settings.Dimensions))
+            {
+                Tenant = tenant,
+            };
+            _open[key] = store;
             return store;
         }
     }
 
-    public bool Delete(string name)
+    public bool Delete(string name, string tenant = AccessScope.DefaultTenant)
     {
         lock (_lifecycle)
         {
-            if (!Exists(name))
+            if (!Exists(name, tenant))
             {
                 return false;
             }
 
-            if (_open.TryRemove(name, out var store))
+            if (_open.TryRemove(Key(tenant, name), out var store))
             {
                 store.Dispose();
             }
 
-            var folder = Path.Combine(_root, name);
+            var folder = Path.Combine(RootOf(tenant), name);
             // Remove the marker first so a half-deleted folder is never seen as an index.
             File.Delete(Path.Combine(folder, "index.json"));
             Directory.Delete(folder, recursive: true);
@@ -140,7 +162,12 @@ public sealed partial class IndexRegistry : IDisposable
         }
     }
 
-    public string BlobFolder(string name) => Path.Combine(_root, name, "blobs");
+    public string BlobFolder(string name, string tenant = AccessScope.DefaultTenant) => Path.Combine(RootOf(tenant), name, "blobs");
+
+    private string RootOf(string tenant) =>
+        tenant == AccessScope.DefaultTenant ? _root : Path.Combine(_tenantsRoot, IsValidName(tenant) ? tenant : throw new ArgumentException($"Invalid tenant '{tenant}'.", nameof(tenant)), "indexes");
+
+    private static string Key(string tenant, string name) => tenant + "/" + name;
 
     public void Dispose()
     {

@@ -26,6 +26,9 @@ public sealed class IndexStore : IIndexWriter, IDisposable
 
     public string Name { get; }
 
+    /// <summary>The tenant the index belongs to; its name is unique within it.</summary>
+    public string Tenant { get; init; } = RagService.Core.Security.AccessScope.DefaultTenant;
+
     public string Folder { get; }
 
     public IndexSettings Settings { get; }
@@ -141,6 +144,36 @@ public sealed class IndexStore : IIndexWriter, IDisposable
             // the rest to it.
             await Duplicates.RequeueOrphanedDuplicatesAsync(CancellationToken.None).ConfigureAwait(false);
             await RemoveBlobIfUnreferencedAsync(upload.BlobPath, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Changes a document's ACL and/or tags without re-parsing or re-embedding: the catalog first (the truth the
+    /// vector side's filter and the re-check of every resolved chunk read, so the change holds for the next
+    /// search), then the lexical index's entries, rewritten from the stored chunks. False when it does not exist.
+    /// </summary>
+    public async Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!await Jobs.UpdateAccessAsync(documentId, acl, tags, ct).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            var chunks = await Chunks.GetChunksAsync(documentId, CancellationToken.None).ConfigureAwait(false);
+            if (chunks.Count > 0)
+            {
+                await Lexical.ReplaceDocumentAsync(documentId, chunks[0].DocumentVersion, chunks, CancellationToken.None).ConfigureAwait(false);
+                await Lexical.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
             return true;
         }
         finally

@@ -10,11 +10,16 @@ namespace RagService.Api.Tests;
 
 /// <summary>
 /// The real API host (real Lucene, USearch, ONNX model, SQLite) over a data folder the test owns.
-/// Disposing it and opening another host on the same folder is a service restart.
+/// Disposing it and opening another host on the same folder is a service restart. Authentication is on, as
+/// in production: the host is configured with <see cref="AdminKey"/> and <see cref="WebApplicationFactory{T}.CreateClient()"/>
+/// sends it, so a test acts as the system admin unless it makes a client with another key (<see cref="ClientWithKey"/>).
 /// </summary>
 public sealed class RagApiHost : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The system admin key every host of the tests is configured with.</summary>
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
     private readonly Dictionary<string, string?> _settings;
 
     public RagApiHost(string dataDirectory, IDictionary<string, string?>? settings = null)
@@ -23,6 +28,7 @@ public sealed class RagApiHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Rag:DataDirectory"] = dataDirectory,
+            ["Rag:Auth:AdminKey"] = settings?.TryGetValue("Rag:Auth:AdminKey", out var key) == true ? key : AdminKey,
             // Warnings and errors still reach the test output; request-by-request information does not.
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -31,6 +37,20 @@ public sealed class RagApiHost : WebApplicationFactory<Program>
     public string DataDirectory { get; }
 
     public IndexRegistry Registry => Services.GetRequiredService<IndexRegistry>();
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> (or no credential at all when null) instead of the admin key.</summary>
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = key is null ? null : new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -58,10 +58,26 @@ public sealed record DocumentStatusDto(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt)
 {
+    [Description("Who may see the document: user:<name>, group:<name> or tenant (everyone in the tenant).")]
+    public IReadOnlyList<string> Acl { get; init; } = [];
+
     public static DocumentStatusDto From(DocumentStatus s) => new(
         s.DocumentId, s.Version, s.LiveVersion, s.FileName, s.Format.ToString().ToLowerInvariant(), s.SizeBytes, s.ContentHash,
         s.Tags, s.State.ToString().ToLowerInvariant(), s.Progress, s.FailedStep, s.Error, s.Title, s.PageCount, s.ChunkCount,
-        s.CreatedAt, s.UpdatedAt, s.StartedAt, s.CompletedAt);
+        s.CreatedAt, s.UpdatedAt, s.StartedAt, s.CompletedAt)
+    {
+        Acl = s.Acl,
+    };
+}
+
+/// <summary>A change of a document's permissions and/or tags (PATCH); a member left out is unchanged.</summary>
+public sealed record DocumentAccessPatch
+{
+    [Description("The new ACL: entries user:<name>, group:<name> or tenant.")]
+    public IReadOnlyList<string>? Acl { get; init; }
+
+    [Description("The new tags (replacing all of them).")]
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }
 
 public sealed record AcceptedDocument(string DocumentId, string Location, bool Enqueued, DocumentStatusDto Status);

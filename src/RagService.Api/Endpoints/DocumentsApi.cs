@@ -6,6 +6,9 @@ using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Jobs;
+using RagService.Api.Security;
+using RagService.Core.Security;
+using Microsoft.AspNetCore.Http.Features;
 using RagService.Indexing;
 
 namespace RagService.Api.Endpoints;
@@ -15,28 +18,37 @@ public static class DocumentsApi
 {
     public static RouteGroupBuilder MapDocumentsApi(this RouteGroupBuilder v1)
     {
-        var group = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
+        var group = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents").RequireAuthorization(RagPolicies.Reader);
         group.MapPost("/", Upload)
-            .WithSummary("Upload one or many files (multipart/form-data: files, documentId per file, tags key:value)")
+            .RequireAuthorization(RagPolicies.Ingester)
+            .WithSummary("Upload one or many files (multipart/form-data: files, documentId and acl per file, tags key:value)")
             .Accepts<IFormFileCollection>("multipart/form-data")
+            .Produces<UploadResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
         group.MapGet("/", List).WithSummary("List documents with their status");
         group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
         group.MapGet("/{documentId}/chunks", Chunks).WithSummary("The live chunks of a document with their provenance");
-        group.MapDelete("/{documentId}", Delete).WithSummary("Delete a document from both indexes");
+        group.MapDelete("/{documentId}", Delete).RequireAuthorization(RagPolicies.Ingester).WithSummary("Delete a document from both indexes");
+        group.MapPatch("/{documentId}", Patch).RequireAuthorization(RagPolicies.Ingester)
+            .WithSummary("Change a document's ACL and/or tags without re-parsing or re-embedding it");
         return v1;
     }
 
-    internal static async Task<Results<Accepted<UploadResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, ProblemHttpResult>> Upload(
+    internal static async Task<IResult> Upload(
         string index,
         HttpRequest request,
         IndexRegistry registry,
         IngestionQueue queue,
         IOptions<RagOptions> options,
+        Audit audit,
         CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        var http = request.HttpContext;
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
@@ -51,19 +63,83 @@ public static class DocumentsApi
             return TooLarge($"The request is {request.ContentLength} bytes; the limit is {options.Value.MaxRequestBytes}.");
         }
 
+        // The endpoint lifts the server-wide body limit (to answer 413 with a reason); a body without a
+        // Content-Length is held to the request limit here, while it streams.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = options.Value.MaxRequestBytes;
+        }
+
         ReceivedUpload upload;
         try
         {
-            upload = await UploadReceiver.ReceiveAsync(request, registry.BlobFolder(index), options.Value.MaxUploadBytes, ct);
+            upload = await UploadReceiver.ReceiveAsync(request, registry.BlobFolder(index, store.Tenant), options.Value.MaxUploadBytes, ct);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            audit.Record(http, "document.upload", $"index {index}", "refused: request too large");
+            return TooLarge($"The request is larger than the limit of {options.Value.MaxRequestBytes} bytes.");
         }
         catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
         {
             return Problems.BadRequest($"The multipart body could not be read: {e.Message}");
         }
 
+        var refusal = await RefusalAsync(upload, store, http, options.Value, ct);
+        if (refusal is not null)
+        {
+            // Nothing half-created: the files of a refused request are not kept.
+            foreach (var file in upload.Files)
+            {
+                await store.RemoveBlobIfUnreferencedAsync(file.BlobPath, ct);
+            }
+
+            audit.Record(http, "document.upload", $"index {index}", "refused");
+            return refusal;
+        }
+
+        var acls = upload.Acls.Select(a => AclPrincipals.TryParse([a], out var acl, out _) ? acl : AclPrincipals.Default).ToList();
+        var accepted = new List<AcceptedDocument>(upload.Files.Count);
+        TryParseTags(upload.Tags, out var tags, out _);
+        for (var i = 0; i < upload.Files.Count; i++)
+        {
+            var file = upload.Files[i];
+            var result = await DocumentIntake.AdmitAsync(store, file, i < upload.DocumentIds.Count ? upload.DocumentIds[i] : null, tags, options.Value.MaxUploadBytes, ct,
+                i < acls.Count ? acls[i] : null);
+            var documentId = result.Status.DocumentId;
+            accepted.Add(new AcceptedDocument(documentId, $"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", result.Enqueued, DocumentStatusDto.From(result.Status)));
+            audit.Record(http, "document.upload", $"index {index} document {documentId}", result.Enqueued ? "queued" : "unchanged");
+        }
+
+        queue.Signal();
+        return TypedResults.Accepted(accepted[0].Location, new UploadResponse(accepted));
+    }
+
+    /// <summary>Why the received upload must be refused as a whole, or null to admit it.</summary>
+    private static async Task<IResult?> RefusalAsync(ReceivedUpload upload, IndexStore store, HttpContext http, RagOptions options, CancellationToken ct)
+    {
+
         if (upload.Files.Count == 0)
         {
             return Problems.BadRequest("The request has no file parts. Send each file as a 'files' part.");
+        }
+
+        if (upload.Files.Count > options.Limits.MaxFilesPerRequest)
+        {
+            return Problems.BadRequest($"The request has {upload.Files.Count} files; the limit is {options.Limits.MaxFilesPerRequest} (Rag:Limits:MaxFilesPerRequest).");
+        }
+
+        if (upload.Acls.Count > upload.Files.Count)
+        {
+            return Problems.BadRequest($"{upload.Acls.Count} acl fields for {upload.Files.Count} files: give at most one per file, in file order.");
+        }
+
+        foreach (var acl in upload.Acls)
+        {
+            if (!AclPrincipals.TryParse([acl], out _, out var aclError))
+            {
+                return Problems.BadRequest("acl: " + aclError);
+            }
         }
 
         if (upload.DocumentIds.Count > upload.Files.Count)
@@ -71,7 +147,7 @@ public static class DocumentsApi
             return Problems.BadRequest($"{upload.DocumentIds.Count} documentId fields for {upload.Files.Count} files: give at most one per file, in file order.");
         }
 
-        if (!TryParseTags(upload.Tags, out var tags, out var tagError))
+        if (!TryParseTags(upload.Tags, out _, out var tagError))
         {
             return Problems.BadRequest(tagError);
         }
@@ -85,28 +161,29 @@ public static class DocumentsApi
         if (upload.Files.All(f => f.TooLarge))
         {
             var first = upload.Files[0];
-            return TooLarge($"'{first.FileName}' is {first.SizeBytes} bytes; the limit per file is {options.Value.MaxUploadBytes} bytes.");
+            return TooLarge($"'{first.FileName}' is {first.SizeBytes} bytes; the limit per file is {options.MaxUploadBytes} bytes.");
         }
 
-        var accepted = new List<AcceptedDocument>(upload.Files.Count);
+        // Replacing a document is writing to it: one the caller may not see is not found, as everywhere else.
+        var scope = http.GetAccessScope();
         for (var i = 0; i < upload.Files.Count; i++)
         {
             var file = upload.Files[i];
-            var result = await DocumentIntake.AdmitAsync(store, file, i < upload.DocumentIds.Count ? upload.DocumentIds[i] : null, tags, options.Value.MaxUploadBytes, ct);
-            var documentId = result.Status.DocumentId;
-            var status = result.Status;
-            var enqueued = result.Enqueued;
-            accepted.Add(new AcceptedDocument(documentId, $"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", enqueued, DocumentStatusDto.From(status)));
+            var id = i < upload.DocumentIds.Count && upload.DocumentIds[i].Length > 0 ? upload.DocumentIds[i]
+                : file.TooLarge ? null : DocumentIds.FromContent(file.ContentHash);
+            if (id is not null && await store.Jobs.GetAsync(id, ct) is { } existing && !AclPrincipals.Allows(scope, existing.Acl))
+            {
+                return Problems.DocumentNotFound(store.Name, id);
+            }
         }
 
-        queue.Signal();
-        return TypedResults.Accepted(accepted[0].Location, new UploadResponse(accepted));
+        return null;
     }
 
     internal static async Task<Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> List(
-        string index, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100)
+        string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
@@ -116,30 +193,31 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
-        var docs = (await store.Jobs.ListAsync(offset, limit, ct)).Select(DocumentStatusDto.From).ToList();
-        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct), offset, docs));
+        var principals = PrincipalsFilter(http);
+        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals)).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals), offset, docs));
     }
 
-    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, IndexRegistry registry, CancellationToken ct)
+    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, HttpContext http, IndexRegistry registry, CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        return await store.Jobs.GetAsync(documentId, ct) is { } status
+        return await VisibleAsync(store, documentId, http, ct) is { } status
             ? TypedResults.Ok(DocumentStatusDto.From(status))
             : Problems.DocumentNotFound(index, documentId);
     }
 
-    internal static async Task<Results<Ok<ChunkList>, NotFound<ProblemDetails>>> Chunks(string index, string documentId, IndexRegistry registry, CancellationToken ct)
+    internal static async Task<Results<Ok<ChunkList>, NotFound<ProblemDetails>>> Chunks(string index, string documentId, HttpContext http, IndexRegistry registry, CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        if (await store.Jobs.GetAsync(documentId, ct) is null)
+        if (await VisibleAsync(store, documentId, http, ct) is null)
         {
             return Problems.DocumentNotFound(index, documentId);
         }
@@ -148,15 +226,62 @@ public static class DocumentsApi
         return TypedResults.Ok(new ChunkList(documentId, chunks));
     }
 
-    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, string documentId, IndexRegistry registry, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, string documentId, HttpContext http, IndexRegistry registry, Audit audit, CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        return await store.DeleteAsync(documentId, ct) ? TypedResults.NoContent() : Problems.DocumentNotFound(index, documentId);
+        var deleted = await VisibleAsync(store, documentId, http, ct) is not null && await store.DeleteAsync(documentId, ct);
+        audit.Record(http, "document.delete", $"index {index} document {documentId}", deleted ? "deleted" : "not found");
+        return deleted ? TypedResults.NoContent() : Problems.DocumentNotFound(index, documentId);
     }
+
+    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>, ValidationProblem>> Patch(
+        string index, string documentId, DocumentAccessPatch patch, HttpContext http, IndexRegistry registry, Audit audit, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        IReadOnlyList<string>? acl = null;
+        if (patch.Acl is not null && !AclPrincipals.TryParse(patch.Acl, out acl, out var aclError))
+        {
+            errors["acl"] = [aclError];
+        }
+
+        if (patch.Tags is { } tags && tags.Any(t => string.IsNullOrWhiteSpace(t.Key) || t.Key.Contains(':', StringComparison.Ordinal) || t.Value is null))
+        {
+            errors["tags"] = ["Every tag needs a non-empty key without ':' and a value."];
+        }
+
+        if (patch.Acl is null && patch.Tags is null)
+        {
+            errors["acl"] = ["Give acl, tags or both."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var updated = await VisibleAsync(store, documentId, http, ct) is not null
+            && await store.UpdateAccessAsync(documentId, acl, patch.Tags?.ToDictionary(t => t.Key.Trim(), t => t.Value.Trim(), StringComparer.Ordinal), ct);
+        audit.Record(http, "document.permissions", $"index {index} document {documentId}", updated ? $"acl {string.Join(",", acl ?? [])}" : "not found");
+        return updated && await store.Jobs.GetAsync(documentId, ct) is { } status
+            ? TypedResults.Ok(DocumentStatusDto.From(status))
+            : Problems.DocumentNotFound(index, documentId);
+    }
+
+    /// <summary>The document's status when it exists and the caller may see it; null otherwise (both are 404).</summary>
+    private static async Task<DocumentStatus?> VisibleAsync(IndexStore store, string documentId, HttpContext http, CancellationToken ct) =>
+        await store.Jobs.GetAsync(documentId, ct) is { } status && AclPrincipals.Allows(http.GetAccessScope(), status.Acl) ? status : null;
+
+    /// <summary>The caller's principals for the catalog's ACL filter; null for a caller who sees the whole tenant.</summary>
+    private static IReadOnlySet<string>? PrincipalsFilter(HttpContext http) => http.GetAccessScope() is { SeesAll: false } scope ? scope.Principals : null;
 
     private static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");

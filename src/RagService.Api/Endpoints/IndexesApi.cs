@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using RagService.Api.Security;
 using RagService.Indexing;
 
 namespace RagService.Api.Endpoints;
@@ -12,20 +13,21 @@ public static class IndexesApi
 {
     public static RouteGroupBuilder MapIndexesApi(this RouteGroupBuilder v1)
     {
-        var group = v1.MapGroup("/indexes").WithTags("Indexes");
-        group.MapGet("/", List).WithSummary("List the indexes");
+        var group = v1.MapGroup("/indexes").WithTags("Indexes").RequireAuthorization(RagPolicies.Reader);
+        group.MapGet("/", List).WithSummary("List the indexes of the caller's tenant");
         group.MapGet("/{index}", Get).WithSummary("Describe an index");
-        group.MapPut("/{index}", Create).WithSummary("Create an index (idempotent)");
-        group.MapDelete("/{index}", Delete).WithSummary("Delete an index with all its documents");
+        group.MapPut("/{index}", Create).RequireAuthorization(RagPolicies.Admin).WithSummary("Create an index (idempotent)");
+        group.MapDelete("/{index}", Delete).RequireAuthorization(RagPolicies.Admin).WithSummary("Delete an index with all its documents");
         return v1;
     }
 
-    internal static async Task<IndexList> List(IndexRegistry registry, CancellationToken ct)
+    internal static async Task<IndexList> List(HttpContext http, IndexRegistry registry, CancellationToken ct)
     {
         var indexes = new List<IndexInfo>();
-        foreach (var name in registry.Names())
+        var tenant = http.GetCaller().Tenant;
+        foreach (var name in registry.Names(tenant))
         {
-            if (registry.Open(name) is { } store)
+            if (registry.Open(name, tenant) is { } store)
             {
                 indexes.Add(await DescribeAsync(store, ct));
             }
@@ -34,15 +36,17 @@ public static class IndexesApi
         return new IndexList(indexes);
     }
 
-    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, IndexRegistry registry, CancellationToken ct) =>
-        registry.Open(index) is { } store
+    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, HttpContext http, IndexRegistry registry, CancellationToken ct) =>
+        registry.OpenFor(http, index) is { } store
             ? TypedResults.Ok(await DescribeAsync(store, ct))
             : Problems.IndexNotFound(index);
 
     internal static async Task<Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>>> Create(
         string index,
         CreateIndexRequest? request,
+        HttpContext http,
         IndexRegistry registry,
+        Audit audit,
         IOptions<RagOptions> options,
         EmbeddingModelProvider models,
         CancellationToken ct)
@@ -73,9 +77,10 @@ public static class IndexesApi
         }
 
         var settings = models.NewIndexSettings(model, request.ChunkMaxTokens, request.ContextualHeader) with { Stages = request.Stages };
-        var (store, created) = registry.Create(index, settings);
+        var (store, created) = registry.Create(index, settings, http.GetCaller().Tenant);
         if (created)
         {
+            audit.Record(http, "index.create", $"index {index}", "created");
             return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, ct));
         }
 
@@ -94,8 +99,12 @@ public static class IndexesApi
         return TypedResults.Ok(await DescribeAsync(store, ct));
     }
 
-    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, IndexRegistry registry) =>
-        registry.Delete(index) ? TypedResults.NoContent() : Problems.IndexNotFound(index);
+    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, HttpContext http, IndexRegistry registry, Audit audit)
+    {
+        var deleted = registry.Delete(index, http.GetCaller().Tenant);
+        audit.Record(http, "index.delete", $"index {index}", deleted ? "deleted" : "not found");
+        return deleted ? TypedResults.NoContent() : Problems.IndexNotFound(index);
+    }
 
     private static async Task<IndexInfo> DescribeAsync(IndexStore store, CancellationToken ct) => new(
         store.Name,

@@ -8,6 +8,7 @@ using RagService.Api.Querying;
 using RagService.Core.Answers;
 using RagService.Core.Indexes;
 using RagService.Core.Search;
+using RagService.Api.Security;
 using RagService.Indexing;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
@@ -19,7 +20,7 @@ public static class QueryApi
 {
     public static RouteGroupBuilder MapQueryApi(this RouteGroupBuilder v1)
     {
-        var group = v1.MapGroup("/indexes/{index}").WithTags("Query");
+        var group = v1.MapGroup("/indexes/{index}").WithTags("Query").RequireAuthorization(RagPolicies.Reader);
         group.MapPost("/search", Search).WithSummary("Hybrid, BM25 or dense search with a per-stage score breakdown");
         group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]");
         return v1;
@@ -28,16 +29,18 @@ public static class QueryApi
     internal static async Task<Results<Ok<SearchResponseDto>, NotFound<ProblemDetails>, ValidationProblem>> Search(
         string index,
         SearchRequestDto request,
+        HttpContext http,
         IndexRegistry registry,
         SearchService search,
+        IOptions<RagOptions> options,
         CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        if (!TryBuild(request.Query, request.TopK, 1000, request.Mode, request.Filter, request.Trace, "query", out var searchRequest, out var errors))
+        if (!TryBuild(request.Query, request.TopK, 1000, request.Mode, request.Filter, request.Trace, "query", options.Value.Limits.MaxQueryChars, out var searchRequest, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -47,7 +50,7 @@ public static class QueryApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        searchRequest = searchRequest with { Stages = request.Stages };
+        searchRequest = searchRequest with { Stages = request.Stages, Scope = http.GetAccessScope() };
 
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
@@ -62,18 +65,20 @@ public static class QueryApi
     internal static async Task<Results<Ok<AskResponseDto>, NotFound<ProblemDetails>, ValidationProblem>> Ask(
         string index,
         AskRequestDto request,
+        HttpContext http,
         IndexRegistry registry,
         SearchService search,
         IAnswerGenerator generator,
         IOptions<AnswerContextOptions> contextOptions,
+        IOptions<RagOptions> options,
         CancellationToken ct)
     {
-        if (registry.Open(index) is not { } store)
+        if (registry.OpenFor(http, index) is not { } store)
         {
             return Problems.IndexNotFound(index);
         }
 
-        if (!TryBuild(request.Question, request.TopK, 50, request.Mode, request.Filter, request.Trace, "question", out var searchRequest, out var errors))
+        if (!TryBuild(request.Question, request.TopK, 50, request.Mode, request.Filter, request.Trace, "question", options.Value.Limits.MaxQueryChars, out var searchRequest, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -93,9 +98,10 @@ public static class QueryApi
             searchRequest = searchRequest with { Stages = (request.Stages ?? new SearchStages()) with { Rewrite = request.Rewrite ?? request.Stages?.Rewrite } };
         }
 
+        searchRequest = searchRequest with { Scope = http.GetAccessScope() };
         var clock = Stopwatch.StartNew();
         var response = await search.SearchAsync(store, searchRequest, ct);
-        // Small-to-big: the generator reads each hit with its section or neighbours; citations keep the exact chunk.
+        // Small-to-big (the widened context is the hit's own document: the same ACL the hit passed): the generator reads each hit with its section or neighbours; citations keep the exact chunk.
         var hits = await new ContextAssembler(new CatalogChunkLookup(store.Chunks)).WidenAsync(response.Hits, contextTokens, expansion, ct);
         var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
         return TypedResults.Ok(new AskResponseDto(
@@ -171,7 +177,7 @@ public static class QueryApi
             h.Context.Count > 0 ? h.Context.Select(c => c.Id).ToList() : null)).ToList();
 
     private static bool TryBuild(
-        string? text, int topK, int maxTopK, string? mode, FilterDto? filter, bool trace, string field,
+        string? text, int topK, int maxTopK, string? mode, FilterDto? filter, bool trace, string field, int maxChars,
         out SearchRequest request, out Dictionary<string, string[]> errors)
     {
         errors = [];
@@ -180,9 +186,9 @@ public static class QueryApi
         {
             errors[field] = [$"'{field}' is required."];
         }
-        else if (text.Length > 4000)
+        else if (text.Length > maxChars)
         {
-            errors[field] = [$"'{field}' is longer than 4000 characters."];
+            errors[field] = [$"'{field}' is longer than {maxChars} characters (Rag:Limits:MaxQueryChars)."];
         }
 
         if (topK < 1 || topK > maxTopK)

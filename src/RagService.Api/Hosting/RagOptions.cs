@@ -22,4 +22,26 @@ public sealed class RagOptions
 
     /// <summary>Most documents written to the indexes in one commit (group commit amortises index saves).</summary>
     public int MaxDocumentsPerCommit { get; set; } = 64;
+
+    /// <summary>Who may call the API ("Rag:Auth"); bound and validated on its own as <see cref="Security.RagAuthOptions"/>.</summary>
+    public Security.RagAuthOptions Auth { get; set; } = new();
+
+    /// <summary>Request limits ("Rag:Limits").</summary>
+    public RagLimits Limits { get; set; } = new();
+}
+
+/// <summary>Limits that hold whoever calls: files per upload, query length, per-key rate and request time.</summary>
+public sealed class RagLimits
+{
+    /// <summary>Most files in one upload request.</summary>
+    public int MaxFilesPerRequest { get; set; } = 1000;
+
+    /// <summary>Longest query or question, in characters (400 beyond).</summary>
+    public int MaxQueryChars { get; set; } = 4000;
+
+    /// <summary>Requests per minute per API key or token subject (429 with Retry-After beyond); 0 turns the limit off.</summary>
+    public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Longest a search, ask or admin request may run before it is cancelled (504). Uploads are not timed.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(120);
 }

@@ -28,7 +28,7 @@ public static class RagServiceExtensions
         services.AddOptions<RagOptions>().BindConfiguration(RagOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddRagCore();
-        services.AddRagSecurity();
+        services.AddRagSecurity(builder.Configuration);
         services.AddHostedService<IngestionWorker>();
         return builder;
     }
@@ -72,6 +72,8 @@ public static class RagServiceExtensions
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
         v1.MapQueryApi();
+        v1.MapKeysApi();
+        v1.MapTenantsApi();
         return app;
     }
 

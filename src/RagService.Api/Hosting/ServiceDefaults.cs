@@ -51,10 +51,10 @@ public static class ServiceDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapHealthChecks("/health");
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
+        app.MapOpenApi().RequireAuthorization(Security.RagPolicies.Docs);
+        app.MapScalarApiReference().RequireAuthorization(Security.RagPolicies.Docs);
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         return app;
     }
 }

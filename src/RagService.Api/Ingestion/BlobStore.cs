@@ -16,8 +16,9 @@ public static class BlobStore
         long size = 0;
         var tooLarge = false;
         var buffer = new byte[81920];
-        await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        try
         {
+            await using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             int read;
             while ((read = await body.ReadAsync(buffer, ct)) > 0)
             {
@@ -32,6 +33,12 @@ public static class BlobStore
                 hash.AppendData(buffer, 0, read);
                 await output.WriteAsync(buffer.AsMemory(0, read), ct);
             }
+        }
+        catch
+        {
+            // A body cut off or over the request limit (413): the partial file must not stay behind.
+            File.Delete(temp);
+            throw;
         }
 
         if (tooLarge)

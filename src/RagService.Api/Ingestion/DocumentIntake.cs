@@ -1,5 +1,6 @@
 using RagService.Core.Documents;
 using RagService.Core.Jobs;
+using RagService.Core.Security;
 using RagService.Indexing;
 
 namespace RagService.Api.Ingestion;
@@ -11,15 +12,17 @@ namespace RagService.Api.Ingestion;
 public static class DocumentIntake
 {
     public static async Task<EnqueueResult> AdmitAsync(
-        IndexStore store, ReceivedFile file, string? documentId, IReadOnlyDictionary<string, string> tags, long maxFileBytes, CancellationToken ct)
+        IndexStore store, ReceivedFile file, string? documentId, IReadOnlyDictionary<string, string> tags, long maxFileBytes, CancellationToken ct,
+        IReadOnlyList<string>? acl = null)
     {
+        acl ??= AclPrincipals.Default;
         documentId = string.IsNullOrEmpty(documentId)
             ? DocumentIds.FromContent(file.TooLarge ? Guid.NewGuid().ToString("N") : file.ContentHash)
             : documentId;
         if (file.TooLarge)
         {
             var refused = await store.Jobs.EnqueueAsync(
-                new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags), ct);
+                new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags) { Acl = acl }, ct);
             await store.Jobs.MarkFailedAsync(documentId, refused.Status.Version, "upload",
                 $"The file is {file.SizeBytes} bytes; the limit per file is {maxFileBytes} bytes.", ct);
             return new EnqueueResult((await store.Jobs.GetAsync(documentId, ct))!, Enqueued: false);
@@ -27,7 +30,7 @@ public static class DocumentIntake
 
         var format = FormatDetection.Sniff(file.BlobPath!, file.FileName);
         var previousBlob = (await store.Jobs.GetUploadAsync(documentId, ct))?.BlobPath;
-        var result = await store.Jobs.EnqueueAsync(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags), ct);
+        var result = await store.Jobs.EnqueueAsync(new DocumentUpload(documentId, file.FileName, file.BlobPath!, file.ContentHash, file.SizeBytes, format, tags) { Acl = acl }, ct);
         if (result.Enqueued && previousBlob != file.BlobPath)
         {
             // The replaced version's bytes are no longer needed by anyone (its chunks are already indexed).

@@ -23,13 +23,9 @@ public sealed partial class IngestionWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = false;
-            foreach (var name in registry.Names())
+            foreach (var store in registry.OpenAll())
             {
-                if (registry.Open(name) is not { } store)
-                {
-                    continue;
-                }
-
+                var name = store.Tenant + "/" + store.Name;
                 try
                 {
                     var report = await ingestor.IngestPendingAsync(store, settings.MaxDocumentsPerCommit, settings.IngestionParallelism, stoppingToken);

@@ -8,7 +8,11 @@ namespace RagService.Api.Ingestion;
 public sealed record ReceivedFile(string FileName, string? BlobPath, string ContentHash, long SizeBytes, bool TooLarge);
 
 /// <summary>Everything a multipart upload carried: files in order, documentId fields in order, and tags.</summary>
-public sealed record ReceivedUpload(IReadOnlyList<ReceivedFile> Files, IReadOnlyList<string> DocumentIds, IReadOnlyList<string> Tags);
+public sealed record ReceivedUpload(IReadOnlyList<ReceivedFile> Files, IReadOnlyList<string> DocumentIds, IReadOnlyList<string> Tags)
+{
+    /// <summary>The <c>acl</c> fields in order, paired with the files like <see cref="DocumentIds"/>.</summary>
+    public IReadOnlyList<string> Acls { get; init; } = [];
+}
 
 /// <summary>
 /// Streams a multipart upload section by section straight to disk, hashing as it goes, so a batch
@@ -31,6 +35,7 @@ public static class UploadReceiver
         var files = new List<ReceivedFile>();
         var documentIds = new List<string>();
         var tags = new List<string>();
+        var acls = new List<string>();
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -44,14 +49,14 @@ public static class UploadReceiver
                 var fileName = disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "upload";
                 files.Add(await BlobStore.StoreAsync(section.Body, Path.GetFileName(fileName), blobFolder, maxFileBytes, ct));
             }
-            else if (name is "documentId" or "tags" or "tag")
+            else if (name is "documentId" or "tags" or "tag" or "acl")
             {
                 var value = await ReadFieldAsync(section.Body, ct);
-                (name == "documentId" ? documentIds : tags).Add(value);
+                (name switch { "documentId" => documentIds, "acl" => acls, _ => tags }).Add(value);
             }
         }
 
-        return new ReceivedUpload(files, documentIds, tags);
+        return new ReceivedUpload(files, documentIds, tags) { Acls = acls };
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)

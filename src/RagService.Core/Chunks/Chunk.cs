@@ -56,6 +56,12 @@ public sealed record Chunk
     /// <c>date</c> tag, else its upload time. Null for chunks made outside the ingestion pipeline.
     /// </summary>
     public DateTimeOffset? DocumentDate { get; init; }
+
+    /// <summary>
+    /// The document's ACL (<c>user:…</c>, <c>group:…</c>, <c>tenant</c>), shared by its chunks: retrieval admits the
+    /// chunk only for a caller holding one of them (see <c>SearchFilter.Principals</c>).
+    /// </summary>
+    public IReadOnlyList<string> Acl { get; init; } = Security.AclPrincipals.Default;
 }
 
 /// <summary>A bounding box on one page (1-based).</summary>

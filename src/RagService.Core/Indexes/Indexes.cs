@@ -21,6 +21,13 @@ public sealed record SearchFilter
 
     public IReadOnlyList<string>? DocumentIds { get; init; }
 
+    /// <summary>
+    /// The caller's principals (<c>user:alice</c>, <c>group:finance</c>, <c>tenant</c>): only chunks whose document's
+    /// ACL holds one of them. Null: no ACL restriction (a tenant admin, an in-process tool). Every retriever applies
+    /// it inside its search, before ranking and truncation.
+    /// </summary>
+    public IReadOnlySet<string>? Principals { get; init; }
+
     /// <summary>Every listed tag must be present with the given value.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
@@ -41,7 +48,8 @@ public sealed record SearchFilter
         && (Tags is null || Tags.Count == 0)
         && (SectionPathPrefix is null || SectionPathPrefix.Count == 0)
         && ModifiedAfter is null
-        && ModifiedBefore is null;
+        && ModifiedBefore is null
+        && Principals is null;
 
     public bool HasDateRange => ModifiedAfter is not null || ModifiedBefore is not null;
 
@@ -49,6 +57,11 @@ public sealed record SearchFilter
 
     public bool Matches(Chunk chunk)
     {
+        if (Principals is { } principals && !chunk.Acl.Any(principals.Contains))
+        {
+            return false;
+        }
+
         if (DocumentIds is { Count: > 0 } ids && !ids.Contains(chunk.DocumentId))
         {
             return false;

@@ -27,6 +27,9 @@ public sealed record DocumentStatus
     public long SizeBytes { get; init; }
     public DocumentFormat Format { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Who may see the document (see <see cref="Security.AclPrincipals"/>).</summary>
+    public IReadOnlyList<string> Acl { get; init; } = Security.AclPrincipals.Default;
     public DocumentState State { get; init; }
     public double Progress { get; init; }
     public string? FailedStep { get; init; }
@@ -48,7 +51,11 @@ public sealed record DocumentUpload(
     string ContentHash,
     long SizeBytes,
     DocumentFormat Format,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>Who may see the document; every chunk carries it into the search indexes.</summary>
+    public IReadOnlyList<string> Acl { get; init; } = Security.AclPrincipals.Default;
+}
 
 /// <summary>What enqueueing did: a new version to ingest, or nothing because the bytes are already there.</summary>
 public sealed record EnqueueResult(DocumentStatus Status, bool Enqueued);

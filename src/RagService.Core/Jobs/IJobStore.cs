@@ -19,10 +19,17 @@ public interface IJobStore
 
     Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct);
 
-    /// <summary>Documents in the order they were last enqueued.</summary>
-    Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct);
+    /// <summary>Documents in the order they were last enqueued; with <paramref name="principals"/>, only those whose ACL holds one of them.</summary>
+    Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null);
 
-    Task<int> CountAsync(CancellationToken ct);
+    /// <summary>How many documents; with <paramref name="principals"/>, how many the holder may see.</summary>
+    Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null);
+
+    /// <summary>
+    /// Replaces the document's ACL and/or tags (null leaves one as it is) without a new version: its chunks keep
+    /// their text and vectors. False when the document does not exist.
+    /// </summary>
+    Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct);
 
     /// <summary>Documents not yet ready or failed, oldest enqueue first (the jobs to resume).</summary>
     Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct);

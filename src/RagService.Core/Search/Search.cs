@@ -20,6 +20,17 @@ public sealed record SearchRequest
 
     /// <summary>Per-request switches for the retrieval stages; null keeps the configured defaults.</summary>
     public SearchStages? Stages { get; init; }
+
+    /// <summary>
+    /// What the caller may see; null sees everything (in-process tools). The tenant is settled by which index is
+    /// searched; the principals become <see cref="SearchFilter.Principals"/> through <see cref="Scoped"/>.
+    /// </summary>
+    public Security.AccessScope? Scope { get; init; }
+
+    /// <summary>This request with the scope's principals in its filter (unchanged for a scope that sees all), so every leg filters by them.</summary>
+    public SearchRequest Scoped() => Scope is { SeesAll: false } scope && Filter.Principals is null
+        ? this with { Filter = Filter with { Principals = scope.Principals } }
+        : this;
 }
 
 /// <summary>

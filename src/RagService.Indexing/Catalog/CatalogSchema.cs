@@ -73,8 +73,28 @@ internal static class CatalogSchema
             CREATE INDEX IF NOT EXISTS chunk_bands_by_key ON chunk_bands(band_key);
             CREATE INDEX IF NOT EXISTS chunk_bands_by_document ON chunk_bands(document_id);
             CREATE INDEX IF NOT EXISTS chunk_signatures_by_document ON chunk_signatures(document_id);
+            CREATE TABLE IF NOT EXISTS doc_acl (
+                document_id TEXT NOT NULL,
+                principal TEXT NOT NULL,
+                PRIMARY KEY (document_id, principal));
+            CREATE INDEX IF NOT EXISTS doc_acl_by_principal ON doc_acl(principal, document_id);
             """);
+        AddMissingDocumentColumns(connection);
         AddMissingChunkColumns(connection);
+    }
+
+    /// <summary>
+    /// The ACL column arrived with document permissions: a document written before has none and is visible to
+    /// its whole tenant (no <c>doc_acl</c> rows means <c>tenant</c>).
+    /// </summary>
+    private static void AddMissingDocumentColumns(SqliteConnection connection)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = "SELECT 1 FROM pragma_table_info('documents') WHERE name = 'acl'";
+        if (info.ExecuteScalar() is null)
+        {
+            CatalogDatabase.Execute(connection, "ALTER TABLE documents ADD COLUMN acl TEXT");
+        }
     }
 
     /// <summary>

@@ -50,6 +50,11 @@ internal static class ChunkFilterSql
             where.Add("c.document_date < $before");
         }
 
+        if (filter.Principals is { } principals)
+        {
+            where.Add(DocumentAcl.Visible(cmd, "c.document_id", principals));
+        }
+
         return where.Count == 0 ? "1" : string.Join(" AND ", where);
     }
 }

@@ -13,7 +13,7 @@ internal static class ChunkRows
         SELECT c.id, c.document_id, c.version, c.ordinal, c.text, c.index_text, c.title, c.file_name, c.section_path,
             c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags,
             c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of,
-            c.document_date
+            c.document_date, d.acl
         FROM chunks c JOIN documents d ON d.id = c.document_id
         """;
 
@@ -107,6 +107,7 @@ internal static class ChunkRows
                 ParentSectionId = r.IsDBNull(19) ? null : r.GetString(19),
                 DuplicateOf = r.IsDBNull(20) ? null : r.GetString(20),
                 DocumentDate = r.IsDBNull(21) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(21)),
+                Acl = DocumentAcl.Parse(r.IsDBNull(22) ? null : r.GetString(22)),
             });
         }
 

@@ -88,6 +88,13 @@ internal sealed class SqliteChunkStore(CatalogDatabase database) : IChunkStore
 
         return database.RunAsync<IReadOnlySet<string>?>(connection =>
         {
+            // An ACL restriction that hides no document of the index restricts nothing: the vector index then
+            // searches its graph unfiltered instead of checking every candidate against the whole index's ids.
+            if (filter with { Principals = null } is { IsEmpty: true } && !DocumentAcl.AnyHidden(connection, filter.Principals!))
+            {
+                return null;
+            }
+
             using var cmd = connection.CreateCommand();
             cmd.CommandText = $"SELECT c.id FROM chunks c WHERE {ChunkFilterSql.Where(cmd, filter)}";
             var set = new HashSet<string>(StringComparer.Ordinal);

@@ -11,6 +11,15 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
 {
     private const int ValuesPerStatement = 400;
 
+    /// <summary>
+    /// Only documents with the same ACL as the new one: a link would let a duplicate be collapsed into (or
+    /// stand for) text its reader may not see. The tenant is already the same: each tenant has its own catalogs.
+    /// </summary>
+    private const string SameAcl = """
+        COALESCE((SELECT o.acl FROM documents o WHERE o.id = c.document_id), '["tenant"]')
+            = COALESCE((SELECT n.acl FROM documents n WHERE n.id = $exclude), '["tenant"]')
+        """;
+
     public Task<IReadOnlyList<DuplicateCandidate>> FindCandidatesAsync(
         string excludeDocumentId, IReadOnlyCollection<string> contentHashes, IReadOnlyCollection<string> bandKeys, CancellationToken ct)
     {
@@ -24,7 +33,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
                 ReadCandidates(connection, excludeDocumentId, batch, """
                     SELECT c.id, c.document_id, c.content_hash, s.minhash, c.text FROM chunks c
                     LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
-                    WHERE c.content_hash IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
+                    WHERE c.content_hash IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude AND {SameAcl}
                     """, found);
             }
 
@@ -34,7 +43,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
                     SELECT DISTINCT c.id, c.document_id, c.content_hash, s.minhash, c.text FROM chunk_bands b
                     JOIN chunks c ON c.id = b.chunk_id
                     LEFT JOIN chunk_signatures s ON s.chunk_id = c.id
-                    WHERE b.band_key IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude
+                    WHERE b.band_key IN ({0}) AND c.duplicate_of IS NULL AND c.document_id <> $exclude AND {SameAcl}
                     """, found);
             }
 
@@ -151,7 +160,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
         using var cmd = connection.CreateCommand();
         var names = CatalogDatabase.InList(cmd, values);
         cmd.Parameters.AddWithValue("$exclude", excludeDocumentId);
-        cmd.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, sqlTemplate, names);
+        cmd.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, sqlTemplate.Replace("{SameAcl}", SameAcl, StringComparison.Ordinal), names);
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {

@@ -22,21 +22,21 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
     public Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct) =>
         database.RunAsync(connection => Get(connection, documentId), ct);
 
-    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct) =>
+    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null) =>
         database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT * FROM documents ORDER BY seq LIMIT $limit OFFSET $offset";
+            cmd.CommandText = $"SELECT * FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)} ORDER BY seq LIMIT $limit OFFSET $offset";
             cmd.Parameters.AddWithValue("$limit", limit);
             cmd.Parameters.AddWithValue("$offset", offset);
             return ReadStatuses(cmd);
         }, ct);
 
-    public Task<int> CountAsync(CancellationToken ct) =>
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>
         database.RunAsync(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM documents";
+            cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}";
             return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         }, ct);
 
@@ -52,13 +52,16 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
         database.RunAsync(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT id, file_name, blob_path, content_hash, size_bytes, format, tags FROM documents WHERE id = $id";
+            cmd.CommandText = "SELECT id, file_name, blob_path, content_hash, size_bytes, format, tags, acl FROM documents WHERE id = $id";
             cmd.Parameters.AddWithValue("$id", documentId);
             using var reader = cmd.ExecuteReader();
             return reader.Read()
                 ? new DocumentUpload(
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
                     Enum.Parse<DocumentFormat>(reader.GetString(5)), CatalogDatabase.ParseTags(reader.GetString(6)))
+                {
+                    Acl = DocumentAcl.Parse(reader.IsDBNull(7) ? null : reader.GetString(7)),
+                }
                 : null;
         }, ct);
 
@@ -143,6 +146,7 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
             using var cmd = connection.CreateCommand();
             cmd.CommandText = """
                 DELETE FROM doc_tags WHERE document_id = $doc;
+                DELETE FROM doc_acl WHERE document_id = $doc;
                 DELETE FROM documents WHERE id = $doc;
                 """;
             cmd.Parameters.AddWithValue("$doc", documentId);
@@ -160,12 +164,48 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
             return cmd.ExecuteScalar() is not null;
         }, ct);
 
+    public Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            if (Get(connection, documentId) is not { } existing)
+            {
+                return false;
+            }
+
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "UPDATE documents SET tags = $tags, acl = $acl, updated_at = $now WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", documentId);
+            cmd.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(tags ?? existing.Tags, CatalogDatabase.Json));
+            cmd.Parameters.AddWithValue("$acl", JsonSerializer.Serialize(acl ?? existing.Acl, CatalogDatabase.Json));
+            cmd.Parameters.AddWithValue("$now", CatalogDatabase.Now());
+            cmd.ExecuteNonQuery();
+            if (tags is not null)
+            {
+                ReplaceTags(connection, documentId, tags);
+                // The date filters compare the chunk's stored document date, which follows the date tag.
+                using var date = connection.CreateCommand();
+                date.CommandText = "UPDATE chunks SET document_date = $date WHERE document_id = $id";
+                date.Parameters.AddWithValue("$id", documentId);
+                date.Parameters.AddWithValue("$date", Core.Indexes.SearchFilter.DocumentDateOf(tags, existing.CreatedAt).ToUnixTimeMilliseconds());
+                date.ExecuteNonQuery();
+            }
+
+            if (acl is not null)
+            {
+                DocumentAcl.Replace(connection, documentId, acl);
+            }
+
+            tx.Commit();
+            return true;
+        }, ct);
+
     private static EnqueueResult Enqueue(SqliteConnection connection, DocumentUpload upload)
     {
         using var tx = connection.BeginTransaction();
         var existing = Get(connection, upload.DocumentId);
         if (existing is not null && existing.ContentHash == upload.ContentHash && existing.State != DocumentState.Failed
-            && TagsEqual(existing.Tags, upload.Tags))
+            && TagsEqual(existing.Tags, upload.Tags) && existing.Acl.SequenceEqual(upload.Acl, StringComparer.Ordinal))
         {
             // The same bytes are already ingested or on their way: nothing to do.
             return new EnqueueResult(existing, Enqueued: false);
@@ -177,11 +217,11 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
         {
             cmd.CommandText = """
                 INSERT INTO documents (id, version, live_version, file_name, content_hash, size_bytes, format, blob_path, tags,
-                    state, progress, created_at, updated_at, seq)
-                VALUES ($id, $version, 0, $file, $hash, $size, $format, $blob, $tags, 'Queued', 0, $now, $now,
+                    acl, state, progress, created_at, updated_at, seq)
+                VALUES ($id, $version, 0, $file, $hash, $size, $format, $blob, $tags, $acl, 'Queued', 0, $now, $now,
                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents))
                 ON CONFLICT(id) DO UPDATE SET version = $version, file_name = $file, content_hash = $hash, size_bytes = $size,
-                    format = $format, blob_path = $blob, tags = $tags, state = 'Queued', progress = 0, failed_step = NULL,
+                    format = $format, blob_path = $blob, tags = $tags, acl = $acl, state = 'Queued', progress = 0, failed_step = NULL,
                     error = NULL, updated_at = $now, started_at = NULL, completed_at = NULL,
                     seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents);
                 """;
@@ -193,11 +233,13 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
             cmd.Parameters.AddWithValue("$format", upload.Format.ToString());
             cmd.Parameters.AddWithValue("$blob", upload.BlobPath);
             cmd.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(upload.Tags, CatalogDatabase.Json));
+            cmd.Parameters.AddWithValue("$acl", JsonSerializer.Serialize(upload.Acl, CatalogDatabase.Json));
             cmd.Parameters.AddWithValue("$now", now);
             cmd.ExecuteNonQuery();
         }
 
         ReplaceTags(connection, upload.DocumentId, upload.Tags);
+        DocumentAcl.Replace(connection, upload.DocumentId, upload.Acl);
         tx.Commit();
         return new EnqueueResult(Get(connection, upload.DocumentId)!, Enqueued: true);
     }
@@ -257,6 +299,7 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
                 SizeBytes = r.GetInt64(r.GetOrdinal("size_bytes")),
                 Format = Enum.Parse<DocumentFormat>(r.GetString(r.GetOrdinal("format"))),
                 Tags = CatalogDatabase.ParseTags(r.GetString(r.GetOrdinal("tags"))),
+                Acl = DocumentAcl.Parse(NullableString(r, "acl")),
                 State = Enum.Parse<DocumentState>(r.GetString(r.GetOrdinal("state"))),
                 Progress = r.GetDouble(r.GetOrdinal("progress")),
                 FailedStep = NullableString(r, "failed_step"),

@@ -82,6 +82,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 TokenCount = d.TokenCount,
                 ContentHash = ChunkIdentity.ContentHash(d.Text),
                 Tags = upload.Tags,
+                Acl = upload.Acl,
                 SectionLevels = d.SectionLevels,
                 Boxes = d.Boxes,
                 PreviousChunkId = i > 0 ? ids[i - 1] : null,

@@ -31,6 +31,9 @@ internal sealed class SearchPipeline
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.TopK, RetrievalOptions.MaxTopK);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // The caller's ACL principals ride in the filter from here on: every leg, the PRF expansion, the rewritten
+        // queries' searches and the re-check of resolved chunks all apply them.
+        request = request.Scoped();
         var context = new SearchContext(request, PipelineDefinition.Switches(components.Options, request.Stages), earlierRewrites);
         foreach (var entry in entries)
         {

@@ -29,7 +29,8 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
         ArgumentNullException.ThrowIfNull(upload);
         var existing = _documents.TryGetValue(upload.DocumentId, out var row) ? row.Status : null;
         if (existing is not null && existing.ContentHash == upload.ContentHash && existing.State != DocumentState.Failed
-            && existing.Tags.Count == upload.Tags.Count && existing.Tags.All(t => upload.Tags.TryGetValue(t.Key, out var v) && v == t.Value))
+            && existing.Tags.Count == upload.Tags.Count && existing.Tags.All(t => upload.Tags.TryGetValue(t.Key, out var v) && v == t.Value)
+            && existing.Acl.SequenceEqual(upload.Acl, StringComparer.Ordinal))
         {
             return new EnqueueResult(existing, Enqueued: false);
         }
@@ -45,6 +46,7 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
             SizeBytes = upload.SizeBytes,
             Format = upload.Format,
             Tags = new Dictionary<string, string>(upload.Tags),
+            Acl = upload.Acl,
             State = DocumentState.Queued,
             Title = existing?.Title,
             PageCount = existing?.PageCount ?? 0,
@@ -59,10 +61,24 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
     public Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct) =>
         Run<DocumentStatus?>(() => _documents.TryGetValue(documentId, out var row) ? row.Status : null, ct);
 
-    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct) =>
-        Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Skip(offset).Take(limit).ToList(), ct);
+    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null) =>
+        Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => Visible(s, principals)).Skip(offset).Take(limit).ToList(), ct);
 
-    public Task<int> CountAsync(CancellationToken ct) => Run(() => _documents.Count, ct);
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) => Run(() => InOrder().Count(s => Visible(s, principals)), ct);
+
+    public Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct) => Run(() =>
+    {
+        if (!_documents.TryGetValue(documentId, out var row))
+        {
+            return false;
+        }
+
+        var status = row.Status with { Acl = acl ?? row.Status.Acl, Tags = tags is null ? row.Status.Tags : new Dictionary<string, string>(tags) };
+        _documents[documentId] = (status, row.Upload with { Acl = status.Acl, Tags = status.Tags }, row.Sequence);
+        return true;
+    }, ct);
+
+    private static bool Visible(DocumentStatus status, IReadOnlySet<string>? principals) => principals is null || status.Acl.Any(principals.Contains);
 
     public Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct) =>
         Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => s.State is not (DocumentState.Ready or DocumentState.Failed)).ToList(), ct);
@@ -156,7 +172,7 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
         ArgumentNullException.ThrowIfNull(filter);
         return filter.IsEmpty
             ? null
-            : (IReadOnlySet<string>)Live().Where(c => filter.Matches(c with { Tags = _documents[c.DocumentId].Status.Tags })).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            : (IReadOnlySet<string>)Live().Where(filter.Matches).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
     }, ct);
 
     public Task<IReadOnlyList<DuplicateCandidate>> FindCandidatesAsync(
@@ -237,7 +253,7 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
     /// <summary>A document's live chunks carry its current tags, as the catalog joins them at read time.</summary>
     private IEnumerable<Chunk> LiveOf(string documentId) =>
         _chunks.TryGetValue(documentId, out var chunks) && _documents.TryGetValue(documentId, out var row)
-            ? chunks.Select(c => c with { Tags = row.Status.Tags })
+            ? chunks.Select(c => c with { Tags = row.Status.Tags, Acl = row.Status.Acl })
             : [];
 
     private List<string> IdsOf(string documentId) =>

@@ -18,6 +18,10 @@ internal sealed class RagOptionsValidator(IConfiguration? configuration = null)
         checks.OneOf(options.DefaultEmbeddingModel, ModelRegistry.All.Select(m => m.Name).ToArray());
         checks.Between(options.IngestionParallelism, 1, 64);
         checks.Between(options.MaxDocumentsPerCommit, 1, 10_000);
+        checks.Between(options.Limits.MaxFilesPerRequest, 1, 100_000, "Limits:MaxFilesPerRequest");
+        checks.Between(options.Limits.MaxQueryChars, 1, 100_000, "Limits:MaxQueryChars");
+        checks.Between(options.Limits.RequestsPerMinute, 0, 1_000_000, "Limits:RequestsPerMinute");
+        checks.Positive(options.Limits.RequestTimeout, "Limits:RequestTimeout");
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             checks.Fail(nameof(options.DataDirectory), "must be set");

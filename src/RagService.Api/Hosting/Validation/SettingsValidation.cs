@@ -32,6 +32,7 @@ public static class SettingsValidation
         services.AddOptions<CitationVerifierOptions>().BindConfiguration(CitationVerifierOptionsValidator.Section);
 
         Validate<RagOptions, RagOptionsValidator>(services);
+        Validate<Security.RagAuthOptions, AuthOptionsValidator>(services);
         Validate<LuceneLexicalIndexOptions, LexicalOptionsValidator>(services);
         Validate<RetrievalOptions, RetrievalOptionsValidator>(services);
         Validate<AnswerContextOptions, AnswerContextOptionsValidator>(services);

@@ -40,6 +40,12 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
     /// <summary>The document date (Unix milliseconds, UTC) as a numeric field for range filters.</summary>
     public const string DocumentDateField = "doc_date";
 
+    /// <summary>One term per principal of the chunk's document ACL (<c>user:alice</c>, <c>group:finance</c>, <c>tenant</c>).</summary>
+    public const string AclField = "acl";
+
+    /// <summary>Present on every chunk indexed with an ACL; a chunk without it predates ACLs and is visible to its tenant.</summary>
+    public const string AclSetField = "acl_set";
+
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     private static readonly ISet<string> IdOnly = new HashSet<string> { IdField };
@@ -309,6 +315,11 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
             conditions.Add(new TermQuery(new Term(SectionPrefixField, SearchFilter.SectionKey(prefix))), Occur.MUST);
         }
 
+        if (filter.Principals is { } principals)
+        {
+            conditions.Add(AclCondition(principals), Occur.MUST);
+        }
+
         if (filter.HasDateRange)
         {
             long? min = filter.ModifiedAfter?.ToUnixTimeMilliseconds();
@@ -320,6 +331,27 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
     }
 
     private static string TagTerm(string key, string value) => key + "=" + value;
+
+    /// <summary>The chunk's ACL holds one of the principals; a chunk indexed without an ACL counts as <c>tenant</c>.</summary>
+    private static BooleanQuery AclCondition(IReadOnlySet<string> principals)
+    {
+        var any = new BooleanQuery();
+        foreach (var principal in principals)
+        {
+            any.Add(new TermQuery(new Term(AclField, principal)), Occur.SHOULD);
+        }
+
+        if (principals.Contains(Core.Security.AccessScope.TenantPrincipal))
+        {
+            any.Add(new BooleanQuery
+            {
+                { new MatchAllDocsQuery(), Occur.MUST },
+                { new TermQuery(new Term(AclSetField, "1")), Occur.MUST_NOT },
+            }, Occur.SHOULD);
+        }
+
+        return any;
+    }
 
     private static Document ToDocument(Chunk chunk, string documentId, string version)
     {
@@ -338,6 +370,12 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
         foreach (var (key, value) in chunk.Tags)
         {
             document.Add(new StringField(TagField, TagTerm(key, value), Field.Store.YES));
+        }
+
+        document.Add(new StringField(AclSetField, "1", Field.Store.NO));
+        foreach (var principal in chunk.Acl)
+        {
+            document.Add(new StringField(AclField, principal, Field.Store.NO));
         }
 
         for (var level = 1; level <= chunk.SectionPath.Count; level++)

@@ -1,0 +1,63 @@
+namespace RagService.Api.Security;
+
+/// <summary>
+/// The "Rag:Auth" section: who may call the API. Secure by default: API keys, with a bootstrap admin key
+/// created on first start when none is configured.
+/// </summary>
+public sealed class RagAuthOptions
+{
+    public const string Section = "Rag:Auth";
+
+    /// <summary>"apikey" (default), "jwt", "apikey+jwt" or "none" (refused unless every listen URL is loopback).</summary>
+    public string Mode { get; set; } = "apikey";
+
+    /// <summary>
+    /// The system admin key. When unset, a key is generated on first start and written once to
+    /// <c>{data}/secrets/admin.key</c>; <c>RAG_ADMIN_KEY</c> in the environment sets it too.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Whether <c>/openapi</c> and <c>/scalar</c> answer without a credential. Unset: true when every listen URL is loopback.</summary>
+    public bool? PublicDocs { get; set; }
+
+    /// <summary>OIDC/JWT bearer tokens from the company's identity provider (modes "jwt" and "apikey+jwt").</summary>
+    public RagJwtOptions Jwt { get; set; } = new();
+
+    public bool AcceptsApiKeys => Mode is "apikey" or "apikey+jwt";
+
+    public bool AcceptsJwt => Mode is "jwt" or "apikey+jwt";
+
+    public bool IsOff => Mode == "none";
+}
+
+/// <summary>
+/// Tokens are validated by the standard JWT bearer handler: from <see cref="Authority"/>'s discovery document,
+/// or against <see cref="SigningKeys"/> (PEM public keys) when the identity provider is not reachable.
+/// The claim names say where the tenant, user, groups and role are in the token.
+/// </summary>
+public sealed class RagJwtOptions
+{
+    /// <summary>The issuer's base URL (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0; Keycloak: the realm URL).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The expected <c>iss</c>; defaults to the authority's.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The expected <c>aud</c> (required).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>PEM-encoded RSA or EC public keys the tokens may be signed with (instead of discovery).</summary>
+    public List<string> SigningKeys { get; set; } = [];
+
+    public string TenantClaim { get; set; } = "tenant";
+
+    public string UserClaim { get; set; } = "sub";
+
+    public string GroupsClaim { get; set; } = "groups";
+
+    /// <summary>Holds reader, ingester or admin; the strongest wins; a token without one is a reader.</summary>
+    public string RoleClaim { get; set; } = "roles";
+
+    /// <summary>Require HTTPS for the metadata address (leave true outside tests).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+}
