@@ -25,7 +25,22 @@ public static class RemoteService
             throw new UsageException($"--url must be an http or https address, not '{url}'.");
         }
 
-        return CreateClient(baseAddress, line.Get("api-key"));
+        return CreateClient(baseAddress, line.Get("api-key") ?? LocalAdminKey(line));
+    }
+
+    /// <summary>
+    /// Without <c>--api-key</c>: <c>RAG_API_KEY</c>, else the admin key of a service on this machine over the CLI's
+    /// data folder (configured, or the one the service wrote to <c>{data}/secrets/admin.key</c>).
+    /// </summary>
+    private static string? LocalAdminKey(CommandLine line)
+    {
+        if (Environment.GetEnvironmentVariable("RAG_API_KEY") is { Length: > 0 } key)
+        {
+            return key;
+        }
+
+        var configuration = CliHost.Configuration(line);
+        return Api.Security.AdminKeyFile.Find(configuration, configuration["Rag:DataDirectory"] ?? "./data");
     }
 
     public static HttpClient CreateClient(Uri baseAddress, string? apiKey)

@@ -33,7 +33,7 @@ public sealed class EvalOverHttpTests : IDisposable
         await using var server = await LoopbackApiServer.StartAsync(null, Settings(), default);
         Assert.Equal("127.0.0.1", server.BaseAddress.Host);
         Assert.NotEqual(0, server.BaseAddress.Port);
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        using var http = server.CreateClient();
         await IngestAsync(http);
         var client = new SearchApiClient(http);
 
@@ -79,7 +79,7 @@ public sealed class EvalOverHttpTests : IDisposable
     {
         await using (var server = await LoopbackApiServer.StartAsync(null, Settings(), default))
         {
-            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            using var http = server.CreateClient();
             await IngestAsync(http);
             var store = server.Services.GetRequiredService<IndexRegistry>().Open("kb")!;
             var texts = new List<string>();
@@ -99,7 +99,7 @@ public sealed class EvalOverHttpTests : IDisposable
         var other = _dir.File("data-off");
         await using (var server = await LoopbackApiServer.StartAsync(null, Settings(other, ("Retrieval:SecondStageModel", "none")), default))
         {
-            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            using var http = server.CreateClient();
             await IngestAsync(http);
         }
 

@@ -34,11 +34,27 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Deduplication:NearDuplicateJaccard", "0", "Deduplication:NearDuplicateJaccard must be > 0 and <= 1 (was 0)")]
     [InlineData("Ocr:Dpi", "10", "Ocr:Dpi must be between 50 and 1200 (was 10)")]
     [InlineData("Ocr:Languages", "english please", "Ocr:Languages must be 'auto' or Tesseract language codes")]
+    [InlineData("Rag:Auth:Mode", "open", "Rag:Auth:Mode must be one of 'apikey', 'jwt', 'apikey+jwt', 'none' (was 'open')")]
+    [InlineData("Rag:Auth:AdminKey", "short", "Rag:Auth:AdminKey must be at least 24 characters")]
+    [InlineData("Rag:Auth:Mdoe", "none", "Rag:Auth:Mdoe is not a setting of 'Rag:Auth'; did you mean Rag:Auth:Mode?")]
+    [InlineData("Rag:Limits:MaxFilesPerRequest", "0", "Rag:Limits:MaxFilesPerRequest must be between 1 and 100000 (was 0)")]
     public async Task A_bad_setting_stops_the_start_with_a_message_naming_it(string key, string value, string expected)
     {
         var failure = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
 
         Assert.Contains(expected, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authentication_off_is_refused_when_the_service_listens_beyond_loopback()
+    {
+        var failure = await StartFailureAsync(new Dictionary<string, string?>
+        {
+            ["Rag:Auth:Mode"] = "none",
+            ["Kestrel:Endpoints:Public:Url"] = "http://0.0.0.0:0",
+        });
+
+        Assert.Contains("Rag:Auth:Mode is 'none' but the service listens on http://0.0.0.0:0", failure, StringComparison.Ordinal);
     }
 
     [Fact]

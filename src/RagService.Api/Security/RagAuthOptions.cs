@@ -23,11 +23,13 @@ public sealed class RagAuthOptions
     /// <summary>OIDC/JWT bearer tokens from the company's identity provider (modes "jwt" and "apikey+jwt").</summary>
     public RagJwtOptions Jwt { get; set; } = new();
 
-    public bool AcceptsApiKeys => Mode is "apikey" or "apikey+jwt";
+    public bool AcceptsApiKeys => Normalized is "apikey" or "apikey+jwt";
 
-    public bool AcceptsJwt => Mode is "jwt" or "apikey+jwt";
+    public bool AcceptsJwt => Normalized is "jwt" or "apikey+jwt";
 
-    public bool IsOff => Mode == "none";
+    public bool IsOff => Normalized == "none";
+
+    private string Normalized => (Mode ?? string.Empty).Trim().ToLowerInvariant();
 }
 
 /// <summary>

@@ -17,8 +17,6 @@ internal sealed class SecurityStartup(
     ApiKeyStore keys,
     ILogger<SecurityStartup> logger) : IHostedService
 {
-    public const string AdminKeyFile = "admin.key";
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var options = auth.Value;
@@ -41,9 +39,6 @@ internal sealed class SecurityStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Where the generated admin key is written: <c>{data}/secrets/admin.key</c>.</summary>
-    public static string AdminKeyPath(string dataDirectory) => Path.Combine(Path.GetFullPath(dataDirectory), "secrets", AdminKeyFile);
-
     private void EnsureSystemKey(string? configured)
     {
         var record = new ApiKeyRecord(ApiKeys.SystemKeyId, "system admin", AccessScope.DefaultTenant, RagRoles.Admin, null, [], DateTimeOffset.UtcNow, null, null, true);
@@ -54,7 +49,7 @@ internal sealed class SecurityStartup(
             return;
         }
 
-        var path = AdminKeyPath(rag.Value.DataDirectory);
+        var path = AdminKeyFile.PathIn(rag.Value.DataDirectory);
         if (keys.Get(ApiKeys.SystemKeyId) is { } existing && existing.IsSystem)
         {
             logger.LogInformation("Admin key in use since {CreatedAt}; it was written once to {AdminKeyPath}", existing.CreatedAt, path);

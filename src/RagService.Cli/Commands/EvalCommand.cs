@@ -100,7 +100,7 @@ public static class EvalCommand
                     ["Rag:DataDirectory"] = Path.GetFullPath(options.DataDirectory),
                     ["Logging:LogLevel:Default"] = "Warning",
                 }, ct);
-                http = RemoteService.CreateClient(server.BaseAddress, line.Get("api-key"));
+                http = RemoteService.CreateClient(server.BaseAddress, line.Get("api-key") ?? server.AdminKey);
                 searcher = new HttpSearcher(new SearchApiClient(http), indexName, server.BaseAddress.ToString());
                 AnsiConsole.MarkupLineInterpolated($"Serving the API over {options.DataDirectory} at {server.BaseAddress}; queries go over HTTP.");
             }

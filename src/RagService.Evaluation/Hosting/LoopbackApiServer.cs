@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
+using RagService.Api.Security;
 
 namespace RagService.Evaluation.Hosting;
 
@@ -20,6 +22,23 @@ public sealed class LoopbackApiServer : IAsyncDisposable
     {
         _app = app;
         BaseAddress = baseAddress;
+        var data = app.Services.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory;
+        AdminKey = AdminKeyFile.Find(app.Configuration, data);
+    }
+
+    /// <summary>The service's admin key (configured, or the one it wrote to its data folder); null when authentication is off or it cannot be read.</summary>
+    public string? AdminKey { get; }
+
+    /// <summary>A client of the service that authenticates as its admin.</summary>
+    public HttpClient CreateClient()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        if (AdminKey is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        }
+
+        return http;
     }
 
     /// <summary>Where the service listens, ending in '/'.</summary>

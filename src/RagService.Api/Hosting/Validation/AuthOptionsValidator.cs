@@ -12,7 +12,7 @@ internal sealed class AuthOptionsValidator(IConfiguration? configuration = null)
     protected override void Check(RagAuthOptions options, SettingChecks checks)
     {
         checks.OneOf(options.Mode, ["apikey", "jwt", "apikey+jwt", "none"]);
-        if (options.AdminKey is { } key && key.Trim().Length < MinAdminKeyLength)
+        if (options.AdminKey is { } key && !string.IsNullOrWhiteSpace(key) && key.Trim().Length < MinAdminKeyLength)
         {
             checks.Fail(nameof(options.AdminKey), $"must be at least {MinAdminKeyLength} characters (was {key.Trim().Length})");
         }
