@@ -14,4 +14,7 @@ export ASPNETCORE_CONTENTROOT="$PWD/src/RagService.Api"
 if [ -n "${RAG_DATA:-}" ] && [ -z "${Rag__DataDirectory:-}" ]; then
   export Rag__DataDirectory="$RAG_DATA"
 fi
+# Keys are on by default: the service writes its admin key once, on first start, to <data>/secrets/admin.key
+# (unless Rag__Auth__AdminKey or RAG_ADMIN_KEY sets it). Send it as "Authorization: Bearer <key>".
+echo "Admin key: $(realpath -m "${Rag__DataDirectory:-$PWD/data}")/secrets/admin.key (created on first start; or set RAG_ADMIN_KEY)" >&2
 exec dotnet src/RagService.Api/bin/Release/net10.0/RagService.Api.dll "$@"

@@ -29,6 +29,8 @@ public sealed class RagApiHost : WebApplicationFactory<Program>
         {
             ["Rag:DataDirectory"] = dataDirectory,
             ["Rag:Auth:AdminKey"] = settings?.TryGetValue("Rag:Auth:AdminKey", out var key) == true ? key : AdminKey,
+            // Tests poll statuses in tight loops; the rate limit has its own test.
+            ["Rag:Limits:RequestsPerMinute"] = settings?.TryGetValue("Rag:Limits:RequestsPerMinute", out var rate) == true ? rate : "0",
             // Warnings and errors still reach the test output; request-by-request information does not.
             ["Logging:LogLevel:Default"] = "Warning",
         };

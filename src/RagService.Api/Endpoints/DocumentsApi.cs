@@ -28,6 +28,7 @@ public static class DocumentsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DisableAntiforgery()
+            .DisableRequestTimeout()
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
         group.MapGet("/", List).WithSummary("List documents with their status");
         group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
@@ -75,8 +76,14 @@ public static class DocumentsApi
         {
             upload = await UploadReceiver.ReceiveAsync(request, registry.BlobFolder(index, store.Tenant), options.Value.MaxUploadBytes, ct);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (UploadTooLargeException e)
         {
+            // Nothing stored: the files that arrived whole before the limit are removed (unless another document holds the same bytes).
+            foreach (var file in e.Stored)
+            {
+                await store.RemoveBlobIfUnreferencedAsync(file.BlobPath, CancellationToken.None);
+            }
+
             audit.Record(http, "document.upload", $"index {index}", "refused: request too large");
             return TooLarge($"The request is larger than the limit of {options.Value.MaxRequestBytes} bytes.");
         }
@@ -193,7 +200,7 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
-        var principals = PrincipalsFilter(http);
+        var principals = http.GetAclPrincipals();
         var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals)).Select(DocumentStatusDto.From).ToList();
         return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals), offset, docs));
     }
@@ -279,9 +286,6 @@ public static class DocumentsApi
     /// <summary>The document's status when it exists and the caller may see it; null otherwise (both are 404).</summary>
     private static async Task<DocumentStatus?> VisibleAsync(IndexStore store, string documentId, HttpContext http, CancellationToken ct) =>
         await store.Jobs.GetAsync(documentId, ct) is { } status && AclPrincipals.Allows(http.GetAccessScope(), status.Acl) ? status : null;
-
-    /// <summary>The caller's principals for the catalog's ACL filter; null for a caller who sees the whole tenant.</summary>
-    private static IReadOnlySet<string>? PrincipalsFilter(HttpContext http) => http.GetAccessScope() is { SeesAll: false } scope ? scope.Principals : null;
 
     private static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");

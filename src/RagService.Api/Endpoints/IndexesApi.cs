@@ -29,7 +29,7 @@ public static class IndexesApi
         {
             if (registry.Open(name, tenant) is { } store)
             {
-                indexes.Add(await DescribeAsync(store, ct));
+                indexes.Add(await DescribeAsync(store, http, ct));
             }
         }
 
@@ -38,7 +38,7 @@ public static class IndexesApi
 
     internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, HttpContext http, IndexRegistry registry, CancellationToken ct) =>
         registry.OpenFor(http, index) is { } store
-            ? TypedResults.Ok(await DescribeAsync(store, ct))
+            ? TypedResults.Ok(await DescribeAsync(store, http, ct))
             : Problems.IndexNotFound(index);
 
     internal static async Task<Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>>> Create(
@@ -81,7 +81,7 @@ public static class IndexesApi
         if (created)
         {
             audit.Record(http, "index.create", $"index {index}", "created");
-            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, ct));
+            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, http, ct));
         }
 
         var existing = store.Settings;
@@ -96,7 +96,7 @@ public static class IndexesApi
                 $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them."));
         }
 
-        return TypedResults.Ok(await DescribeAsync(store, ct));
+        return TypedResults.Ok(await DescribeAsync(store, http, ct));
     }
 
     internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, HttpContext http, IndexRegistry registry, Audit audit)
@@ -106,13 +106,14 @@ public static class IndexesApi
         return deleted ? TypedResults.NoContent() : Problems.IndexNotFound(index);
     }
 
-    private static async Task<IndexInfo> DescribeAsync(IndexStore store, CancellationToken ct) => new(
+    /// <summary>The index as the caller sees it: the document count is of the documents its ACLs let it see.</summary>
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, CancellationToken ct) => new(
         store.Name,
         store.Settings.EmbeddingModel,
         store.Settings.Dimensions,
         store.Settings.Chunking.MaxTokens,
         store.Settings.Chunking.ContextualHeader,
-        await store.Jobs.CountAsync(ct),
+        await store.Jobs.CountAsync(ct, http.GetAclPrincipals()),
         store.Vectors.Count,
         store.SizeOnDiskBytes(),
         store.Settings.CreatedAt)

@@ -40,7 +40,7 @@ public sealed class RagLimits
     public int MaxQueryChars { get; set; } = 4000;
 
     /// <summary>Requests per minute per API key or token subject (429 with Retry-After beyond); 0 turns the limit off.</summary>
-    public int RequestsPerMinute { get; set; } = 600;
+    public int RequestsPerMinute { get; set; } = 3000;
 
     /// <summary>Longest a search, ask or admin request may run before it is cancelled (504). Uploads are not timed.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(120);

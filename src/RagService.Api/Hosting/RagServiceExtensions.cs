@@ -69,6 +69,7 @@ public static class RagServiceExtensions
         app.MapServiceDefaults();
         app.UseRagSecurity();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
+        v1.WithRequestTimeout(RequestLimits.TimeoutPolicy);
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
         v1.MapQueryApi();

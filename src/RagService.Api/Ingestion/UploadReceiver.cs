@@ -14,6 +14,13 @@ public sealed record ReceivedUpload(IReadOnlyList<ReceivedFile> Files, IReadOnly
     public IReadOnlyList<string> Acls { get; init; } = [];
 }
 
+/// <summary>The request body passed the request limit while it streamed; <see cref="Stored"/> were kept before it did.</summary>
+public sealed class UploadTooLargeException(IReadOnlyList<ReceivedFile> stored, Exception inner)
+    : Exception("The request body is larger than the request limit.", inner)
+{
+    public IReadOnlyList<ReceivedFile> Stored { get; } = stored;
+}
+
 /// <summary>
 /// Streams a multipart upload section by section straight to disk, hashing as it goes, so a batch
 /// of hundreds of files never sits in memory. Blobs are stored by SHA-256 under the index's blob folder.
@@ -36,6 +43,21 @@ public static class UploadReceiver
         var documentIds = new List<string>();
         var tags = new List<string>();
         var acls = new List<string>();
+        try
+        {
+            await ReadSectionsAsync(reader, blobFolder, maxFileBytes, files, documentIds, tags, acls, ct);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new UploadTooLargeException(files, e);
+        }
+
+        return new ReceivedUpload(files, documentIds, tags) { Acls = acls };
+    }
+
+    private static async Task ReadSectionsAsync(MultipartReader reader, string blobFolder, long maxFileBytes,
+        List<ReceivedFile> files, List<string> documentIds, List<string> tags, List<string> acls, CancellationToken ct)
+    {
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -55,8 +77,6 @@ public static class UploadReceiver
                 (name switch { "documentId" => documentIds, "acl" => acls, _ => tags }).Add(value);
             }
         }
-
-        return new ReceivedUpload(files, documentIds, tags) { Acls = acls };
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)

@@ -19,7 +19,7 @@ internal static class AuthProblems
         "Forbidden",
         $"The caller's role ({http.GetCaller().Role}) may not {http.Request.Method} {http.Request.Path}.");
 
-    private static async Task WriteAsync(HttpContext http, int status, string title, string detail)
+    public static async Task WriteAsync(HttpContext http, int status, string title, string detail)
     {
         http.Response.StatusCode = status;
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();

@@ -77,4 +77,7 @@ public static class CallerExtensions
     public static Caller GetCaller(this HttpContext http) => http.Features.Get<Caller>() ?? Caller.Nobody;
 
     public static AccessScope GetAccessScope(this HttpContext http) => http.GetCaller().Scope;
+
+    /// <summary>The caller's principals for an ACL filter (<c>SearchFilter.Principals</c>, the catalog's lists); null for a caller who sees its whole tenant.</summary>
+    public static IReadOnlySet<string>? GetAclPrincipals(this HttpContext http) => http.GetAccessScope() is { SeesAll: false } scope ? scope.Principals : null;
 }

@@ -21,6 +21,7 @@ public static class SecurityExtensions
         services.AddSingleton(sp => new ApiKeyStore(Path.Combine(Path.GetFullPath(sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory), "secrets")));
         services.AddHostedService<SecurityStartup>();
         services.AddSingleton<Audit>();
+        services.AddRagRequestLimits();
         services.TryAddTimeProvider();
 
         var auth = configuration.GetSection(RagAuthOptions.Section).Get<RagAuthOptions>() ?? new RagAuthOptions();
@@ -58,6 +59,7 @@ public static class SecurityExtensions
             return next(http);
         });
         app.UseAuthorization();
+        app.UseRagRequestLimits();
         return app;
     }
 

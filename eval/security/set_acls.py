@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Sets the ACL of every document of an index through the API (PATCH, no re-embedding), for the ACL benchmarks.
+
+    python3 eval/security/set_acls.py URL INDEX --key KEY --acl group:sci
+    python3 eval/security/set_acls.py URL INDEX --key KEY --acl group:sci --restrict-half group:restricted
+
+--restrict-half gives the second ACL to the half of the documents whose id has an odd MD5 (a fixed, seedless
+split), the first to the rest. Prints how many documents got each ACL. The server should run with
+Rag:Limits:RequestsPerMinute=0 (one request per document).
+"""
+import argparse
+import hashlib
+import json
+import urllib.parse
+import urllib.request
+
+
+def call(method, url, key, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"null")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("index")
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--acl", required=True, help="comma-separated ACL for every document")
+    parser.add_argument("--restrict-half", help="comma-separated ACL for half of the documents")
+    args = parser.parse_args()
+    base = args.url.rstrip("/") + f"/v1/indexes/{urllib.parse.quote(args.index)}/documents"
+    ids, offset = [], 0
+    while True:
+        page = call("GET", f"{base}?offset={offset}&limit=1000", args.key)
+        ids += [d["documentId"] for d in page["documents"]]
+        offset += len(page["documents"])
+        if not page["documents"] or offset >= page["total"]:
+            break
+    counts = {}
+    for doc_id in ids:
+        restricted = args.restrict_half and int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % 2 == 1
+        acl = (args.restrict_half if restricted else args.acl).split(",")
+        call("PATCH", f"{base}/{urllib.parse.quote(doc_id)}", args.key, {"acl": acl})
+        counts[",".join(acl)] = counts.get(",".join(acl), 0) + 1
+    print(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main()
