@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using RagService.Core.Indexes;
 using RagService.Core.Options;
 using RagService.Indexing.Catalog;
+using RagService.Indexing.Maintenance;
+using RagService.Indexing.Storage;
 
 namespace RagService.Indexing;
 
@@ -29,22 +31,86 @@ public sealed record IndexBackends(
 
 /// <summary>
 /// All indexes under one data folder (<c>{data}/indexes/{name}/</c>), opened lazily and kept open.
-/// An index is the unit of isolation: its own catalog, BM25 index and vector index.
+/// An index is the unit of isolation: its own catalog, BM25 index and vector index. The registry holds
+/// the data folder's lock (<see cref="DataFolderLock"/>) for its whole life, so only one process writes
+/// the folder. An index that cannot be opened, or whose derived indexes hold fewer chunks than its
+/// catalog, is remembered as broken with the reason (<see cref="IndexUnavailableException"/>) and never
+/// served as if whole; the other indexes are unaffected.
 /// </summary>
 public sealed partial class IndexRegistry : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly string _root;
     private readonly IndexBackends _backends;
+    private readonly DataFolderLock _folderLock;
     private readonly ConcurrentDictionary<string, IndexStore> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _broken = new(StringComparer.Ordinal);
     private readonly Lock _lifecycle = new();
 
+    /// <exception cref="DataFolderLockedException">Another process holds the data folder; nothing was changed.</exception>
     public IndexRegistry(string dataDirectory, IndexBackends backends)
     {
+        _folderLock = DataFolderLock.Acquire(dataDirectory);
         _root = Path.Combine(Path.GetFullPath(dataDirectory), "indexes");
         _backends = backends;
         Directory.CreateDirectory(_root);
     }
+
+    /// <summary>The data folder's lock, to record where this process serves (the refusal names it to the next comer).</summary>
+    public DataFolderLock FolderLock => _folderLock;
+
+    /// <summary>The indexes that could not be opened, with why.</summary>
+    public IReadOnlyDictionary<string, string> Broken => _broken;
+
+    /// <summary>Why the index is unavailable, or null when it is not known to be broken.</summary>
+    public string? BrokenReason(string name) => _broken.TryGetValue(name, out var reason) ? reason : null;
+
+    /// <summary>
+    /// Opens every index, each on its own: one that fails is marked broken and the rest open. Returns the
+    /// broken ones (name and reason). The host calls this at start so a broken index is reported at once.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OpenAll()
+    {
+        foreach (var name in Names())
+        {
+            try
+            {
+                Open(name);
+            }
+            catch (IndexUnavailableException)
+            {
+                // Recorded in Broken; the next index opens regardless.
+            }
+        }
+
+        return new Dictionary<string, string>(_broken, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Closes the index's open store and forgets that it was broken, so the next <see cref="Open"/> opens it
+    /// from disk again (after a repair or a restore). Requests holding the old store see it disposed.
+    /// </summary>
+    public void Close(string name)
+    {
+        lock (_lifecycle)
+        {
+            _broken.TryRemove(name, out _);
+            if (_open.TryRemove(name, out var store))
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The folder an index lives in (whether or not it exists).</summary>
+    public string FolderOf(string name) => Path.Combine(_root, name);
+
+    /// <summary>The settings the index was created with.</summary>
+    public IndexSettings SettingsOf(string name) =>
+        JsonSerializer.Deserialize<IndexSettings>(File.ReadAllText(Path.Combine(FolderOf(name), "index.json")), Json) ?? new IndexSettings();
+
+    /// <summary>How this registry opens BM25 and vector indexes (a repair builds new ones the same way).</summary>
+    public IndexBackends Backends => _backends;
 
     /// <summary>Lower-case letters, digits, '-' and '_', 1–64 characters, starting with a letter or digit.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
@@ -84,6 +150,7 @@ public sealed partial class IndexRegistry : IDisposable
     }
 
     /// <summary>The open store of an existing index, or null.</summary>
+    /// <exception cref="IndexUnavailableException">The index exists but is broken; the message says how.</exception>
     public IndexStore? Open(string name)
     {
         if (_open.TryGetValue(name, out var store))
@@ -103,18 +170,57 @@ public sealed partial class IndexRegistry : IDisposable
                 return null;
             }
 
-            var folder = Path.Combine(_root, name);
-            var settings = JsonSerializer.Deserialize<IndexSettings>(File.ReadAllText(Path.Combine(folder, "index.json")), Json)
-                ?? new IndexSettings();
-            store = new IndexStore(
-                name,
-                folder,
-                settings,
-                new SqliteDocumentCatalog(Path.Combine(folder, "catalog.db")),
-                _backends.OpenLexical(Path.Combine(folder, "lexical")),
-                _backends.OpenVectors(Path.Combine(folder, "vectors"), settings.Dimensions));
+            if (_broken.TryGetValue(name, out var reason))
+            {
+                throw new IndexUnavailableException(name, reason);
+            }
+
+            try
+            {
+                store = OpenFromDisk(name);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                reason = $"{e.GetType().Name}: {e.Message}";
+                _broken[name] = reason;
+                throw new IndexUnavailableException(name, reason, e);
+            }
+
             _open[name] = store;
             return store;
+        }
+    }
+
+    /// <summary>Opens the three parts and checks their counts agree; whatever opened is closed again on failure.</summary>
+    private IndexStore OpenFromDisk(string name)
+    {
+        var folder = Path.Combine(_root, name);
+        var settings = SettingsOf(name);
+        var opened = new List<IDisposable>(3);
+        try
+        {
+            var catalog = new SqliteDocumentCatalog(Path.Combine(folder, "catalog.db"));
+            opened.Add(catalog);
+            var lexical = _backends.OpenLexical(Path.Combine(folder, "lexical"));
+            opened.Add(lexical);
+            var vectors = _backends.OpenVectors(Path.Combine(folder, "vectors"), settings.Dimensions);
+            opened.Add(vectors);
+            var store = new IndexStore(name, folder, settings, catalog, lexical, vectors);
+            if (IndexDoctor.CountMismatchAsync(store, CancellationToken.None).GetAwaiter().GetResult() is { } mismatch)
+            {
+                throw new InvalidDataException(mismatch);
+            }
+
+            return store;
+        }
+        catch
+        {
+            foreach (var part in opened)
+            {
+                part.Dispose();
+            }
+
+            throw;
         }
     }
 
@@ -127,14 +233,16 @@ public sealed partial class IndexRegistry : IDisposable
                 return false;
             }
 
+            // Remove the marker first so a half-deleted folder is never seen as an index, and so a request
+            // that fails on the store disposed next already finds the index gone (and answers 404, not 500).
+            var folder = Path.Combine(_root, name);
+            File.Delete(Path.Combine(folder, "index.json"));
+            _broken.TryRemove(name, out _);
             if (_open.TryRemove(name, out var store))
             {
                 store.Dispose();
             }
 
-            var folder = Path.Combine(_root, name);
-            // Remove the marker first so a half-deleted folder is never seen as an index.
-            File.Delete(Path.Combine(folder, "index.json"));
             Directory.Delete(folder, recursive: true);
             return true;
         }
@@ -150,6 +258,7 @@ public sealed partial class IndexRegistry : IDisposable
         }
 
         _open.Clear();
+        _folderLock.Dispose();
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]

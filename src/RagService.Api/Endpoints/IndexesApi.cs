@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using RagService.Api.Security;
 using RagService.Indexing;
+using RagService.Indexing.Maintenance;
 
 namespace RagService.Api.Endpoints;
 
@@ -17,6 +19,9 @@ public static class IndexesApi
         group.MapGet("/{index}", Get).WithSummary("Describe an index");
         group.MapPut("/{index}", Create).WithSummary("Create an index (idempotent)");
         group.MapDelete("/{index}", Delete).WithSummary("Delete an index with all its documents");
+        group.MapPost("/{index}/snapshot", Snapshot)
+            .WithSummary("Write a consistent snapshot of the index (catalog, BM25, vectors, blobs) under {data}/snapshots without stopping searches; bring it back with 'rag restore'")
+            .RequireAuthorization(RagPolicies.Admin);
         return v1;
     }
 
@@ -25,9 +30,9 @@ public static class IndexesApi
         var indexes = new List<IndexInfo>();
         foreach (var name in registry.Names())
         {
-            if (registry.Open(name) is { } store)
+            if (await DescribeAsync(registry, name, ct) is { } info)
             {
-                indexes.Add(await DescribeAsync(store, ct));
+                indexes.Add(info);
             }
         }
 
@@ -35,9 +40,41 @@ public static class IndexesApi
     }
 
     internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, IndexRegistry registry, CancellationToken ct) =>
-        registry.Open(index) is { } store
-            ? TypedResults.Ok(await DescribeAsync(store, ct))
+        await DescribeAsync(registry, index, ct) is { } info
+            ? TypedResults.Ok(info)
             : Problems.IndexNotFound(index);
+
+    /// <summary>The index as it is now: a broken one is described from its settings with its error, never skipped or served.</summary>
+    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, CancellationToken ct)
+    {
+        try
+        {
+            return registry.Open(name) is { } store ? await DescribeAsync(store, ct) : null;
+        }
+        catch (IndexUnavailableException e)
+        {
+            var settings = ReadableSettings(registry, name);
+            return new IndexInfo(name, settings.EmbeddingModel, settings.Dimensions, settings.Chunking.MaxTokens, settings.Chunking.ContextualHeader,
+                0, 0, RagService.Indexing.Storage.FolderSize.Of(registry.FolderOf(name)), settings.CreatedAt)
+            {
+                Stages = settings.Stages,
+                Health = "broken",
+                Error = e.Reason,
+            };
+        }
+    }
+
+    private static IndexSettings ReadableSettings(IndexRegistry registry, string name)
+    {
+        try
+        {
+            return registry.SettingsOf(name);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return new IndexSettings();
+        }
+    }
 
     internal static async Task<Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>>> Create(
         string index,
@@ -92,6 +129,18 @@ public static class IndexesApi
         }
 
         return TypedResults.Ok(await DescribeAsync(store, ct));
+    }
+
+    internal static async Task<Results<Created<SnapshotInfo>, NotFound<ProblemDetails>>> Snapshot(string index, IndexRegistry registry, IOptions<RagOptions> options, CancellationToken ct)
+    {
+        if (registry.Open(index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        var name = $"{index}-{DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+        var folder = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "snapshots", name);
+        return TypedResults.Created((string?)null, await IndexSnapshots.WriteAsync(store, folder, ct));
     }
 
     internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, IndexRegistry registry) =>

@@ -25,19 +25,29 @@ public sealed partial class IngestionWorker(
             var worked = false;
             foreach (var name in registry.Names())
             {
-                if (registry.Open(name) is not { } store)
+                // A broken index waits for its repair; it was reported when it was found.
+                if (registry.BrokenReason(name) is not null)
                 {
                     continue;
                 }
 
                 try
                 {
+                    if (registry.Open(name) is not { } store)
+                    {
+                        continue;
+                    }
+
                     var report = await ingestor.IngestPendingAsync(store, settings.MaxDocumentsPerCommit, settings.IngestionParallelism, stoppingToken);
                     worked |= report.Ready + report.Failed > 0;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (IndexUnavailableException e)
+                {
+                    LogIndexBroken(logger, name, e.Reason);
                 }
                 catch (Exception e)
                 {
@@ -59,6 +69,9 @@ public sealed partial class IngestionWorker(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Index {Index} is broken; its ingestion waits for a repair: {Reason}")]
+    private static partial void LogIndexBroken(ILogger logger, string index, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion of index {Index} failed; will retry")]
     private static partial void LogIndexFailed(ILogger logger, Exception exception, string index);
