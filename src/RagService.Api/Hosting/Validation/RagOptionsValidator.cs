@@ -18,6 +18,9 @@ internal sealed class RagOptionsValidator(IConfiguration? configuration = null)
         checks.OneOf(options.DefaultEmbeddingModel, ModelRegistry.All.Select(m => m.Name).ToArray());
         checks.Between(options.IngestionParallelism, 1, 64);
         checks.Between(options.MaxDocumentsPerCommit, 1, 10_000);
+        checks.Between(options.MaxAttempts, 1, 100);
+        checks.Positive(options.ParseTimeout);
+        checks.Between(options.MaxPagesPerDocument, 1, 1_000_000);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             checks.Fail(nameof(options.DataDirectory), "must be set");
