@@ -6,7 +6,7 @@ builder.AddRagService();
 
 var app = builder.Build();
 app.MapRagService();
-app.Run();
+return await app.RunRagServiceAsync();
 
 /// <summary>The API host; public so functional tests can start it with WebApplicationFactory.</summary>
 public partial class Program;

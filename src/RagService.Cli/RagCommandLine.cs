@@ -4,6 +4,7 @@ using RagService.Cli.Commands;
 using System.CommandLine.Parsing;
 using RagService.Core.Documents;
 using RagService.Evaluation.Parsing;
+using RagService.Indexing.Storage;
 
 namespace RagService.Cli;
 
@@ -84,6 +85,19 @@ public static class RagCommandLine
             await io.Error.WriteLineAsync($"Run '{CommandPath(result.CommandResult.Command)} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (DataFolderLockedException e)
+        {
+            // One writer per data folder: say which way works instead (the service's own address when it recorded one).
+            var url = e.ServingUrl ?? "URL";
+            await io.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            await io.Error.WriteLineAsync($"Use --url {url} to work through the running service, or --data with a folder no other process uses.").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (RagService.Indexing.IndexUnavailableException e)
+        {
+            await io.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (DocumentRejectedException e)
         {
             await io.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
@@ -106,7 +120,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), Models(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -168,6 +182,32 @@ public static class RagCommandLine
         };
         AddIndexAccess(command);
         command.SetAction((result, ct) => QueryCommands.AskAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command Doctor()
+    {
+        var command = new Command("doctor", "Check each index's BM25 and vector index against its catalog (missing, extra, stale chunks); --repair rebuilds them from the catalog and the embedding cache. Exit 1 while inconsistent.")
+        {
+            Index(required: false),
+            new Option<bool>("--repair") { Description = "Rebuild the derived indexes of every inconsistent index (no re-parsing; cached texts are not embedded again)" },
+            Data(),
+            Verbose(),
+        };
+        command.SetAction((result, ct) => DoctorCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command Restore()
+    {
+        var command = new Command("restore", "Bring back an index snapshot (POST /v1/indexes/{index}/snapshot) as a new index in the data folder.")
+        {
+            new Argument<string>("snapshot") { Description = "The snapshot folder" },
+            Index(required: true),
+            Data(),
+            Verbose(),
+        };
+        command.SetAction((result, ct) => RestoreCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

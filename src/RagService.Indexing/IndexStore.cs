@@ -120,6 +120,24 @@ public sealed class IndexStore : IIndexWriter, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> while no write or delete commits (searches go on): the committed files of both
+    /// indexes and the catalog hold still, so a copy taken meanwhile is one consistent state (a snapshot).
+    /// </summary>
+    public async Task<T> WhileWritesPausedAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     /// <summary>Removes a document from the catalog and both indexes. False when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string documentId, CancellationToken ct)
     {

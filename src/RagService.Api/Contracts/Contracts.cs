@@ -33,6 +33,12 @@ public sealed record IndexInfo(
 {
     [Description("The index's retrieval stage defaults, when it has any.")]
     public SearchStages? Stages { get; init; }
+
+    [Description("ok, or broken: the index could not be opened or its BM25 or vector index disagrees with its catalog; its routes answer 503 until it is repaired (rag doctor --repair).")]
+    public string Health { get; init; } = "ok";
+
+    [Description("Why the index is broken (absent when healthy).")]
+    public string? Error { get; init; }
 }
 
 public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);

@@ -4,7 +4,9 @@ using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using RagService.Api.Security;
+using RagService.Core.Security;
 using RagService.Indexing;
+using RagService.Indexing.Maintenance;
 
 namespace RagService.Api.Endpoints;
 
@@ -18,6 +20,9 @@ public static class IndexesApi
         group.MapGet("/{index}", Get).WithSummary("Describe an index");
         group.MapPut("/{index}", Create).RequireAuthorization(RagPolicies.Admin).WithSummary("Create an index (idempotent)");
         group.MapDelete("/{index}", Delete).RequireAuthorization(RagPolicies.Admin).WithSummary("Delete an index with all its documents");
+        group.MapPost("/{index}/snapshot", Snapshot)
+            .WithSummary("Write a consistent snapshot of the index (catalog, BM25, vectors, blobs) under {data}/snapshots without stopping searches; bring it back with 'rag restore'")
+            .RequireAuthorization(RagPolicies.Admin);
         return v1;
     }
 
@@ -27,9 +32,9 @@ public static class IndexesApi
         var tenant = http.GetCaller().Tenant;
         foreach (var name in registry.Names(tenant))
         {
-            if (registry.Open(name, tenant) is { } store)
+            if (await DescribeAsync(registry, name, http, ct) is { } info)
             {
-                indexes.Add(await DescribeAsync(store, http, ct));
+                indexes.Add(info);
             }
         }
 
@@ -37,9 +42,42 @@ public static class IndexesApi
     }
 
     internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, HttpContext http, IndexRegistry registry, CancellationToken ct) =>
-        registry.OpenFor(http, index) is { } store
-            ? TypedResults.Ok(await DescribeAsync(store, http, ct))
+        await DescribeAsync(registry, index, http, ct) is { } info
+            ? TypedResults.Ok(info)
             : Problems.IndexNotFound(index);
+
+    /// <summary>The index as it is now: a broken one is described from its settings with its error, never skipped or served.</summary>
+    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, HttpContext http, CancellationToken ct)
+    {
+        var tenant = http.GetCaller().Tenant;
+        try
+        {
+            return registry.Open(name, tenant) is { } store ? await DescribeAsync(store, http, ct) : null;
+        }
+        catch (IndexUnavailableException e)
+        {
+            var settings = ReadableSettings(registry, name, tenant);
+            return new IndexInfo(name, settings.EmbeddingModel, settings.Dimensions, settings.Chunking.MaxTokens, settings.Chunking.ContextualHeader,
+                0, 0, RagService.Indexing.Storage.FolderSize.Of(registry.FolderOf(name, tenant)), settings.CreatedAt)
+            {
+                Stages = settings.Stages,
+                Health = "broken",
+                Error = e.Reason,
+            };
+        }
+    }
+
+    private static IndexSettings ReadableSettings(IndexRegistry registry, string name, string tenant)
+    {
+        try
+        {
+            return registry.SettingsOf(name, tenant);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return new IndexSettings();
+        }
+    }
 
     internal static async Task<Results<Created<IndexInfo>, Ok<IndexInfo>, ValidationProblem, Conflict<ProblemDetails>>> Create(
         string index,
@@ -97,6 +135,21 @@ public static class IndexesApi
         }
 
         return TypedResults.Ok(await DescribeAsync(store, http, ct));
+    }
+
+    internal static async Task<Results<Created<SnapshotInfo>, NotFound<ProblemDetails>>> Snapshot(string index, HttpContext http, IndexRegistry registry, IOptions<RagOptions> options, Audit audit, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        var name = $"{index}-{DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+        var snapshots = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "snapshots");
+        var folder = store.Tenant == AccessScope.DefaultTenant ? Path.Combine(snapshots, name) : Path.Combine(snapshots, "tenants", store.Tenant, name);
+        var info = await IndexSnapshots.WriteAsync(store, folder, ct);
+        audit.Record(http, "index.snapshot", $"index {index}", "written");
+        return TypedResults.Created((string?)null, info);
     }
 
     internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, HttpContext http, IndexRegistry registry, Audit audit)

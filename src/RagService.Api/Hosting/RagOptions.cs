@@ -23,6 +23,15 @@ public sealed class RagOptions
     /// <summary>Most documents written to the indexes in one commit (group commit amortises index saves).</summary>
     public int MaxDocumentsPerCommit { get; set; } = 64;
 
+    /// <summary>Attempts at one document version before it fails with "crashed or timed out N times" (a poison document must not crash-loop the service).</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How long parsing and chunking one document may take before the attempt is abandoned.</summary>
+    public TimeSpan ParseTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most pages one document may have; a longer one fails with its page count.</summary>
+    public int MaxPagesPerDocument { get; set; } = 10_000;
+
     /// <summary>Who may call the API ("Rag:Auth"); bound and validated on its own as <see cref="Security.RagAuthOptions"/>.</summary>
     public Security.RagAuthOptions Auth { get; set; } = new();
 

@@ -12,6 +12,7 @@ using RagService.Generation.Citations;
 using RagService.Generation.Extractive;
 using RagService.Generation.Llm;
 using RagService.Indexing;
+using RagService.Indexing.Storage;
 using RagService.Indexing.Lexical.Lucene;
 using RagService.Core.Options;
 using RagService.Ingestion;
@@ -29,7 +30,9 @@ public static class RagServiceExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddRagCore();
         services.AddRagSecurity(builder.Configuration);
+        services.AddHostedService<IndexStartup>();
         services.AddHostedService<IngestionWorker>();
+        services.AddHealthChecks().AddCheck<IndexHealthCheck>("indexes");
         return builder;
     }
 
@@ -68,7 +71,7 @@ public static class RagServiceExtensions
     {
         app.MapServiceDefaults();
         app.UseRagSecurity();
-        var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>().AddEndpointFilter<IndexFailureFilter>();
         v1.WithRequestTimeout(RequestLimits.TimeoutPolicy);
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
@@ -76,6 +79,25 @@ public static class RagServiceExtensions
         v1.MapKeysApi();
         v1.MapTenantsApi();
         return app;
+    }
+
+    /// <summary>
+    /// Runs the service until it stops. Exit code 1 with the reason on stderr, and nothing changed, when another
+    /// process holds the data folder (one writer per folder).
+    /// </summary>
+    public static async Task<int> RunRagServiceAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (DataFolderLockedException e)
+        {
+            await Console.Error.WriteLineAsync($"{e.Message} Stop that process first, or point this service at another data folder (Rag:DataDirectory).");
+            return 1;
+        }
     }
 
     private sealed class KestrelLimits(IOptions<RagOptions> options) : IConfigureOptions<KestrelServerOptions>

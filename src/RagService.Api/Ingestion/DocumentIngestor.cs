@@ -1,4 +1,5 @@
 using RagService.Api.Hosting;
+using RagService.Core.Jobs;
 using RagService.Indexing;
 using RagService.Ingestion;
 using RagService.Ingestion.Jobs;
@@ -17,7 +18,8 @@ public sealed class DocumentIngestor(
     IngestionPipeline pipeline,
     EmbeddingModelProvider models,
     ILogger<DocumentIngestor> logger,
-    IOptions<RetrievalOptions>? retrieval = null)
+    IOptions<RetrievalOptions>? retrieval = null,
+    IOptions<RagOptions>? service = null)
 {
     private readonly DocumentIngestionPipeline _pipeline = DocumentIngestionPipeline.CreateDefault(pipeline, logger);
 
@@ -44,6 +46,10 @@ public sealed class DocumentIngestor(
                 ? models.SecondStageModelFor(store.Settings.EmbeddingModel, options)
                 : null,
             SecondStageSlice = Math.Max(1, options?.SecondStageIngestSlice ?? 1),
+            Attempts = store.Jobs as IJobAttempts,
+            Limits = service?.Value is { } rag
+                ? new IngestionLimits { MaxAttempts = rag.MaxAttempts, ParseTimeout = rag.ParseTimeout, MaxPages = rag.MaxPagesPerDocument }
+                : new IngestionLimits(),
         };
     }
 }

@@ -29,7 +29,6 @@ public static class ServeCommand
         builder.AddRagService();
         await using var app = builder.Build();
         app.MapRagService();
-        await app.RunAsync();
-        return 0;
+        return await app.RunRagServiceAsync();
     }
 }

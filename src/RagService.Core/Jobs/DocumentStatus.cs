@@ -37,6 +37,9 @@ public sealed record DocumentStatus
     public string? Title { get; init; }
     public int PageCount { get; init; }
     public int ChunkCount { get; init; }
+
+    /// <summary>How often ingestion of this version was started (see <see cref="IJobAttempts"/>); 0 before the first start.</summary>
+    public int Attempts { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }

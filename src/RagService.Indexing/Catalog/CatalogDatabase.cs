@@ -23,8 +23,17 @@ internal sealed class CatalogDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        using var connection = Open();
-        CatalogSchema.Apply(connection);
+        try
+        {
+            using var connection = Open();
+            CatalogSchema.Apply(connection);
+        }
+        catch
+        {
+            // A catalog that cannot be opened must not stay open in the pool (its folder may be deleted or restored next).
+            Dispose();
+            throw;
+        }
     }
 
     public SqliteConnection Open()

@@ -10,8 +10,21 @@ namespace RagService.Indexing.Catalog;
 /// </summary>
 internal static class CatalogSchema
 {
+    /// <summary>
+    /// The schema this build writes (SQLite's <c>user_version</c>). A catalog with a higher number was written by
+    /// a newer RagService, whose tables this build would misread or "migrate" into damage, so it refuses to open it.
+    /// </summary>
+    public const int Version = 1;
+
     public static void Apply(SqliteConnection connection)
     {
+        var found = UserVersion(connection);
+        if (found > Version)
+        {
+            throw new NotSupportedException(
+                $"The catalog '{connection.DataSource}' was written by a newer RagService (catalog schema {found}; this version reads up to {Version}). Run the newer version, or restore a snapshot.");
+        }
+
         CatalogDatabase.Execute(connection, """
             PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS documents (
@@ -81,6 +94,41 @@ internal static class CatalogSchema
             """);
         AddMissingDocumentColumns(connection);
         AddMissingChunkColumns(connection);
+        AddMissingColumns(connection, "documents", [("attempts", "INTEGER NOT NULL DEFAULT 0")]);
+        if (found < Version)
+        {
+            CatalogDatabase.Execute(connection, $"PRAGMA user_version = {Version}");
+        }
+    }
+
+    private static long UserVersion(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        return (long)(cmd.ExecuteScalar() ?? 0L);
+    }
+
+    /// <summary>Adds the columns a table lacks (SQLite has no ADD COLUMN IF NOT EXISTS); returns those it added.</summary>
+    private static List<(string Name, string Type)> AddMissingColumns(SqliteConnection connection, string table, IReadOnlyList<(string Name, string Type)> columns)
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = $"PRAGMA table_info({table})";
+            using var reader = info.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(1));
+            }
+        }
+
+        var added = columns.Where(c => !existing.Contains(c.Name)).ToList();
+        foreach (var (name, type) in added)
+        {
+            CatalogDatabase.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {name} {type}");
+        }
+
+        return added;
     }
 
     /// <summary>
@@ -103,17 +151,6 @@ internal static class CatalogSchema
     /// </summary>
     private static void AddMissingChunkColumns(SqliteConnection connection)
     {
-        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using (var info = connection.CreateCommand())
-        {
-            info.CommandText = "PRAGMA table_info(chunks)";
-            using var reader = info.ExecuteReader();
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(1));
-            }
-        }
-
         (string Name, string Type)[] columns =
         [
             ("section_levels", "TEXT NOT NULL DEFAULT '[]'"),
@@ -125,12 +162,7 @@ internal static class CatalogSchema
             ("section_key", "TEXT"),
             ("document_date", "INTEGER"),
         ];
-        var added = columns.Where(c => !existing.Contains(c.Name)).ToList();
-        foreach (var (name, type) in added)
-        {
-            CatalogDatabase.Execute(connection, $"ALTER TABLE chunks ADD COLUMN {name} {type}");
-        }
-
+        var added = AddMissingColumns(connection, "chunks", columns);
         if (added.Any(c => c.Name is "section_key" or "document_date"))
         {
             BackfillFilterColumns(connection);

@@ -11,7 +11,7 @@ namespace RagService.Indexing.Catalog;
 /// status of its newest version; <see cref="CommitVersionAsync"/> swaps in a version's chunks and signatures
 /// and marks it ready in one transaction, after both search indexes have committed.
 /// </summary>
-internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
+internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJobAttempts
 {
     public Task<EnqueueResult> EnqueueAsync(DocumentUpload upload, CancellationToken ct)
     {
@@ -155,6 +155,26 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
             return ids;
         }, ct);
 
+    public Task<int> BeginAttemptAsync(string documentId, int version, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "UPDATE documents SET attempts = attempts + 1 WHERE id = $id AND version = $version RETURNING attempts";
+            cmd.Parameters.AddWithValue("$id", documentId);
+            cmd.Parameters.AddWithValue("$version", version);
+            return cmd.ExecuteScalar() is { } attempts ? Convert.ToInt32(attempts, CultureInfo.InvariantCulture) : 0;
+        }, ct);
+
+    public Task ForgetAttemptAsync(string documentId, int version, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "UPDATE documents SET attempts = MAX(attempts - 1, 0) WHERE id = $id AND version = $version";
+            cmd.Parameters.AddWithValue("$id", documentId);
+            cmd.Parameters.AddWithValue("$version", version);
+            cmd.ExecuteNonQuery();
+        }, ct);
+
     public Task<bool> IsBlobReferencedAsync(string blobPath, CancellationToken ct) =>
         database.RunAsync(connection =>
         {
@@ -222,7 +242,7 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents))
                 ON CONFLICT(id) DO UPDATE SET version = $version, file_name = $file, content_hash = $hash, size_bytes = $size,
                     format = $format, blob_path = $blob, tags = $tags, acl = $acl, state = 'Queued', progress = 0, failed_step = NULL,
-                    error = NULL, updated_at = $now, started_at = NULL, completed_at = NULL,
+                    error = NULL, updated_at = $now, started_at = NULL, completed_at = NULL, attempts = 0,
                     seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents);
                 """;
             cmd.Parameters.AddWithValue("$id", upload.DocumentId);
@@ -307,6 +327,7 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore
                 Title = NullableString(r, "title"),
                 PageCount = r.GetInt32(r.GetOrdinal("page_count")),
                 ChunkCount = r.GetInt32(r.GetOrdinal("chunk_count")),
+                Attempts = r.GetInt32(r.GetOrdinal("attempts")),
                 CreatedAt = CatalogDatabase.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
                 UpdatedAt = CatalogDatabase.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
                 StartedAt = NullableString(r, "started_at") is { } s ? CatalogDatabase.ParseTime(s) : null,

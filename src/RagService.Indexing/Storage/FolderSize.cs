@@ -1,7 +1,7 @@
 namespace RagService.Indexing.Storage;
 
 /// <summary>Measures an index folder while its writer may be replacing files in it.</summary>
-internal static class FolderSize
+public static class FolderSize
 {
     public static long Of(string path)
     {

@@ -51,6 +51,11 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
             await target.Jobs.UpdateProgressAsync(document.DocumentId, document.Version, new JobProgress(DocumentState.Parsing, 0.1), ct).ConfigureAwait(false);
             var tree = await pipeline.ParseAsync(new DocumentSource(upload.BlobPath, upload.FileName, upload.Format), ct).ConfigureAwait(false);
 
+            if (tree.PageCount > target.Limits.MaxPages)
+            {
+                throw new DocumentRejectedException($"The document has {tree.PageCount} pages; the limit is {target.Limits.MaxPages} (setting Rag:MaxPagesPerDocument).");
+            }
+
             step = "chunking";
             var title = string.IsNullOrWhiteSpace(tree.Title) ? Path.GetFileNameWithoutExtension(upload.FileName) : tree.Title;
             await target.Jobs.UpdateProgressAsync(document.DocumentId, document.Version,

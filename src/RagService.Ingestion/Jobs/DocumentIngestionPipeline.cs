@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Jobs;
+using RagService.Core.Models;
 
 namespace RagService.Ingestion.Jobs;
 
@@ -51,12 +52,77 @@ public sealed partial class DocumentIngestionPipeline
     {
         ArgumentNullException.ThrowIfNull(target);
         var total = Stopwatch.StartNew();
-        var pending = (await target.Jobs.UnfinishedAsync(ct).ConfigureAwait(false)).Take(maxDocuments).ToList();
+        var unfinished = await target.Jobs.UnfinishedAsync(ct).ConfigureAwait(false);
+        var (pending, givenUp) = await StartAttemptsAsync(target, unfinished.Take(maxDocuments).ToList(), ct).ConfigureAwait(false);
         if (pending.Count == 0)
         {
-            return IngestionBatchReport.Empty;
+            return givenUp == 0 ? IngestionBatchReport.Empty : IngestionBatchReport.Empty with { Failed = givenUp };
         }
 
+        try
+        {
+            var report = await IngestAsync(target, pending, parallelism, total, ct).ConfigureAwait(false);
+            return report with { Failed = report.Failed + givenUp };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && target.Attempts is { } attempts)
+        {
+            // Stopped by the host, not by the documents: these attempts do not count against them.
+            foreach (var doc in pending)
+            {
+                await attempts.ForgetAttemptAsync(doc.DocumentId, doc.Version, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Picks the batch and records its attempts before any work starts. A version started before and never
+    /// finished (its process died, or it timed out) goes alone, after a back-off, so a document that kills the
+    /// process takes no batch-mates with it; past <see cref="IngestionLimits.MaxAttempts"/> it fails instead.
+    /// </summary>
+    private async Task<(List<DocumentStatus> Batch, int GivenUp)> StartAttemptsAsync(IngestionTarget target, List<DocumentStatus> window, CancellationToken ct)
+    {
+        if (target.Attempts is not { } attempts)
+        {
+            return (window, 0);
+        }
+
+        var givenUp = 0;
+        foreach (var doc in window.Where(d => d.Attempts >= target.Limits.MaxAttempts))
+        {
+            await target.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, StepOf(doc.State),
+                $"Ingestion crashed or timed out {doc.Attempts} times; given up after {target.Limits.MaxAttempts} attempts (setting Rag:MaxAttempts).", ct).ConfigureAwait(false);
+            LogGivenUp(_logger, target.IndexName, doc.DocumentId, doc.Attempts);
+            givenUp++;
+        }
+
+        var candidates = window.Where(d => d.Attempts < target.Limits.MaxAttempts).ToList();
+        if (candidates.FirstOrDefault(d => d.Attempts > 0) is { } suspect)
+        {
+            await Task.Delay(IngestionLimits.RetryDelay(suspect.Attempts), ct).ConfigureAwait(false);
+            candidates = [suspect];
+        }
+
+        var batch = new List<DocumentStatus>(candidates.Count);
+        foreach (var doc in candidates)
+        {
+            batch.Add(doc with { Attempts = await attempts.BeginAttemptAsync(doc.DocumentId, doc.Version, ct).ConfigureAwait(false) });
+        }
+
+        return (batch, givenUp);
+    }
+
+    private static string StepOf(DocumentState state) => state switch
+    {
+        DocumentState.Chunking => "chunking",
+        DocumentState.Embedding => "embedding",
+        DocumentState.Indexing => "indexing",
+        _ => "parsing",
+    };
+
+    private async Task<IngestionBatchReport> IngestAsync(IngestionTarget target, List<DocumentStatus> pending, int parallelism, Stopwatch total, CancellationToken ct)
+    {
         using var activity = Activity.StartActivity("ingest-batch");
         activity?.SetTag("index", target.IndexName);
         activity?.SetTag("documents", pending.Count);
@@ -66,6 +132,7 @@ public sealed partial class DocumentIngestionPipeline
         var parsed = new ConcurrentBag<ChunkedDocument>();
         var failed = 0;
         long chunkTicks = 0;
+        var retrying = 0;
         await Parallel.ForEachAsync(
             pending,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
@@ -73,9 +140,25 @@ public sealed partial class DocumentIngestionPipeline
             {
                 try
                 {
-                    var chunked = await _chunking.ChunkAsync(target, doc, model, token).ConfigureAwait(false);
+                    var chunked = await ChunkWithinLimitAsync(target, doc, model, token).ConfigureAwait(false);
                     Interlocked.Add(ref chunkTicks, chunked.ChunkTime.Ticks);
                     parsed.Add(chunked);
+                }
+                catch (TimeoutException e)
+                {
+                    if (target.Attempts is null || doc.Attempts >= target.Limits.MaxAttempts)
+                    {
+                        Interlocked.Increment(ref failed);
+                        var times = target.Attempts is null ? "" : $"Parsing crashed or timed out {doc.Attempts} times; ";
+                        await target.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, "parsing", $"{times}{e.Message}", token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref retrying);
+                        await target.Jobs.UpdateProgressAsync(doc.DocumentId, doc.Version, new JobProgress(DocumentState.Queued, 0), token).ConfigureAwait(false);
+                    }
+
+                    LogTimedOut(_logger, target.IndexName, doc.DocumentId, doc.Attempts, target.Limits.ParseTimeout);
                 }
                 catch (IngestionStepException e)
                 {
@@ -155,7 +238,33 @@ public sealed partial class DocumentIngestionPipeline
             Duplicates = duplicates,
             SecondEmbed = secondTime,
             SecondEmbedded = secondEmbedded,
+            Retrying = retrying,
         };
+    }
+
+    /// <summary>
+    /// Parses and chunks one document within <see cref="IngestionLimits.ParseTimeout"/>: the parser's token is
+    /// cancelled then, and the wait ends then even for a parser that never looks at its token (its thread is
+    /// abandoned, the queue moves on).
+    /// </summary>
+    /// <exception cref="TimeoutException">No result within the limit.</exception>
+    private async Task<ChunkedDocument> ChunkWithinLimitAsync(IngestionTarget target, DocumentStatus doc, IEmbeddingModel model, CancellationToken ct)
+    {
+        var limit = target.Limits.ParseTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limit);
+        try
+        {
+            return await Task.Run(() => _chunking.ChunkAsync(target, doc, model, timeout.Token), CancellationToken.None).WaitAsync(limit, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Parsing and chunking took longer than the limit of {limit} (setting Rag:ParseTimeout).");
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Parsing and chunking took longer than the limit of {limit} (setting Rag:ParseTimeout).");
+        }
     }
 
     /// <summary>Ingests batches until the index has no unfinished document, reporting the totals after every batch.</summary>
@@ -165,7 +274,7 @@ public sealed partial class DocumentIngestionPipeline
         while (true)
         {
             var report = await IngestPendingAsync(target, batchSize, parallelism, ct).ConfigureAwait(false);
-            if (report.Ready + report.Failed == 0)
+            if (report.Ready + report.Failed + report.Retrying == 0)
             {
                 return sum;
             }
@@ -215,6 +324,12 @@ public sealed partial class DocumentIngestionPipeline
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} of {Index} rejected while {Step}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string index, string documentId, string step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} of {Index} timed out on attempt {Attempt} (limit {Limit})")]
+    private static partial void LogTimedOut(ILogger logger, string index, string documentId, int attempt, TimeSpan limit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} of {Index} crashed or timed out {Attempts} times; failed")]
+    private static partial void LogGivenUp(ILogger logger, string index, string documentId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} of {Index} failed while {Step}")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string index, string documentId, string step);

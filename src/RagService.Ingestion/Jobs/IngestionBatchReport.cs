@@ -20,6 +20,9 @@ public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, Tim
     /// <summary>Chunks embedded with the second stage's model (cached, so its query-time rescoring does no model work).</summary>
     public int SecondEmbedded { get; init; }
 
+    /// <summary>Documents whose attempt timed out and that wait for another (neither ready nor failed yet).</summary>
+    public int Retrying { get; init; }
+
     /// <summary>The totals of two reports (several batches).</summary>
     public IngestionBatchReport Plus(IngestionBatchReport other)
     {
@@ -33,6 +36,7 @@ public sealed record IngestionBatchReport(int Ready, int Failed, int Chunks, Tim
             Duplicates = Duplicates + other.Duplicates,
             SecondEmbed = SecondEmbed + other.SecondEmbed,
             SecondEmbedded = SecondEmbedded + other.SecondEmbedded,
+            Retrying = other.Retrying,
         };
     }
 }

@@ -26,6 +26,12 @@ public sealed record IngestionTarget(
     /// </summary>
     public Func<IEmbeddingModel?> ResolveSecondStageModel { get; init; } = () => null;
 
+    /// <summary>Where attempts are counted before work starts (null: not counted, a timeout fails at once).</summary>
+    public IJobAttempts? Attempts { get; init; }
+
+    /// <summary>What one document may cost: attempts, parse time, pages.</summary>
+    public IngestionLimits Limits { get; init; } = new();
+
     /// <summary>How many texts the second model embeds between two progress updates.</summary>
     public int SecondStageSlice { get; init; } = 256;
 }

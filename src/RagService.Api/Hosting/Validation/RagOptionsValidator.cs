@@ -22,6 +22,9 @@ internal sealed class RagOptionsValidator(IConfiguration? configuration = null)
         checks.Between(options.Limits.MaxQueryChars, 1, 100_000, "Limits:MaxQueryChars");
         checks.Between(options.Limits.RequestsPerMinute, 0, 1_000_000, "Limits:RequestsPerMinute");
         checks.Positive(options.Limits.RequestTimeout, "Limits:RequestTimeout");
+        checks.Between(options.MaxAttempts, 1, 100);
+        checks.Positive(options.ParseTimeout);
+        checks.Between(options.MaxPagesPerDocument, 1, 1_000_000);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             checks.Fail(nameof(options.DataDirectory), "must be set");

@@ -25,7 +25,7 @@ namespace RagService.Indexing.Lexical.Lucene;
 /// <see cref="SearcherManager"/> opened on the directory (not the writer), so they see only committed
 /// data and a document's version swap becomes visible in one step.
 /// </summary>
-public sealed class LuceneLexicalIndex : ILexicalIndex
+public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
 {
     public const string IdField = "id";
     public const string DocumentIdField = "doc_id";
@@ -81,7 +81,17 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
             OpenMode = OpenMode.CREATE_OR_APPEND,
             Similarity = similarity,
         };
-        _writer = new IndexWriter(_directory, config);
+        try
+        {
+            ThrowIfCommitPointLost(path, _directory);
+            _writer = new IndexWriter(_directory, config);
+        }
+        catch
+        {
+            _analyzer.Dispose();
+            _directory.Dispose();
+            throw;
+        }
 
         // The directory-based SearcherManager needs a commit point to open on.
         if (!DirectoryReader.IndexExists(_directory))
@@ -96,6 +106,73 @@ public sealed class LuceneLexicalIndex : ILexicalIndex
 
     /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
     public long SizeOnDiskBytes => FolderSize.Of(_path);
+
+    /// <summary>Chunks in the last commit: the searchers only ever see committed data.</summary>
+    public long CommittedCount
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var searcher = _searchers.Acquire();
+            try
+            {
+                return searcher.IndexReader.NumDocs;
+            }
+            finally
+            {
+                _searchers.Release(searcher);
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<IndexEntry>> EntriesAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        var fields = new HashSet<string> { IdField, DocumentIdField, VersionField };
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var reader = searcher.IndexReader;
+            var liveDocs = MultiFields.GetLiveDocs(reader);
+            var entries = new List<IndexEntry>(reader.NumDocs);
+            for (var i = 0; i < reader.MaxDoc; i++)
+            {
+                if (liveDocs is not null && !liveDocs.Get(i))
+                {
+                    continue;
+                }
+
+                var doc = reader.Document(i, fields);
+                var version = int.TryParse(doc.Get(VersionField), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+                entries.Add(new IndexEntry(doc.Get(IdField), doc.Get(DocumentIdField), version));
+            }
+
+            return Task.FromResult<IReadOnlyList<IndexEntry>>(entries);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>
+    /// Segment files without a <c>segments_N</c> commit point are an index that lost its commit: opening a
+    /// writer would start an empty index over them and serve "no hits" as if nothing were wrong.
+    /// </summary>
+    private static void ThrowIfCommitPointLost(string path, LuceneDirectory directory)
+    {
+        if (DirectoryReader.IndexExists(directory))
+        {
+            return;
+        }
+
+        var segmentFiles = directory.ListAll().Where(f => f.StartsWith('_')).ToList();
+        if (segmentFiles.Count > 0)
+        {
+            throw new FileNotFoundException($"The BM25 index at '{path}' has {segmentFiles.Count} segment files but no commit point (segments_N is missing).");
+        }
+    }
 
     // Lucene.NET is synchronous: each call does its work inline and returns a completed task; the token is
     // honoured before the work starts (a buffered write is cheap, and a search cannot be interrupted).

@@ -21,7 +21,7 @@ namespace RagService.Indexing.Vectors.Embedded;
 /// that names the current generation; a crash at any point leaves the previous commit in force.
 /// Searches see writes before they are committed; reopening shows only committed state.
 /// </summary>
-public sealed class USearchVectorIndex : IVectorIndex
+public sealed class USearchVectorIndex : IVectorIndex, IIndexInventory
 {
     private readonly string _path;
     private readonly VectorIndexFiles _files;
@@ -57,8 +57,22 @@ public sealed class USearchVectorIndex : IVectorIndex
             }
 
             _generation = manifest.Generation;
+            foreach (var file in new[] { _files.IndexFile(_generation), _files.KeysFile(_generation) })
+            {
+                // Opening a missing file natively would fail obscurely or start empty; an index whose committed files are gone is broken.
+                if (!File.Exists(file))
+                {
+                    throw new FileNotFoundException($"The vector index at '{path}' names generation {_generation} in its manifest, but '{Path.GetFileName(file)}' is missing.", file);
+                }
+            }
+
             _index = new USearchIndex(_files.IndexFile(_generation));
             _files.ReadKeys(_files.KeysFile(_generation), _chunkIds);
+            if (manifest.Count > 0 && _chunkIds.Count != manifest.Count)
+            {
+                _index.Dispose();
+                throw new InvalidDataException($"The vector index at '{path}' holds {_chunkIds.Count} keys; its manifest says {manifest.Count}.");
+            }
         }
 
         _files.RemoveStrayFiles(_generation);
@@ -84,6 +98,24 @@ public sealed class USearchVectorIndex : IVectorIndex
 
     /// <summary>Bytes of the index folder; files a concurrent commit deletes meanwhile count as zero.</summary>
     public long SizeOnDiskBytes => FolderSize.Of(_path);
+
+    /// <summary>The vectors held, committed or not: the count check runs on a freshly opened index, where the two agree.</summary>
+    public long CommittedCount => Count;
+
+    public Task<IReadOnlyList<IndexEntry>> EntriesAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        _lock.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Task.FromResult<IReadOnlyList<IndexEntry>>(_chunkIds.Values.Select(id => new IndexEntry(id)).ToList());
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
 
     // USearch is synchronous and in-process: each call does its work inline and returns a completed task;
     // the token is honoured before the work starts (a graph search or save cannot be interrupted midway).
