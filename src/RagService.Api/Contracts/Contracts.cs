@@ -33,6 +33,9 @@ public sealed record IndexInfo(
 {
     [Description("The index's retrieval stage defaults, when it has any.")]
     public SearchStages? Stages { get; init; }
+
+    [Description("The index's documents by state (queued, processing, ready, failed) and their live chunks.")]
+    public DocumentCountsDto? Documents { get; init; }
 }
 
 public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);

@@ -97,17 +97,22 @@ public static class IndexesApi
     internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, IndexRegistry registry) =>
         registry.Delete(index) ? TypedResults.NoContent() : Problems.IndexNotFound(index);
 
-    private static async Task<IndexInfo> DescribeAsync(IndexStore store, CancellationToken ct) => new(
-        store.Name,
-        store.Settings.EmbeddingModel,
-        store.Settings.Dimensions,
-        store.Settings.Chunking.MaxTokens,
-        store.Settings.Chunking.ContextualHeader,
-        await store.Jobs.CountAsync(ct),
-        store.Vectors.Count,
-        store.SizeOnDiskBytes(),
-        store.Settings.CreatedAt)
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, CancellationToken ct)
     {
-        Stages = store.Settings.Stages,
-    };
+        var counts = await store.Jobs.CountByStateAsync(ct);
+        return new(
+            store.Name,
+            store.Settings.EmbeddingModel,
+            store.Settings.Dimensions,
+            store.Settings.Chunking.MaxTokens,
+            store.Settings.Chunking.ContextualHeader,
+            counts.Total,
+            store.Vectors.Count,
+            store.SizeOnDiskBytes(),
+            store.Settings.CreatedAt)
+        {
+            Stages = store.Settings.Stages,
+            Documents = DocumentCountsDto.From(counts),
+        };
+    }
 }

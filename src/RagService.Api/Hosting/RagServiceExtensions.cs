@@ -5,6 +5,7 @@ using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Api.Security;
+using RagService.Api.Telemetry;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
@@ -30,6 +31,7 @@ public static class RagServiceExtensions
         services.AddRagCore();
         services.AddRagSecurity();
         services.AddHostedService<IngestionWorker>();
+        builder.AddRagTelemetry();
         return builder;
     }
 
@@ -68,6 +70,7 @@ public static class RagServiceExtensions
     {
         app.MapServiceDefaults();
         app.UseRagSecurity();
+        app.MapRagMetrics();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
         v1.MapIndexesApi();
         v1.MapDocumentsApi();

@@ -64,6 +64,15 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
 
     public Task<int> CountAsync(CancellationToken ct) => Run(() => _documents.Count, ct);
 
+    public Task<DocumentCounts> CountByStateAsync(CancellationToken ct) =>
+        Run(() => new DocumentCounts(
+            _documents.Values.GroupBy(d => d.Status.State).ToDictionary(g => g.Key, g => g.Count()),
+            _documents.Values.Where(d => d.Status.LiveVersion > 0).Sum(d => (long)d.Status.ChunkCount),
+            _documents.Values.Sum(d => d.Status.SizeBytes)), ct);
+
+    public Task<IReadOnlyList<DocumentStatus>> FindByContentHashAsync(IReadOnlyCollection<string> contentHashes, CancellationToken ct) =>
+        Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => contentHashes.Contains(s.ContentHash)).ToList(), ct);
+
     public Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct) =>
         Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => s.State is not (DocumentState.Ready or DocumentState.Failed)).ToList(), ct);
 
