@@ -58,6 +58,7 @@ public static class RagServiceExtensions
         // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section);
+        services.AddLlmHttpClient();
         services.AddSingleton<ConfiguredLlm>();
         services.AddSingleton(sp => new ExtractiveAnswerGenerator(sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
         services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
