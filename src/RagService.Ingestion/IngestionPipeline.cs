@@ -7,6 +7,7 @@ using RagService.Core.Options;
 using RagService.Ingestion.Chunking;
 using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Ocr;
+using RagService.Ingestion.Telemetry;
 
 namespace RagService.Ingestion;
 
@@ -23,9 +24,7 @@ public sealed record IngestionResult(DocumentTree Tree, IReadOnlyList<ChunkDraft
 /// </summary>
 public sealed partial class IngestionPipeline
 {
-    public const string ActivitySourceName = "RagService.Ingestion";
-
-    private static readonly ActivitySource Activities = new(ActivitySourceName);
+    public const string ActivitySourceName = IngestionTelemetry.Name;
 
     private readonly FormatSniffer _sniffer;
     private readonly DocumentParserRegistry _parsers;
@@ -81,7 +80,8 @@ public sealed partial class IngestionPipeline
     public async Task<DocumentTree> ParseAsync(DocumentSource source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var activity = Activities.StartActivity("parse");
+        using var step = IngestionTelemetry.Step("parse");
+        var activity = step.Activity;
         activity?.SetTag("document.file_name", source.FileName);
         try
         {
@@ -100,7 +100,7 @@ public sealed partial class IngestionPipeline
         }
         catch (DocumentRejectedException e)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            step.Fail(e.Message);
             LogRejected(_logger, source.FileName, e.Message);
             throw;
         }
@@ -109,9 +109,9 @@ public sealed partial class IngestionPipeline
     /// <summary>Chunks a parsed tree within the budget, counting tokens with the index's own model.</summary>
     public async Task<IReadOnlyList<ChunkDraft>> ChunkAsync(DocumentTree tree, ChunkingOptions chunking, ITokenCounter tokens, CancellationToken cancellationToken = default)
     {
-        using var activity = Activities.StartActivity("chunk");
+        using var step = IngestionTelemetry.Step("chunk");
         var chunks = await _chunker.ChunkAsync(tree, chunking, tokens, cancellationToken).ConfigureAwait(false);
-        activity?.SetTag("document.chunks", chunks.Count);
+        step.Activity?.SetTag("document.chunks", chunks.Count);
         return chunks;
     }
 
@@ -128,7 +128,7 @@ public sealed partial class IngestionPipeline
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(chunking);
         var tokens = _tokens ?? throw new InvalidOperationException("This pipeline takes its token counter per call: use ParseAsync and ChunkAsync.");
-        using var activity = Activities.StartActivity("ingest");
+        using var activity = IngestionTelemetry.Source.StartActivity("ingest");
         activity?.SetTag("document.file_name", source.FileName);
         var started = Stopwatch.GetTimestamp();
         var tree = await ParseAsync(source, cancellationToken).ConfigureAwait(false);

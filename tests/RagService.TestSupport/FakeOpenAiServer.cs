@@ -9,8 +9,8 @@ namespace RagService.TestSupport;
 /// A tiny OpenAI-compatible HTTP server on 127.0.0.1 and a free port, started by a test. No model
 /// weights exist on our machines, so the LLM paths are tested against this: it answers
 /// <c>POST /v1/chat/completions</c> with canned JSON that the test's <c>respond</c> function computes
-/// from the request (the system prompt and the last user message). A null reply answers HTTP 500.
-/// Every request is recorded.
+/// from the request (the system prompt and the last user message). A null reply answers HTTP 500, and
+/// <see cref="UpcomingFailures"/> scripts error statuses before the replies. Every request is recorded.
 /// </summary>
 public sealed class FakeOpenAiServer : IDisposable
 {
@@ -34,6 +34,14 @@ public sealed class FakeOpenAiServer : IDisposable
 
     public List<(string System, string User)> Requests { get; } = [];
 
+    /// <summary>Status codes answered, one per request and in order, before replies resume (e.g. 429 then 503).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> UpcomingFailures { get; } = new();
+
+    /// <summary>Every chat-completion request received, failed ones included.</summary>
+    public int Attempts => Volatile.Read(ref attempts);
+
+    private int attempts;
+
     public void Dispose() => server.Dispose();
 
     private void Handle(HttpListenerContext context)
@@ -42,6 +50,18 @@ public sealed class FakeOpenAiServer : IDisposable
         if (!context.Request.Url!.AbsolutePath.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
             response.StatusCode = 404;
+            return;
+        }
+
+        Interlocked.Increment(ref attempts);
+        if (UpcomingFailures.TryDequeue(out var failure))
+        {
+            response.StatusCode = failure;
+            response.Headers["Retry-After"] = "0";
+            var error = Encoding.UTF8.GetBytes("""{"error":{"message":"scripted failure","type":"server_error"}}""");
+            response.ContentType = "application/json";
+            response.ContentLength64 = error.Length;
+            response.OutputStream.Write(error);
             return;
         }
 

@@ -39,6 +39,8 @@ public sealed record IndexInfo(
 
     [Description("Why the index is broken (absent when healthy).")]
     public string? Error { get; init; }
+    [Description("The index's documents by state (queued, processing, ready, failed) and their live chunks.")]
+    public DocumentCountsDto? Documents { get; init; }
 }
 
 public sealed record IndexList(IReadOnlyList<IndexInfo> Indexes);

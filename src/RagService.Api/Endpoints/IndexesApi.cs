@@ -159,18 +159,23 @@ public static class IndexesApi
         return deleted ? TypedResults.NoContent() : Problems.IndexNotFound(index);
     }
 
-    /// <summary>The index as the caller sees it: the document count is of the documents its ACLs let it see.</summary>
-    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, CancellationToken ct) => new(
-        store.Name,
-        store.Settings.EmbeddingModel,
-        store.Settings.Dimensions,
-        store.Settings.Chunking.MaxTokens,
-        store.Settings.Chunking.ContextualHeader,
-        await store.Jobs.CountAsync(ct, http.GetAclPrincipals()),
-        store.Vectors.Count,
-        store.SizeOnDiskBytes(),
-        store.Settings.CreatedAt)
+    /// <summary>The index as the caller sees it: the document counts are of the documents its ACLs let it see.</summary>
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, CancellationToken ct)
     {
-        Stages = store.Settings.Stages,
-    };
+        var counts = await store.Jobs.CountByStateAsync(ct, http.GetAclPrincipals());
+        return new(
+            store.Name,
+            store.Settings.EmbeddingModel,
+            store.Settings.Dimensions,
+            store.Settings.Chunking.MaxTokens,
+            store.Settings.Chunking.ContextualHeader,
+            counts.Total,
+            store.Vectors.Count,
+            store.SizeOnDiskBytes(),
+            store.Settings.CreatedAt)
+        {
+            Stages = store.Settings.Stages,
+            Documents = DocumentCountsDto.From(counts),
+        };
+    }
 }

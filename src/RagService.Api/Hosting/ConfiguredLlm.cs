@@ -12,11 +12,13 @@ namespace RagService.Api.Hosting;
 /// The LLM from the "Llm" configuration section, when one is configured (<see cref="LlmOptions.IsConfigured"/>):
 /// the Semantic Kernel chat model shared by answer generation, query rewriting and LLM reranking. Null
 /// members mean no LLM: answers stay extractive and the "rewrite" and "llm-rerank" search stages report
-/// "no LLM configured".
+/// "no LLM configured". Calls go through the resilient HTTP client of <see cref="LlmHttpResilience"/>.
 /// </summary>
-public sealed class ConfiguredLlm(IOptions<LlmOptions> options, IOptions<RetrievalOptions>? retrieval = null)
+public sealed class ConfiguredLlm(IOptions<LlmOptions> options, IOptions<RetrievalOptions>? retrieval = null, IHttpClientFactory? httpClients = null)
 {
-    private readonly Lazy<IChatModel?> chat = new(() => options.Value.IsConfigured ? new SemanticKernelChatModel(options.Value) : null);
+    private readonly Lazy<IChatModel?> chat = new(() => options.Value.IsConfigured
+        ? new SemanticKernelChatModel(options.Value, httpClients?.CreateClient(LlmHttpResilience.ClientName))
+        : null);
 
     public LlmOptions Options => options.Value;
 

@@ -5,6 +5,7 @@ using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Api.Security;
+using RagService.Api.Telemetry;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
@@ -33,6 +34,7 @@ public static class RagServiceExtensions
         services.AddHostedService<IndexStartup>();
         services.AddHostedService<IngestionWorker>();
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("indexes");
+        builder.AddRagTelemetry();
         return builder;
     }
 
@@ -59,6 +61,7 @@ public static class RagServiceExtensions
         // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section);
+        services.AddLlmHttpClient();
         services.AddSingleton<ConfiguredLlm>();
         services.AddSingleton(sp => new ExtractiveAnswerGenerator(sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
         services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
@@ -71,6 +74,7 @@ public static class RagServiceExtensions
     {
         app.MapServiceDefaults();
         app.UseRagSecurity();
+        app.MapRagMetrics();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>().AddEndpointFilter<IndexFailureFilter>();
         v1.WithRequestTimeout(RequestLimits.TimeoutPolicy);
         v1.MapIndexesApi();

@@ -31,6 +31,15 @@ public interface IJobStore
     /// </summary>
     Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct);
 
+    /// <summary>Documents by state, live chunks and upload bytes, in one cheap query (no paging through statuses); only the documents <paramref name="principals"/> may see when given.</summary>
+    Task<DocumentCounts> CountByStateAsync(CancellationToken ct, IReadOnlySet<string>? principals = null);
+
+    /// <summary>
+    /// The documents whose newest version has one of these content hashes (SHA-256 of the uploaded bytes, hex), so a
+    /// client can skip files the index already holds without sending them.
+    /// </summary>
+    Task<IReadOnlyList<DocumentStatus>> FindByContentHashAsync(IReadOnlyCollection<string> contentHashes, CancellationToken ct);
+
     /// <summary>Documents not yet ready or failed, oldest enqueue first (the jobs to resume).</summary>
     Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct);
 

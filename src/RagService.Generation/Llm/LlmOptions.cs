@@ -47,6 +47,18 @@ public sealed class LlmOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Retries of one call after a 408, 429, 5xx or a connection failure, with exponential backoff and jitter from
+    /// <see cref="RetryDelay"/> (a server's Retry-After is honoured); all within <see cref="Timeout"/>.
+    /// </summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first retry's delay; each further retry waits about twice as long.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>One HTTP attempt's limit, so a hung attempt is retried instead of spending the whole <see cref="Timeout"/>.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How many of the top hits are shown to the LLM as numbered sources.</summary>
     public int MaxSources { get; set; } = 6;
 

@@ -49,6 +49,7 @@ internal static class CatalogSchema
                 started_at TEXT,
                 completed_at TEXT,
                 seq INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS documents_by_hash ON documents(content_hash);
             CREATE TABLE IF NOT EXISTS doc_tags (
                 document_id TEXT NOT NULL,
                 key TEXT NOT NULL,

@@ -13,6 +13,9 @@ namespace RagService.Indexing.Catalog;
 /// </summary>
 internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJobAttempts
 {
+    /// <summary>Hashes bound per IN (...) query: far below SQLite's parameter limit, and a plan it can use the hash index for.</summary>
+    private const int HashesPerQuery = 500;
+
     public Task<EnqueueResult> EnqueueAsync(DocumentUpload upload, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(upload);
@@ -39,6 +42,49 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
             cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}";
             return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         }, ct);
+
+    public Task<DocumentCounts> CountByStateAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>
+        database.RunAsync(connection =>
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"""
+                SELECT state, COUNT(*), SUM(CASE WHEN live_version > 0 THEN chunk_count ELSE 0 END), SUM(size_bytes)
+                FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)} GROUP BY state
+                """;
+            using var r = cmd.ExecuteReader();
+            var byState = new Dictionary<DocumentState, int>();
+            long chunks = 0, bytes = 0;
+            while (r.Read())
+            {
+                byState[Enum.Parse<DocumentState>(r.GetString(0))] = r.GetInt32(1);
+                chunks += r.GetInt64(2);
+                bytes += r.GetInt64(3);
+            }
+
+            return new DocumentCounts(byState, chunks, bytes);
+        }, ct);
+
+    public Task<IReadOnlyList<DocumentStatus>> FindByContentHashAsync(IReadOnlyCollection<string> contentHashes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(contentHashes);
+        return database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
+        {
+            var found = new List<DocumentStatus>();
+            foreach (var slice in contentHashes.Distinct(StringComparer.Ordinal).Chunk(HashesPerQuery))
+            {
+                using var cmd = connection.CreateCommand();
+                var names = slice.Select((hash, i) =>
+                {
+                    cmd.Parameters.AddWithValue("$h" + i.ToString(CultureInfo.InvariantCulture), hash);
+                    return "$h" + i.ToString(CultureInfo.InvariantCulture);
+                });
+                cmd.CommandText = $"SELECT * FROM documents WHERE content_hash IN ({string.Join(',', names)}) ORDER BY seq";
+                found.AddRange(ReadStatuses(cmd));
+            }
+
+            return found;
+        }, ct);
+    }
 
     public Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct) =>
         database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
+using RagService.Ingestion.Telemetry;
 
 namespace RagService.Ingestion.Jobs;
 
@@ -17,8 +18,6 @@ namespace RagService.Ingestion.Jobs;
 /// </summary>
 public sealed partial class DocumentIngestionPipeline
 {
-    private static readonly ActivitySource Activity = new(IngestionPipeline.ActivitySourceName);
-
     private readonly IDocumentChunking _chunking;
     private readonly IDuplicateMarking _duplicates;
     private readonly IChunkEmbedding _embedding;
@@ -123,7 +122,7 @@ public sealed partial class DocumentIngestionPipeline
 
     private async Task<IngestionBatchReport> IngestAsync(IngestionTarget target, List<DocumentStatus> pending, int parallelism, Stopwatch total, CancellationToken ct)
     {
-        using var activity = Activity.StartActivity("ingest-batch");
+        using var activity = IngestionTelemetry.Source.StartActivity("ingest-batch");
         activity?.SetTag("index", target.IndexName);
         activity?.SetTag("documents", pending.Count);
         var model = target.ResolveModel();
@@ -192,15 +191,22 @@ public sealed partial class DocumentIngestionPipeline
         // A duplicate is indexed lexically with its own text but not embedded: that model call is what deduplication saves.
         var texts = marked.SelectMany(m => m.Chunks).Where(c => c.DuplicateOf is null).Select(c => c.IndexText).ToList();
         float[][] vectors;
-        try
+        using (var embedStep = IngestionTelemetry.Step("embed", target.IndexName))
         {
-            vectors = await _embedding.EmbedAsync(model, texts, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogStepFailed(_logger, e, target.IndexName, "batch", "embedding");
-            await FailAllAsync(target, ordered.Select(d => d.Status), "embedding", $"The embedding model failed: {e.Message}", ct).ConfigureAwait(false);
-            return new IngestionBatchReport(0, failed + ordered.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
+            try
+            {
+                embedStep.Activity?.SetTag("rag.chunks", texts.Count);
+                vectors = await _embedding.EmbedAsync(model, texts, ct).ConfigureAwait(false);
+                IngestionTelemetry.Embedded(model.Name, texts.Count);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                embedStep.Fail(e.Message);
+                IngestionTelemetry.DocumentsFinished(target.IndexName, "failed", failed + ordered.Count);
+                LogStepFailed(_logger, e, target.IndexName, "batch", "embedding");
+                await FailAllAsync(target, ordered.Select(d => d.Status), "embedding", $"The embedding model failed: {e.Message}", ct).ConfigureAwait(false);
+                return new IngestionBatchReport(0, failed + ordered.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
+            }
         }
 
         var (secondEmbedded, secondTime) = await EmbedWithSecondModelAsync(target, ordered.Select(d => d.Status).ToList(), texts, ct).ConfigureAwait(false);
@@ -218,18 +224,25 @@ public sealed partial class DocumentIngestionPipeline
             await target.Jobs.UpdateProgressAsync(status.DocumentId, status.Version, new JobProgress(DocumentState.Indexing, 0.9), ct).ConfigureAwait(false);
         }
 
-        try
+        using (var writeStep = IngestionTelemetry.Step("write", target.IndexName))
         {
-            await target.Writer.WriteAsync(prepared, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogStepFailed(_logger, e, target.IndexName, "batch", "indexing");
-            await FailAllAsync(target, ordered.Select(d => d.Status), "indexing", $"Writing the indexes failed: {e.Message}", ct).ConfigureAwait(false);
-            return new IngestionBatchReport(0, failed + prepared.Count, 0, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
+            try
+            {
+                await target.Writer.WriteAsync(prepared, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                writeStep.Fail(e.Message);
+                IngestionTelemetry.DocumentsFinished(target.IndexName, "failed", failed + prepared.Count);
+                LogStepFailed(_logger, e, target.IndexName, "batch", "indexing");
+                await FailAllAsync(target, ordered.Select(d => d.Status), "indexing", $"Writing the indexes failed: {e.Message}", ct).ConfigureAwait(false);
+                return new IngestionBatchReport(0, failed + prepared.Count, 0, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
+            }
         }
 
         writeClock.Stop();
+        IngestionTelemetry.DocumentsFinished(target.IndexName, "ready", prepared.Count);
+        IngestionTelemetry.DocumentsFinished(target.IndexName, "failed", failed);
         LogBatch(_logger, target.IndexName, prepared.Count, failed, texts.Count, parseClock.ElapsedMilliseconds, embedClock.ElapsedMilliseconds, writeClock.ElapsedMilliseconds);
         return new IngestionBatchReport(prepared.Count, failed, texts.Count, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed)
         {

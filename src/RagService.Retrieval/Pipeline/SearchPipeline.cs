@@ -7,7 +7,8 @@ namespace RagService.Retrieval.Pipeline;
 
 /// <summary>
 /// Runs the stages of <see cref="PipelineDefinition"/> over one search and records the trace: each stage's
-/// name, whether it applied, its elapsed time and its note. When the rewrite stage fanned the search out
+/// name, whether it applied, its elapsed time and its note; each stage run is also a span and a
+/// latency measurement (<see cref="SearchTelemetry"/>). When the rewrite stage fanned the search out
 /// over rewritten queries, the per-query stages already ran inside each query's own search, so their steps
 /// are taken from the original query's trace and only the whole-search stages run here.
 /// </summary>
@@ -97,8 +98,10 @@ internal sealed class SearchPipeline
             return;
         }
 
+        using var activity = SearchTelemetry.StartStage(entry.Stage.Name);
         var clock = Stopwatch.StartNew();
         var outcome = await entry.Stage.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        SearchTelemetry.RecordStage(activity, entry.Stage.Name, outcome.Applied, clock.Elapsed);
         if (entry.Traced)
         {
             sink.Add(new SearchTraceStep(entry.Stage.Name, outcome.Applied, clock.Elapsed.TotalMilliseconds, outcome.Detail));

@@ -80,6 +80,19 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
 
     private static bool Visible(DocumentStatus status, IReadOnlySet<string>? principals) => principals is null || status.Acl.Any(principals.Contains);
 
+    public Task<DocumentCounts> CountByStateAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>
+        Run(() =>
+        {
+            var visible = _documents.Values.Where(d => Visible(d.Status, principals)).ToList();
+            return new DocumentCounts(
+                visible.GroupBy(d => d.Status.State).ToDictionary(g => g.Key, g => g.Count()),
+                visible.Where(d => d.Status.LiveVersion > 0).Sum(d => (long)d.Status.ChunkCount),
+                visible.Sum(d => d.Status.SizeBytes));
+        }, ct);
+
+    public Task<IReadOnlyList<DocumentStatus>> FindByContentHashAsync(IReadOnlyCollection<string> contentHashes, CancellationToken ct) =>
+        Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => contentHashes.Contains(s.ContentHash)).ToList(), ct);
+
     public Task<IReadOnlyList<DocumentStatus>> UnfinishedAsync(CancellationToken ct) =>
         Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => s.State is not (DocumentState.Ready or DocumentState.Failed)).ToList(), ct);
 

@@ -30,6 +30,39 @@ public abstract class JobStoreConformanceTests : CatalogConformanceTests
     }
 
     [Fact]
+    public async Task Documents_are_counted_by_state_with_their_live_chunks_and_bytes()
+    {
+        using var catalog = Open();
+        await IngestAsync(catalog, "ready", "h-ready", ["one", "two"]);
+        await catalog.Jobs.EnqueueAsync(Upload("queued", "h-queued"), None);
+        await catalog.Jobs.EnqueueAsync(Upload("working", "h-working"), None);
+        await catalog.Jobs.UpdateProgressAsync("working", 1, new JobProgress(DocumentState.Embedding, 0.5), None);
+        await catalog.Jobs.EnqueueAsync(Upload("broken", "h-broken"), None);
+        await catalog.Jobs.MarkFailedAsync("broken", 1, "parsing", "bad", None);
+
+        var counts = await catalog.Jobs.CountByStateAsync(None);
+
+        Assert.Equal((1, 1, 1, 1), (counts.Of(DocumentState.Ready), counts.Of(DocumentState.Queued), counts.Of(DocumentState.Embedding), counts.Of(DocumentState.Failed)));
+        Assert.Equal((4, 2), (counts.Total, counts.Unfinished));
+        Assert.Equal(2, counts.LiveChunks);
+        Assert.Equal(400, counts.UploadedBytes);
+    }
+
+    [Fact]
+    public async Task Documents_are_found_by_the_content_hash_of_their_newest_version()
+    {
+        using var catalog = Open();
+        await catalog.Jobs.EnqueueAsync(Upload("a", "h1"), None);
+        await catalog.Jobs.EnqueueAsync(Upload("b", "h2"), None);
+        await catalog.Jobs.EnqueueAsync(Upload("b", "h3"), None);
+        var many = Enumerable.Range(0, 1200).Select(i => "missing-" + i).Append("h1").Append("h2").Append("h3").ToList();
+
+        var found = await catalog.Jobs.FindByContentHashAsync(many, None);
+
+        Assert.Equal([("a", "h1"), ("b", "h3")], found.Select(s => (s.DocumentId, s.ContentHash)).OrderBy(p => p.DocumentId));
+    }
+
+    [Fact]
     public async Task A_failed_document_is_queued_again_for_the_same_bytes()
     {
         using var catalog = Open();

@@ -30,6 +30,14 @@ internal sealed class LlmOptionsValidator(IConfiguration? configuration = null)
         checks.Between(options.Temperature, 0, 2);
         checks.Positive(options.MaxTokens);
         checks.Positive(options.Timeout);
+        checks.Between(options.MaxRetries, 0, 10);
+        checks.Positive(options.RetryDelay);
+        checks.Positive(options.AttemptTimeout);
+        if (options.AttemptTimeout > options.Timeout)
+        {
+            checks.Fail(nameof(options.AttemptTimeout), $"must not exceed {checks.Key(nameof(options.Timeout))} ({options.Timeout}) (was {options.AttemptTimeout})");
+        }
+
         checks.Positive(options.MaxSources);
         checks.Positive(options.MaxSourceChars);
     }

@@ -8,6 +8,7 @@ using RagService.Indexing.Lexical.Lucene;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
+using RagService.Api.Telemetry;
 
 namespace RagService.Api.Hosting.Validation;
 
@@ -20,7 +21,7 @@ public static class SettingsValidation
 {
     /// <summary>
     /// Binds the tunable sections that had no binding (Chunking, Deduplication, Ocr, ExtractiveAnswer,
-    /// CitationVerifier) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
+    /// CitationVerifier, Telemetry) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
     /// AnswerContext, Llm), which this does not bind again.
     /// </summary>
     public static IServiceCollection AddValidatedSettings(this IServiceCollection services)
@@ -30,6 +31,7 @@ public static class SettingsValidation
         services.AddOptions<OcrOptions>().BindConfiguration(OcrOptionsValidator.Section);
         services.AddOptions<ExtractiveAnswerOptions>().BindConfiguration(ExtractiveAnswerOptionsValidator.Section);
         services.AddOptions<CitationVerifierOptions>().BindConfiguration(CitationVerifierOptionsValidator.Section);
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
 
         Validate<RagOptions, RagOptionsValidator>(services);
         Validate<Security.RagAuthOptions, AuthOptionsValidator>(services);
@@ -42,6 +44,7 @@ public static class SettingsValidation
         Validate<OcrOptions, OcrOptionsValidator>(services);
         Validate<ExtractiveAnswerOptions, ExtractiveAnswerOptionsValidator>(services);
         Validate<CitationVerifierOptions, CitationVerifierOptionsValidator>(services);
+        Validate<TelemetryOptions, TelemetryOptionsValidator>(services);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using RagService.Core.Documents;
+using RagService.Ingestion.Telemetry;
 using static RagService.Ingestion.Parsing.Ocr.TesseractNative;
 
 namespace RagService.Ingestion.Parsing.Ocr;
@@ -22,6 +23,9 @@ public sealed class PageRecognizer(OcrEnginePool pool)
     /// <summary>Recognises the image file page (TIFF pages and everything Leptonica reads).</summary>
     internal OcrPage Recognize(PixHandle pix, int pageNumber, int dpi, CancellationToken cancellationToken)
     {
+        using var step = IngestionTelemetry.Step("ocr-page");
+        step.Activity?.SetTag("rag.page", pageNumber);
+        IngestionTelemetry.OcrPage();
         var options = Pool.Options;
         var (rotate, script) = DetectOrientation(pix, dpi, cancellationToken);
         PixHandle? rotated = null;
