@@ -52,6 +52,7 @@ public static class RagServiceExtensions
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");
         services.AddSingleton<SearchService>();
+        services.AddSingleton<AskService>();
         services.AddOptions<AnswerContextOptions>().BindConfiguration(AnswerContextOptions.Section);
         // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.

@@ -25,7 +25,7 @@ public sealed partial class LlmAnswerGenerator(
     LlmOptions options,
     ExtractiveAnswerGenerator? fallback = null,
     CitationVerifier? verifier = null,
-    Microsoft.Extensions.Logging.ILogger<LlmAnswerGenerator>? logger = null) : IAnswerGenerator
+    Microsoft.Extensions.Logging.ILogger<LlmAnswerGenerator>? logger = null) : IStreamingAnswerGenerator
 {
     public const string CannotAnswerToken = "CANNOT_ANSWER";
 
@@ -57,10 +57,15 @@ public sealed partial class LlmAnswerGenerator(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmAnswerGenerator>.Instance, e, "LLM call failed; answering extractively");
-            return await Fallback(question, hits, e is TimeoutException ? "timeout" : "error", cancellationToken).ConfigureAwait(false);
+            return await FailureFallback(question, hits, e, cancellationToken).ConfigureAwait(false);
         }
 
+        return await FromReplyAsync(question, hits, sources, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The model's whole reply as a verified answer: no-answer, cited and verified, or the extractive fallback.</summary>
+    private async Task<Answer> FromReplyAsync(string question, IReadOnlyList<SearchHit> hits, List<SearchHit> sources, string reply, CancellationToken cancellationToken)
+    {
         reply = reply.Trim();
         if (reply.Length == 0)
         {
@@ -165,6 +170,12 @@ public sealed partial class LlmAnswerGenerator(
         }
 
         return best;
+    }
+
+    private Task<Answer> FailureFallback(string question, IReadOnlyList<SearchHit> hits, Exception e, CancellationToken cancellationToken)
+    {
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmAnswerGenerator>.Instance, e, "LLM call failed; answering extractively");
+        return Fallback(question, hits, e is TimeoutException ? "timeout" : "error", cancellationToken);
     }
 
     private async Task<Answer> Fallback(string question, IReadOnlyList<SearchHit> hits, string reason, CancellationToken cancellationToken)

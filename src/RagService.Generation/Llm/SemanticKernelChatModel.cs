@@ -1,6 +1,9 @@
+using System.Runtime.CompilerServices;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
+using OpenAI.Chat;
+using RagService.Core.Answers;
 using RagService.Core.Llm;
 
 namespace RagService.Generation.Llm;
@@ -20,20 +23,63 @@ public sealed class SemanticKernelChatModel(IChatCompletionService chat, LlmOpti
 
     public async Task<string> CompleteAsync(string systemPrompt, string userMessage, CancellationToken cancellationToken)
     {
-        var history = new ChatHistory();
-        history.AddSystemMessage(systemPrompt);
-        history.AddUserMessage(userMessage);
-        var settings = new OpenAIPromptExecutionSettings { Temperature = options.Temperature, MaxTokens = options.MaxTokens };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         try
         {
-            var reply = await chat.GetChatMessageContentAsync(history, settings, kernel: null, timeout.Token).ConfigureAwait(false);
+            var reply = await chat.GetChatMessageContentAsync(History(systemPrompt, userMessage), Settings(), kernel: null, timeout.Token).ConfigureAwait(false);
             return reply.Content ?? string.Empty;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The LLM did not answer within {options.Timeout.TotalSeconds:0.#} s.");
+            throw TimedOut();
         }
     }
+
+    /// <summary>
+    /// Semantic Kernel's streaming completion; the whole stream shares the per-call timeout. The OpenAI
+    /// connector asks for usage with the stream and reports it in the last update's "Usage" metadata.
+    /// </summary>
+    public async IAsyncEnumerable<ChatDelta> StreamAsync(string systemPrompt, string userMessage, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var updates = chat.GetStreamingChatMessageContentsAsync(History(systemPrompt, userMessage), Settings(), kernel: null, timeout.Token);
+        await using var enumerator = updates.GetAsyncEnumerator(timeout.Token);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut();
+            }
+
+            var update = enumerator.Current;
+            var usage = update.Metadata is { } metadata && metadata.TryGetValue("Usage", out var value) && value is ChatTokenUsage tokens
+                ? new TokenUsage(tokens.InputTokenCount, tokens.OutputTokenCount)
+                : null;
+            if (!string.IsNullOrEmpty(update.Content) || usage is not null)
+            {
+                yield return new ChatDelta(update.Content ?? string.Empty, usage);
+            }
+        }
+    }
+
+    private static ChatHistory History(string systemPrompt, string userMessage)
+    {
+        var history = new ChatHistory();
+        history.AddSystemMessage(systemPrompt);
+        history.AddUserMessage(userMessage);
+        return history;
+    }
+
+    private OpenAIPromptExecutionSettings Settings() => new() { Temperature = options.Temperature, MaxTokens = options.MaxTokens };
+
+    private TimeoutException TimedOut() => new($"The LLM did not answer within {options.Timeout.TotalSeconds:0.#} s.");
 }
