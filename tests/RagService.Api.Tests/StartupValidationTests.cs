@@ -34,6 +34,9 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Deduplication:NearDuplicateJaccard", "0", "Deduplication:NearDuplicateJaccard must be > 0 and <= 1 (was 0)")]
     [InlineData("Ocr:Dpi", "10", "Ocr:Dpi must be between 50 and 1200 (was 10)")]
     [InlineData("Ocr:Languages", "english please", "Ocr:Languages must be 'auto' or Tesseract language codes")]
+    [InlineData("Conversations:TimeToLive", "00:00:00", "Conversations:TimeToLive must be a duration > 0")]
+    [InlineData("Conversations:MaxTurns", "0", "Conversations:MaxTurns must be > 0 (was 0)")]
+    [InlineData("Conversations:Ttl", "1.00:00:00", "Conversations:Ttl is not a setting of 'Conversations'")]
     public async Task A_bad_setting_stops_the_start_with_a_message_naming_it(string key, string value, string expected)
     {
         var failure = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagService.Api.Conversations;
+using RagService.Retrieval.FollowUps;
 using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
 using RagService.Api.Hosting.Validation;
@@ -62,7 +65,21 @@ public static class RagServiceExtensions
         services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
             ? new LlmAnswerGenerator(chat, llm.Options, sp.GetRequiredService<ExtractiveAnswerGenerator>(), new CitationVerifier(sp.GetRequiredService<IOptions<CitationVerifierOptions>>().Value), sp.GetService<ILogger<LlmAnswerGenerator>>())
             : sp.GetRequiredService<ExtractiveAnswerGenerator>());
+        AddConversations(services);
         return services;
+    }
+
+    /// <summary>Conversations and follow-up rewriting: by the LLM when one is configured, else by rules.</summary>
+    private static void AddConversations(IServiceCollection services)
+    {
+        services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ConversationStore(
+            sp.GetRequiredService<IOptions<RagOptions>>(), sp.GetRequiredService<IOptions<ConversationOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IFollowUpRewriter>(sp => sp.GetRequiredService<ConfiguredLlm>().Chat is { } chat
+            ? new LlmFollowUpRewriter(chat, TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<RetrievalOptions>>().Value.RewriteBudgetMs))
+            : new RuleFollowUpRewriter());
+        services.AddSingleton<ConversationTurns>();
     }
 
     public static WebApplication MapRagService(this WebApplication app)
@@ -73,6 +90,7 @@ public static class RagServiceExtensions
         v1.MapIndexesApi();
         v1.MapDocumentsApi();
         v1.MapQueryApi();
+        v1.MapConversationsApi();
         return app;
     }
 
