@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
 using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
+using RagService.Api.Mcp;
 using RagService.Api.Querying;
 using RagService.Api.Security;
 using RagService.Retrieval;
@@ -32,6 +33,7 @@ public static class RagServiceExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddRagCore();
         services.AddRagSecurity();
+        services.AddRagMcp();
         services.AddHostedService<IngestionWorker>();
         return builder;
     }
@@ -91,6 +93,8 @@ public static class RagServiceExtensions
         v1.MapDocumentsApi();
         v1.MapQueryApi();
         v1.MapConversationsApi();
+        v1.MapOpenAiApi();
+        app.MapRagMcp();
         return app;
     }
 
