@@ -44,7 +44,7 @@ public sealed class RagMcpTools(IndexRegistry registry, SearchService search, As
         var store = Open(index);
         var request = Request(query, topK, "query");
         var response = await search.SearchAsync(store, request, cancellationToken);
-        return response.Hits.Select((h, i) => new McpSearchHit(i + 1, h.Score, h.Chunk.Id, h.Chunk.Text, Citation.FromHit(i + 1, h, h.Chunk.Text))).ToList();
+        return response.Hits.Select((h, i) => new McpSearchHit(i + 1, h.Score, h.Chunk.Id, h.Chunk.Text, Citation.FromHit(i + 1, h, Snippet(h.Chunk.Text)))).ToList();
     }
 
     [McpServerTool(Name = "ask", ReadOnly = true)]
@@ -72,6 +72,8 @@ public sealed class RagMcpTools(IndexRegistry registry, SearchService search, As
             ?? throw new McpException($"Index '{index}' has no chunk '{chunkId}'.");
         return ChunkMapping.ToDto(chunk);
     }
+
+    private static string Snippet(string text) => text.Length > 300 ? text[..300] + " …" : text;
 
     private IndexStore Open(string index) =>
         registry.Open(index) ?? throw new McpException($"There is no index '{index}'; list_indexes names the indexes.");

@@ -29,7 +29,8 @@ public sealed partial class LlmAnswerGenerator
         TokenUsage? usage = null;
         Exception? failure = null;
         var released = 0;
-        await using (var pieces = chat.StreamAsync(SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars), cancellationToken).GetAsyncEnumerator(cancellationToken))
+        var (system, user) = Prompt(question, sources);
+        await using (var pieces = chat.StreamAsync(system, user, cancellationToken).GetAsyncEnumerator(cancellationToken))
         {
             while (true)
             {

@@ -53,7 +53,8 @@ public sealed partial class LlmAnswerGenerator(
         string reply;
         try
         {
-            reply = await chat.CompleteAsync(SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars), cancellationToken).ConfigureAwait(false);
+            var (system, user) = Prompt(question, sources);
+            reply = await chat.CompleteAsync(system, user, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -62,6 +63,10 @@ public sealed partial class LlmAnswerGenerator(
 
         return await FromReplyAsync(question, hits, sources, reply, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The system prompt and user message for a question and its sources; streamed and whole answers share it.</summary>
+    private (string System, string User) Prompt(string question, IReadOnlyList<SearchHit> sources) =>
+        (SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars));
 
     /// <summary>The model's whole reply as a verified answer: no-answer, cited and verified, or the extractive fallback.</summary>
     private async Task<Answer> FromReplyAsync(string question, IReadOnlyList<SearchHit> hits, List<SearchHit> sources, string reply, CancellationToken cancellationToken)
