@@ -36,14 +36,8 @@ public static class OpenAiWire
     };
 
     /// <summary>A <c>chat.completion.chunk</c>: a delta, or (with <paramref name="finishReason"/>) the last one.</summary>
-    public static JsonObject Chunk(string id, long created, string model, JsonObject delta, string? finishReason) => new()
-    {
-        ["id"] = id,
-        ["object"] = "chat.completion.chunk",
-        ["created"] = created,
-        ["model"] = model,
-        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
-    };
+    public static JsonObject Chunk(string id, long created, string model, JsonObject delta, string? finishReason) =>
+        ChunkOf(id, created, model, new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }));
 
     /// <summary>The last chunk: finish reason "stop", and the verified answer's citations.</summary>
     public static JsonObject FinalChunk(string id, long created, string model, Answer answer, string? rewrittenQuestion)
@@ -55,14 +49,20 @@ public static class OpenAiWire
     }
 
     /// <summary>The usage chunk OpenAI sends after the last one when asked (<c>stream_options.include_usage</c>): no choices.</summary>
-    public static JsonObject UsageChunk(string id, long created, string model, TokenUsage? usage) => new()
+    public static JsonObject UsageChunk(string id, long created, string model, TokenUsage? usage)
+    {
+        var chunk = ChunkOf(id, created, model, new JsonArray());
+        chunk["usage"] = Usage(usage);
+        return chunk;
+    }
+
+    private static JsonObject ChunkOf(string id, long created, string model, JsonArray choices) => new()
     {
         ["id"] = id,
         ["object"] = "chat.completion.chunk",
         ["created"] = created,
         ["model"] = model,
-        ["choices"] = new JsonArray(),
-        ["usage"] = Usage(usage),
+        ["choices"] = choices,
     };
 
     public static JsonObject Model(string index, DateTimeOffset created) => new()
