@@ -120,7 +120,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -281,6 +281,20 @@ public static class RagCommandLine
             Verbose(),
         };
         command.SetAction((result, ct) => EvalChunksCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command EvalFollowUps()
+    {
+        var command = new Command("eval-followups", "Follow-up retrieval hit@5 with and without rewriting, on a two-turn follow-up set over its own documents.")
+        {
+            Dataset(required: false, "A folder with followups.jsonl and docs/ (default eval/followups)"),
+            Model(),
+            Out("Folder for the run's report (default eval/runs)"),
+            Data(),
+            Verbose(),
+        };
+        command.SetAction((result, ct) => EvalFollowUpsCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

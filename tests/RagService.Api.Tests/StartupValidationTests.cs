@@ -41,6 +41,9 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Rag:Auth:AdminKey", "short", "Rag:Auth:AdminKey must be at least 24 characters")]
     [InlineData("Rag:Auth:Mdoe", "none", "Rag:Auth:Mdoe is not a setting of 'Rag:Auth'; did you mean Rag:Auth:Mode?")]
     [InlineData("Rag:Limits:MaxFilesPerRequest", "0", "Rag:Limits:MaxFilesPerRequest must be between 1 and 100000 (was 0)")]
+    [InlineData("Conversations:TimeToLive", "00:00:00", "Conversations:TimeToLive must be a duration > 0")]
+    [InlineData("Conversations:MaxTurns", "0", "Conversations:MaxTurns must be > 0 (was 0)")]
+    [InlineData("Conversations:Ttl", "1.00:00:00", "Conversations:Ttl is not a setting of 'Conversations'")]
     public async Task A_bad_setting_stops_the_start_with_a_message_naming_it(string key, string value, string expected)
     {
         var failure = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });

@@ -49,7 +49,7 @@ public sealed class CommandLineParsingTests
         var run = await RunAsync("--help");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "bench-parse", "bench-ocr", "models" })
+        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "eval-followups", "bench-parse", "bench-ocr", "models" })
         {
             Assert.Contains("  " + command + " ", run.Output, StringComparison.Ordinal);
         }
@@ -124,6 +124,7 @@ public sealed class CommandLineParsingTests
     [InlineData("eval-parse --dataset ../shared/data/documents --out FILE.md --only docx --timeout 60")]
     [InlineData("eval-chunks --dataset ../shared/data/documents --questions q.jsonl --chunk-tokens 256 --threshold 0.35 --no-retrieval --details")]
     [InlineData("eval-chunks --beir ../shared/data/retrieval/beir-scifact --compare-catalog catalog.db --model minilm")]
+    [InlineData("eval-followups --dataset eval/followups --data /tmp/fu-data --out eval/runs --model minilm")]
     [InlineData("bench-parse --pages 500")]
     [InlineData("bench-parse --file X.pdf")]
     [InlineData("bench-ocr --pages 100 --dpi 300 --concurrent-pages 2 --scan-dpi 200 --languages auto")]

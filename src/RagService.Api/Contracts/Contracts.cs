@@ -206,6 +206,9 @@ public sealed record AskRequestDto
 
     [Description("Token budget for the retrieved chunks and their context together, 0–100000; omitted keeps AnswerContext:MaxTokens (3000).")]
     public int? ContextTokens { get; init; }
+
+    [Description("Answer as text/event-stream: a 'sources' event, 'delta' events as the answer is written, and a 'done' event with the verified answer, citations, timings and token usage.")]
+    public bool Stream { get; init; }
 }
 
 public sealed record AskResponseDto(

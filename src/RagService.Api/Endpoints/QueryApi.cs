@@ -10,7 +10,6 @@ using RagService.Core.Indexes;
 using RagService.Core.Search;
 using RagService.Api.Security;
 using RagService.Indexing;
-using RagService.Retrieval;
 using RagService.Retrieval.Context;
 
 namespace RagService.Api.Endpoints;
@@ -22,7 +21,7 @@ public static class QueryApi
     {
         var group = v1.MapGroup("/indexes/{index}").WithTags("Query").RequireAuthorization(RagPolicies.Reader);
         group.MapPost("/search", Search).WithSummary("Hybrid, BM25 or dense search with a per-stage score breakdown");
-        group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]");
+        group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]; with \"stream\": true as text/event-stream");
         return v1;
     }
 
@@ -62,13 +61,12 @@ public static class QueryApi
             clock.Elapsed.TotalMilliseconds));
     }
 
-    internal static async Task<Results<Ok<AskResponseDto>, NotFound<ProblemDetails>, ValidationProblem>> Ask(
+    internal static async Task<Results<Ok<AskResponseDto>, ServerSentEventsResult<object>, NotFound<ProblemDetails>, ValidationProblem>> Ask(
         string index,
         AskRequestDto request,
         HttpContext http,
         IndexRegistry registry,
-        SearchService search,
-        IAnswerGenerator generator,
+        AskService asker,
         IOptions<AnswerContextOptions> contextOptions,
         IOptions<RagOptions> options,
         CancellationToken ct)
@@ -98,20 +96,23 @@ public static class QueryApi
             searchRequest = searchRequest with { Stages = (request.Stages ?? new SearchStages()) with { Rewrite = request.Rewrite ?? request.Stages?.Rewrite } };
         }
 
-        searchRequest = searchRequest with { Scope = http.GetAccessScope() };
+        var retrieved = await asker.RetrieveAsync(store, searchRequest, http.GetAccessScope(), expansion, contextTokens, ct);
+        if (request.Stream)
+        {
+            var sources = new AskSourcesEvent(searchRequest.Query, null, ToDtos(retrieved.Hits), retrieved.Trace);
+            return TypedResults.ServerSentEvents(AskEvents.StreamAsync(sources, retrieved, asker.StreamAsync(retrieved, ct), null, ct));
+        }
+
         var clock = Stopwatch.StartNew();
-        var response = await search.SearchAsync(store, searchRequest, ct);
-        // Small-to-big (the widened context is the hit's own document: the same ACL the hit passed): the generator reads each hit with its section or neighbours; citations keep the exact chunk.
-        var hits = await new ContextAssembler(new CatalogChunkLookup(store.Chunks)).WidenAsync(response.Hits, contextTokens, expansion, ct);
-        var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
+        var answer = await asker.AnswerAsync(retrieved, ct);
         return TypedResults.Ok(new AskResponseDto(
             searchRequest.Query,
             answer.Text,
             answer.NoAnswer,
             answer.Citations,
             answer.GeneratedBy,
-            request.Trace ? ToDtos(hits) : null,
-            clock.Elapsed.TotalMilliseconds));
+            request.Trace ? ToDtos(retrieved.Hits) : null,
+            retrieved.RetrievalMs + clock.Elapsed.TotalMilliseconds));
     }
 
     /// <summary>Adds a problem for each invalid stage switch; true when there was one.</summary>
@@ -172,11 +173,11 @@ public static class QueryApi
         return errors.Count == 0;
     }
 
-    private static List<SearchHitDto> ToDtos(IReadOnlyList<SearchHit> hits) =>
+    internal static List<SearchHitDto> ToDtos(IReadOnlyList<SearchHit> hits) =>
         hits.Select((h, i) => new SearchHitDto(i + 1, h.Score, ChunkMapping.ToDto(h.Chunk), ScoresDto.From(h.Scores),
             h.Context.Count > 0 ? h.Context.Select(c => c.Id).ToList() : null)).ToList();
 
-    private static bool TryBuild(
+    internal static bool TryBuild(
         string? text, int topK, int maxTopK, string? mode, FilterDto? filter, bool trace, string field, int maxChars,
         out SearchRequest request, out Dictionary<string, string[]> errors)
     {

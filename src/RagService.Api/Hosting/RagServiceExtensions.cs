@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagService.Api.Conversations;
+using RagService.Retrieval.FollowUps;
 using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
 using RagService.Api.Hosting.Validation;
 using RagService.Api.Ingestion;
+using RagService.Api.Mcp;
 using RagService.Api.Querying;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
@@ -32,6 +36,7 @@ public static class RagServiceExtensions
         services.AddRagCore();
         services.AddRagSecurity(builder.Configuration);
         services.AddHostedService<IndexStartup>();
+        services.AddRagMcp();
         services.AddHostedService<IngestionWorker>();
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("indexes");
         builder.AddRagTelemetry();
@@ -57,6 +62,7 @@ public static class RagServiceExtensions
         services.AddSingleton<IngestionQueue>();
         services.AddOptions<RetrievalOptions>().BindConfiguration("Retrieval");
         services.AddSingleton<SearchService>();
+        services.AddSingleton<AskService>();
         services.AddOptions<AnswerContextOptions>().BindConfiguration(AnswerContextOptions.Section);
         // An LLM (Semantic Kernel: OpenAI, Azure OpenAI or any OpenAI-compatible server) when "Llm" is
         // configured: it writes the answers (extractive on failure) and backs the "rewrite" stage.
@@ -67,7 +73,21 @@ public static class RagServiceExtensions
         services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ConfiguredLlm>() is { Chat: { } chat } llm
             ? new LlmAnswerGenerator(chat, llm.Options, sp.GetRequiredService<ExtractiveAnswerGenerator>(), new CitationVerifier(sp.GetRequiredService<IOptions<CitationVerifierOptions>>().Value), sp.GetService<ILogger<LlmAnswerGenerator>>())
             : sp.GetRequiredService<ExtractiveAnswerGenerator>());
+        AddConversations(services);
         return services;
+    }
+
+    /// <summary>Conversations and follow-up rewriting: by the LLM when one is configured, else by rules.</summary>
+    private static void AddConversations(IServiceCollection services)
+    {
+        services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ConversationStore(
+            sp.GetRequiredService<IOptions<RagOptions>>(), sp.GetRequiredService<IOptions<ConversationOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IFollowUpRewriter>(sp => sp.GetRequiredService<ConfiguredLlm>().Chat is { } chat
+            ? new LlmFollowUpRewriter(chat, TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<RetrievalOptions>>().Value.RewriteBudgetMs))
+            : new RuleFollowUpRewriter());
+        services.AddSingleton<ConversationTurns>();
     }
 
     public static WebApplication MapRagService(this WebApplication app)
@@ -82,6 +102,9 @@ public static class RagServiceExtensions
         v1.MapQueryApi();
         v1.MapKeysApi();
         v1.MapTenantsApi();
+        v1.MapConversationsApi();
+        v1.MapOpenAiApi();
+        app.MapRagMcp();
         return app;
     }
 

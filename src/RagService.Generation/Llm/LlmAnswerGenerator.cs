@@ -25,7 +25,7 @@ public sealed partial class LlmAnswerGenerator(
     LlmOptions options,
     ExtractiveAnswerGenerator? fallback = null,
     CitationVerifier? verifier = null,
-    Microsoft.Extensions.Logging.ILogger<LlmAnswerGenerator>? logger = null) : IAnswerGenerator
+    Microsoft.Extensions.Logging.ILogger<LlmAnswerGenerator>? logger = null) : IStreamingAnswerGenerator
 {
     public const string CannotAnswerToken = "CANNOT_ANSWER";
 
@@ -53,14 +53,24 @@ public sealed partial class LlmAnswerGenerator(
         string reply;
         try
         {
-            reply = await chat.CompleteAsync(SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars), cancellationToken).ConfigureAwait(false);
+            var (system, user) = Prompt(question, sources);
+            reply = await chat.CompleteAsync(system, user, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmAnswerGenerator>.Instance, e, "LLM call failed; answering extractively");
-            return await Fallback(question, hits, e is TimeoutException ? "timeout" : "error", cancellationToken).ConfigureAwait(false);
+            return await FailureFallback(question, hits, e, cancellationToken).ConfigureAwait(false);
         }
 
+        return await FromReplyAsync(question, hits, sources, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The system prompt and user message for a question and its sources; streamed and whole answers share it.</summary>
+    private (string System, string User) Prompt(string question, IReadOnlyList<SearchHit> sources) =>
+        (SystemPrompt, BuildUserMessage(question, sources, options.MaxSourceChars));
+
+    /// <summary>The model's whole reply as a verified answer: no-answer, cited and verified, or the extractive fallback.</summary>
+    private async Task<Answer> FromReplyAsync(string question, IReadOnlyList<SearchHit> hits, List<SearchHit> sources, string reply, CancellationToken cancellationToken)
+    {
         reply = reply.Trim();
         if (reply.Length == 0)
         {
@@ -165,6 +175,12 @@ public sealed partial class LlmAnswerGenerator(
         }
 
         return best;
+    }
+
+    private Task<Answer> FailureFallback(string question, IReadOnlyList<SearchHit> hits, Exception e, CancellationToken cancellationToken)
+    {
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmAnswerGenerator>.Instance, e, "LLM call failed; answering extractively");
+        return Fallback(question, hits, e is TimeoutException ? "timeout" : "error", cancellationToken);
     }
 
     private async Task<Answer> Fallback(string question, IReadOnlyList<SearchHit> hits, string reason, CancellationToken cancellationToken)

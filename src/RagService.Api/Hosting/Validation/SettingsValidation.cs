@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RagService.Api.Conversations;
 using RagService.Core.Options;
 using RagService.Generation.Citations;
 using RagService.Generation.Extractive;
@@ -22,7 +23,7 @@ public static class SettingsValidation
     /// <summary>
     /// Binds the tunable sections that had no binding (Chunking, Deduplication, Ocr, ExtractiveAnswer,
     /// CitationVerifier, Telemetry) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
-    /// AnswerContext, Llm), which this does not bind again.
+    /// AnswerContext, Llm, Conversations), which this does not bind again.
     /// </summary>
     public static IServiceCollection AddValidatedSettings(this IServiceCollection services)
     {
@@ -45,6 +46,7 @@ public static class SettingsValidation
         Validate<ExtractiveAnswerOptions, ExtractiveAnswerOptionsValidator>(services);
         Validate<CitationVerifierOptions, CitationVerifierOptionsValidator>(services);
         Validate<TelemetryOptions, TelemetryOptionsValidator>(services);
+        Validate<ConversationOptions, ConversationOptionsValidator>(services);
         return services;
     }
 
