@@ -106,7 +106,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), Models(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalAnswers(), BenchParse(), BenchOcr(), Models(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -241,6 +241,20 @@ public static class RagCommandLine
             Verbose(),
         };
         command.SetAction((result, ct) => EvalChunksCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command EvalAnswers()
+    {
+        var command = new Command("eval-answers", "Answer quality through the API on the team's generated set: accuracy, citation precision and recall, noAnswer detection, answer length, latency (JSON, Markdown, chart).")
+        {
+            Dataset(required: false, "A folder with documents.json and questions.jsonl (default eval/answers)"),
+            new Option<string>("--split") { Description = "dev, test (default) or all", HelpName = "NAME" },
+            Model(),
+            Out("Folder for the run's JSON, Markdown and PNG (default eval/runs)"),
+            Verbose(),
+        };
+        command.SetAction((result, ct) => EvalAnswersCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 
