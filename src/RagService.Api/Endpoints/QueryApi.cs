@@ -97,7 +97,7 @@ public static class QueryApi
         var response = await search.SearchAsync(store, searchRequest, ct);
         // Small-to-big: the generator reads each hit with its section or neighbours; citations keep the exact chunk.
         var hits = await new ContextAssembler(new CatalogChunkLookup(store.Chunks)).WidenAsync(response.Hits, contextTokens, expansion, ct);
-        var answer = await generator.GenerateAsync(searchRequest.Query, hits, ct);
+        var answer = await CitationCopies.AddAsync(await generator.GenerateAsync(searchRequest.Query, hits, ct), store.Chunks, ct);
         return TypedResults.Ok(new AskResponseDto(
             searchRequest.Query,
             answer.Text,
