@@ -13,16 +13,15 @@ namespace RagService.Generation.Extractive;
 /// </summary>
 /// <param name="Text">The sentence, or the row line, verbatim from the chunk.</param>
 /// <param name="Terms">The unit's own content terms (a row's cells).</param>
-/// <param name="HeaderTerms">
-/// What the unit is about without saying it: the terms of its section's heading, and for a row the table
-/// header's, which name its cells. They count as evidence only next to a term of the unit itself.
-/// </param>
+/// <param name="HeadingTerms">The terms of the unit's section heading: what it is about without saying it.</param>
+/// <param name="TableHeaderTerms">For a row: the table header's terms, which name its cells (empty for prose).</param>
 /// <param name="TableHeader">For a row: the header line and the separator line, verbatim; null for prose.</param>
 /// <param name="Hit">The hit the unit is cited to: the retrieved hit, or for context the same hit re-pointed at the chunk it came from.</param>
 internal sealed record EvidenceUnit(
     string Text,
     HashSet<string> Terms,
-    HashSet<string> HeaderTerms,
+    HashSet<string> HeadingTerms,
+    HashSet<string> TableHeaderTerms,
     string? TableHeader,
     SearchHit Hit,
     int HitRank,
@@ -30,6 +29,9 @@ internal sealed record EvidenceUnit(
     bool FromContext)
 {
     public bool IsTableRow => TableHeader is not null;
+
+    /// <summary>Heading and table-header terms: evidence only next to a term of the unit itself.</summary>
+    public IEnumerable<string> ContextTerms => HeadingTerms.Concat(TableHeaderTerms);
 
     /// <summary>The units of one chunk, in text order, cited to <paramref name="source"/>.</summary>
     public static List<EvidenceUnit> Read(Chunk chunk, SearchHit source, int hitRank, bool fromContext, int maxSentenceChars)
@@ -43,7 +45,7 @@ internal sealed record EvidenceUnit(
         var heading = chunk.SectionPath.Count > 0 ? ContentTerms.Distinct(chunk.SectionPath[^1]) : [];
         var units = new List<EvidenceUnit>();
         void Add(string text, HashSet<string> terms, HashSet<string> headerTerms, string? header) =>
-            units.Add(new EvidenceUnit(text, terms, headerTerms, header, source, hitRank, units.Count, fromContext));
+            units.Add(new EvidenceUnit(text, terms, heading, headerTerms, header, source, hitRank, units.Count, fromContext));
 
         void Prose(List<string> lines)
         {
@@ -53,7 +55,7 @@ internal sealed record EvidenceUnit(
                 var sentence = span.Of(text);
                 if (span.Length <= maxSentenceChars && !headings.Contains(sentence.Trim()) && ContentTerms.Distinct(sentence) is { Count: > 0 } terms)
                 {
-                    Add(sentence, terms, heading, null);
+                    Add(sentence, terms, [], null);
                 }
             }
 
@@ -66,7 +68,6 @@ internal sealed record EvidenceUnit(
             var hasHeader = lines.Length >= 2 && IsSeparator(lines[1]);
             var header = hasHeader ? lines[0].TrimEnd() + "\n" + lines[1].TrimEnd() : string.Empty;
             var headerTerms = hasHeader ? ContentTerms.Distinct(lines[0]) : [];
-            headerTerms.UnionWith(heading);
             foreach (var line in lines.Skip(hasHeader ? 2 : 0))
             {
                 if (ContentTerms.Distinct(line) is { Count: > 0 } terms)

@@ -70,7 +70,7 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
                 continue;
             }
 
-            var shared = own.Union(Shared(questionTerms, candidate.HeaderTerms)).ToHashSet(StringComparer.Ordinal);
+            var shared = own.Union(Shared(questionTerms, candidate.ContextTerms.ToHashSet(StringComparer.Ordinal))).ToHashSet(StringComparer.Ordinal);
             var coverage = shared.Sum(t => idf[t]) / questionWeight;
             if (shared.Count >= requiredShared && coverage >= options.MinCoverage)
             {
@@ -128,14 +128,20 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
     /// <summary>
     /// BM25-style IDF over the candidate units: a question term found in few of them separates
     /// evidence from noise; one found everywhere (the topic itself) says little. Always positive.
+    /// A heading or a table header is one more text among the units, counted once however many units it covers.
     /// </summary>
     private static Dictionary<string, double> InverseDocumentFrequencies(HashSet<string> questionTerms, List<EvidenceUnit> candidates)
     {
-        var n = candidates.Count;
+        var contexts = candidates.SelectMany(c => new[] { c.HeadingTerms, c.TableHeaderTerms })
+            .Where(t => t.Count > 0)
+            .Distinct(ReferenceEqualityComparer.Instance)
+            .Cast<HashSet<string>>()
+            .ToList();
+        var n = candidates.Count + contexts.Count;
         var idf = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var term in questionTerms)
         {
-            var df = candidates.Count(c => c.Terms.Contains(term) || c.HeaderTerms.Contains(term));
+            var df = candidates.Count(c => c.Terms.Contains(term)) + contexts.Count(t => t.Contains(term));
             idf[term] = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
         }
 
