@@ -104,6 +104,7 @@ internal static class CatalogSchema
             ("duplicate_of", "TEXT"),
             ("section_key", "TEXT"),
             ("document_date", "INTEGER"),
+            ("flags", "TEXT NOT NULL DEFAULT '[]'"),
         ];
         var added = columns.Where(c => !existing.Contains(c.Name)).ToList();
         foreach (var (name, type) in added)

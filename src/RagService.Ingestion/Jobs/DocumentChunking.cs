@@ -1,3 +1,4 @@
+using RagService.Core.Text;
 using System.Diagnostics;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
@@ -88,6 +89,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 NextChunkId = i + 1 < ids.Length ? ids[i + 1] : null,
                 ParentSectionId = d.SectionId,
                 DocumentDate = SearchFilter.DocumentDateOf(upload.Tags, document.CreatedAt),
+                Flags = InstructionRules.Flags(d.Text),
             }).ToList();
             return new ChunkedDocument(document, chunks, chunkClock.Elapsed);
         }
