@@ -10,7 +10,8 @@ using UglyToad.PdfPig.Writer;
 namespace RagService.Evaluation.Synthetic;
 
 /// <summary>
-/// The one generator of scanned test pages, for <c>rag bench-ocr</c> and the OCR benchmark tests: an
+/// The one generator of scanned test pages, for <c>rag bench-ocr</c>, the OCR benchmark tests and the
+/// answer-quality set's scans (<see cref="ScanAsync"/>, any text PDF rasterised page by page): an
 /// image-only PDF of dense A4 "scans". Up to <see cref="Distinct"/> different text pages (a 14 pt bold
 /// heading over 46 lines of 11 pt Helvetica, about 550 words, numbered on from page to page) are rendered
 /// by pdftoppm, and the document's pages cycle through those images, each drawn edge to edge. Every page

@@ -1,10 +1,10 @@
-using RagService.Core.Text;
 using System.Diagnostics;
 using RagService.Core.Chunks;
 using RagService.Core.Documents;
 using RagService.Core.Indexes;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
+using RagService.Core.Text;
 using RagService.Ingestion.Chunking;
 
 namespace RagService.Ingestion.Jobs;
