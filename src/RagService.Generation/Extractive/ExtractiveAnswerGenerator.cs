@@ -47,6 +47,29 @@ public sealed class ExtractiveAnswerGenerator : IAnswerGenerator
         return Task.FromResult(Generate(question, hits));
     }
 
+    /// <summary>
+    /// The context an LLM prompt is fed with, chosen as this generator chooses its evidence: the hits among the
+    /// first <see cref="ExtractiveAnswerOptions.MaxHits"/> whose text (with its widened context) holds a unit
+    /// sharing at least <see cref="ExtractiveAnswerOptions.MinSharedTerms"/> of the question's content terms,
+    /// in rank order. The coverage threshold is left out: it is tuned for one quoted sentence and would drop
+    /// the half of a compound question that another source answers. Empty when no hit shares enough.
+    /// </summary>
+    public IReadOnlyList<SearchHit> SelectContext(string question, IReadOnlyList<SearchHit> hits)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(hits);
+        var questionTerms = ContentTerms.Distinct(question);
+        var required = Math.Min(options.MinSharedTerms, questionTerms.Count);
+        return Candidates(hits)
+            .Where(c => questionTerms.Count > 0 && Shared(questionTerms, c.Terms) is { Count: > 0 } own
+                && own.Union(Shared(questionTerms, c.ContextTerms.ToHashSet(StringComparer.Ordinal))).Count() >= required)
+            .Select(c => c.HitRank)
+            .Distinct()
+            .Order()
+            .Select(rank => hits[rank - 1])
+            .ToList();
+    }
+
     private Answer Generate(string question, IReadOnlyList<SearchHit> hits)
     {
         var questionTerms = ContentTerms.Distinct(question);

@@ -57,7 +57,10 @@ public sealed partial class LlmAnswerGenerator(
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(hits);
-        var sources = hits.Take(options.MaxSources).ToList();
+        // The extractive generator's context selection feeds the prompt: the hits holding evidence for the
+        // question; when none shares enough of its words (a paraphrase), the top hits as retrieved.
+        var selected = fallback.SelectContext(question, hits);
+        var sources = (selected.Count > 0 ? selected : hits).Take(options.MaxSources).ToList();
         if (sources.Count == 0)
         {
             return ExtractiveAnswerGenerator.NoAnswer;
