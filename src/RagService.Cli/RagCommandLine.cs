@@ -120,7 +120,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), EvalAnswers(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -295,6 +295,20 @@ public static class RagCommandLine
             Verbose(),
         };
         command.SetAction((result, ct) => EvalFollowUpsCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command EvalAnswers()
+    {
+        var command = new Command("eval-answers", "Answer quality through the API on the team's generated set: accuracy, citation precision and recall, noAnswer detection, answer length, latency (JSON, Markdown, chart).")
+        {
+            Dataset(required: false, "A folder with documents.json and questions.jsonl (default eval/answers)"),
+            new Option<string>("--split") { Description = "dev, test (default) or all", HelpName = "NAME" },
+            Model(),
+            Out("Folder for the run's JSON, Markdown and PNG (default eval/runs)"),
+            Verbose(),
+        };
+        command.SetAction((result, ct) => EvalAnswersCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

@@ -49,7 +49,7 @@ public sealed class CommandLineParsingTests
         var run = await RunAsync("--help");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "eval-followups", "bench-parse", "bench-ocr", "models" })
+        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "eval-followups", "eval-answers", "bench-parse", "bench-ocr", "models" })
         {
             Assert.Contains("  " + command + " ", run.Output, StringComparison.Ordinal);
         }

@@ -1,4 +1,5 @@
 using RagService.Core.Chunks;
+using RagService.Core.Documents;
 using RagService.Core.Search;
 
 namespace RagService.Generation.Tests;
@@ -18,6 +19,8 @@ internal static class TestHits
         SectionPath = ["Chapter 1", "Section " + id],
         PageStart = 3,
         PageEnd = 4,
+        // Laid out on pages, as a PDF's chunks are: citations give their pages.
+        Boxes = [new PageBox(3, new BoundingBox(72, 500, 520, 700)), new PageBox(4, new BoundingBox(72, 600, 520, 770))],
         ContentHash = ChunkIdentity.ContentHash(text),
     };
 

@@ -14,5 +14,6 @@ internal static class ChunkMapping
         NextChunkId = c.NextChunkId,
         ParentSectionId = c.ParentSectionId,
         DuplicateOf = c.DuplicateOf,
+        Flags = c.Flags,
     };
 }

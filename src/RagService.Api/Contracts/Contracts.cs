@@ -124,6 +124,9 @@ public sealed record ChunkDto(
 
     /// <summary>Set on a duplicate: the id of the original chunk it repeats (duplicates are not searchable themselves).</summary>
     public string? DuplicateOf { get; init; }
+
+    /// <summary>What ingestion flagged in the text, e.g. <c>instructions:ignore-previous</c> (text that reads like an instruction to the model); empty for ordinary text.</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
 }
 
 public sealed record PageBoxDto(int Page, double Left, double Bottom, double Right, double Top);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using RagService.Core.Answers;
+using RagService.Core.Jobs;
 using RagService.Core.Search;
 using RagService.Core.Security;
 using RagService.Generation.Streaming;
@@ -12,7 +14,9 @@ namespace RagService.Api.Querying;
 
 /// <summary>What an answer is written from: the question retrieval ran with and its widened hits.</summary>
 /// <param name="Question">The standalone question (a conversation's follow-up after rewriting).</param>
-public sealed record Retrieved(string Question, IReadOnlyList<SearchHit> Hits, SearchTrace? Trace, double RetrievalMs);
+/// <param name="Chunks">The index's chunks, where the citations' copies (near-duplicates) are looked up.</param>
+/// <param name="Scope">Who asked: copies of a cited text are listed only from documents it may open.</param>
+public sealed record Retrieved(string Question, IReadOnlyList<SearchHit> Hits, SearchTrace? Trace, double RetrievalMs, IChunkStore Chunks, AccessScope Scope);
 
 /// <summary>
 /// Retrieve, widen (small-to-big) and answer: the one path behind <c>/ask</c>, conversations, the
@@ -34,13 +38,26 @@ public sealed class AskService(SearchService search, IAnswerGenerator generator,
         var defaults = contextOptions.Value;
         var hits = await new ContextAssembler(new CatalogChunkLookup(store.Chunks))
             .WidenAsync(response.Hits, contextTokens ?? defaults.MaxTokens, expansion ?? defaults.Expansion, ct).ConfigureAwait(false);
-        return new Retrieved(request.Query, hits, response.Trace, clock.Elapsed.TotalMilliseconds);
+        return new Retrieved(request.Query, hits, response.Trace, clock.Elapsed.TotalMilliseconds, store.Chunks, scope);
     }
 
-    public Task<Answer> AnswerAsync(Retrieved retrieved, CancellationToken ct) =>
-        generator.GenerateAsync(retrieved.Question, retrieved.Hits, ct);
+    /// <summary>The verified answer, each citation with the copies of its text the caller may open.</summary>
+    public async Task<Answer> AnswerAsync(Retrieved retrieved, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(retrieved);
+        var answer = await generator.GenerateAsync(retrieved.Question, retrieved.Hits, ct).ConfigureAwait(false);
+        return await CitationCopies.AddAsync(answer, retrieved.Chunks, retrieved.Scope, ct).ConfigureAwait(false);
+    }
 
-    /// <summary>The answer as it is produced (LLM tokens, or extractive sentences), then the verified answer.</summary>
-    public IAsyncEnumerable<AnswerUpdate> StreamAsync(Retrieved retrieved, CancellationToken ct) =>
-        generator.StreamAsync(retrieved.Question, retrieved.Hits, ct);
+    /// <summary>The answer as it is produced (LLM tokens, or extractive sentences), then the verified answer with its citations' copies.</summary>
+    public async IAsyncEnumerable<AnswerUpdate> StreamAsync(Retrieved retrieved, [EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(retrieved);
+        await foreach (var update in generator.StreamAsync(retrieved.Question, retrieved.Hits, ct).ConfigureAwait(false))
+        {
+            yield return update.Final is { } final
+                ? update with { Final = await CitationCopies.AddAsync(final, retrieved.Chunks, retrieved.Scope, ct).ConfigureAwait(false) }
+                : update;
+        }
+    }
 }

@@ -71,12 +71,18 @@ public static class QueryCommands
         AnsiConsole.WriteLine();
         foreach (var c in answer.Citations)
         {
-            var pages = c.PageStart == c.PageEnd ? $"p. {c.PageStart}" : $"pp. {c.PageStart}-{c.PageEnd}";
-            AnsiConsole.MarkupLineInterpolated($"[bold][[{c.Marker}]][/] {c.FileName ?? c.DocumentId}, {string.Join(" > ", c.SectionPath)}, {pages}");
+            AnsiConsole.MarkupLineInterpolated($"[bold][[{c.Marker}]][/] {c.FileName ?? c.DocumentId}, {string.Join(" > ", c.SectionPath)}{Pages(c.PageStart, c.PageEnd)}");
         }
 
         return answer.NoAnswer ? ExitCodes.NoAnswer : ExitCodes.Success;
     }
+
+    /// <summary>", p. 3" or ", pp. 3-4"; nothing for a citation of a format without pages.</summary>
+    private static string Pages(int? start, int? end) =>
+        start is null ? string.Empty : start == end ? $", p. {start}" : $", pp. {start}-{end}";
+
+    private static int? Page(JsonElement citation, string name) =>
+        citation.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
 
     /// <summary><c>rag search --url</c>: <c>POST /v1/indexes/{index}/search</c> of a running service, printed as in process.</summary>
     private static async Task<int> SearchRemoteAsync(CommandLine line, string query, CancellationToken ct)
@@ -120,10 +126,8 @@ public static class QueryCommands
         AnsiConsole.WriteLine();
         foreach (var c in answer.GetProperty("citations").EnumerateArray())
         {
-            var (start, end) = (c.GetProperty("pageStart").GetInt32(), c.GetProperty("pageEnd").GetInt32());
-            var pages = start == end ? $"p. {start}" : $"pp. {start}-{end}";
             var sections = string.Join(" > ", c.GetProperty("sectionPath").EnumerateArray().Select(s => s.GetString()));
-            AnsiConsole.MarkupLineInterpolated($"[bold][[{c.GetProperty("marker")}]][/] {Text(c, "fileName") ?? Text(c, "documentId")}, {sections}, {pages}");
+            AnsiConsole.MarkupLineInterpolated($"[bold][[{c.GetProperty("marker")}]][/] {Text(c, "fileName") ?? Text(c, "documentId")}, {sections}{Pages(Page(c, "pageStart"), Page(c, "pageEnd"))}");
         }
 
         return answer.GetProperty("noAnswer").GetBoolean() ? ExitCodes.NoAnswer : ExitCodes.Success;

@@ -52,6 +52,13 @@ public sealed record Chunk
     public string? DuplicateOf { get; init; }
 
     /// <summary>
+    /// What ingestion noticed about the text, e.g. <c>instructions:ignore-previous</c> when it reads like an
+    /// instruction to the model (<see cref="RagService.Core.Text.InstructionRules"/>). Shown in results and traces; the LLM
+    /// prompt marks a flagged source. Empty for ordinary text.
+    /// </summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary>
     /// The document date the date filters compare (see <c>SearchFilter.DocumentDateOf</c>): the document's
     /// <c>date</c> tag, else its upload time. Null for chunks made outside the ingestion pipeline.
     /// </summary>

@@ -15,6 +15,12 @@ public interface IChunkStore
     /// <summary>Live chunks by id, in no particular order; unknown ids are skipped.</summary>
     Task<IReadOnlyList<Chunk>> GetChunksByIdsAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct);
 
+    /// <summary>
+    /// The live chunks linked as duplicates of any of <paramref name="chunkIds"/> (their <see cref="Chunk.DuplicateOf"/>),
+    /// in no particular order: the other documents a cited text also appears in.
+    /// </summary>
+    Task<IReadOnlyList<Chunk>> GetDuplicatesOfAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct);
+
     /// <summary>The live chunks of one section of a document (same <see cref="Chunk.ParentSectionId"/>), in order.</summary>
     Task<IReadOnlyList<Chunk>> GetSectionChunksAsync(string documentId, string? parentSectionId, CancellationToken ct);
 

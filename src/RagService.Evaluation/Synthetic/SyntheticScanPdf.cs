@@ -10,7 +10,8 @@ using UglyToad.PdfPig.Writer;
 namespace RagService.Evaluation.Synthetic;
 
 /// <summary>
-/// The one generator of scanned test pages, for <c>rag bench-ocr</c> and the OCR benchmark tests: an
+/// The one generator of scanned test pages, for <c>rag bench-ocr</c>, the OCR benchmark tests and the
+/// answer-quality set's scans (<see cref="ScanAsync"/>, any text PDF rasterised page by page): an
 /// image-only PDF of dense A4 "scans". Up to <see cref="Distinct"/> different text pages (a 14 pt bold
 /// heading over 46 lines of 11 pt Helvetica, about 550 words, numbered on from page to page) are rendered
 /// by pdftoppm, and the document's pages cycle through those images, each drawn edge to edge. Every page
@@ -33,6 +34,30 @@ public static class SyntheticScanPdf
     public static async Task<int> WriteAsync(string path, int pages, int dpi, CancellationToken ct)
     {
         var images = await RenderPagesAsync(Math.Min(pages, Distinct), dpi, ct).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(path, ImagePdf(images, pages), ct).ConfigureAwait(false);
+        return images.Count;
+    }
+
+    /// <summary>
+    /// A scan of any text PDF: every page rasterised at <paramref name="dpi"/> by pdftoppm and drawn edge
+    /// to edge on an image-only page, so only OCR can read it back.
+    /// </summary>
+    public static async Task<byte[]> ScanAsync(byte[] textPdf, int dpi, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(textPdf);
+        int pages;
+        using (var document = UglyToad.PdfPig.PdfDocument.Open(textPdf))
+        {
+            pages = document.NumberOfPages;
+        }
+
+        var images = await RasteriseAllAsync(textPdf, pages, dpi, ct).ConfigureAwait(false);
+        return ImagePdf(images, pages);
+    }
+
+    // The document's pages cycle through the images, each added once and drawn again where it repeats.
+    private static byte[] ImagePdf(IReadOnlyList<byte[]> images, int pages)
+    {
         var builder = new PdfDocumentBuilder();
         var added = new PdfPageBuilder.AddedImage?[images.Count];
         for (var p = 0; p < pages; p++)
@@ -50,20 +75,24 @@ public static class SyntheticScanPdf
             }
         }
 
-        await File.WriteAllBytesAsync(path, builder.Build(), ct).ConfigureAwait(false);
-        return images.Count;
+        return builder.Build();
     }
 
     /// <summary>The first <paramref name="count"/> distinct pages (at most <see cref="Distinct"/>) as PNG scans at <paramref name="dpi"/>.</summary>
-    public static async Task<IReadOnlyList<byte[]>> RenderPagesAsync(int count, int dpi, CancellationToken ct)
+    public static Task<IReadOnlyList<byte[]>> RenderPagesAsync(int count, int dpi, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Distinct);
+        return RasteriseAllAsync(TextPages(count), count, dpi, ct);
+    }
+
+    private static async Task<IReadOnlyList<byte[]>> RasteriseAllAsync(byte[] pdf, int count, int dpi, CancellationToken ct)
+    {
         var folder = Directory.CreateTempSubdirectory("rag-synthetic-scan-");
         try
         {
             var text = Path.Combine(folder.FullName, "text.pdf");
-            await File.WriteAllBytesAsync(text, TextPages(count), ct).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(text, pdf, ct).ConfigureAwait(false);
             var images = new List<byte[]>();
             for (var i = 1; i <= count; i++)
             {

@@ -120,6 +120,24 @@ public sealed partial class CitationVerifier(CitationVerifierOptions? options = 
     }
 
     /// <summary>
+    /// Faithfulness of an answer text: the share of its sentences that keep at least one supported marker
+    /// after verification (1 for a text without sentences). What <c>rag eval-answers</c> reports for LLM answers.
+    /// </summary>
+    public double Faithfulness(string answerText, IReadOnlyDictionary<int, Chunk> sources)
+    {
+        var verified = Verify(answerText, sources).Text;
+        var sentences = Sentences(verified).Count(s => MarkerPattern().Replace(s.Span.Of(verified), " ").Any(char.IsLetterOrDigit));
+        if (sentences == 0)
+        {
+            return 1.0;
+        }
+
+        // On the verified text every marker left is supported, so the only issues are sentences left without one.
+        var unsupported = Verify(verified, sources).Issues.Where(i => i.Kind == CitationIssueKind.MissingMarker).Select(i => i.SentenceIndex).Distinct().Count();
+        return (double)(sentences - unsupported) / sentences;
+    }
+
+    /// <summary>
     /// Verifies an answer against its cited chunks (matched by chunk id) and returns it with dropped
     /// markers removed and the citations no longer referenced left out. Markers keep their numbers.
     /// </summary>

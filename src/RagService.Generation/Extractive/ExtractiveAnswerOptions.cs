@@ -22,8 +22,18 @@ public sealed record ExtractiveAnswerOptions
     /// <summary>A second or third sentence is quoted only if it scores at least this fraction of the best one.</summary>
     public double SupportingSentenceRatio { get; init; } = 0.6;
 
-    /// <summary>Multiplies the score of a sentence from a chunk already quoted, so close runners-up from other chunks win.</summary>
-    public double SameChunkFactor { get; init; } = 0.85;
+    /// <summary>
+    /// A supporting sentence from a chunk not yet quoted must score at least this fraction of the best one:
+    /// the fact usually sits in one place, and a sentence elsewhere that merely shares words dilutes the
+    /// answer and its citations.
+    /// </summary>
+    public double OtherChunkSupportRatio { get; init; } = 0.85;
+
+    /// <summary>
+    /// Multiplies the score of a unit stating a quantity (a number) when the question asks for one
+    /// ("how much", "how long", "多少"): it states the fact rather than talking about the topic.
+    /// </summary>
+    public double QuantityFactor { get; init; } = 1.15;
 
     /// <summary>
     /// Multiplies the score of a sentence read from a hit's context rather than the hit itself: retrieval

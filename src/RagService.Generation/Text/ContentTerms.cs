@@ -67,6 +67,18 @@ public static class ContentTerms
     /// <summary>The distinct content terms of a text.</summary>
     public static HashSet<string> Distinct(string text) => new(Extract(text), StringComparer.Ordinal);
 
+    /// <summary>
+    /// True when two stemmed Latin terms are forms of one word the crude stemmer left apart ("approv" and
+    /// "approval", "book" and "booking"): the shorter, at least four letters, begins the longer, which is
+    /// at most three letters longer. Numbers and Han bigrams are never variants.
+    /// </summary>
+    public static bool AreVariants(string a, string b)
+    {
+        var (shorter, longer) = a.Length <= b.Length ? (a, b) : (b, a);
+        return shorter.Length >= 4 && longer.Length - shorter.Length <= 3 && longer.Length > shorter.Length
+            && longer.StartsWith(shorter, StringComparison.Ordinal) && shorter.All(char.IsAsciiLetterLower);
+    }
+
     public static string Stem(string word)
     {
         var w = word;

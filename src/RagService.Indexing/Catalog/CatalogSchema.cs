@@ -162,6 +162,7 @@ internal static class CatalogSchema
             ("duplicate_of", "TEXT"),
             ("section_key", "TEXT"),
             ("document_date", "INTEGER"),
+            ("flags", "TEXT NOT NULL DEFAULT '[]'"),
         ];
         var added = AddMissingColumns(connection, "chunks", columns);
         if (added.Any(c => c.Name is "section_key" or "document_date"))

@@ -20,21 +20,28 @@ internal sealed class SqliteChunkStore(CatalogDatabase database) : IChunkStore
             return ChunkRows.Read(cmd);
         }, ct);
 
-    public Task<IReadOnlyList<Chunk>> GetChunksByIdsAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct)
+    public Task<IReadOnlyList<Chunk>> GetChunksByIdsAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct) =>
+        SelectInAsync("c.id", chunkIds, ct);
+
+    public Task<IReadOnlyList<Chunk>> GetDuplicatesOfAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct) =>
+        SelectInAsync("c.duplicate_of", chunkIds, ct);
+
+    /// <summary>Live chunks whose <paramref name="column"/> is one of <paramref name="values"/>, in batches of bound parameters.</summary>
+    private Task<IReadOnlyList<Chunk>> SelectInAsync(string column, IReadOnlyCollection<string> values, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(chunkIds);
-        if (chunkIds.Count == 0)
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
         {
             return ct.IsCancellationRequested ? Task.FromCanceled<IReadOnlyList<Chunk>>(ct) : Task.FromResult<IReadOnlyList<Chunk>>([]);
         }
 
         return database.RunAsync<IReadOnlyList<Chunk>>(connection =>
         {
-            var result = new List<Chunk>(chunkIds.Count);
-            foreach (var batch in chunkIds.Chunk(IdsPerStatement))
+            var result = new List<Chunk>(values.Count);
+            foreach (var batch in values.Chunk(IdsPerStatement))
             {
                 using var cmd = connection.CreateCommand();
-                cmd.CommandText = $"{ChunkRows.Select} WHERE c.id IN ({CatalogDatabase.InList(cmd, batch)})";
+                cmd.CommandText = $"{ChunkRows.Select} WHERE {column} IN ({CatalogDatabase.InList(cmd, batch)})";
                 result.AddRange(ChunkRows.Read(cmd));
             }
 

@@ -4,6 +4,7 @@ using RagService.Core.Documents;
 using RagService.Core.Indexes;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
+using RagService.Core.Text;
 using RagService.Ingestion.Chunking;
 
 namespace RagService.Ingestion.Jobs;
@@ -94,6 +95,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 NextChunkId = i + 1 < ids.Length ? ids[i + 1] : null,
                 ParentSectionId = d.SectionId,
                 DocumentDate = SearchFilter.DocumentDateOf(upload.Tags, document.CreatedAt),
+                Flags = InstructionRules.Flags(d.Text),
             }).ToList();
             return new ChunkedDocument(document, chunks, chunkClock.Elapsed);
         }

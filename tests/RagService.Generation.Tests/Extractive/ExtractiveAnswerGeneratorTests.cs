@@ -164,24 +164,79 @@ public sealed partial class ExtractiveAnswerGeneratorTests
     }
 
     [Fact]
-    public async Task A_close_runner_up_from_another_chunk_is_quoted_before_a_second_sentence_of_the_same_chunk()
+    public async Task A_neighbour_that_only_repeats_the_questions_words_is_not_quoted()
     {
         var first = TestHits.Chunk("a", "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.");
         var second = TestHits.Chunk("b", "Ground-source heat pumps save energy all year.");
 
         var answer = await generator.GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
 
-        Assert.Equal(
-            "Heat pumps save energy by moving heat instead of generating it. [1] Ground-source heat pumps save energy all year. [2] Modern heat pumps save energy even in cold climates. [1]",
-            answer.Text);
-        Assert.Equal(["a", "b"], answer.Citations.Select(c => c.ChunkId));
-        Assert.Equal(
-            "Heat pumps save energy by moving heat instead of generating it. Modern heat pumps save energy even in cold climates.",
-            answer.Citations[0].Snippet);
+        Assert.Equal("Heat pumps save energy by moving heat instead of generating it. [1]", answer.Text);
+        Assert.Equal("a", Assert.Single(answer.Citations).ChunkId);
+    }
 
-        var single = await new ExtractiveAnswerGenerator(new ExtractiveAnswerOptions { MaxSentences = 1 })
-            .GenerateAsync("How do heat pumps save energy?", TestHits.Ranked(first, second), CancellationToken.None);
-        Assert.Equal("Heat pumps save energy by moving heat instead of generating it. [1]", single.Text);
+    [Fact]
+    public async Task The_sentence_stating_the_fact_wins_over_a_neighbour_sharing_the_topic()
+    {
+        var air = TestHits.Chunk("air", "Economy class is the standard for all flights. Business class is allowed only for flights longer than eight hours. First class is never reimbursed.")
+            with { SectionPath = ["Policy", "3 Air Travel"] };
+
+        var ground = TestHits.Chunk("ground", "Rail is preferred for journeys under four hours. Employees who use their own car are reimbursed at 0.58 USD per mile.")
+            with { SectionPath = ["Policy", "4 Ground Transport"] };
+
+        var answer = await generator.GenerateAsync("When can employees fly business class?", TestHits.Ranked(air, ground), CancellationToken.None);
+
+        Assert.Equal("Business class is allowed only for flights longer than eight hours. [1]", answer.Text);
+    }
+
+    [Fact]
+    public async Task From_a_table_only_the_header_and_the_matching_rows_are_quoted()
+    {
+        var meals = TestHits.Chunk("meals", """
+            The daily meal allowance is 75 USD in most cities.
+
+            | City | Daily meal allowance | Hotel cap per night |
+            | --- | --- | --- |
+            | New York | 110 USD | 350 USD |
+            | London | 95 GBP | 300 GBP |
+            | Tokyo | 12000 JPY | 40000 JPY |
+            """) with { SectionPath = ["Policy", "5 Meals"] };
+
+        var answer = await generator.GenerateAsync("What is the hotel cap per night in Tokyo?", TestHits.Ranked(meals), CancellationToken.None);
+
+        Assert.Equal("| City | Daily meal allowance | Hotel cap per night |\n| --- | --- | --- |\n| Tokyo | 12000 JPY | 40000 JPY |\n[1]", answer.Text);
+        Assert.DoesNotContain("London", answer.Citations[0].Snippet, StringComparison.Ordinal);
+
+        var two = await generator.GenerateAsync("What is the daily meal allowance in London and in New York?", TestHits.Ranked(meals), CancellationToken.None);
+        Assert.Contains("| New York | 110 USD | 350 USD |\n| London | 95 GBP | 300 GBP |", two.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Tokyo", two.Text, StringComparison.Ordinal);
+        Assert.Equal(1, two.Text.Split("| City |").Length - 1);
+    }
+
+    [Fact]
+    public async Task Evidence_is_taken_from_lower_hits_and_headings_are_never_quoted_as_answers()
+    {
+        var title = TestHits.Chunk("title", "AquaPure 300 Water Purifier User Manual\n\nKeep the purifier away from frost.") with { Title = "AquaPure 300 Water Purifier User Manual", SectionPath = ["1 Safety"] };
+        var mounting = TestHits.Chunk("mount", "2.1 Wall Mounting\n\nUse the four M6 screws supplied in the box.") with { SectionPath = ["2 Installation", "2.1 Wall Mounting"] };
+
+        var answer = await generator.GenerateAsync("Which screws are used for wall mounting?", TestHits.Ranked(title, mounting), CancellationToken.None);
+        var manufacturer = await generator.GenerateAsync("Where is the AquaPure 300 water purifier manufactured?", TestHits.Ranked(title, mounting), CancellationToken.None);
+
+        Assert.Equal("Use the four M6 screws supplied in the box. [1]", answer.Text);
+        Assert.Equal("mount", answer.Citations[0].ChunkId);
+        Assert.True(manufacturer.NoAnswer);
+    }
+
+    [Fact]
+    public async Task A_chunk_without_page_boxes_is_cited_by_its_section_alone()
+    {
+        var docx = TestHits.Chunk("docx", "Backups are kept for 35 days.") with { FileName = "policy.docx", Boxes = [] };
+
+        var citation = Assert.Single((await generator.GenerateAsync("How long are backups kept?", TestHits.Ranked(docx), CancellationToken.None)).Citations);
+
+        Assert.Null(citation.PageStart);
+        Assert.Null(citation.PageEnd);
+        Assert.Equal(docx.SectionPath, citation.SectionPath);
     }
 
     private static List<(string Sentence, int Marker)> Quotes(Answer answer) =>

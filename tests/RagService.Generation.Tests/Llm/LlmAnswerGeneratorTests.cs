@@ -82,14 +82,16 @@ public sealed class LlmAnswerGeneratorTests
     [Fact]
     public async Task The_marker_of_an_unsupported_claim_is_dropped()
     {
-        using var server = new FakeOpenAiServer((_, _) =>
-            "The Eiffel Tower was completed in 1889 for the World's Fair [2]. " +
-            "Wind turbines generate most electricity in Denmark [1].");
+        using var server = new FakeOpenAiServer((_, user) =>
+            $"The Eiffel Tower was completed in 1889 for the World's Fair [{SourceNumber(user, "Eiffel Tower")}]. " +
+            $"Wind turbines generate most electricity in Denmark [{SourceNumber(user, "Eiffel Tower")}].");
 
         var answer = await Generator(server).GenerateAsync("Tell me about the Eiffel Tower", TestHits.Ranked(Solar, Eiffel), CancellationToken.None);
 
-        Assert.Equal("The Eiffel Tower was completed in 1889 for the World's Fair [2]. Wind turbines generate most electricity in Denmark.", answer.Text);
+        Assert.Equal("The Eiffel Tower was completed in 1889 for the World's Fair [1]. Wind turbines generate most electricity in Denmark.", answer.Text);
         Assert.Equal("eiffel", Assert.Single(answer.Citations).ChunkId);
+        // The context selection fed the prompt: the solar source shares no word with the question and was left out.
+        Assert.DoesNotContain("Solar panels", Assert.Single(server.Requests).User, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,29 @@ public abstract class ChunkStoreConformanceTests : CatalogConformanceTests
     }
 
     [Fact]
+    public async Task Duplicates_of_chunks_are_the_live_chunks_linked_to_them()
+    {
+        using var catalog = Open();
+        var a = (await catalog.Jobs.EnqueueAsync(Upload("a", "h1"), None)).Status;
+        var originals = Enumerable.Range(0, 3).Select(i => Make("a", 1, i, $"shared {i}")).ToList();
+        await catalog.Jobs.CommitVersionAsync(new VersionCommit("a", a.Version, originals, []), None);
+        var b = (await catalog.Jobs.EnqueueAsync(Upload("b", "h2"), None)).Status;
+        var copies = new[]
+        {
+            Make("b", 1, 0, "shared 0") with { DuplicateOf = originals[0].Id },
+            Make("b", 1, 1, "own text"),
+            Make("b", 1, 2, "shared 2") with { DuplicateOf = originals[2].Id },
+        };
+        await catalog.Jobs.CommitVersionAsync(new VersionCommit("b", b.Version, copies, []), None);
+
+        var found = await catalog.Chunks.GetDuplicatesOfAsync([originals[0].Id, originals[1].Id, "unknown"], None);
+
+        Assert.Equal(copies[0].Id, Assert.Single(found).Id);
+        Assert.Equal(originals[0].Id, found[0].DuplicateOf);
+        Assert.Empty(await catalog.Chunks.GetDuplicatesOfAsync([], None));
+    }
+
+    [Fact]
     public async Task Pending_chunk_ids_count_as_indexed_until_their_version_commits()
     {
         using var catalog = Open();

@@ -163,6 +163,9 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
     public Task<IReadOnlyList<Chunk>> GetChunksByIdsAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct) =>
         Run<IReadOnlyList<Chunk>>(() => Live().Where(c => chunkIds.Contains(c.Id)).ToList(), ct);
 
+    public Task<IReadOnlyList<Chunk>> GetDuplicatesOfAsync(IReadOnlyCollection<string> chunkIds, CancellationToken ct) =>
+        Run<IReadOnlyList<Chunk>>(() => Live().Where(c => c.DuplicateOf is { } original && chunkIds.Contains(original)).ToList(), ct);
+
     public Task<IReadOnlyList<Chunk>> GetSectionChunksAsync(string documentId, string? parentSectionId, CancellationToken ct) =>
         Run<IReadOnlyList<Chunk>>(() => LiveOf(documentId).Where(c => c.ParentSectionId == parentSectionId).OrderBy(c => c.Ordinal).ToList(), ct);
 

@@ -15,7 +15,8 @@ internal sealed class ExtractiveAnswerOptionsValidator(IConfiguration? configura
         checks.NotNegative(options.MinSharedTerms);
         checks.Between(options.MinCoverage, 0, 1);
         checks.Between(options.SupportingSentenceRatio, 0, 1);
-        checks.Between(options.SameChunkFactor, 0, 1);
+        checks.Between(options.OtherChunkSupportRatio, 0, 1);
+        checks.Between(options.QuantityFactor, 1, 3);
         checks.Between(options.ContextSentenceFactor, 0, 1);
         checks.NotNegative(options.RankDecay);
         checks.Between(options.NearDuplicateJaccard, 0, 1);
