@@ -37,6 +37,14 @@ public sealed class ChildApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>A client of the child service that authenticates as its admin (<see cref="RagApiHost.AdminKey"/>).</summary>
+    public HttpClient CreateClient(TimeSpan timeout)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout };
+        http.DefaultRequestHeaders.Add("X-Api-Key", RagApiHost.AdminKey);
+        return http;
+    }
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
@@ -83,6 +91,8 @@ public sealed class ChildApiProcess : IAsyncDisposable
         info.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Rag:DataDirectory={dataDirectory}");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        info.ArgumentList.Add($"--Rag:Auth:AdminKey={RagApiHost.AdminKey}");
+        info.ArgumentList.Add("--Rag:Limits:RequestsPerMinute=0");
         info.ArgumentList.Add("--Logging:Console:FormatterName=simple");
         foreach (var setting in settings)
         {

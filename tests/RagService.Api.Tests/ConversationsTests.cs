@@ -1,12 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using RagService.Api.Conversations;
-using RagService.Api.Security;
 using RagService.Core.Answers;
 using RagService.TestSupport;
 
@@ -101,11 +96,12 @@ public sealed class ConversationsTests
     {
         using var dir = new TempDirectory();
         string id;
-        await using (var host = new CallerHost(dir.Path))
+        await using (var host = new RagApiHost(dir.Path))
         {
-            using var alice = host.As("alice");
-            using var bob = host.As("bob");
-            await host.CreateIndexAsync(alice);
+            var admin = host.CreateClient();
+            await host.CreateIndexAsync(admin, "kb");
+            using var alice = host.ClientWithKey(await SecurityHttp.CreateKeyAsync(admin, "default", "reader", "alice"));
+            using var bob = host.ClientWithKey(await SecurityHttp.CreateKeyAsync(admin, "default", "reader", "bob"));
             id = await CreateAsync(alice);
 
             Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/v1/indexes/kb/conversations/{id}")).StatusCode);
@@ -113,9 +109,10 @@ public sealed class ConversationsTests
             Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/v1/indexes/kb/conversations/{id}")).StatusCode);
         }
 
-        await using (var restarted = new CallerHost(dir.Path))
+        // A conversation belongs to its user, not to one key: after a restart, alice's new key opens it.
+        await using (var restarted = new RagApiHost(dir.Path))
         {
-            using var alice = restarted.As("alice");
+            using var alice = restarted.ClientWithKey(await SecurityHttp.CreateKeyAsync(restarted.CreateClient(), "default", "reader", "alice"));
             Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/v1/indexes/kb/conversations/{id}")).StatusCode);
             Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync($"/v1/indexes/kb/conversations/{id}")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync($"/v1/indexes/kb/conversations/{id}")).StatusCode);
@@ -166,45 +163,5 @@ public sealed class ConversationsTests
         public DateTimeOffset Now { get; set; } = start;
 
         public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    /// <summary>
-    /// The API host with the caller taken from an <c>X-Test-User</c> header, standing in for the
-    /// authentication of issue 11 (the security seam reads the <see cref="Caller"/> request feature).
-    /// </summary>
-    private sealed class CallerHost(string dataDirectory) : WebApplicationFactory<Program>
-    {
-        public HttpClient As(string user)
-        {
-            var client = CreateClient();
-            client.DefaultRequestHeaders.Add("X-Test-User", user);
-            return client;
-        }
-
-        public async Task CreateIndexAsync(HttpClient client) => (await client.PutAsJsonAsync("/v1/indexes/kb", new { })).EnsureSuccessStatusCode();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Rag:DataDirectory", dataDirectory);
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new CallerFromHeader()));
-        }
-    }
-
-    private sealed class CallerFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, nextMiddleware) =>
-            {
-                if (context.Request.Headers["X-Test-User"].FirstOrDefault() is { } user)
-                {
-                    context.Features.Set(new Caller("key-" + user, "tenant-1", user, [], RagRoles.Reader, false));
-                }
-
-                await nextMiddleware();
-            });
-            next(app);
-        };
     }
 }

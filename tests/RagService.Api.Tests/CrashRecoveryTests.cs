@@ -42,7 +42,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
                 await AssertSecondWriterRefusedAsync(data);
             }
 
-            using var http = new HttpClient { BaseAddress = child.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var http = child.CreateClient(TimeSpan.FromSeconds(30));
             var killAt = DateTime.UtcNow + TimeSpan.FromMilliseconds(random.Next(300, 2500));
             var uploading = UploadUntilAsync(http, corpus, accepted, killAt);
             await Task.Delay(Math.Max(0, (int)(killAt - DateTime.UtcNow).TotalMilliseconds));
@@ -55,7 +55,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         await using (var child = ChildApiProcess.Start(data, settings))
         {
             Assert.True(await child.WaitUntilAliveAsync(TimeSpan.FromMinutes(1)), child.Output);
-            using var http = new HttpClient { BaseAddress = child.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var http = child.CreateClient(TimeSpan.FromSeconds(30));
             await UploadUntilAsync(http, corpus, accepted, DateTime.MaxValue);
             var statuses = await WaitAllFinalAsync(http);
             lost = corpus.Count - statuses.Count(s => s.GetProperty("status").GetString() == "ready");

@@ -29,12 +29,15 @@ public sealed partial class FrontDoorHost : IAsyncDisposable
     {
         _dir = dir;
         Server = server;
-        Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(3) };
+        Http = server.CreateClient();
     }
 
     public LoopbackApiServer Server { get; }
 
-    /// <summary>A client of the service, its base address the service root.</summary>
+    /// <summary>The service's admin key, which <see cref="Http"/> sends.</summary>
+    public string AdminKey => Server.AdminKey ?? throw new InvalidOperationException("The service wrote no admin key.");
+
+    /// <summary>A client of the service as its admin, its base address the service root.</summary>
     public HttpClient Http { get; }
 
     public static async Task<FrontDoorHost> StartAsync(string? llmEndpoint = null, IReadOnlyDictionary<string, string?>? extra = null)

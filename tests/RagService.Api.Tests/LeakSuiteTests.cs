@@ -77,6 +77,10 @@ public sealed class LeakSuiteTests : IDisposable
             Assert.Contains("travel", aliceHits, StringComparison.Ordinal);
             Assert.Contains(GlobexSecret, await SearchBodyAsync(globexAdmin, "hybrid", "budget policy"), StringComparison.Ordinal);
             Assert.Contains("travel", await SearchBodyAsync(bob, "hybrid", "economy class travel"), StringComparison.Ordinal);
+            var aliceStream = await alice.PostAsJsonAsync("/v1/indexes/kb/ask", new { question = "acquisition budget codeword", topK = 50, stream = true });
+            Assert.Contains(FinanceSecret, await aliceStream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var aliceChat = await alice.PostAsJsonAsync("/v1/chat/completions", new { model = "rag:kb", messages = new[] { new { role = "user", content = "What marks the acquisition budget?" } } });
+            Assert.Contains(FinanceSecret, await aliceChat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var list = await bob.GetFromJsonAsync<JsonElement>("/v1/indexes/kb/documents");
             Assert.Equal(3, list.GetProperty("total").GetInt32());
             Assert.Equal(["group:finance"], (await alice.GetFromJsonAsync<JsonElement>("/v1/indexes/kb/documents/fin-plan")).GetProperty("acl").EnumerateArray().Select(e => e.GetString()));
@@ -125,9 +129,42 @@ public sealed class LeakSuiteTests : IDisposable
             }
         }
 
+        await ProbeFrontDoorsAsync(caller, name, queries, forbidden, leaks);
         Count(leaks, $"{name} list", await caller.GetStringAsync("/v1/indexes/kb/documents?limit=1000"), forbidden);
         Count(leaks, $"{name} indexes", await caller.GetStringAsync("/v1/indexes"), forbidden);
     }
+
+    /// <summary>
+    /// The other ways in: a streamed ask, a conversation (each turn's answer and its stored history), the
+    /// OpenAI-compatible route and models list, and the MCP tools; every body is scanned like the REST routes'.
+    /// </summary>
+    private static async Task ProbeFrontDoorsAsync(HttpClient caller, string name, string[] queries, string[] forbidden, List<string> leaks)
+    {
+        var created = await caller.PostAsJsonAsync("/v1/indexes/kb/conversations", new { });
+        created.EnsureSuccessStatusCode();
+        var conversation = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await using var mcp = await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.HttpClientTransport(
+            new ModelContextProtocol.Client.HttpClientTransportOptions { Endpoint = new Uri(caller.BaseAddress!, "mcp") }, caller));
+        Count(leaks, $"{name} mcp list_indexes", McpText(await mcp.CallToolAsync("list_indexes", new Dictionary<string, object?>())), forbidden);
+        foreach (var query in queries)
+        {
+            var stream = await caller.PostAsJsonAsync("/v1/indexes/kb/ask", new { question = query, topK = 50, stream = true, trace = true });
+            Count(leaks, $"{name} ask stream '{query}'", await stream.Content.ReadAsStringAsync(), forbidden);
+            var turn = await caller.PostAsJsonAsync($"/v1/indexes/kb/conversations/{conversation}/messages", new { question = query, topK = 50, trace = true });
+            Count(leaks, $"{name} conversation '{query}'", await turn.Content.ReadAsStringAsync(), forbidden);
+            var chat = await caller.PostAsJsonAsync("/v1/chat/completions", new { model = "rag:kb", messages = new[] { new { role = "user", content = query } } });
+            Count(leaks, $"{name} chat completions '{query}'", await chat.Content.ReadAsStringAsync(), forbidden);
+            var search = McpText(await mcp.CallToolAsync("search", new Dictionary<string, object?> { ["index"] = "kb", ["query"] = query, ["topK"] = 50 }));
+            Count(leaks, $"{name} mcp search '{query}'", search, forbidden);
+            Count(leaks, $"{name} mcp ask '{query}'", McpText(await mcp.CallToolAsync("ask", new Dictionary<string, object?> { ["index"] = "kb", ["question"] = query })), forbidden);
+        }
+
+        Count(leaks, $"{name} conversation history", await caller.GetStringAsync($"/v1/indexes/kb/conversations/{conversation}"), forbidden);
+        Count(leaks, $"{name} models", await caller.GetStringAsync("/v1/models"), forbidden);
+    }
+
+    private static string McpText(ModelContextProtocol.Protocol.CallToolResult result) =>
+        string.Concat(result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(t => t.Text));
 
     /// <summary>Status, chunks, delete, PATCH and re-upload of hidden documents: each must be 404 and leave them untouched.</summary>
     private static async Task ProbeDocumentRoutesAsync(HttpClient bob, HttpClient ingester, List<string> leaks)

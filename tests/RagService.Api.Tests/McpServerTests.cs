@@ -15,7 +15,7 @@ public sealed class McpServerTests
         {
             Endpoint = new Uri(host.Server.BaseAddress, "mcp"),
             TransportMode = HttpTransportMode.StreamableHttp,
-        }));
+        }, host.Http));
 
         var tools = await mcp.ListToolsAsync();
         Assert.Equal(["ask", "get_document_chunk", "list_indexes", "search"], tools.Select(t => t.Name).Order());
@@ -43,7 +43,7 @@ public sealed class McpServerTests
     public async Task Bad_tool_arguments_are_tool_errors_that_say_what_to_fix()
     {
         await using var host = await FrontDoorHost.StartAsync();
-        await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(host.Server.BaseAddress, "mcp") }));
+        await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(host.Server.BaseAddress, "mcp") }, host.Http));
 
         var unknown = await mcp.CallToolAsync("search", new Dictionary<string, object?> { ["index"] = "nope", ["query"] = "x" });
         var empty = await mcp.CallToolAsync("ask", new Dictionary<string, object?> { ["index"] = "kb", ["question"] = " " });

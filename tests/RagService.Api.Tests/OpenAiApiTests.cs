@@ -92,7 +92,7 @@ public sealed class OpenAiApiTests
     public async Task Models_are_the_indexes()
     {
         await using var host = await FrontDoorHost.StartAsync();
-        var models = new OpenAIModelClient(new ApiKeyCredential("test-key"), Options(host));
+        var models = new OpenAIModelClient(new ApiKeyCredential(host.AdminKey), Options(host));
 
         var list = await models.GetModelsAsync();
 
@@ -121,7 +121,7 @@ public sealed class OpenAiApiTests
         Assert.Equal("messages[0].content", (await emptyUser.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
     }
 
-    private static ChatClient Chat(FrontDoorHost host, string model) => new(model, new ApiKeyCredential("test-key"), Options(host));
+    private static ChatClient Chat(FrontDoorHost host, string model) => new(model, new ApiKeyCredential(host.AdminKey), Options(host));
 
     private static OpenAIClientOptions Options(FrontDoorHost host) => new() { Endpoint = new Uri(host.Server.BaseAddress, "v1") };
 }
