@@ -14,5 +14,7 @@ internal static class ChunkMapping
         NextChunkId = c.NextChunkId,
         ParentSectionId = c.ParentSectionId,
         DuplicateOf = c.DuplicateOf,
+        Language = c.Language,
+        LexicalOnly = c.LexicalOnly,
     };
 }

@@ -98,8 +98,14 @@ public sealed record ChunkDto(
     /// <summary>The section every chunk of the same section shares (its heading's block id).</summary>
     public string? ParentSectionId { get; init; }
 
-    /// <summary>Set on a duplicate: the id of the original chunk it repeats (duplicates are not searchable themselves).</summary>
+    /// <summary>Set on a duplicate: the id of the original chunk it repeats (found by BM25 with its own text; it has no vector of its own).</summary>
     public string? DuplicateOf { get; init; }
+
+    /// <summary>The detected language of the chunk ("en", "zh", "zh-en" …).</summary>
+    public string? Language { get; init; }
+
+    /// <summary>True when the chunk is indexed lexically only: the index's embedding model does not cover its language.</summary>
+    public bool LexicalOnly { get; init; }
 }
 
 public sealed record PageBoxDto(int Page, double Left, double Bottom, double Right, double Top);

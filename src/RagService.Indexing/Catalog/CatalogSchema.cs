@@ -104,6 +104,8 @@ internal static class CatalogSchema
             ("duplicate_of", "TEXT"),
             ("section_key", "TEXT"),
             ("document_date", "INTEGER"),
+            ("language", "TEXT"),
+            ("lexical_only", "INTEGER NOT NULL DEFAULT 0"),
         ];
         var added = columns.Where(c => !existing.Contains(c.Name)).ToList();
         foreach (var (name, type) in added)

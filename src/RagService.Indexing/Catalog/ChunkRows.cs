@@ -13,7 +13,7 @@ internal static class ChunkRows
         SELECT c.id, c.document_id, c.version, c.ordinal, c.text, c.index_text, c.title, c.file_name, c.section_path,
             c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags,
             c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of,
-            c.document_date
+            c.document_date, c.language, c.lexical_only
         FROM chunks c JOIN documents d ON d.id = c.document_id
         """;
 
@@ -26,13 +26,13 @@ internal static class ChunkRows
         insert.CommandText = """
             INSERT INTO chunks (id, document_id, version, ordinal, text, index_text, title, file_name, section_path,
                 page_start, page_end, block_ids, token_count, content_hash, section_levels, boxes, previous_chunk_id,
-                next_chunk_id, parent_section_id, duplicate_of, section_key, document_date)
+                next_chunk_id, parent_section_id, duplicate_of, section_key, document_date, language, lexical_only)
             VALUES ($id, $doc, $version, $ordinal, $text, $indexText, $title, $file, $section, $pageStart, $pageEnd,
-                $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf, $sectionKey, $date)
+                $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf, $sectionKey, $date, $language, $lexicalOnly)
             """;
         string[] names = ["$id", "$doc", "$version", "$ordinal", "$text", "$indexText", "$title", "$file", "$section",
             "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf",
-            "$sectionKey", "$date"];
+            "$sectionKey", "$date", "$language", "$lexicalOnly"];
         var documentDate = DocumentDate(connection, documentId);
         foreach (var name in names)
         {
@@ -47,7 +47,7 @@ internal static class ChunkRows
                 JsonSerializer.Serialize(c.SectionLevels, Json), JsonSerializer.Serialize(c.Boxes, Json),
                 c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf,
                 SearchFilter.SectionKey(c.SectionPath),
-                (c.DocumentDate ?? documentDate ?? SearchFilter.DateTag(c.Tags))?.ToUnixTimeMilliseconds()];
+                (c.DocumentDate ?? documentDate ?? SearchFilter.DateTag(c.Tags))?.ToUnixTimeMilliseconds(), c.Language, c.LexicalOnly ? 1 : 0];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -107,6 +107,8 @@ internal static class ChunkRows
                 ParentSectionId = r.IsDBNull(19) ? null : r.GetString(19),
                 DuplicateOf = r.IsDBNull(20) ? null : r.GetString(20),
                 DocumentDate = r.IsDBNull(21) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(21)),
+                Language = r.IsDBNull(22) ? null : r.GetString(22),
+                LexicalOnly = r.GetInt64(23) != 0,
             });
         }
 

@@ -4,6 +4,7 @@ using RagService.Core.Documents;
 using RagService.Core.Indexes;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
+using RagService.Core.Text;
 using RagService.Ingestion.Chunking;
 
 namespace RagService.Ingestion.Jobs;
@@ -65,7 +66,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
             }
 
             var ids = drafts.Select((_, i) => ChunkIdentity.Create(target.IndexName, document.DocumentId, document.Version, i)).ToArray();
-            var chunks = drafts.Select((d, i) => new Chunk
+            var chunks = drafts.Select((d, i) => WithLanguage(new Chunk
             {
                 Id = ids[i],
                 DocumentId = document.DocumentId,
@@ -88,7 +89,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 NextChunkId = i + 1 < ids.Length ? ids[i + 1] : null,
                 ParentSectionId = d.SectionId,
                 DocumentDate = SearchFilter.DocumentDateOf(upload.Tags, document.CreatedAt),
-            }).ToList();
+            }, model)).ToList();
             return new ChunkedDocument(document, chunks, chunkClock.Elapsed);
         }
         catch (DocumentRejectedException e)
@@ -99,5 +100,19 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
         {
             throw new IngestionStepException(step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}", rejected: false, e);
         }
+    }
+
+    /// <summary>
+    /// The chunk's detected language, and whether the index's model covers it: a chunk it does not cover
+    /// (<see cref="LanguageCoverageRule"/>) is indexed lexically only, and its embedding is never computed.
+    /// </summary>
+    internal static Chunk WithLanguage(Chunk chunk, IEmbeddingModel model)
+    {
+        var language = LanguageDetector.Detect(chunk.IndexText);
+        return chunk with
+        {
+            Language = language.Code,
+            LexicalOnly = LanguageCoverageRule.Decide(model.Name, model.Languages, language).Skipped,
+        };
     }
 }

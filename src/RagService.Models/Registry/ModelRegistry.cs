@@ -1,8 +1,12 @@
+using RagService.Core.Models;
+
 namespace RagService.Models.Registry;
 
 /// <summary>
 /// The embedding models this service ships with. Adding a model means adding its facts here,
-/// not scattering pooling and prefix rules through the code that runs it.
+/// not scattering pooling and prefix rules through the code that runs it. Each states the languages it
+/// covers: both bundled models are English-only (their vocabularies hold few Chinese pieces, so Chinese
+/// text embeds to near-noise), and the search skips them for text they do not cover.
 /// </summary>
 public static class ModelRegistry
 {
@@ -12,7 +16,10 @@ public static class ModelRegistry
         PackageKey: "MiniLM",
         Pooling: PoolingKind.Mean,
         Dimensions: 384,
-        DefaultMaxTokens: 256);
+        DefaultMaxTokens: 256)
+    {
+        Languages = LanguageCoverage.English,
+    };
 
     /// <summary>snowflake-arctic-embed-xs: CLS pooling; queries carry the instruction prefix the model was trained with.</summary>
     public static ModelDefinition ArcticXs { get; } = new(
@@ -21,7 +28,10 @@ public static class ModelRegistry
         Pooling: PoolingKind.Cls,
         Dimensions: 384,
         DefaultMaxTokens: 512,
-        QueryPrefix: "Represent this sentence for searching relevant passages: ");
+        QueryPrefix: "Represent this sentence for searching relevant passages: ")
+    {
+        Languages = LanguageCoverage.English,
+    };
 
     public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs];
 
