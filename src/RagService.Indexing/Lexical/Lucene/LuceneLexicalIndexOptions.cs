@@ -13,8 +13,9 @@ public sealed record LuceneLexicalIndexOptions
     public int MaxClauseCount { get; init; } = 8192;
 
     /// <summary>
-    /// How Chinese text is cut into terms: "smartcn" (SmartCn words) or "bigram" (overlapping Han
-    /// character bigrams, CJKAnalyzer). Changing it needs a re-index. See docs/benchmarks.md, "Retrieval quality".
+    /// How Chinese text is cut into terms: "smartcn" (SmartCn words), "bigram" (overlapping Han character
+    /// bigrams, CJKAnalyzer) or "both" (each in its own field, searched together). Changing it needs a
+    /// re-index. See docs/benchmarks.md, "Chinese lexical retrieval".
     /// </summary>
     public string ChineseAnalyzer { get; init; } = "smartcn";
 
