@@ -38,4 +38,7 @@ public sealed record ModelDefinition(
 {
     /// <summary>The languages the model was trained on; English unless the registry (or the user's options) says otherwise.</summary>
     public LanguageCoverage Languages { get; init; } = LanguageCoverage.English;
+
+    /// <summary>The model's id on a Hugging Face–style hub, for <c>rag models pull</c>; null for bundled models.</summary>
+    public string? HubId { get; init; }
 }

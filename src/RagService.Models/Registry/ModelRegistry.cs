@@ -33,7 +33,26 @@ public static class ModelRegistry
         Languages = LanguageCoverage.English,
     };
 
-    public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs];
+    /// <summary>
+    /// bge-small-zh-v1.5 (BAAI): a Chinese BERT word-piece vocabulary (every common Han character is a piece,
+    /// English words split into pieces), CLS pooling, queries carry the Chinese retrieval instruction the model
+    /// was trained with. Covers Chinese and English. Not bundled: <c>rag models pull</c> puts its files in the
+    /// model cache under this name. Export it to ONNX with a <c>last_hidden_state</c> output.
+    /// </summary>
+    public static ModelDefinition BgeSmallZh { get; } = new(
+        Name: "bge-small-zh",
+        PackageKey: null,
+        Pooling: PoolingKind.Cls,
+        Dimensions: 512,
+        DefaultMaxTokens: 512,
+        QueryPrefix: "为这个句子生成表示以用于检索相关文章：")
+    {
+        Languages = new LanguageCoverage(["zh", "en"]),
+        HubId = "BAAI/bge-small-zh-v1.5",
+    };
+
+    /// <summary>The bundled models first: "auto" second-stage selection takes the first one an index does not use.</summary>
+    public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs, BgeSmallZh];
 
     public static bool TryGet(string name, out ModelDefinition definition)
     {

@@ -1,0 +1,42 @@
+using static RagService.Models.Tests.TinyOnnx;
+
+namespace RagService.Models.Tests.Embeddings;
+
+/// <summary>
+/// A tiny but real BERT-style ONNX embedding model with a Chinese word-piece vocabulary (single Han characters,
+/// as bge-small-zh's, and English pieces). Each token's state is its one-hot row plus the sum of every unmasked
+/// token's row: last_hidden_state = Gather(E, ids) + ReduceSum(Gather(E, ids) · mask), so the [CLS] state (and
+/// the mean) holds the bag of the text's pieces, and texts sharing pieces have similar vectors.
+/// </summary>
+internal static class TinyChineseEmbeddingModel
+{
+    public static readonly string[] Vocabulary =
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "备", "份", "保", "留", "数", "据", "库", "天", "api", "网", "关", "##s"];
+
+    public static void Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllLines(Path.Combine(folder, "vocab.txt"), Vocabulary);
+        var width = Vocabulary.Length;
+        var identity = new float[width * width];
+        for (var i = 0; i < width; i++)
+        {
+            identity[(i * width) + i] = 1f;
+        }
+
+        var graph = new Proto();
+        graph.Message(5, Tensor("embeddings", [width, width], identity));
+        graph.Message(1, Node("Gather", ["embeddings", "input_ids"], ["states"], OnnxAttribute.Int("axis", 0)));
+        graph.Message(1, Node("Cast", ["attention_mask"], ["mask"], OnnxAttribute.Int("to", 1)));
+        graph.Message(1, Node("Unsqueeze", ["mask"], ["mask3"], OnnxAttribute.Ints("axes", [2])));
+        graph.Message(1, Node("Mul", ["states", "mask3"], ["masked"]));
+        graph.Message(1, Node("ReduceSum", ["masked"], ["bag"], OnnxAttribute.Ints("axes", [1]), OnnxAttribute.Int("keepdims", 1)));
+        graph.Message(1, Node("Add", ["states", "bag"], ["last_hidden_state"]));
+        graph.String(2, "tiny-chinese-embedding");
+        graph.Message(11, Value("input_ids", 7, ["batch", "sequence"]));
+        graph.Message(11, Value("attention_mask", 7, ["batch", "sequence"]));
+        graph.Message(11, Value("token_type_ids", 7, ["batch", "sequence"]));
+        graph.Message(12, Value("last_hidden_state", 1, ["batch", "sequence", width.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Model(graph));
+    }
+}
