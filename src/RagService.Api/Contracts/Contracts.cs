@@ -7,7 +7,7 @@ namespace RagService.Api.Contracts;
 
 public sealed record CreateIndexRequest
 {
-    [Description("Embedding model of the index: \"minilm\" or \"arctic-xs\". Fixed for the index's life.")]
+    [Description("Embedding model of the index: \"minilm\" or \"arctic-xs\" (English, bundled), or \"bge-small-zh\" (Chinese and English, pulled into the model cache first). Fixed for the index's life.")]
     public string? EmbeddingModel { get; init; }
 
     [Description("Chunk budget in embedding-model tokens.")]

@@ -2,6 +2,7 @@ using RagService.Core.Models;
 using RagService.Core.Text;
 using RagService.Models.Embeddings;
 using RagService.Models.Registry;
+using RagService.TestSupport.Onnx;
 
 namespace RagService.Models.Tests.Embeddings;
 

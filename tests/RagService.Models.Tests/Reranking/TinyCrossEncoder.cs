@@ -1,4 +1,4 @@
-using static RagService.Models.Tests.TinyOnnx;
+using static RagService.TestSupport.Onnx.TinyOnnx;
 
 namespace RagService.Models.Tests.Reranking;
 

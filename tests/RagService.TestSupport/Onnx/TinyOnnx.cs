@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace RagService.Models.Tests;
+namespace RagService.TestSupport.Onnx;
 
 /// <summary>
 /// Writes ONNX models by hand for the tiny test models (protobuf encoded by hand, field numbers from
 /// onnx.proto): tensors, nodes, typed values, attributes, and the model envelope.
 /// </summary>
-internal static class TinyOnnx
+public static class TinyOnnx
 {
     /// <summary>The model envelope (IR version 6, default opset 11) around a graph.</summary>
     public static byte[] Model(Proto graph)
