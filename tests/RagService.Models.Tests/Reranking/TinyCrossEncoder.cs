@@ -1,3 +1,4 @@
+using RagService.TestSupport.Onnx;
 using static RagService.TestSupport.Onnx.TinyOnnx;
 
 namespace RagService.Models.Tests.Reranking;
