@@ -48,7 +48,8 @@ public sealed class LanguageCoverageStageTests
         Assert.DoesNotContain(embedder.Calls, c => c.Purpose == EmbeddingPurpose.Query);
         Assert.Empty(second.Calls);
         Assert.Equal(0, hybrid.Trace.DenseCandidates);
-        Assert.Equal(bm25.Hits.Select(h => h.Chunk.Id), hybrid.Hits.Select(h => h.Chunk.Id));
+        Assert.Equal(bm25.Hits.Select(h => (h.Chunk.Id, h.Score)), hybrid.Hits.Select(h => (h.Chunk.Id, h.Score)));
+        Assert.Equal("single leg (bm25): dense skipped by language", hybrid.Trace.Steps.Single(s => s.Stage == "fusion").Detail);
         Assert.DoesNotContain(hybrid.Hits, h => h.Chunk.Id == "e");
     }
 
