@@ -54,7 +54,9 @@ public readonly record struct CoverageDecision(double Factor, string Note)
 /// <summary>
 /// One rule for queries and chunks alike, not a weight tuned on a data set: a model's signal counts in
 /// proportion to the share of the text it covers, and not at all when it covers less than half of it
-/// (<see cref="MinimumShare"/>): then the text is mostly made of what the model embeds as noise.
+/// (<see cref="MinimumShare"/>): then the text is mostly made of what the model embeds as noise. Languages
+/// under <see cref="TextLanguage.MixedShare"/> of the text are not held against the model: a Greek letter
+/// in an English abstract ("TNF-α") is a symbol, not Greek.
 /// </summary>
 public static class LanguageCoverageRule
 {
@@ -67,7 +69,7 @@ public static class LanguageCoverageRule
         ArgumentNullException.ThrowIfNull(text);
         var share = coverage.CoveredShare(text);
         var uncovered = text.Shares.Keys.Where(l => !coverage.Covers(l)).Order(StringComparer.Ordinal).ToList();
-        if (uncovered.Count == 0)
+        if (uncovered.Count == 0 || 1 - share < TextLanguage.MixedShare)
         {
             return new CoverageDecision(1.0, $"{modelName} covers {text.Code}");
         }

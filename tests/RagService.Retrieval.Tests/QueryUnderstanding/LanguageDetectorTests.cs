@@ -41,6 +41,7 @@ public sealed class LanguageDetectorTests
         var mostlyEnglish = LanguageCoverageRule.Decide("minilm", english, LanguageDetector.Detect("how to scale the K8s 集群"));
         var plain = LanguageCoverageRule.Decide("minilm", english, LanguageDetector.Detect("backup retention"));
         var numbers = LanguageCoverageRule.Decide("minilm", english, LanguageDetector.Detect("12345"));
+        var symbols = LanguageCoverageRule.Decide("minilm", english, LanguageDetector.Detect("TNF-α levels rise in pancreatic β cells after infection"));
         var multilingual = LanguageCoverageRule.Decide("bge-m3", LanguageCoverage.All, LanguageDetector.Detect("备份保留多少天"));
 
         Assert.True(chinese.Skipped);
@@ -48,6 +49,7 @@ public sealed class LanguageDetectorTests
         Assert.Equal(5.0 / 7, mostlyEnglish.Factor, 6);
         Assert.Equal(1.0, plain.Factor);
         Assert.Equal(1.0, numbers.Factor);
+        Assert.Equal(1.0, symbols.Factor);
         Assert.Equal(1.0, multilingual.Factor);
     }
 }
