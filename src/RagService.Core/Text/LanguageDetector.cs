@@ -43,7 +43,8 @@ public sealed record TextLanguage
 /// Han without kana is "zh", any kana makes the Han part "ja", Hangul is "ko", Cyrillic "ru", Greek "el",
 /// Arabic "ar", Hebrew "he", Thai "th", Devanagari "hi", and Latin-script words count as "en" (the bundled
 /// models are English; a French text is, for them, English with unknown words). Digits alone are no unit,
-/// so "K8s" is one "en" word and "2024年" one "zh" unit.
+/// so "K8s" is one "en" word and "2024年" one "zh" unit; a word that mixes alphabets counts once, in the
+/// script it starts with.
 /// </summary>
 public static class LanguageDetector
 {
@@ -72,7 +73,8 @@ public static class LanguageDetector
             }
             else if (script is not null)
             {
-                if (wordScript != script)
+                // A word mixing alphabets ("αvβ8") is one unit, of the script it starts in.
+                if (wordScript is null)
                 {
                     Add(counts, script);
                     wordScript = script;

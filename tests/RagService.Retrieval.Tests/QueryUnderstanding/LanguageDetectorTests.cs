@@ -17,6 +17,7 @@ public sealed class LanguageDetectorTests
     [InlineData("Сколько хранятся копии", "ru")]
     [InlineData("2024-03-01 12:00", "und")]
     [InlineData("ＡＰＩ　网关", "zh-en")]
+    [InlineData("Deletion of αvβ8 does not cause inflammation", "en")]
     public void Detects_languages_by_script_including_mixed_chinese_english(string text, string expected)
     {
         Assert.Equal(expected, LanguageDetector.Detect(text).Code);
