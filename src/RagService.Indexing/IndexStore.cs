@@ -91,8 +91,8 @@ public sealed class IndexStore : IIndexWriter, IDisposable
                 await Chunks.RecordPendingChunksAsync(doc.DocumentId, doc.Version, allIds, ct).ConfigureAwait(false);
                 await Lexical.ReplaceDocumentAsync(doc.DocumentId, doc.Version, doc.Chunks, ct).ConfigureAwait(false);
 
-                // A chunk that was an original in the old version and is a duplicate now keeps no stale vector.
-                var unembedded = stale.Concat(doc.Chunks.Where(c => c.DuplicateOf is not null).Select(c => c.Id)).ToList();
+                // A chunk that was an original in the old version and is a duplicate (or lexical-only) now keeps no stale vector.
+                var unembedded = stale.Concat(doc.Chunks.Where(c => !c.HasOwnVector).Select(c => c.Id)).ToList();
                 if (unembedded.Count > 0)
                 {
                     await Vectors.RemoveAsync(unembedded, ct).ConfigureAwait(false);

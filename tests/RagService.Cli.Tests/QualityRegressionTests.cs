@@ -36,14 +36,16 @@ public sealed class QualityRegressionTests(ITestOutputHelper output) : IDisposab
         Assert.True(ndcg["hybrid"] >= 0.735, $"SciFact test hybrid nDCG@10 {ndcg["hybrid"]:0.0000} (recorded 0.7446)");
     }
 
-    // Recorded on CMRC 2018 dev (Chinese), default stages: BM25 (SmartCn) nDCG@10 0.9914, hybrid 0.8753. The hybrid
-    // figure is low because both embedding models are English-only (issue 14); the guard keeps it from sinking further.
+    // Recorded on CMRC 2018 dev (Chinese), default stages, SmartCn words + bigrams ("both"): BM25 nDCG@10 0.9921, hybrid
+    // 0.9921. The English-only models do not cover Chinese, so the hybrid search is its lexical leg (issue 14); it
+    // was 0.8753 while their noise was fused in. The guard holds the hybrid at its lexical leg's level.
     [SharedDataFact("retrieval/zh-cmrc2018-dev-beir")]
     public async Task Chinese_cmrc_through_the_search_api_keeps_its_ndcg_at_10()
     {
         var ndcg = await EvaluateAsync("zh-cmrc2018-dev-beir", "all");
-        Assert.True(ndcg["bm25"] >= 0.98, $"CMRC bm25 nDCG@10 {ndcg["bm25"]:0.0000} (recorded 0.9914)");
-        Assert.True(ndcg["hybrid"] >= 0.865, $"CMRC hybrid nDCG@10 {ndcg["hybrid"]:0.0000} (recorded 0.8753)");
+        Assert.True(ndcg["bm25"] >= 0.985, $"CMRC bm25 nDCG@10 {ndcg["bm25"]:0.0000} (recorded 0.9921)");
+        Assert.True(ndcg["hybrid"] >= 0.985, $"CMRC hybrid nDCG@10 {ndcg["hybrid"]:0.0000} (recorded 0.9921)");
+        Assert.True(ndcg["hybrid"] >= ndcg["bm25"] - 1e-9, $"CMRC hybrid {ndcg["hybrid"]:0.0000} below its lexical leg {ndcg["bm25"]:0.0000}");
     }
 
     private async Task<Dictionary<string, double>> EvaluateAsync(string dataset, string mode)

@@ -122,6 +122,8 @@ public sealed class CachedEmbeddingModelTests(ModelFixture models) : IDisposable
 
         public int MaxTokens => inner.MaxTokens;
 
+        public LanguageCoverage Languages => inner.Languages;
+
         public int CountTokens(string text) => inner.CountTokens(text);
 
         public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)

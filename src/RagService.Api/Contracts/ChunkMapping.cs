@@ -15,5 +15,7 @@ internal static class ChunkMapping
         ParentSectionId = c.ParentSectionId,
         DuplicateOf = c.DuplicateOf,
         Flags = c.Flags,
+        Language = c.Language,
+        LexicalOnly = c.LexicalOnly,
     };
 }

@@ -7,7 +7,7 @@ namespace RagService.Api.Contracts;
 
 public sealed record CreateIndexRequest
 {
-    [Description("Embedding model of the index: \"minilm\" or \"arctic-xs\". Fixed for the index's life.")]
+    [Description("Embedding model of the index: \"minilm\" or \"arctic-xs\" (English, bundled), or \"bge-small-zh\" (Chinese and English, pulled into the model cache first). Fixed for the index's life.")]
     public string? EmbeddingModel { get; init; }
 
     [Description("Chunk budget in embedding-model tokens.")]
@@ -122,11 +122,17 @@ public sealed record ChunkDto(
     /// <summary>The section every chunk of the same section shares (its heading's block id).</summary>
     public string? ParentSectionId { get; init; }
 
-    /// <summary>Set on a duplicate: the id of the original chunk it repeats (duplicates are not searchable themselves).</summary>
+    /// <summary>Set on a duplicate: the id of the original chunk it repeats (found by BM25 with its own text; it has no vector of its own).</summary>
     public string? DuplicateOf { get; init; }
 
     /// <summary>What ingestion flagged in the text, e.g. <c>instructions:ignore-previous</c> (text that reads like an instruction to the model); empty for ordinary text.</summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary>The detected language of the chunk ("en", "zh", "zh-en" …).</summary>
+    public string? Language { get; init; }
+
+    /// <summary>True when the chunk is indexed lexically only: the index's embedding model does not cover its language.</summary>
+    public bool LexicalOnly { get; init; }
 }
 
 public sealed record PageBoxDto(int Page, double Left, double Bottom, double Right, double Top);

@@ -54,6 +54,7 @@ public sealed class EmbeddingModelProvider(RagOptions options, ChunkingOptions? 
         {
             Model = n,
             CacheDirectory = Path.Combine(Path.GetFullPath(options.DataDirectory), "cache"),
+            ModelCacheRoot = options.ModelCacheDirectory,
         }))).Value;
 
     /// <summary>

@@ -14,6 +14,13 @@ public sealed class RagOptions
     /// <summary>Largest whole upload request (a batch of many files).</summary>
     public long MaxRequestBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Folder of the model cache: bundled models are extracted here and models that are not bundled
+    /// (bge-small-zh) are pulled here, each in a folder named after it. Null: <c>$RAG_MODEL_CACHE</c>, else
+    /// <c>~/.cache/ragservice/models</c>.
+    /// </summary>
+    public string? ModelCacheDirectory { get; set; }
+
     /// <summary>The embedding model of new indexes unless the create request names one.</summary>
     public string DefaultEmbeddingModel { get; set; } = "minilm";
 

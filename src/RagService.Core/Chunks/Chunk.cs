@@ -47,9 +47,21 @@ public sealed record Chunk
 
     /// <summary>
     /// Set when this chunk is an exact or near duplicate of an earlier chunk of the index: the original's id.
-    /// A duplicate is kept in the catalog (provenance, listing) but is not written to the BM25 or vector index.
+    /// A duplicate is written to the BM25 index with its own text but carries no vector of its own.
     /// </summary>
     public string? DuplicateOf { get; init; }
+
+    /// <summary>The language detected in <see cref="IndexText"/> (<c>LanguageDetector</c>: "en", "zh", "zh-en" …); null for chunks made before detection.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>
+    /// True when the chunk is in the BM25 index only: the index's embedding model does not cover its
+    /// language (<c>LanguageCoverageRule</c>), so its vector would be noise that the dense leg returns for anything.
+    /// </summary>
+    public bool LexicalOnly { get; init; }
+
+    /// <summary>True when the chunk has a vector of its own: neither a duplicate nor lexical-only.</summary>
+    public bool HasOwnVector => DuplicateOf is null && !LexicalOnly;
 
     /// <summary>
     /// What ingestion noticed about the text, e.g. <c>instructions:ignore-previous</c> when it reads like an

@@ -22,6 +22,9 @@ public interface IEmbeddingModel : ITokenCounter
     /// <summary>The maximum sequence length fed to the model (longer texts are truncated).</summary>
     int MaxTokens { get; }
 
+    /// <summary>The languages the model was trained on; legs and stages skip or down-weight it for others.</summary>
+    LanguageCoverage Languages { get; }
+
     Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken);
 }
 
@@ -29,6 +32,9 @@ public interface IEmbeddingModel : ITokenCounter
 public interface IReranker
 {
     string Name { get; }
+
+    /// <summary>The languages the reranker was trained on; the rerank stage skips queries in others.</summary>
+    LanguageCoverage Languages { get; }
 
     Task<float[]> ScoreAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken);
 }

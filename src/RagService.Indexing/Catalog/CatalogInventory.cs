@@ -4,7 +4,7 @@ namespace RagService.Indexing.Catalog;
 
 /// <summary>
 /// How many live chunks the catalog holds: all of them, and those of documents no job is working on
-/// (ready or failed), whose chunks both derived indexes must hold. Originals carry a vector; duplicates do not.
+/// (ready or failed), whose chunks both derived indexes must hold. Originals carry a vector; duplicates and lexical-only chunks (a language the model does not cover) do not.
 /// </summary>
 public sealed record CatalogCounts(long Chunks, long Originals, long SettledChunks, long SettledOriginals, int Unfinished);
 
@@ -27,9 +27,9 @@ public sealed class CatalogInventory
             using var cmd = connection.CreateCommand();
             cmd.CommandText = """
                 SELECT COUNT(*),
-                    COALESCE(SUM(c.duplicate_of IS NULL), 0),
+                    COALESCE(SUM(c.duplicate_of IS NULL AND c.lexical_only = 0), 0),
                     COALESCE(SUM(d.state IN ('Ready', 'Failed')), 0),
-                    COALESCE(SUM(d.state IN ('Ready', 'Failed') AND c.duplicate_of IS NULL), 0),
+                    COALESCE(SUM(d.state IN ('Ready', 'Failed') AND c.duplicate_of IS NULL AND c.lexical_only = 0), 0),
                     (SELECT COUNT(*) FROM documents WHERE state NOT IN ('Ready', 'Failed'))
                 FROM chunks c JOIN documents d ON d.id = c.document_id
                 """;
@@ -43,7 +43,7 @@ public sealed class CatalogInventory
         _database.RunAsync<IReadOnlyList<CatalogChunkEntry>>(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT id, document_id, version, duplicate_of IS NULL FROM chunks ORDER BY document_id, ordinal";
+            cmd.CommandText = "SELECT id, document_id, version, duplicate_of IS NULL AND lexical_only = 0 FROM chunks ORDER BY document_id, ordinal";
             using var r = cmd.ExecuteReader();
             var entries = new List<CatalogChunkEntry>();
             while (r.Read())

@@ -163,6 +163,8 @@ internal static class CatalogSchema
             ("section_key", "TEXT"),
             ("document_date", "INTEGER"),
             ("flags", "TEXT NOT NULL DEFAULT '[]'"),
+            ("language", "TEXT"),
+            ("lexical_only", "INTEGER NOT NULL DEFAULT 0"),
         ];
         var added = AddMissingColumns(connection, "chunks", columns);
         if (added.Any(c => c.Name is "section_key" or "document_date"))

@@ -13,7 +13,7 @@ internal static class ChunkRows
         SELECT c.id, c.document_id, c.version, c.ordinal, c.text, c.index_text, c.title, c.file_name, c.section_path,
             c.page_start, c.page_end, c.block_ids, c.token_count, c.content_hash, d.tags,
             c.section_levels, c.boxes, c.previous_chunk_id, c.next_chunk_id, c.parent_section_id, c.duplicate_of,
-            c.document_date, d.acl, c.flags
+            c.document_date, d.acl, c.flags, c.language, c.lexical_only
         FROM chunks c JOIN documents d ON d.id = c.document_id
         """;
 
@@ -26,13 +26,13 @@ internal static class ChunkRows
         insert.CommandText = """
             INSERT INTO chunks (id, document_id, version, ordinal, text, index_text, title, file_name, section_path,
                 page_start, page_end, block_ids, token_count, content_hash, section_levels, boxes, previous_chunk_id,
-                next_chunk_id, parent_section_id, duplicate_of, section_key, document_date, flags)
+                next_chunk_id, parent_section_id, duplicate_of, section_key, document_date, flags, language, lexical_only)
             VALUES ($id, $doc, $version, $ordinal, $text, $indexText, $title, $file, $section, $pageStart, $pageEnd,
-                $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf, $sectionKey, $date, $flags)
+                $blocks, $tokens, $hash, $levels, $boxes, $previous, $next, $parent, $duplicateOf, $sectionKey, $date, $flags, $language, $lexicalOnly)
             """;
         string[] names = ["$id", "$doc", "$version", "$ordinal", "$text", "$indexText", "$title", "$file", "$section",
             "$pageStart", "$pageEnd", "$blocks", "$tokens", "$hash", "$levels", "$boxes", "$previous", "$next", "$parent", "$duplicateOf",
-            "$sectionKey", "$date", "$flags"];
+            "$sectionKey", "$date", "$flags", "$language", "$lexicalOnly"];
         var documentDate = DocumentDate(connection, documentId);
         foreach (var name in names)
         {
@@ -48,7 +48,7 @@ internal static class ChunkRows
                 c.PreviousChunkId, c.NextChunkId, c.ParentSectionId, c.DuplicateOf,
                 SearchFilter.SectionKey(c.SectionPath),
                 (c.DocumentDate ?? documentDate ?? SearchFilter.DateTag(c.Tags))?.ToUnixTimeMilliseconds(),
-                JsonSerializer.Serialize(c.Flags, Json)];
+                JsonSerializer.Serialize(c.Flags, Json), c.Language, c.LexicalOnly ? 1 : 0];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -110,6 +110,8 @@ internal static class ChunkRows
                 DocumentDate = r.IsDBNull(21) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(21)),
                 Acl = DocumentAcl.Parse(r.IsDBNull(22) ? null : r.GetString(22)),
                 Flags = JsonSerializer.Deserialize<string[]>(r.GetString(23), Json) ?? [],
+                Language = r.IsDBNull(24) ? null : r.GetString(24),
+                LexicalOnly = r.GetInt64(25) != 0,
             });
         }
 

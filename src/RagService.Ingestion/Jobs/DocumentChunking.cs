@@ -71,7 +71,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
             }
 
             var ids = drafts.Select((_, i) => ChunkIdentity.Create(target.IndexName, document.DocumentId, document.Version, i)).ToArray();
-            var chunks = drafts.Select((d, i) => new Chunk
+            var chunks = drafts.Select((d, i) => WithLanguage(new Chunk
             {
                 Id = ids[i],
                 DocumentId = document.DocumentId,
@@ -96,7 +96,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 ParentSectionId = d.SectionId,
                 DocumentDate = SearchFilter.DocumentDateOf(upload.Tags, document.CreatedAt),
                 Flags = InstructionRules.Flags(d.Text),
-            }).ToList();
+            }, model)).ToList();
             return new ChunkedDocument(document, chunks, chunkClock.Elapsed);
         }
         catch (DocumentRejectedException e)
@@ -107,5 +107,19 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
         {
             throw new IngestionStepException(step, $"Unexpected error while {step}: {e.GetType().Name}: {e.Message}", rejected: false, e);
         }
+    }
+
+    /// <summary>
+    /// The chunk's detected language, and whether the index's model covers it: a chunk it does not cover
+    /// (<see cref="LanguageCoverageRule"/>) is indexed lexically only, and its embedding is never computed.
+    /// </summary>
+    internal static Chunk WithLanguage(Chunk chunk, IEmbeddingModel model)
+    {
+        var language = LanguageDetector.Detect(chunk.IndexText);
+        return chunk with
+        {
+            Language = language.Code,
+            LexicalOnly = LanguageCoverageRule.Decide(model.Name, model.Languages, language).Skipped,
+        };
     }
 }

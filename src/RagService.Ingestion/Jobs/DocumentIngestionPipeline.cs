@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Ingestion.Telemetry;
+using RagService.Core.Text;
 
 namespace RagService.Ingestion.Jobs;
 
@@ -188,8 +189,9 @@ public sealed partial class DocumentIngestionPipeline
             await target.Jobs.UpdateProgressAsync(doc.Status.DocumentId, doc.Status.Version, new JobProgress(DocumentState.Embedding, 0.5), ct).ConfigureAwait(false);
         }
 
-        // A duplicate is indexed lexically with its own text but not embedded: that model call is what deduplication saves.
-        var texts = marked.SelectMany(m => m.Chunks).Where(c => c.DuplicateOf is null).Select(c => c.IndexText).ToList();
+        // A duplicate is indexed lexically with its own text but not embedded: that model call is what deduplication
+        // saves. A chunk in a language the model does not cover is not embedded either (lexical-only).
+        var texts = marked.SelectMany(m => m.Chunks).Where(c => c.HasOwnVector).Select(c => c.IndexText).ToList();
         float[][] vectors;
         using (var embedStep = IngestionTelemetry.Step("embed", target.IndexName))
         {
@@ -218,7 +220,7 @@ public sealed partial class DocumentIngestionPipeline
         for (var i = 0; i < ordered.Count; i++)
         {
             var status = ordered[i].Status;
-            var indexed = marked[i].Chunks.Count(c => c.DuplicateOf is null);
+            var indexed = marked[i].Chunks.Count(c => c.HasOwnVector);
             prepared.Add(new PreparedDocument(status.DocumentId, status.Version, marked[i].Chunks, vectors[offset..(offset + indexed)]) { Signatures = marked[i].Signatures });
             offset += indexed;
             await target.Jobs.UpdateProgressAsync(status.DocumentId, status.Version, new JobProgress(DocumentState.Indexing, 0.9), ct).ConfigureAwait(false);
@@ -309,10 +311,17 @@ public sealed partial class DocumentIngestionPipeline
             return (0, TimeSpan.Zero);
         }
 
+        // The second stage rescoring runs only for queries its model covers: texts it does not cover are not worth its time.
+        var covered = texts.Where(t => !LanguageCoverageRule.Decide(second.Name, second.Languages, LanguageDetector.Detect(t)).Skipped).ToList();
+        if (covered.Count == 0)
+        {
+            return (0, TimeSpan.Zero);
+        }
+
         var clock = Stopwatch.StartNew();
         try
         {
-            return (await _secondStage.EmbedAsync(target, second, documents, texts, ct).ConfigureAwait(false), clock.Elapsed);
+            return (await _secondStage.EmbedAsync(target, second, documents, covered, ct).ConfigureAwait(false), clock.Elapsed);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -42,6 +42,8 @@ public sealed class CachedEmbeddingModel : IEmbeddingModel, IDisposable
 
     public int MaxTokens => _inner.MaxTokens;
 
+    public LanguageCoverage Languages => _inner.Languages;
+
     /// <summary>Query embeddings held in memory now.</summary>
     public int RememberedQueries => _queries.Count;
 

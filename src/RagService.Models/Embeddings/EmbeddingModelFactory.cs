@@ -30,6 +30,7 @@ public static class EmbeddingModelFactory
                 PackageKey = null,
                 Pooling = options.Pooling ?? known?.Pooling ?? PoolingKind.Mean,
                 QueryPrefix = options.QueryPrefix ?? known?.QueryPrefix ?? string.Empty,
+                Languages = options.Languages is { } languages ? new LanguageCoverage(languages) : known?.Languages ?? LanguageCoverage.All,
             };
             return (definition, ModelFiles.FromDirectory(directory));
         }

@@ -28,6 +28,12 @@ public sealed record EmbeddingOptions
     /// <summary>Query prefix for a model given by directory whose name is not in the registry.</summary>
     public string? QueryPrefix { get; init; }
 
+    /// <summary>
+    /// Language codes a model given by directory covers ("en", "zh", "*" for all) when its name is not in the
+    /// registry; null: all, since a user who brings a model chose it for the corpus's languages.
+    /// </summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+
     /// <summary>Model cache root for extracted packaged models; null means <c>$RAG_MODEL_CACHE</c> or <c>~/.cache/ragservice/models</c>.</summary>
     public string? ModelCacheRoot { get; init; }
 }

@@ -54,6 +54,8 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
 
     public int BatchSize { get; }
 
+    public LanguageCoverage Languages => _definition.Languages;
+
     public ModelDefinition Definition => _definition;
 
     public int CountTokens(string text) => _encoder.CountTokens(text);

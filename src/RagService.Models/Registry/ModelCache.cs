@@ -58,16 +58,20 @@ public sealed class ModelCache
     public ModelFiles Resolve(ModelDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (definition.PackageKey is null)
-        {
-            throw new ArgumentException($"Model '{definition.Name}' is not packaged; give its directory instead.", nameof(definition));
-        }
-
         var directory = Path.Combine(Root, definition.Name);
         var files = new ModelFiles(Path.Combine(directory, ModelFiles.OnnxFileName), Path.Combine(directory, ModelFiles.VocabularyFileName));
         if (File.Exists(files.OnnxPath) && File.Exists(files.VocabularyPath))
         {
             return files;
+        }
+
+        // A registry model without a package (the multilingual ones) is pulled into the cache by the user.
+        if (definition.PackageKey is null)
+        {
+            throw new FileNotFoundException(
+                $"Model '{definition.Name}' is not bundled: pull its model.onnx and vocab.txt into '{directory}' " +
+                $"(rag models pull {definition.HubId ?? "<org/name>"} --manifest FILE --out {directory}).",
+                files.OnnxPath);
         }
 
         // One extraction per process at a time; across processes the temp-file-and-rename keeps readers safe.

@@ -1,3 +1,5 @@
+using RagService.Core.Models;
+
 namespace RagService.Models.Registry;
 
 /// <summary>How token states are turned into one sentence vector; it must match how the model was trained.</summary>
@@ -32,4 +34,11 @@ public sealed record ModelDefinition(
     string QueryPrefix = "",
     string DocumentPrefix = "",
     bool LowerCase = true,
-    int MaxPositions = 512);
+    int MaxPositions = 512)
+{
+    /// <summary>The languages the model was trained on; English unless the registry (or the user's options) says otherwise.</summary>
+    public LanguageCoverage Languages { get; init; } = LanguageCoverage.English;
+
+    /// <summary>The model's id on a Hugging Face–style hub, for <c>rag models pull</c>; null for bundled models.</summary>
+    public string? HubId { get; init; }
+}

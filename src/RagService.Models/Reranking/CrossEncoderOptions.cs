@@ -24,6 +24,12 @@ public sealed record CrossEncoderOptions
     /// </summary>
     public string? PairLayout { get; init; }
 
+    /// <summary>
+    /// The languages the cross-encoder was trained on ("en"; "*" for a multilingual one such as bge-reranker-v2-m3);
+    /// the rerank stage skips queries it does not cover. English by default, as the ms-marco cross-encoders are.
+    /// </summary>
+    public IReadOnlyList<string> Languages { get; init; } = ["en"];
+
     /// <summary>ONNX Runtime threads per inference call; null: one (the batches of a call run in parallel, one per core).</summary>
     public int? IntraOpThreads { get; init; }
 }

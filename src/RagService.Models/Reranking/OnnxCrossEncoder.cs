@@ -29,6 +29,7 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxLength, 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxQueryTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
+        Languages = new LanguageCoverage(_options.Languages);
         _encoder = new WordPieceEncoder(vocabularyPath, _options.LowerCase);
         _runner = new OnnxBatchRunner(onnxPath, _options.BatchSize, _options.IntraOpThreads);
         var hasTokenTypes = _runner.HasInput(OnnxBatchRunner.TokenTypeIds);
@@ -37,6 +38,8 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
     }
 
     public string Name => _options.Name;
+
+    public LanguageCoverage Languages { get; }
 
     /// <summary>
     /// Opens a downloaded model folder: <c>model.onnx</c> (or <c>onnx/model.onnx</c>), <c>vocab.txt</c>, and an optional

@@ -9,7 +9,8 @@ namespace RagService.Retrieval.Fusion;
 /// The "fusion" stage. The legs' hits are first resolved to live chunks: stale ids (a document replaced or
 /// deleted since the index was read) and chunks the filter does not admit are dropped before fusion, so a
 /// dead chunk neither appears nor pushes live chunks down. A hybrid search then fuses BM25, dense and the
-/// PRF leg (rrf, weighted or zscore, with the routed weights); a one-leg search keeps that leg's order.
+/// PRF leg (rrf, weighted or zscore, with the routed weights); a one-leg search keeps that leg's order, and so
+/// does a hybrid search whose dense leg the "language" stage skipped.
 /// </summary>
 internal sealed class FusionStage(SearchComponents components) : ISearchStage<SearchContext>
 {
@@ -26,14 +27,19 @@ internal sealed class FusionStage(SearchComponents components) : ISearchStage<Se
         var stages = context.Switches;
         var weights = context.Weights;
         var prfWeight = weights.Bm25 * components.Options.PrfWeight;
-        if (!context.Hybrid)
+        // A hybrid search whose dense leg the language rule skipped is a lexical search: it keeps the lexical
+        // order exactly, so it can never rank below its own lexical leg.
+        var lexicalOnly = context.Hybrid && context.Languages.Dense.Skipped;
+        if (!context.Hybrid || lexicalOnly)
         {
             context.FusionName = "none";
-            var leg = context.Request.Mode == SearchMode.Bm25
-                ? (context.PrfLive.Count > 0 ? FuseLexical(context.Bm25Live, context.PrfLive) : context.Bm25Live)
-                : context.DenseLive;
+            var leg = context.Request.Mode == SearchMode.Dense
+                ? context.DenseLive
+                : (context.PrfLive.Count > 0 ? FuseLexical(context.Bm25Live, context.PrfLive) : context.Bm25Live);
             context.Candidates = leg.Select(h => new Candidate(h.ChunkId, h.Score, h.Score)).ToList();
-            return new StageOutcome(false, $"single leg ({SearchResponseBuilder.ModeName(context.Request.Mode)})");
+            return new StageOutcome(false, lexicalOnly
+                ? "single leg (bm25): dense skipped by language"
+                : $"single leg ({SearchResponseBuilder.ModeName(context.Request.Mode)})");
         }
 
         var lists = new List<RankedList> { new("bm25", context.Bm25Live, weights.Bm25), new("dense", context.DenseLive, weights.Dense) };

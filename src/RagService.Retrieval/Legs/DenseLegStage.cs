@@ -22,6 +22,11 @@ internal sealed class DenseLegStage(SearchComponents components) : ISearchStage<
             return StageOutcome.Off("bm25 mode");
         }
 
+        if (context.Hybrid && context.Languages.Dense.Skipped)
+        {
+            return StageOutcome.Off($"skipped: {context.Languages.Dense.Note}");
+        }
+
         var embedder = components.Embedder;
         var vectors = components.Vectors;
         var clock = Stopwatch.StartNew();

@@ -32,7 +32,7 @@ internal sealed record ConcurrentEntry(IReadOnlyList<IReadOnlyList<StageEntry>> 
 
 /// <summary>
 /// The search pipeline, in one place: which stages run, in which order, and with which switches. The
-/// order is the trace's (README, "Search stages"): rewrite → query-understanding → routing → the legs
+/// order is the trace's (README, "Search stages"): rewrite → query-understanding → routing → language → the legs
 /// (BM25 then PRF ∥ dense ∥ the second model's query embedding) → fusion → section-boost → date-hint →
 /// second-stage → rerank → llm-rerank → dedup → mmr.
 /// </summary>
@@ -47,6 +47,7 @@ internal static class PipelineDefinition
         new StageEntry(new RewriteFanOutStage(components, fanOut), StageScope.WholeSearch),
         new StageEntry(new QueryUnderstandingStage(), StageScope.EachQuery),
         new StageEntry(new RoutingStage(components.Options), StageScope.EachQuery),
+        new StageEntry(new LanguageCoverageStage(components), StageScope.EachQuery),
         new ConcurrentEntry(
         [
             [new StageEntry(new Bm25LegStage(components), StageScope.EachQuery, Traced: false), new StageEntry(new PrfStage(components), StageScope.EachQuery)],

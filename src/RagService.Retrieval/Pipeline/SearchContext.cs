@@ -55,6 +55,9 @@ internal sealed class SearchContext
 
     public RoutedWeights Weights { get; set; }
 
+    /// <summary>The query's language and what it means for each model (the "language" stage); everything covered until it runs.</summary>
+    public LanguageDecisions Languages { get; set; } = LanguageDecisions.Unchecked;
+
     public LegResult Bm25 { get; set; } = LegResult.Skipped;
 
     public LegResult Dense { get; set; } = LegResult.Skipped;

@@ -21,7 +21,7 @@ public enum QueryIntent
 
 /// <summary>The result of query understanding; reported in the trace.</summary>
 /// <param name="Text">The normalised query (whitespace collapsed, Unicode NFKC).</param>
-/// <param name="Language">"zh" when the query has Han characters, else "en".</param>
+/// <param name="Language">The detected language code (<see cref="RagService.Core.Text.LanguageDetector"/>): "en", "zh", a mixed "zh-en" ….</param>
 /// <param name="Phrases">Quoted phrases, searched as phrase queries by the lexical index.</param>
 /// <param name="SectionReferences">Section numbers or chapter numbers named in the query ("3.1", "2").</param>
 /// <param name="Intent">The query's intent, which routing turns into fusion weights.</param>

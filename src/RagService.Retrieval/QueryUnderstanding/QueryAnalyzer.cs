@@ -46,7 +46,7 @@ public static partial class QueryAnalyzer
         // A year the date rules read as a date ("since 2023") is not an identifier for routing.
         var date = DateHints.Extract(text);
         var forIntent = date is null ? text : Year().Replace(text, "year");
-        return new QueryAnalysis(text, chinese ? "zh" : "en", phrases, sections.Distinct(StringComparer.Ordinal).ToList(), Classify(forIntent, words, chinese), words)
+        return new QueryAnalysis(text, LanguageDetector.Detect(text).Code, phrases, sections.Distinct(StringComparer.Ordinal).ToList(), Classify(forIntent, words, chinese), words)
         {
             Date = date,
         };

@@ -16,6 +16,11 @@ internal sealed class CrossEncoderRerankStage(SearchComponents components) : ISe
             return StageOutcome.Off(reranker is null ? "no reranker configured" : "off");
         }
 
+        if (context.Languages.Rerank is { Skipped: true } language)
+        {
+            return StageOutcome.Off($"skipped: {language.Note}");
+        }
+
         var options = components.Options;
         var result = await HeadReranking.RerankAsync(
             reranker, options.RerankCandidates, options.RerankBudgetMs, context.RankingQuery, context.Candidates, context.Live, cancellationToken).ConfigureAwait(false);

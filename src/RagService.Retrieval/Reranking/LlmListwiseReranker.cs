@@ -30,6 +30,9 @@ public sealed partial class LlmListwiseReranker(IChatModel chat, int maxPassageC
 
     public string Name => "llm:" + chat.Name;
 
+    /// <summary>A chat model reads any language the service detects.</summary>
+    public LanguageCoverage Languages => LanguageCoverage.All;
+
     /// <summary>
     /// One score per passage: the model's order as descending scores in (0, 1] (first = 1), passages it left
     /// out below 0 in their given order.

@@ -2,6 +2,7 @@ using RagService.Core.Indexes;
 using RagService.Core.Models;
 using RagService.Core.Search;
 using RagService.Retrieval.Pipeline;
+using RagService.Retrieval.Routing;
 
 namespace RagService.Retrieval.SecondStage;
 
@@ -16,16 +17,24 @@ internal sealed class SecondStageRescoreStage(SearchComponents components) : ISe
 {
     public string Name => "second-stage";
 
-    /// <summary>True when the stage is on for this search and has a second model to work with.</summary>
+    /// <summary>
+    /// True when the stage is on for this search and has a second model to work with, and both models cover
+    /// the query's language (<see cref="LanguageCoverageStage"/>): it rescores with the dense leg's query vector too.
+    /// </summary>
     public static bool Runs(SearchContext context, IEmbeddingModel? secondEmbedder) =>
-        context.Switches.SecondStage && context.Hybrid && secondEmbedder is not null;
+        context.Switches.SecondStage && context.Hybrid && secondEmbedder is not null
+        && !context.Languages.Dense.Skipped && context.Languages.Second is not { Skipped: true };
 
     public async Task<StageOutcome> RunAsync(SearchContext context, CancellationToken cancellationToken)
     {
         var second = components.SecondEmbedder;
         if (!Runs(context, second) || context.Candidates.Count == 0)
         {
-            return StageOutcome.Off(!context.Hybrid ? "hybrid mode only" : second is null ? "no second embedding model" : "off");
+            return StageOutcome.Off(
+                !context.Hybrid ? "hybrid mode only"
+                : second is null ? "no second embedding model"
+                : context.Switches.SecondStage && context.Languages.Second is { } language ? LanguageCoverageStage.SecondStageNote(context.Languages.Dense, language)
+                : "off");
         }
 
         var options = components.Options;
@@ -33,7 +42,7 @@ internal sealed class SecondStageRescoreStage(SearchComponents components) : ISe
         var weights = context.Weights;
         context.Candidates = await RescoreAsync(context, second!, cancellationToken).ConfigureAwait(false);
         return new StageOutcome(true, FormattableString.Invariant(
-            $"{Math.Min(options.SecondStageCandidates, context.Candidates.Count)} candidates; {options.SecondStageNormalisation}; bm25 {options.SecondStageBm25Weight * weights.Bm25 / Math.Max(stages.Bm25Weight, 1e-9):0.###}, {components.Embedder.Name} {options.SecondStageDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}, {second!.Name} {options.SecondStageSecondDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}"));
+            $"{Math.Min(options.SecondStageCandidates, context.Candidates.Count)} candidates; {options.SecondStageNormalisation}; bm25 {options.SecondStageBm25Weight * weights.Bm25 / Math.Max(stages.Bm25Weight, 1e-9):0.###}, {components.Embedder.Name} {options.SecondStageDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}, {second!.Name} {options.SecondStageSecondDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9) / context.Languages.Dense.Factor * (context.Languages.Second?.Factor ?? 1.0):0.###}"));
     }
 
     private async Task<List<Candidate>> RescoreAsync(SearchContext context, IEmbeddingModel second, CancellationToken cancellationToken)
@@ -89,13 +98,15 @@ internal sealed class SecondStageRescoreStage(SearchComponents components) : ISe
         }
 
         // Routing scales the lexical and dense signals here as it does in fusion.
+        // Each model's signal is scaled by the share of the query its language covers, as the dense leg's is.
         var bm25Scale = context.Weights.Bm25 / Math.Max(options.Bm25Weight, 1e-9);
         var denseScale = context.Weights.Dense / Math.Max(options.DenseWeight, 1e-9);
+        var secondScale = denseScale / context.Languages.Dense.Factor * (context.Languages.Second?.Factor ?? 1.0);
         var rescored = CandidateRescorer.Rescore(
             signals,
             options.SecondStageBm25Weight * bm25Scale,
             options.SecondStageDenseWeight * denseScale,
-            options.SecondStageSecondDenseWeight * denseScale,
+            options.SecondStageSecondDenseWeight * secondScale,
             options.SecondStageNormalisation);
         var fused = head.ToDictionary(c => c.ChunkId, c => c.FusedScore, StringComparer.Ordinal);
         var result = new List<Candidate>(ranked.Count);

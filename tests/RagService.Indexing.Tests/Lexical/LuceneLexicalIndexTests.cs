@@ -215,7 +215,8 @@ public sealed class LuceneLexicalIndexTests : IDisposable
     [Theory]
     [InlineData("smartcn")]
     [InlineData("bigram")]
-    public async Task Both_chinese_analyzers_find_chinese_text(string analyzer)
+    [InlineData("both")]
+    public async Task Every_chinese_analyzer_finds_chinese_text(string analyzer)
     {
         using var index = new LuceneLexicalIndex(_folder.Path, new LuceneLexicalIndexOptions { ChineseAnalyzer = analyzer });
         await index.ReplaceDocumentAsync("zh", 1, [Chunk("zh", 1, 0, "我们的数据中心位于北京，提供云计算服务。"), Chunk("zh", 1, 1, "公司的年度报告显示收入增长。")], Ct);

@@ -58,6 +58,28 @@ public sealed class DocumentIngestionPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Chunks_in_a_language_the_model_does_not_cover_are_marked_lexical_only_and_never_embedded()
+    {
+        await EnqueueAsync("zh", "# 备份策略\n\n备份在保管库中保存九十天，每周测试一次恢复。");
+        await EnqueueAsync("en", "# Backups\n\nBackups are kept for ninety days in the vault.");
+        var model = new CountingModel();
+        var second = new CountingModel();
+        var target = Target(model) with { ResolveSecondStageModel = () => second };
+
+        var report = await _pipeline.IngestPendingAsync(target, 10, 1, Ct);
+
+        Assert.Equal(2, report.Ready);
+        var chinese = _writer.Writes.Single().Single(d => d.DocumentId == "zh");
+        var english = _writer.Writes.Single().Single(d => d.DocumentId == "en");
+        Assert.All(chinese.Chunks, c => Assert.True(c.LexicalOnly && c.Language == "zh"));
+        Assert.All(english.Chunks, c => Assert.False(c.LexicalOnly));
+        Assert.Empty(chinese.Vectors);
+        Assert.Equal(english.Chunks.Count, english.Vectors.Count);
+        Assert.DoesNotContain(model.Embedded.Concat(second.Embedded), t => t.Contains("备份", StringComparison.Ordinal));
+        Assert.True((await _catalog.Chunks.GetChunksAsync("zh", Ct)).All(c => c.LexicalOnly), "the catalog keeps the mark");
+    }
+
+    [Fact]
     public async Task A_failing_model_fails_the_batch_at_embedding_and_a_failing_second_model_fails_nothing()
     {
         await EnqueueAsync("a", "# Backups\n\nBackups are kept for ninety days.");
@@ -125,7 +147,7 @@ public sealed class DocumentIngestionPipelineTests : IDisposable
             foreach (var doc in documents)
             {
                 var (_, vectors) = doc.Indexed();
-                Assert.Equal(doc.Chunks.Count(c => c.DuplicateOf is null), vectors.Count);
+                Assert.Equal(doc.Chunks.Count(c => c.HasOwnVector), vectors.Count);
                 await catalog.Jobs.CommitVersionAsync(new VersionCommit(doc.DocumentId, doc.Version, doc.Chunks, doc.Signatures), ct);
             }
         }
@@ -138,17 +160,22 @@ public sealed class DocumentIngestionPipelineTests : IDisposable
 
         public int Calls { get; private set; }
 
+        public List<string> Embedded { get; } = [];
+
         public string Name => "counting";
 
         public int Dimensions => 2;
 
         public int MaxTokens => 512;
 
+        public LanguageCoverage Languages => LanguageCoverage.English;
+
         public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 
         public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
         {
             Calls++;
+            Embedded.AddRange(texts);
             return Broken
                 ? throw new InvalidOperationException("model down")
                 : Task.FromResult(texts.Select(t => new[] { 1f, t.Length }).ToArray());

@@ -4,7 +4,8 @@ using RagService.Core.Models;
 namespace RagService.Retrieval.Tests.InMemory;
 
 /// <summary>An embedding model that returns the vector a test assigned to each text (zeros otherwise).</summary>
-public sealed class FixedEmbeddingModel(int dimensions, IReadOnlyDictionary<string, float[]> vectors) : IEmbeddingModel
+/// <param name="languages">What the model declares it covers; all languages unless a test says otherwise.</param>
+public sealed class FixedEmbeddingModel(int dimensions, IReadOnlyDictionary<string, float[]> vectors, LanguageCoverage? languages = null) : IEmbeddingModel
 {
     public ConcurrentQueue<(string Text, EmbeddingPurpose Purpose)> Calls { get; } = new();
 
@@ -16,6 +17,8 @@ public sealed class FixedEmbeddingModel(int dimensions, IReadOnlyDictionary<stri
     public int Dimensions => dimensions;
 
     public int MaxTokens => 512;
+
+    public LanguageCoverage Languages => languages ?? LanguageCoverage.All;
 
     public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 

@@ -39,7 +39,7 @@ public sealed class RetrieverStageTests
         var response = await Retriever(HybridRetrieverTests.Classic).SearchAsync(Request(), CancellationToken.None);
 
         Assert.Equal(
-            ["rewrite", "query-understanding", "routing", "prf", "fusion", "section-boost", "date-hint", "second-stage", "rerank", "llm-rerank", "dedup", "mmr"],
+            ["rewrite", "query-understanding", "routing", "language", "prf", "fusion", "section-boost", "date-hint", "second-stage", "rerank", "llm-rerank", "dedup", "mmr"],
             response.Trace!.Steps.Select(s => s.Stage));
         Assert.All(response.Trace.Steps.Where(s => s.Stage != "fusion"), s => Assert.False(s.Applied));
     }
@@ -195,9 +195,26 @@ public sealed class RetrieverStageTests
         await Assert.ThrowsAsync<ArgumentException>(() => Retriever(HybridRetrieverTests.Classic).SearchAsync(Request(stages: new SearchStages { Fusion = "borda" }), CancellationToken.None));
     }
 
-    private sealed class ScriptedReranker(Func<string, float> score, TimeSpan? delay = null) : IReranker
+    [Fact]
+    public async Task The_cross_encoder_is_skipped_for_a_query_in_a_language_it_does_not_cover()
+    {
+        const string query = "备份 保留";
+        var reranker = new ScriptedReranker(_ => 1f, languages: LanguageCoverage.English);
+        var options = HybridRetrieverTests.Classic with { Rerank = true };
+
+        var response = await Retriever(options, reranker: reranker, queries: query).SearchAsync(Request(query), CancellationToken.None);
+
+        var rerank = response.Trace!.Steps.Single(s => s.Stage == "rerank");
+        Assert.False(rerank.Applied);
+        Assert.Equal("skipped: scripted does not cover zh", rerank.Detail);
+        Assert.Contains("rerank skipped: scripted does not cover zh", response.Trace.Steps.Single(s => s.Stage == "language").Detail, StringComparison.Ordinal);
+    }
+
+    private sealed class ScriptedReranker(Func<string, float> score, TimeSpan? delay = null, LanguageCoverage? languages = null) : IReranker
     {
         public string Name => "scripted";
+
+        public LanguageCoverage Languages => languages ?? LanguageCoverage.All;
 
         public async Task<float[]> ScoreAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken)
         {

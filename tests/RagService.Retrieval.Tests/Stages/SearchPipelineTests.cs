@@ -16,7 +16,7 @@ public sealed class SearchPipelineTests
     private static readonly Chunk Cherry = TestChunks.Create("c3", "d2", "cherry tart");
 
     private static readonly string[] StageOrder =
-        ["rewrite", "query-understanding", "routing", "prf", "fusion", "section-boost", "date-hint", "second-stage", "rerank", "llm-rerank", "dedup", "mmr"];
+        ["rewrite", "query-understanding", "routing", "language", "prf", "fusion", "section-boost", "date-hint", "second-stage", "rerank", "llm-rerank", "dedup", "mmr"];
 
     private readonly InMemoryLexicalIndex lexical = new([Apple, Pie, Cherry]);
     private readonly InMemoryVectorIndex vectors = new(2);

@@ -8,7 +8,7 @@ internal sealed class LexicalOptionsValidator(IConfiguration? configuration = nu
 {
     public const string Section = "Lexical";
 
-    private static readonly string[] ChineseAnalyzers = ["smartcn", "bigram"];
+    private static readonly string[] ChineseAnalyzers = ["smartcn", "bigram", "both"];
 
     protected override void Check(LuceneLexicalIndexOptions options, SettingChecks checks)
     {

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Lucene.Net.Analysis;
-using Lucene.Net.Analysis.Cjk;
-using Lucene.Net.Analysis.Cn.Smart;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Analysis.TokenAttributes;
@@ -20,7 +18,8 @@ namespace RagService.Indexing.Lexical.Lucene;
 
 /// <summary>
 /// BM25 over chunk index texts in a Lucene index on disk. English text is stemmed (EnglishAnalyzer);
-/// text with Chinese characters is also segmented by SmartCn into a second field, because the
+/// text with Chinese characters is also written to the Chinese fields (<see cref="ChineseAnalysis"/>: SmartCn
+/// words, character bigrams or both, normalised for full-width and Traditional forms), because the
 /// standard tokenizer would make every Han character its own term. Searches go through a
 /// <see cref="SearcherManager"/> opened on the directory (not the writer), so they see only committed
 /// data and a document's version swap becomes visible in one step.
@@ -32,7 +31,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
     public const string VersionField = "version";
     public const string TagField = "tag";
     public const string TextField = "text";
-    public const string ChineseTextField = "text_zh";
+    public const string ChineseTextField = ChineseAnalysis.WordField;
 
     /// <summary>One term per level of the chunk's section path: <see cref="SearchFilter.SectionKey"/> of that prefix.</summary>
     public const string SectionPrefixField = "section_prefix";
@@ -53,6 +52,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
     private readonly string _path;
     private readonly LuceneDirectory _directory;
     private readonly Analyzer _analyzer;
+    private readonly IReadOnlyList<string> _chineseFields;
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly System.Threading.Lock _commitGate = new();
@@ -71,9 +71,8 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
         _path = path;
         System.IO.Directory.CreateDirectory(path);
         _directory = FSDirectory.Open(path);
-        _analyzer = new PerFieldAnalyzerWrapper(
-            new EnglishAnalyzer(Version),
-            new Dictionary<string, Analyzer> { [ChineseTextField] = ChineseAnalyzerFor(Options.ChineseAnalyzer) });
+        _chineseFields = ChineseAnalysis.FieldsFor(Options.ChineseAnalyzer);
+        _analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Version), ChineseAnalysis.Analyzers(Version));
 
         var similarity = new BM25Similarity(Options.K1, Options.B);
         var config = new IndexWriterConfig(Version, _analyzer)
@@ -230,33 +229,17 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
             return [];
         }
 
-        var field = ContainsHan(query) ? ChineseTextField : TextField;
-        var terms = Analyze(field, query);
-        if (terms.Count == 0)
+        // A query with Chinese characters searches every Chinese field; their BM25 scores add up.
+        IReadOnlyList<string> fields = ContainsHan(query) ? _chineseFields : [TextField];
+        var textQuery = new BooleanQuery();
+        foreach (var field in fields)
+        {
+            AddFieldClauses(textQuery, field, query);
+        }
+
+        if (textQuery.Clauses.Count == 0)
         {
             return [];
-        }
-
-        var textQuery = new BooleanQuery();
-        foreach (var term in terms)
-        {
-            textQuery.Add(new TermQuery(new Term(field, term)), Occur.SHOULD);
-        }
-
-        // Quoted phrases must also match as phrases; the bag of words still ranks everything else.
-        foreach (var phrase in QuotedPhrases(query))
-        {
-            var words = Analyze(field, phrase, distinct: false);
-            if (words.Count > 1)
-            {
-                var phraseQuery = new PhraseQuery { Boost = Options.PhraseBoost };
-                foreach (var word in words)
-                {
-                    phraseQuery.Add(new Term(field, word));
-                }
-
-                textQuery.Add(phraseQuery, Occur.SHOULD);
-            }
         }
 
         var searcher = _searchers.Acquire();
@@ -275,6 +258,30 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
         finally
         {
             _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>The query's terms in one field, and its quoted phrases as phrase queries (the bag of words still ranks everything else).</summary>
+    private void AddFieldClauses(BooleanQuery textQuery, string field, string query)
+    {
+        foreach (var term in Analyze(field, query))
+        {
+            textQuery.Add(new TermQuery(new Term(field, term)), Occur.SHOULD);
+        }
+
+        foreach (var phrase in QuotedPhrases(query))
+        {
+            var words = Analyze(field, phrase, distinct: false);
+            if (words.Count > 1)
+            {
+                var phraseQuery = new PhraseQuery { Boost = Options.PhraseBoost };
+                foreach (var word in words)
+                {
+                    phraseQuery.Add(new Term(field, word));
+                }
+
+                textQuery.Add(phraseQuery, Occur.SHOULD);
+            }
         }
     }
 
@@ -315,13 +322,6 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
 
         return false;
     }
-
-    private static Analyzer ChineseAnalyzerFor(string name) => name.ToLowerInvariant() switch
-    {
-        "smartcn" => new SmartChineseAnalyzer(Version),
-        "bigram" => new CJKAnalyzer(Version),
-        _ => throw new ArgumentException($"Unknown Chinese analyzer '{name}'; expected 'smartcn' or 'bigram'.", nameof(name)),
-    };
 
     /// <summary>Text between straight or curly double quotes, or Chinese corner brackets.</summary>
     private static IEnumerable<string> QuotedPhrases(string query)
@@ -430,7 +430,7 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
         return any;
     }
 
-    private static Document ToDocument(Chunk chunk, string documentId, string version)
+    private Document ToDocument(Chunk chunk, string documentId, string version)
     {
         if (!string.Equals(chunk.DocumentId, documentId, StringComparison.Ordinal))
         {
@@ -467,7 +467,10 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
 
         if (ContainsHan(chunk.IndexText))
         {
-            document.Add(new TextField(ChineseTextField, chunk.IndexText, Field.Store.NO));
+            foreach (var field in _chineseFields)
+            {
+                document.Add(new TextField(field, chunk.IndexText, Field.Store.NO));
+            }
         }
 
         return document;

@@ -13,10 +13,13 @@ public sealed record LuceneLexicalIndexOptions
     public int MaxClauseCount { get; init; } = 8192;
 
     /// <summary>
-    /// How Chinese text is cut into terms: "smartcn" (SmartCn words) or "bigram" (overlapping Han
-    /// character bigrams, CJKAnalyzer). Changing it needs a re-index. See docs/benchmarks.md, "Retrieval quality".
+    /// How Chinese text is cut into terms: "smartcn" (SmartCn words), "bigram" (overlapping Han character
+    /// bigrams, CJKAnalyzer) or "both" (each in its own field, searched together). Changing it needs a
+    /// re-index (an index built with one field still answers from it). "both" is the default: on the Chinese
+    /// dev set (CMRC sentence windows, train half) nDCG@10 0.9247 against SmartCn's 0.9204 and bigrams' 0.9041.
+    /// See docs/benchmarks.md, "Chinese lexical retrieval".
     /// </summary>
-    public string ChineseAnalyzer { get; init; } = "smartcn";
+    public string ChineseAnalyzer { get; init; } = "both";
 
     /// <summary>Boost of a quoted phrase's phrase query over the bag-of-words terms.</summary>
     public float PhraseBoost { get; init; } = 2f;
