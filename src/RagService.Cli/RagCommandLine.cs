@@ -106,7 +106,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), Models(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), BenchParse(), BenchOcr(), GenDocs(), Models(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -268,6 +268,18 @@ public static class RagCommandLine
             new Option<string>("--file") { Description = "Recognise this PDF instead", HelpName = "FILE" },
         };
         command.SetAction((result, ct) => BenchOcrCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command GenDocs()
+    {
+        var command = new Command("gen-docs", "Write the generated parse test set: DOCX, LibreOffice PDFs, scans and ground-truth Markdown.")
+        {
+            new Option<string>("--out") { Description = "Folder for the set (default eval/generated-docs)", HelpName = "DIR" },
+            new Option<int>("--seed") { Description = "Seed of the set (default 15)", HelpName = "N" },
+            new Option<bool>("--no-pdf") { Description = "Only DOCX and ground truth (no LibreOffice, no scans)" },
+        };
+        command.SetAction((result, ct) => GenDocsCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

@@ -79,7 +79,7 @@ public static class ChunkEvaluation
             try
             {
                 var source = await pipeline.ParseAsync(new DocumentSource(doc.SourcePath, doc.FileName, FormatOf(doc.SourcePath)), ct);
-                var truth = await pipeline.ParseAsync(new DocumentSource(doc.GroundTruthPath, Path.GetFileName(doc.GroundTruthPath), DocumentFormat.Markdown), ct);
+                var truth = await pipeline.ParseAsync(new DocumentSource(doc.GroundTruthPath, Path.GetFileName(doc.GroundTruthPath), Core.Documents.DocumentFormat.Markdown), ct);
                 var title = string.IsNullOrWhiteSpace(source.Title) ? Path.GetFileNameWithoutExtension(doc.FileName) : source.Title;
                 parsed.Add(new ParsedEvalDocument(doc, source with { Title = title }, truth with { Title = title }));
             }
@@ -185,10 +185,10 @@ public static class ChunkEvaluation
             sizes.Count == 0 ? 0 : sizes.Max(), clock.Elapsed.TotalSeconds);
     }
 
-    private static DocumentFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    private static Core.Documents.DocumentFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
-        ".pdf" => DocumentFormat.Pdf,
-        ".docx" => DocumentFormat.Docx,
-        _ => DocumentFormat.Unknown,
+        ".pdf" => Core.Documents.DocumentFormat.Pdf,
+        ".docx" => Core.Documents.DocumentFormat.Docx,
+        _ => Core.Documents.DocumentFormat.Unknown,
     };
 }
