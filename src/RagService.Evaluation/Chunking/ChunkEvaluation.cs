@@ -5,6 +5,7 @@ using RagService.Core.Models;
 using RagService.Core.Options;
 using RagService.Ingestion;
 using RagService.Ingestion.Chunking;
+using RagService.Evaluation.Synthetic.Documents;
 
 namespace RagService.Evaluation.Chunking;
 
@@ -46,7 +47,7 @@ public static class ChunkEvaluation
         ];
     }
 
-    /// <summary>PDF and DOCX sources under <c>docling/{pdf,docx}/sources</c> that have ground truth beside them.</summary>
+    /// <summary>PDF and DOCX sources under <c>docling/{pdf,docx}/sources</c> that have ground truth beside them, and the generated set's PDFs.</summary>
     public static IReadOnlyList<ChunkEvalDocument> Discover(string root)
     {
         var docs = new List<ChunkEvalDocument>();
@@ -62,6 +63,14 @@ public static class ChunkEvaluation
         {
             docs.AddRange(Directory.EnumerateFiles(Path.Combine(docx, "sources"), "*.docx").Order(StringComparer.Ordinal)
                 .Select(f => new ChunkEvalDocument(f, Path.Combine(docx, "groundtruth", Path.GetFileName(f) + ".md"), "docx")));
+        }
+
+        // The generated set (rag gen-docs): its PDFs, with ground truth in groundtruth/NAME.md.
+        var generated = Path.Combine(root, GeneratedDocumentSet.PdfFolder);
+        if (Directory.Exists(Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder)) && Directory.Exists(generated))
+        {
+            docs.AddRange(Directory.EnumerateFiles(generated, "*.pdf").Order(StringComparer.Ordinal)
+                .Select(f => new ChunkEvalDocument(f, Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder, Path.GetFileNameWithoutExtension(f) + ".md"), "pdf")));
         }
 
         return docs.Where(d => File.Exists(d.GroundTruthPath)).ToList();

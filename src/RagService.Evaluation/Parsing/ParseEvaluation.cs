@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RagService.Core.Documents;
+using RagService.Evaluation.Synthetic.Documents;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Evaluation.Parsing;
@@ -28,6 +29,9 @@ public static class ParseDataset
     public const string Pdf = "PDF";
     public const string PdfText = "PDF (PdfPig expected text)";
     public const string Ocr = "OCR";
+    public const string GeneratedDocx = "DOCX (generated)";
+    public const string GeneratedPdf = "PDF (generated)";
+    public const string GeneratedOcr = "OCR (generated)";
 
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"];
 
@@ -41,6 +45,7 @@ public static class ParseDataset
 
         var cases = new List<ParseCase>();
         var plain = new ScoringMode();
+        AddGenerated(cases, root);
 
         foreach (var source in Files(root, "docling/docx/sources", ".docx"))
         {
@@ -90,6 +95,35 @@ public static class ParseDataset
         }
 
         return cases;
+    }
+
+    /// <summary>
+    /// The generated set (<c>rag gen-docs</c>): <c>docx/</c>, <c>pdf/</c> and <c>scan/</c> sources sharing one
+    /// <c>groundtruth/NAME.md</c>, so a document and its renderings fall in the same half of the split.
+    /// </summary>
+    private static void AddGenerated(List<ParseCase> cases, string root)
+    {
+        var truths = Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder);
+        if (!Directory.Exists(truths))
+        {
+            return;
+        }
+
+        string Truth(string source) => Path.Combine(truths, Path.GetFileNameWithoutExtension(source) + ".md");
+        foreach (var source in Files(root, GeneratedDocumentSet.DocxFolder, ".docx"))
+        {
+            Add(cases, GeneratedDocx, source, Truth(source), new ScoringMode());
+        }
+
+        foreach (var source in Files(root, GeneratedDocumentSet.PdfFolder, ".pdf"))
+        {
+            Add(cases, GeneratedPdf, source, Truth(source), new ScoringMode());
+        }
+
+        foreach (var source in Files(root, GeneratedDocumentSet.ScanFolder, ".pdf"))
+        {
+            Add(cases, GeneratedOcr, source, Truth(source), new ScoringMode { Ocr = true });
+        }
     }
 
     public static GroundTruth Load(ParseCase parseCase)

@@ -7,7 +7,7 @@ namespace RagService.Evaluation.Synthetic.Documents;
 /// Writes a generated document's ground truth in the Markdown convention of the Docling references the scorer
 /// already reads: the title as <c>#</c>, section levels 1 to 3 as <c>##</c> to <c>####</c>, lists with
 /// <c>-</c> or <c>1.</c>, pipe tables with the header once and a merged cell's text in every cell it spans,
-/// <c>&lt;!-- image --&gt;</c> before a caption, footnotes at the end. Running headers and footers are furniture
+/// <c>&lt;!-- image --&gt;</c> before a caption, a footnote's text right after the paragraph that cites it. Running headers and footers are furniture
 /// and never appear.
 /// </summary>
 public static class GroundTruthWriter
@@ -21,7 +21,6 @@ public static class GroundTruthWriter
             sb.Append("# ").Append(document.Title).Append("\n\n");
         }
 
-        var footnotes = new List<string>();
         foreach (var block in document.Blocks)
         {
             switch (block)
@@ -33,7 +32,7 @@ public static class GroundTruthWriter
                     sb.Append(p.Text).Append("\n\n");
                     if (p.Footnote is not null)
                     {
-                        footnotes.Add(p.Footnote);
+                        sb.Append(p.Footnote).Append("\n\n");
                     }
 
                     break;
@@ -59,11 +58,6 @@ public static class GroundTruthWriter
                     sb.Append("<!-- image -->\n\n").Append(f.Caption).Append("\n\n");
                     break;
             }
-        }
-
-        for (var i = 0; i < footnotes.Count; i++)
-        {
-            sb.Append(string.Create(CultureInfo.InvariantCulture, $"{i + 1} ")).Append(footnotes[i]).Append("\n\n");
         }
 
         return sb.ToString().TrimEnd() + "\n";

@@ -263,6 +263,6 @@ internal static partial class ParagraphAssembler
     [GeneratedRegex(@"[?,;:？，；：]\s*$")]
     private static partial Regex HeadingCannotEnd();
 
-    [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
+    [GeneratedRegex(@"^\s*(?:[" + ListGlyphs.Class + @"]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
     private static partial Regex Bullet();
 }
