@@ -19,15 +19,14 @@ internal static partial class PageFurniture
         var outer = lines.GroupBy(l => l.Page).SelectMany(OutermostRows).ToHashSet();
         var candidates = lines.Where(l => outer.Contains(l)).ToList();
         var repeated = RepeatedKeys(candidates, pageCount);
-        var bodySize = BodySize(lines);
         var numbersOf = new Dictionary<int, List<PdfLine>>();
         var runningOf = new Dictionary<int, List<PdfLine>>();
         var framed = 0;
         foreach (var page in lines.GroupBy(l => l.Page))
         {
-            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text)).ToList();
+            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text) && !InTableRow(l, page)).ToList();
             var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) &&
-                (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers) || SmallTypeInMargin(l, page, bodySize))).ToList();
+                (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers) || SmallTypeInMargin(l, page, BodySize(page.Where(b => !InMargin(b)).ToList())))).ToList();
             numbersOf[page.Key] = numbers;
             runningOf[page.Key] = running;
             var body = page.Where(l => !numbers.Contains(l) && !running.Contains(l)).Sum(l => l.Text.Length);
@@ -47,6 +46,13 @@ internal static partial class PageFurniture
 
         return lines.Where(l => !drop.Contains(l)).ToList();
     }
+
+    /// <summary>
+    /// A bare number on a row of three or more pieces ("Dublin E | 149 | 29 | Vice president", the last row of a
+    /// table at the foot of a page) is a cell, not a page number.
+    /// </summary>
+    private static bool InTableRow(PdfLine line, IEnumerable<PdfLine> page) =>
+        page.Count(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2) >= 3;
 
     /// <summary>
     /// A running header needs no second page to be seen: the page's topmost line, in the top margin, set in
@@ -73,7 +79,7 @@ internal static partial class PageFurniture
     /// <summary>Type at most this share of the body's size is "small" (an 8 pt header over 10.5 pt text is 0.76).</summary>
     private const double SmallType = 0.85;
 
-    /// <summary>The body's type size: the size most characters are set in.</summary>
+    /// <summary>The page body's type size: the size most of its characters are set in (0 for a page with no body, whose lone line is never a header).</summary>
     private static double BodySize(IReadOnlyList<PdfLine> lines) =>
         lines.Count == 0 ? 0 : lines.GroupBy(l => Math.Round(l.FontSize * 2) / 2).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
 
