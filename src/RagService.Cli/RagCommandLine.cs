@@ -217,6 +217,7 @@ public static class RagCommandLine
             new Option<string>("--only") { Description = "Only documents or categories whose name contains TEXT", HelpName = "TEXT" },
             new Option<int>("--timeout") { Description = "Seconds allowed per document (default 120)", HelpName = "S" },
             new Option<string>("--split") { Description = "dev (decide layout rules on it), test (report it) or all (default); the half follows from each file's name", HelpName = "HALF" },
+            new Option<bool>("--raw-ocr") { Description = "Also read each scanned PDF with the tesseract command alone (same DPI) and report CER, pages/s and OCR'd chunks' section paths side by side" },
             Verbose(),
         };
         command.SetAction((result, ct) => ParseCommands.EvaluateAsync(new CommandLine(result), ct));

@@ -17,7 +17,11 @@ public sealed record ParseCase(string Category, string SourcePath, string Ground
 }
 
 /// <summary>The outcome for one case: its scores, or the reason it could not be parsed.</summary>
-public sealed record ParseCaseResult(ParseCase Case, ParseScore? Score, string? Failure, int Pages, TimeSpan Elapsed);
+public sealed record ParseCaseResult(ParseCase Case, ParseScore? Score, string? Failure, int Pages, TimeSpan Elapsed)
+{
+    /// <summary>The parsed tree, for measurements beyond the score (OCR'd chunks' section paths).</summary>
+    public DocumentTree? Tree { get; init; }
+}
 
 /// <summary>
 /// Finds the ground-truthed files of <c>../shared/data/documents</c>: Docling's Markdown for PDF, DOCX
@@ -170,7 +174,7 @@ public sealed class ParseEvaluator(FormatSniffer sniffer, DocumentParserRegistry
             var tree = await Task.Run(() => parsers.ParseAsync(source, limit.Token), limit.Token).WaitAsync(timeout, cancellationToken);
             watch.Stop();
             var score = ParseScorer.Score(ParseDataset.Load(parseCase), tree, parseCase.Mode);
-            return new ParseCaseResult(parseCase, score, null, tree.PageCount, watch.Elapsed);
+            return new ParseCaseResult(parseCase, score, null, tree.PageCount, watch.Elapsed) { Tree = tree };
         }
         catch (DocumentRejectedException e)
         {

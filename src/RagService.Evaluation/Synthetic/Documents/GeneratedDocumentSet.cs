@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -86,7 +85,7 @@ public static class GeneratedDocumentSet
                 $"-env:UserInstallation=file://{profile.FullName}", "--headless", "--convert-to", "pdf", "--outdir", outFolder,
             };
             arguments.AddRange(docxFiles);
-            await RunAsync("soffice", arguments, ct).ConfigureAwait(false);
+            await ExternalTool.RunAsync("soffice", arguments, ct).ConfigureAwait(false);
             var missing = docxFiles.Where(f => !File.Exists(Path.Combine(outFolder, Path.GetFileNameWithoutExtension(f) + ".pdf"))).ToList();
             if (missing.Count > 0)
             {
@@ -106,7 +105,7 @@ public static class GeneratedDocumentSet
         try
         {
             var prefix = Path.Combine(folder.FullName, "page");
-            await RunAsync("pdftoppm", ["-r", ScanDpi.ToString(CultureInfo.InvariantCulture), "-gray", pdf, prefix], ct).ConfigureAwait(false);
+            await ExternalTool.RunAsync("pdftoppm", ["-r", ScanDpi.ToString(CultureInfo.InvariantCulture), "-gray", pdf, prefix], ct).ConfigureAwait(false);
             var builder = new PdfDocumentBuilder();
             var images = Directory.GetFiles(folder.FullName, "page*.pgm").Order(StringComparer.Ordinal).ToList();
             foreach (var file in images)
@@ -124,24 +123,6 @@ public static class GeneratedDocumentSet
         finally
         {
             folder.Delete(recursive: true);
-        }
-    }
-
-    private static async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        _ = process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {await stderr.ConfigureAwait(false)}");
         }
     }
 }
