@@ -76,10 +76,10 @@ public sealed class GeneratedSetTests(ITestOutputHelper output)
         }
     }
 
-    private const double DocxSimilarity = 0.95;
+    private const double DocxSimilarity = 0.985;
     private const double DocxHeadingF1 = 0.99;
-    private const double PdfSimilarity = 0.94;
-    private const double PdfHeadingF1 = 0.97;
+    private const double PdfSimilarity = 0.96;
+    private const double PdfHeadingF1 = 0.975;
 
     private async Task<List<ParseCaseResult>> EvaluateAsync(Func<ParseCase, bool> select)
     {
