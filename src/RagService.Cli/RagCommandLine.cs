@@ -120,7 +120,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), EvalAnswers(), BenchParse(), BenchOcr(), Models(), Doctor(), Restore(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), EvalAnswers(), BenchParse(), BenchOcr(), GenDocs(), Models(), Doctor(), Restore(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -257,6 +257,7 @@ public static class RagCommandLine
             new Option<string>("--only") { Description = "Only documents or categories whose name contains TEXT", HelpName = "TEXT" },
             new Option<int>("--timeout") { Description = "Seconds allowed per document (default 120)", HelpName = "S" },
             new Option<string>("--split") { Description = "dev (decide layout rules on it), test (report it) or all (default); the half follows from each file's name", HelpName = "HALF" },
+            new Option<bool>("--raw-ocr") { Description = "Also read each scanned PDF with the tesseract command alone (same DPI) and report CER, pages/s and OCR'd chunks' section paths side by side" },
             Verbose(),
         };
         command.SetAction((result, ct) => ParseCommands.EvaluateAsync(new CommandLine(result), ct));
@@ -336,6 +337,18 @@ public static class RagCommandLine
             new Option<string>("--file") { Description = "Recognise this PDF instead", HelpName = "FILE" },
         };
         command.SetAction((result, ct) => BenchOcrCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command GenDocs()
+    {
+        var command = new Command("gen-docs", "Write the generated parse test set: DOCX, LibreOffice PDFs, scans and ground-truth Markdown.")
+        {
+            new Option<string>("--out") { Description = "Folder for the set (default eval/generated-docs)", HelpName = "DIR" },
+            new Option<int>("--seed") { Description = "Seed of the set (default 15)", HelpName = "N" },
+            new Option<bool>("--no-pdf") { Description = "Only DOCX and ground truth (no LibreOffice, no scans)" },
+        };
+        command.SetAction((result, ct) => GenDocsCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

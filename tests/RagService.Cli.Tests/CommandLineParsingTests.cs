@@ -49,7 +49,7 @@ public sealed class CommandLineParsingTests
         var run = await RunAsync("--help");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "eval-followups", "eval-answers", "bench-parse", "bench-ocr", "models" })
+        foreach (var command in new[] { "serve", "ingest", "search", "ask", "parse", "eval", "eval-parse", "eval-chunks", "eval-followups", "eval-answers", "bench-parse", "bench-ocr", "gen-docs", "models" })
         {
             Assert.Contains("  " + command + " ", run.Output, StringComparison.Ordinal);
         }
@@ -129,6 +129,8 @@ public sealed class CommandLineParsingTests
     [InlineData("bench-parse --file X.pdf")]
     [InlineData("bench-ocr --pages 100 --dpi 300 --concurrent-pages 2 --scan-dpi 200 --languages auto")]
     [InlineData("bench-ocr --file X.pdf --write out.pdf")]
+    [InlineData("gen-docs --out eval/generated-docs --seed 15 --no-pdf")]
+    [InlineData("eval-parse --dataset eval/generated-docs --split test --raw-ocr")]
     [InlineData("models pull cross-encoder/ms-marco-MiniLM-L-6-v2 --manifest models.manifest.json --out data/models/ms-marco-MiniLM-L-6-v2 --endpoint https://huggingface.co")]
     [InlineData("eval --dataset=d --mode=hybrid --max-queries=5")]
     public void A_documented_invocation_parses(string line)

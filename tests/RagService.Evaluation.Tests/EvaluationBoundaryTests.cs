@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using RagService.TestSupport;
 
 namespace RagService.Evaluation.Tests;
 
@@ -11,7 +12,7 @@ public sealed class EvaluationBoundaryTests
     [Fact]
     public void No_production_project_references_the_evaluation_project()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Path.Combine(RepositoryFiles.Root(), "src");
         var checkedProjects = 0;
         foreach (var name in Production)
         {
@@ -32,23 +33,10 @@ public sealed class EvaluationBoundaryTests
     [Fact]
     public void The_container_image_publishes_the_api_only()
     {
-        var dockerfile = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "Dockerfile"));
+        var dockerfile = File.ReadAllLines(Path.Combine(RepositoryFiles.Root(), "deploy", "Dockerfile"));
 
         var publish = Assert.Single(dockerfile, l => l.Contains("dotnet publish", StringComparison.Ordinal));
         Assert.Contains("src/RagService.Api", publish, StringComparison.Ordinal);
         Assert.DoesNotContain(dockerfile, l => l.Contains("RagService.Cli", StringComparison.Ordinal) || l.Contains("RagService.Evaluation", StringComparison.Ordinal) || l.Contains("rag.dll", StringComparison.Ordinal));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RagService.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RagService.sln not found above the test binaries.");
     }
 }

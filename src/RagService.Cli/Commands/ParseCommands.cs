@@ -107,6 +107,22 @@ public static class ParseCommands
         }
 
         var report = ParseReport.Render(results);
+        if (line.Has("raw-ocr"))
+        {
+            // Raw Tesseract on the same scans at the same DPI, file by file in this run, beside our figures.
+            var dpi = new RagService.Ingestion.Parsing.Ocr.OcrOptions().Dpi;
+            var comparisons = new List<OcrComparison>();
+            foreach (var result in results.Where(r => r.Tree is not null && r.Case.Mode.Ocr && r.Case.Name.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase)))
+            {
+                comparisons.Add(await OcrBaseline.CompareAsync(result, result.Tree!, dpi, ct));
+            }
+
+            if (comparisons.Count > 0)
+            {
+                report += Environment.NewLine + OcrBaseline.Render(comparisons);
+            }
+        }
+
         if (line.Get("out") is { } outPath)
         {
             var header = $"<!-- rag eval-parse --dataset {dataset} --split {split} · {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC -->\n\n";

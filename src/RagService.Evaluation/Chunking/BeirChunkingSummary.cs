@@ -43,7 +43,7 @@ public sealed record BeirChunkingSummary(
         await foreach (var doc in dataset.ReadCorpusAsync(ct))
         {
             await File.WriteAllTextAsync(temp, BeirCorpusIngestion.AsMarkdown(doc), ct);
-            var tree = await parser.ParseAsync(new DocumentSource(temp, doc.Id + ".md", DocumentFormat.Markdown), ct);
+            var tree = await parser.ParseAsync(new DocumentSource(temp, doc.Id + ".md", Core.Documents.DocumentFormat.Markdown), ct);
             var drafts = await chunker.ChunkAsync(tree, options, model, ct);
             docs++;
             chunks += drafts.Count;

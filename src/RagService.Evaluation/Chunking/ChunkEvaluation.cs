@@ -5,6 +5,7 @@ using RagService.Core.Models;
 using RagService.Core.Options;
 using RagService.Ingestion;
 using RagService.Ingestion.Chunking;
+using RagService.Evaluation.Synthetic.Documents;
 
 namespace RagService.Evaluation.Chunking;
 
@@ -46,7 +47,7 @@ public static class ChunkEvaluation
         ];
     }
 
-    /// <summary>PDF and DOCX sources under <c>docling/{pdf,docx}/sources</c> that have ground truth beside them.</summary>
+    /// <summary>PDF and DOCX sources under <c>docling/{pdf,docx}/sources</c> that have ground truth beside them, and the generated set's PDFs.</summary>
     public static IReadOnlyList<ChunkEvalDocument> Discover(string root)
     {
         var docs = new List<ChunkEvalDocument>();
@@ -64,6 +65,14 @@ public static class ChunkEvaluation
                 .Select(f => new ChunkEvalDocument(f, Path.Combine(docx, "groundtruth", Path.GetFileName(f) + ".md"), "docx")));
         }
 
+        // The generated set (rag gen-docs): its PDFs, with ground truth in groundtruth/NAME.md.
+        var generated = Path.Combine(root, GeneratedDocumentSet.PdfFolder);
+        if (Directory.Exists(Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder)) && Directory.Exists(generated))
+        {
+            docs.AddRange(Directory.EnumerateFiles(generated, "*.pdf").Order(StringComparer.Ordinal)
+                .Select(f => new ChunkEvalDocument(f, Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder, Path.GetFileNameWithoutExtension(f) + ".md"), "pdf")));
+        }
+
         return docs.Where(d => File.Exists(d.GroundTruthPath)).ToList();
     }
 
@@ -79,7 +88,7 @@ public static class ChunkEvaluation
             try
             {
                 var source = await pipeline.ParseAsync(new DocumentSource(doc.SourcePath, doc.FileName, FormatOf(doc.SourcePath)), ct);
-                var truth = await pipeline.ParseAsync(new DocumentSource(doc.GroundTruthPath, Path.GetFileName(doc.GroundTruthPath), DocumentFormat.Markdown), ct);
+                var truth = await pipeline.ParseAsync(new DocumentSource(doc.GroundTruthPath, Path.GetFileName(doc.GroundTruthPath), Core.Documents.DocumentFormat.Markdown), ct);
                 var title = string.IsNullOrWhiteSpace(source.Title) ? Path.GetFileNameWithoutExtension(doc.FileName) : source.Title;
                 parsed.Add(new ParsedEvalDocument(doc, source with { Title = title }, truth with { Title = title }));
             }
@@ -185,10 +194,10 @@ public static class ChunkEvaluation
             sizes.Count == 0 ? 0 : sizes.Max(), clock.Elapsed.TotalSeconds);
     }
 
-    private static DocumentFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    private static Core.Documents.DocumentFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
-        ".pdf" => DocumentFormat.Pdf,
-        ".docx" => DocumentFormat.Docx,
-        _ => DocumentFormat.Unknown,
+        ".pdf" => Core.Documents.DocumentFormat.Pdf,
+        ".docx" => Core.Documents.DocumentFormat.Docx,
+        _ => Core.Documents.DocumentFormat.Unknown,
     };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RagService.Core.Documents;
+using RagService.Evaluation.Synthetic.Documents;
 using RagService.Ingestion.Parsing;
 
 namespace RagService.Evaluation.Parsing;
@@ -16,7 +17,11 @@ public sealed record ParseCase(string Category, string SourcePath, string Ground
 }
 
 /// <summary>The outcome for one case: its scores, or the reason it could not be parsed.</summary>
-public sealed record ParseCaseResult(ParseCase Case, ParseScore? Score, string? Failure, int Pages, TimeSpan Elapsed);
+public sealed record ParseCaseResult(ParseCase Case, ParseScore? Score, string? Failure, int Pages, TimeSpan Elapsed)
+{
+    /// <summary>The parsed tree, for measurements beyond the score (OCR'd chunks' section paths).</summary>
+    public DocumentTree? Tree { get; init; }
+}
 
 /// <summary>
 /// Finds the ground-truthed files of <c>../shared/data/documents</c>: Docling's Markdown for PDF, DOCX
@@ -28,6 +33,9 @@ public static class ParseDataset
     public const string Pdf = "PDF";
     public const string PdfText = "PDF (PdfPig expected text)";
     public const string Ocr = "OCR";
+    public const string GeneratedDocx = "DOCX (generated)";
+    public const string GeneratedPdf = "PDF (generated)";
+    public const string GeneratedOcr = "OCR (generated)";
 
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"];
 
@@ -41,6 +49,7 @@ public static class ParseDataset
 
         var cases = new List<ParseCase>();
         var plain = new ScoringMode();
+        AddGenerated(cases, root);
 
         foreach (var source in Files(root, "docling/docx/sources", ".docx"))
         {
@@ -92,6 +101,35 @@ public static class ParseDataset
         return cases;
     }
 
+    /// <summary>
+    /// The generated set (<c>rag gen-docs</c>): <c>docx/</c>, <c>pdf/</c> and <c>scan/</c> sources sharing one
+    /// <c>groundtruth/NAME.md</c>, so a document and its renderings fall in the same half of the split.
+    /// </summary>
+    private static void AddGenerated(List<ParseCase> cases, string root)
+    {
+        var truths = Path.Combine(root, GeneratedDocumentSet.GroundTruthFolder);
+        if (!Directory.Exists(truths))
+        {
+            return;
+        }
+
+        string Truth(string source) => Path.Combine(truths, Path.GetFileNameWithoutExtension(source) + ".md");
+        foreach (var source in Files(root, GeneratedDocumentSet.DocxFolder, ".docx"))
+        {
+            Add(cases, GeneratedDocx, source, Truth(source), new ScoringMode());
+        }
+
+        foreach (var source in Files(root, GeneratedDocumentSet.PdfFolder, ".pdf"))
+        {
+            Add(cases, GeneratedPdf, source, Truth(source), new ScoringMode());
+        }
+
+        foreach (var source in Files(root, GeneratedDocumentSet.ScanFolder, ".pdf"))
+        {
+            Add(cases, GeneratedOcr, source, Truth(source), new ScoringMode { Ocr = true });
+        }
+    }
+
     public static GroundTruth Load(ParseCase parseCase)
     {
         ArgumentNullException.ThrowIfNull(parseCase);
@@ -136,7 +174,7 @@ public sealed class ParseEvaluator(FormatSniffer sniffer, DocumentParserRegistry
             var tree = await Task.Run(() => parsers.ParseAsync(source, limit.Token), limit.Token).WaitAsync(timeout, cancellationToken);
             watch.Stop();
             var score = ParseScorer.Score(ParseDataset.Load(parseCase), tree, parseCase.Mode);
-            return new ParseCaseResult(parseCase, score, null, tree.PageCount, watch.Elapsed);
+            return new ParseCaseResult(parseCase, score, null, tree.PageCount, watch.Elapsed) { Tree = tree };
         }
         catch (DocumentRejectedException e)
         {

@@ -1,4 +1,5 @@
 using RagService.Core.Documents;
+using RagService.Ingestion.Parsing;
 
 namespace RagService.Ingestion.Chunking;
 
@@ -41,7 +42,7 @@ internal sealed class SectionPathTracker(DocumentTree tree)
     /// The heading that is the document's title: the first heading, alone at the top level (every other
     /// heading is deeper), with the document title's text. A DOCX Title paragraph, a Markdown document's
     /// single "# Title" or an HTML page's single h1 qualify; the first of several top-level sections does not,
-    /// even when the title was taken from it.
+    /// even when the title was taken from it, and neither does a numbered section ("4 Accommodation" alone on a page).
     /// </summary>
     public static DocumentBlock? FindTitleHeading(DocumentTree tree)
     {
@@ -58,6 +59,11 @@ internal sealed class SectionPathTracker(DocumentTree tree)
         }
 
         var first = headings[0];
+        if (NumberedHeading.IsNumbered(first.Text))
+        {
+            return null;
+        }
+
         var top = Math.Max(1, first.Level);
         var alone = headings.Skip(1).All(h => Math.Max(1, h.Level) > top);
         return alone && SameText(first.Text, tree.Title) ? first : null;

@@ -18,6 +18,12 @@ internal sealed partial class OcrOptionsValidator(IConfiguration? configuration 
 
         LanguageSet(options.LatinLanguages, checks, nameof(options.LatinLanguages), "");
         LanguageSet(options.HanLanguages, checks, nameof(options.HanLanguages), "");
+        if (!string.IsNullOrEmpty(options.AccentedLatinLanguages))
+        {
+            LanguageSet(options.AccentedLatinLanguages, checks, nameof(options.AccentedLatinLanguages), "empty or ");
+        }
+
+        checks.Between(options.AccentedRereadShare, 0, 1);
         checks.ExistingFolderOrUnset(options.TessdataPath);
         checks.Positive(options.MaxEngines);
         checks.PositiveOrUnset(options.MaxConcurrentPages);

@@ -252,9 +252,11 @@ public sealed class DocxParser(DocxParserOptions options) : IDocumentParser
             return;
         }
 
-        if (numId is not null and not 0)
+        // A list item whose author also typed the bullet ("•␉Attach the form") keeps one marker, not two; a
+        // paragraph that opens with a typed bullet and no numbering at all is a list item too.
+        if (numId is not null and not 0 || ListGlyphs.StartsWithGlyph(text))
         {
-            builder.Add(BlockKind.ListItem, text, depth);
+            builder.Add(BlockKind.ListItem, ListGlyphs.Strip(text), depth);
             return;
         }
 

@@ -20,7 +20,8 @@ internal static class OcrLayout
     /// </remarks>
     public static IEnumerable<PdfLine> ToPdfLines(OcrPage page)
     {
-        var lines = JoinSplitLines(page.Lines);
+        ArgumentNullException.ThrowIfNull(page);
+        var lines = JoinSplitLines(PictureNoise.Remove(page).Lines);
         var rows = RowNumbers(lines);
         var fragments = lines.Select(l => Fragments(l).ToList()).ToList();
         var blocks = TableBlocks(lines, rows, fragments);

@@ -14,6 +14,18 @@ public sealed record OcrOptions
 
     public string HanLanguages { get; init; } = "chi_sim+eng";
 
+    /// <summary>
+    /// With "auto", a Latin-script page whose first reading doubts many of its words (accented names read by
+    /// "eng" come out as "Sao", "Gdteborg", with low confidence) is read again with this set (for example "Latin",
+    /// Debian's <c>tesseract-ocr-script-latn</c> model), and the more confident reading is kept. Empty (the default),
+    /// or the model not installed: never. Off by default because on noisy scans the trigger fires on most pages and
+    /// OCR then runs at about half of raw Tesseract's pages/s (docs/benchmarks.md); opt in for accented corpora.
+    /// </summary>
+    public string AccentedLatinLanguages { get; init; } = string.Empty;
+
+    /// <summary>Share of a page's lettered words read with confidence under 60 that triggers the second reading.</summary>
+    public double AccentedRereadShare { get; init; } = 0.04;
+
     /// <summary>The tessdata folder; null looks in the usual Debian and Tesseract locations and TESSDATA_PREFIX.</summary>
     public string? TessdataPath { get; init; }
 

@@ -58,6 +58,16 @@ public sealed class PageRecognizer(OcrEnginePool pool)
                 lines = lease.Engine.Recognize(upright, pageNumber, dpi, options.PageTimeout, cancellationToken);
             }
 
+            if (RereadAccented(languages, lines) is { } accented)
+            {
+                using var lease = Pool.Rent(accented, cancellationToken);
+                var second = lease.Engine.Recognize(upright, pageNumber, dpi, options.PageTimeout, cancellationToken);
+                if (MeanConfidence(second) > MeanConfidence(lines))
+                {
+                    (lines, languages) = (second, accented);
+                }
+            }
+
             var scale = 72.0 / dpi;
             var page = new OcrPage(pageNumber, upright.Width * scale, upright.Height * scale, lines)
             {
@@ -112,6 +122,34 @@ public sealed class PageRecognizer(OcrEnginePool pool)
 
         var rotate = osd.Confidence >= Pool.Options.MinOrientationConfidence ? osd.Rotate : 0;
         return (rotate, osd.Script);
+    }
+
+    /// <summary>
+    /// The language set to read a Latin page again with, when its first reading (with <see cref="OcrOptions.LatinLanguages"/>)
+    /// doubts more than <see cref="OcrOptions.AccentedRereadShare"/> of its lettered words; null when not wanted or not installed.
+    /// </summary>
+    private string? RereadAccented(string languages, List<OcrLine> lines)
+    {
+        var options = Pool.Options;
+        if (!string.Equals(options.Languages, "auto", StringComparison.OrdinalIgnoreCase) || languages != options.LatinLanguages ||
+            string.IsNullOrEmpty(options.AccentedLatinLanguages) || !options.AccentedLatinLanguages.Split('+').All(Pool.HasModel))
+        {
+            return null;
+        }
+
+        var words = lines.SelectMany(l => l.Words).Where(w => w.Text.Any(char.IsLetter)).ToList();
+        return words.Count > 0 && words.Count(w => w.Confidence < DoubtfulWord) > options.AccentedRereadShare * words.Count
+            ? options.AccentedLatinLanguages
+            : null;
+    }
+
+    /// <summary>A word read with less confidence than this is doubted.</summary>
+    private const double DoubtfulWord = 60;
+
+    private static double MeanConfidence(List<OcrLine> lines)
+    {
+        var letters = lines.Sum(l => l.Text.Length);
+        return letters == 0 ? 0 : lines.Sum(l => l.Confidence * l.Text.Length) / letters;
     }
 
     private string ChooseLanguages(string? script)

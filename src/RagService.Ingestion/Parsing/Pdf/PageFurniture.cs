@@ -19,24 +19,69 @@ internal static partial class PageFurniture
         var outer = lines.GroupBy(l => l.Page).SelectMany(OutermostRows).ToHashSet();
         var candidates = lines.Where(l => outer.Contains(l)).ToList();
         var repeated = RepeatedKeys(candidates, pageCount);
-        var drop = new HashSet<PdfLine>();
+        var numbersOf = new Dictionary<int, List<PdfLine>>();
+        var runningOf = new Dictionary<int, List<PdfLine>>();
+        var framed = 0;
         foreach (var page in lines.GroupBy(l => l.Page))
         {
-            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text)).ToList();
-            var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) && (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers))).ToList();
-            drop.UnionWith(numbers);
-            // A running header frames a page's body; text that repeats at the same place on every page and is
-            // most of the page (the same notice or form on each page, a scanned handout photocopied four
-            // times) is the content itself, so it stays.
+            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text) && !InTableRow(l, page)).ToList();
+            var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) &&
+                (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers) || SmallTypeInMargin(l, page, BodySize(page.Where(b => !InMargin(b)).ToList())))).ToList();
+            numbersOf[page.Key] = numbers;
+            runningOf[page.Key] = running;
             var body = page.Where(l => !numbers.Contains(l) && !running.Contains(l)).Sum(l => l.Text.Length);
-            if (body >= running.Sum(l => l.Text.Length))
-            {
-                drop.UnionWith(running);
-            }
+            framed += body >= running.Sum(l => l.Text.Length) ? 1 : 0;
+        }
+
+        // A running header frames a page's body; text that repeats at the same place on every page and is
+        // most of the page (the same notice or form on each page, a scanned handout photocopied four times)
+        // is the content itself, so it stays. That is decided for the document: a nearly empty last page
+        // (a figure and its caption) still loses the header every other page lost.
+        var dropRunning = framed * 2 >= runningOf.Count;
+        var drop = new HashSet<PdfLine>(numbersOf.Values.SelectMany(n => n));
+        if (dropRunning)
+        {
+            drop.UnionWith(runningOf.Values.SelectMany(r => r));
         }
 
         return lines.Where(l => !drop.Contains(l)).ToList();
     }
+
+    /// <summary>
+    /// A bare number on a row of three or more pieces ("Dublin E | 149 | 29 | Vice president", the last row of a
+    /// table at the foot of a page) is a cell, not a page number.
+    /// </summary>
+    private static bool InTableRow(PdfLine line, IEnumerable<PdfLine> page) =>
+        page.Count(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2) >= 3;
+
+    /// <summary>
+    /// A running header needs no second page to be seen: the page's topmost line, in the top margin, set in
+    /// clearly smaller type than the body and short ("Contoso — Internal — Travel Policy v4.2" over a lone
+    /// page), or its bottommost line in small type that carries the page number ("Travel Policy · Page 1").
+    /// </summary>
+    private static bool SmallTypeInMargin(PdfLine line, IEnumerable<PdfLine> page, double bodySize)
+    {
+        if (bodySize <= 0 || line.FontSize > bodySize * SmallType || line.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 15)
+        {
+            return false;
+        }
+
+        var marginal = page.Where(InMargin).ToList();
+        if (line.Box.Top < line.PageHeight * MarginBand)
+        {
+            return line.Box.Bottom <= marginal.Min(l => l.Box.Bottom) + 2 && PageReference().IsMatch(line.Text);
+        }
+
+        // Nothing above it on the page, not even another fragment of its row.
+        return line.Box.Bottom >= marginal.Max(l => l.Box.Bottom) - 2 && page.Count(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2) <= 2;
+    }
+
+    /// <summary>Type at most this share of the body's size is "small" (an 8 pt header over 10.5 pt text is 0.76).</summary>
+    private const double SmallType = 0.85;
+
+    /// <summary>The page body's type size: the size most of its characters are set in (0 for a page with no body, whose lone line is never a header).</summary>
+    private static double BodySize(IReadOnlyList<PdfLine> lines) =>
+        lines.Count == 0 ? 0 : lines.GroupBy(l => Math.Round(l.FontSize * 2) / 2).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
 
     /// <summary>
     /// Text on the page's very first or last baseline beside its page number ("Optimized Table Tokenization … 9",
@@ -97,4 +142,8 @@ internal static partial class PageFurniture
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
+
+    /// <summary>A page number inside a footer line: "Page 3", "p. 3", "Seite 3", "第 3 页", or a number ending the line.</summary>
+    [GeneratedRegex(@"(?:\b(?:page|p\.|seite)\s*\d{1,4}|第\s*\d{1,4}\s*页|\s\d{1,4}\s*$)", RegexOptions.IgnoreCase)]
+    private static partial Regex PageReference();
 }

@@ -211,7 +211,7 @@ internal static class PageLayout
         yield return new LineFragment(current, rowIndex);
     }
 
-    internal static bool IsBullet(string text) => text.Length == 1 && "•●▪■◦‣∙·–-*".Contains(text[0], StringComparison.Ordinal);
+    internal static bool IsBullet(string text) => ListGlyphs.IsGlyph(text);
 
     internal static double Size(Word word) => word.Letters.Max(l => l.PointSize) is var s and > 0 ? s : word.BoundingBox.Height;
 

@@ -139,18 +139,29 @@ internal static partial class ParagraphAssembler
         return result;
     }
 
+    /// <summary>Footnotes sit in the lowest quarter of a page.</summary>
+    private const double FootBand = 0.25;
+
+    private static bool SameRow(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => string.Equals(PdfOutline.Key(p.First), PdfOutline.Key(p.Second), StringComparison.Ordinal));
+
     /// <summary>
     /// A table that ends one page and one that starts the next with the same columns are one table cut
-    /// by the page break; a repeated header row on the second page is dropped.
+    /// by the page break; a repeated header row on the second page is dropped. Only notes at the foot of the
+    /// pages it covers (footnotes) may stand between the two parts; they stay after
+    /// the joined table. A header whose cells wrap onto a second line is one header row (<see cref="TableHeader"/>).
     /// </summary>
     private static void AddTable(List<AssembledBlock> result, PdfTable table)
     {
-        var block = new AssembledBlock(BlockKind.Table, string.Empty, 0, table.Page, table.Page, table.Box) { Rows = table.Rows };
-        if (result.Count > 0 && result[^1] is { Rows: { } previousRows } previous &&
-            previous.PageEnd + 1 == table.Page && previousRows[0].Count == table.Rows[0].Count)
+        var block = new AssembledBlock(BlockKind.Table, string.Empty, 0, table.Page, table.Page, table.Box) { Rows = TableHeader.JoinWrapped(table.Rows) };
+        var at = result.FindLastIndex(b => b.Rows is not null);
+        if (at >= 0 && result[at] is { Rows: { } previousRows } previous &&
+            previous.PageEnd + 1 == table.Page && previousRows[0].Count == table.Rows[0].Count &&
+            result.Skip(at + 1).All(b => b.PageStart >= previous.PageStart && b.PageEnd <= previous.PageEnd && b.Box.Top <= FootBand * table.Lines[0].PageHeight))
         {
-            var continued = table.Rows.SkipWhile((r, i) => i == 0 && r.SequenceEqual(previousRows[0]));
-            result[^1] = previous with { PageEnd = table.Page, Rows = previousRows.Concat(continued).ToList() };
+            var rows = TableHeader.JoinWrapped(table.Rows, previousRows[0]);
+            var continued = rows.SkipWhile((r, i) => i == 0 && SameRow(r, previousRows[0]));
+            result[at] = previous with { PageEnd = table.Page, Rows = previousRows.Concat(continued).ToList() };
             return;
         }
 
@@ -263,6 +274,6 @@ internal static partial class ParagraphAssembler
     [GeneratedRegex(@"[?,;:？，；：]\s*$")]
     private static partial Regex HeadingCannotEnd();
 
-    [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
+    [GeneratedRegex(@"^\s*(?:[" + ListGlyphs.Class + @"]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")]
     private static partial Regex Bullet();
 }

@@ -259,6 +259,6 @@ internal static partial class PdfTableDetector
         return index < 0 ? 0 : index;
     }
 
-    [GeneratedRegex(@"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])\s*$")]
+    [GeneratedRegex(@"^\s*(?:[" + ListGlyphs.Class + @"]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])\s*$")]
     private static partial Regex ListMarker();
 }

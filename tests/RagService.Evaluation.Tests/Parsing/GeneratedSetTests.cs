@@ -1,0 +1,98 @@
+using RagService.Core.Documents;
+using RagService.Evaluation.Parsing;
+using RagService.Evaluation.Synthetic.Documents;
+using RagService.Ingestion.Parsing;
+using RagService.TestSupport;
+using Xunit.Abstractions;
+
+namespace RagService.Evaluation.Tests.Parsing;
+
+/// <summary>
+/// The generated parse test set (<c>rag gen-docs</c>, committed under <c>eval/generated-docs</c>): the committed ground
+/// truth is what the generator writes for its seed, and the parsers keep their figures on the set's test half
+/// (docs/benchmarks.md, "Generated documents"). No LibreOffice is needed: the PDFs and scans are committed.
+/// </summary>
+public sealed class GeneratedSetTests(ITestOutputHelper output)
+{
+    private const int Seed = 15;
+
+    [Fact]
+    public async Task Committed_ground_truth_is_what_the_generator_writes_for_its_seed()
+    {
+        var (documents, questions) = DocumentComposer.Compose(Seed);
+
+        Assert.True(documents.Count >= 40, $"{documents.Count} documents");
+        foreach (var document in documents)
+        {
+            var committed = await File.ReadAllTextAsync(RepositoryFiles.PathOf("eval", "generated-docs", "groundtruth", document.Name + ".md"));
+            Assert.Equal(GroundTruthWriter.Render(document), committed);
+            Assert.True(File.Exists(RepositoryFiles.PathOf("eval", "generated-docs", "pdf", document.Name + ".pdf")), document.Name);
+        }
+
+        Assert.Equal(questions.Count, File.ReadLines(RepositoryFiles.PathOf("eval", "generated-docs", "questions.jsonl")).Count());
+        Assert.Contains(documents, d => d.Scanned && d.Title is null);
+        Assert.Contains(documents, d => d.Language == "zh" && d.Scanned);
+    }
+
+    [Fact]
+    public async Task A_written_docx_parses_back_to_its_ground_truth()
+    {
+        var document = DocumentComposer.Compose(Seed).Documents.First(d => d.Blocks.OfType<GenList>().Any(l => l.TypedGlyph));
+        var path = Path.Combine(Path.GetTempPath(), $"gen-{Guid.NewGuid():N}.docx");
+        try
+        {
+            DocxWriter.Write(document, path);
+            var tree = await DocumentParserRegistry.CreateDefault().ParseAsync(new DocumentSource(path, document.Name + ".docx", DocumentFormat.Docx), CancellationToken.None);
+
+            var score = ParseScorer.Score(GroundTruth.FromMarkdown(GroundTruthWriter.Render(document)), tree);
+            Assert.Equal(1.0, score.HeadingF1);
+            Assert.True(score.TextSimilarity >= 0.95, $"text similarity {score.TextSimilarity:0.000}");
+            // Typed bullets are list items, their glyph said once (by the marker), never kept in the text.
+            var typed = document.Blocks.OfType<GenList>().First(l => l.TypedGlyph);
+            Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.ListItem && b.Text == typed.Items[0]);
+            Assert.DoesNotContain(tree.Blocks, b => b.Kind == BlockKind.ListItem && b.Text.StartsWith(typed.Glyph, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    // Recorded by `rag eval-parse --dataset eval/generated-docs --split test` (docs/benchmarks.md); each guard sits
+    // a little under its figure so that a real regression fails here.
+    [Fact]
+    public async Task Generated_test_half_keeps_headings_text_and_tables()
+    {
+        var results = await EvaluateAsync(c => c.Category is ParseDataset.GeneratedDocx or ParseDataset.GeneratedPdf);
+
+        foreach (var (category, similarity, f1) in new[] { (ParseDataset.GeneratedDocx, DocxSimilarity, DocxHeadingF1), (ParseDataset.GeneratedPdf, PdfSimilarity, PdfHeadingF1) })
+        {
+            var scores = results.Where(r => r.Case.Category == category).Select(r => r.Score).OfType<ParseScore>().ToList();
+            Assert.Equal(results.Count(r => r.Case.Category == category), scores.Count);
+            Assert.True(scores.Average(s => s.TextSimilarity) >= similarity, $"{category} text similarity {scores.Average(s => s.TextSimilarity):0.000}");
+            var headingF1 = 2.0 * scores.Sum(s => s.HeadingsMatched) / (scores.Sum(s => s.HeadingsExpected) + scores.Sum(s => s.HeadingsFound));
+            Assert.True(headingF1 >= f1, $"{category} heading F1 {headingF1:0.000}");
+            Assert.Equal(scores.Sum(s => s.TablesExpected), scores.Sum(s => s.TablesRecovered));
+        }
+    }
+
+    private const double DocxSimilarity = 0.985;
+    private const double DocxHeadingF1 = 0.99;
+    private const double PdfSimilarity = 0.96;
+    private const double PdfHeadingF1 = 0.975;
+
+    private async Task<List<ParseCaseResult>> EvaluateAsync(Func<ParseCase, bool> select)
+    {
+        var cases = ParseDataset.Discover(RepositoryFiles.PathOf("eval", "generated-docs")).Where(c => c.Split == ParseSplit.Test && select(c)).ToList();
+        Assert.NotEmpty(cases);
+        var evaluator = new ParseEvaluator(new FormatSniffer(), DocumentParserRegistry.CreateDefault());
+        var results = new List<ParseCaseResult>();
+        foreach (var parseCase in cases)
+        {
+            results.Add(await evaluator.RunAsync(parseCase, TimeSpan.FromMinutes(2), CancellationToken.None));
+        }
+
+        output.WriteLine(ParseReport.Render(results));
+        return results;
+    }
+}
