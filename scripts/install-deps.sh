@@ -2,7 +2,8 @@
 # Installs what RagService needs on a Debian machine. Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils libreoffice-writer-nogui)
+# chromium: the admin dashboard's browser tests (tests/RagService.Api.Tests/Dashboard) drive it through Playwright.
+packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils chromium libreoffice-writer-nogui)
 # LibreOffice is only used by tests that convert documents; skip it where it is not wanted.
 if [ "${RAG_SKIP_LIBREOFFICE:-1}" = "1" ]; then packages=("${packages[@]/libreoffice-writer-nogui}"); fi
 
