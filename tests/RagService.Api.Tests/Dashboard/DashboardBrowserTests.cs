@@ -14,6 +14,8 @@ public sealed class DashboardBrowserTests
 {
     private const string AdminKey = "dashboard-admin-key-0123456789abcdef";
     private const string Index = "policies";
+    /// <summary>Two policies, a damaged PDF and 24 notes: more than one page of the documents table.</summary>
+    private const int Documents = 27;
 
     [ChromiumFact]
     public async Task An_admin_signs_in_reads_the_overview_and_documents_and_queries_the_playground()
@@ -27,7 +29,7 @@ public sealed class DashboardBrowserTests
             ["Logging:LogLevel:Default"] = "Warning",
         }, default);
         using var http = server.CreateClient();
-        await IngestAsync(http, dir);
+        var ids = await IngestAsync(http, dir);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -60,15 +62,32 @@ public sealed class DashboardBrowserTests
         var row = page.Locator($"tr[data-index='{Index}']");
         await Expect(row).ToBeVisibleAsync();
         await Expect(row.Locator("td").Nth(1)).ToContainTextAsync("ok");
-        await Expect(row.Locator("td").Nth(4)).ToHaveTextAsync("2"); // ready
-        await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync("2"); // documents
+        await Expect(row.Locator("td").Nth(4)).ToHaveTextAsync($"{Documents - 1}"); // ready
+        await Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1"); // failed
+        await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync($"{Documents}"); // documents
         await Screenshot(page, "overview");
 
+        // The documents come a page at a time from the server; both pages together hold every document once.
         await row.GetByRole(AriaRole.Link, new() { Name = Index }).ClickAsync();
-        await Expect(page.Locator("#page-range")).ToHaveTextAsync("1–2 of 2");
-        await Expect(page.Locator("tr[data-document='travel'] .state")).ToHaveTextAsync("ready");
-        await Expect(page.Locator("tr[data-document='leave']")).ToContainTextAsync("leave.md");
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"1–25 of {Documents}");
+        var seen = await DocumentIdsAsync(page);
         await Screenshot(page, "documents");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents} of {Documents}");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next" })).ToBeDisabledAsync();
+        seen.AddRange(await DocumentIdsAsync(page));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+
+        // The failed document shows its step and reason, on whichever page it is.
+        if (await page.Locator("tr[data-document='broken']").CountAsync() == 0)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Previous" }).ClickAsync();
+        }
+
+        var broken = page.Locator("tr[data-document='broken']");
+        await Expect(broken.Locator(".state")).ToHaveTextAsync("failed");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(5).TextContentAsync()), "the failed step is shown");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(6).TextContentAsync()), "the failure reason is shown");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Query this index" }).ClickAsync();
         await page.GetByLabel("Query").FillAsync("meal allowance for interns");
@@ -113,19 +132,40 @@ public sealed class DashboardBrowserTests
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("v1/indexes")).StatusCode);
     }
 
-    private static async Task IngestAsync(HttpClient http, TempDirectory dir)
+    /// <summary>Ingests the index's <see cref="Documents"/> documents and waits until each is final; returns their ids.</summary>
+    private static async Task<List<string>> IngestAsync(HttpClient http, TempDirectory dir)
     {
         (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
-        var travel = dir.File("travel.md");
-        await File.WriteAllTextAsync(travel, "# Travel policy\n\n## Meals\n\nThe daily meal allowance is 60 euros for employees. Interns receive a daily meal allowance of 40 euros.\n");
-        var leave = dir.File("leave.md");
-        await File.WriteAllTextAsync(leave, "# Leave policy\n\n## Annual leave\n\nEmployees receive twenty-five days of annual leave a year.\n");
-        foreach (var (path, id) in new[] { (travel, "travel"), (leave, "leave") })
+        var files = new List<(string Path, string? DocumentId)>
         {
-            await RagApiHost.UploadAsync(http, Index, (path, id));
-            Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(http, Index, id)).GetProperty("status").GetString());
+            (Write(dir, "travel.md", "# Travel policy\n\n## Meals\n\nThe daily meal allowance is 60 euros for employees. Interns receive a daily meal allowance of 40 euros.\n"), "travel"),
+            (Write(dir, "leave.md", "# Leave policy\n\n## Annual leave\n\nEmployees receive twenty-five days of annual leave a year.\n"), "leave"),
+            (Write(dir, "broken.pdf", "%PDF-1.7\nthis file was cut off before its first object"), "broken"),
+        };
+        for (var i = 1; files.Count < Documents; i++)
+        {
+            files.Add((Write(dir, $"note-{i:D2}.md", $"# Note {i}\n\nMeeting room {i} has {i + 3} chairs and a whiteboard.\n"), $"note-{i:D2}"));
         }
+
+        await RagApiHost.UploadAsync(http, Index, [.. files]);
+        foreach (var (_, id) in files)
+        {
+            var expected = id == "broken" ? "failed" : "ready";
+            Assert.Equal(expected, (await RagApiHost.WaitForFinalAsync(http, Index, id!)).GetProperty("status").GetString());
+        }
+
+        return [.. files.Select(f => f.DocumentId!)];
     }
+
+    private static string Write(TempDirectory dir, string name, string text)
+    {
+        var path = dir.File(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static async Task<List<string>> DocumentIdsAsync(IPage page) =>
+        [.. (await page.Locator("tr[data-document]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.document)"))];
 
     /// <summary>Writes the page at 1280×800 to docs/dashboard/{name}.png in the repository.</summary>
     private static async Task Screenshot(IPage page, string name)
