@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using RagService.Evaluation.Hosting;
 using static Microsoft.Playwright.Assertions;
@@ -55,6 +56,7 @@ public sealed class DashboardBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("refused");
         await Screenshot(page, "sign-in");
+        await AssertAccessibleAsync(page);
 
         await page.GetByLabel("API key").FillAsync(AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -66,12 +68,14 @@ public sealed class DashboardBrowserTests
         await Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1"); // failed
         await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync($"{Documents}"); // documents
         await Screenshot(page, "overview");
+        await AssertAccessibleAsync(page);
 
         // The documents come a page at a time from the server; both pages together hold every document once.
         await row.GetByRole(AriaRole.Link, new() { Name = Index }).ClickAsync();
         await Expect(page.Locator("#page-range")).ToHaveTextAsync($"1–25 of {Documents}");
         var seen = await DocumentIdsAsync(page);
         await Screenshot(page, "documents");
+        await AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents} of {Documents}");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next" })).ToBeDisabledAsync();
@@ -89,6 +93,19 @@ public sealed class DashboardBrowserTests
         Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(5).TextContentAsync()), "the failed step is shown");
         Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(6).TextContentAsync()), "the failure reason is shown");
 
+        // A document uploaded while the last page is open appears there and reaches ready with no reload.
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next" });
+        if (await next.IsEnabledAsync())
+        {
+            await next.ClickAsync();
+        }
+
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents} of {Documents}");
+        var late = Write(dir, "late.md", "# Late note\n\nThe archive room is in the basement.\n");
+        await RagApiHost.UploadAsync(http, Index, (late, "late"));
+        await Expect(page.Locator("tr[data-document='late'] .state")).ToHaveTextAsync("ready", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents + 1} of {Documents + 1}");
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Query this index" }).ClickAsync();
         await page.GetByLabel("Query").FillAsync("meal allowance for interns");
         await page.GetByLabel("Mode").SelectOptionAsync("hybrid");
@@ -98,6 +115,7 @@ public sealed class DashboardBrowserTests
         await Expect(firstHit).ToContainTextAsync("40 euros");
         Assert.True(await page.Locator("tr.trace-step").CountAsync() > 0, "the playground shows the search trace's steps");
         await Screenshot(page, "playground");
+        await AssertAccessibleAsync(page);
 
         // Signing out forgets the key: the next visit asks for one again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -162,6 +180,16 @@ public sealed class DashboardBrowserTests
         var path = dir.File(name);
         File.WriteAllText(path, text);
         return path;
+    }
+
+    /// <summary>axe-core on the page as it is: no serious or critical violation.</summary>
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        var severe = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
+        Assert.True(severe.Count == 0, string.Join(Environment.NewLine, severe));
     }
 
     private static async Task<List<string>> DocumentIdsAsync(IPage page) =>

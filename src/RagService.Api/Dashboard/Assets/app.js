@@ -4,6 +4,10 @@
 
 const KEY = "rag-api-key";
 const PAGE_SIZE = 25;
+/** Overview and documents re-read the API on their own: often while ingestion runs, now and then when idle. */
+const REFRESH_BUSY_MS = 2000;
+const REFRESH_IDLE_MS = 10000;
+let refreshTimer = 0;
 
 /** Builds an element: attributes (on* and hidden excluded as strings) and children (strings become text nodes). */
 function el(tag, attrs, ...children) {
@@ -70,6 +74,13 @@ function show(...nodes) {
   view.replaceChildren(...nodes);
 }
 
+/** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
+function refreshLater(busy) {
+  clearTimeout(refreshTimer);
+  const hash = location.hash;
+  refreshTimer = setTimeout(() => { if (location.hash === hash) route(); }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
+}
+
 function failure(error) {
   if (error.message !== "unauthorized") show(el("p", { class: "error", role: "alert" }, error.message));
 }
@@ -98,6 +109,7 @@ async function overview() {
       ? el("p", { class: "muted" }, "No indexes yet. Create one with PUT /v1/indexes/{name}.")
       : table("Indexes", ["Index", "Health", { text: "Queued", num: 1 }, { text: "Processing", num: 1 }, { text: "Ready", num: 1 },
           { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows));
+  refreshLater(indexes.some(ix => (ix.documents?.queued || 0) + (ix.documents?.processing || 0) > 0));
 }
 
 async function documents(index, offset) {
@@ -122,6 +134,7 @@ async function documents(index, offset) {
       el("button", { type: "button", class: "secondary", disabled: last >= page.total, onclick: go(offset + PAGE_SIZE) }, "Next"),
       el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
     table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Failed step", "Error"], rows));
+  refreshLater(page.documents.some(doc => doc.status === "queued" || doc.status === "processing"));
 }
 
 async function playground(selected) {
@@ -177,6 +190,7 @@ function renderSearch(target, response) {
 // ---- routing and session -------------------------------------------------------------------------------------
 
 function route() {
+  clearTimeout(refreshTimer);
   const signedIn = Boolean(sessionStorage.getItem(KEY));
   document.getElementById("sign-in").hidden = signedIn;
   document.getElementById("nav").hidden = !signedIn;
