@@ -2,7 +2,8 @@
 # Installs what RagService needs on a Debian machine. Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd tesseract-ocr-script-latn poppler-utils libreoffice-writer-nogui fonts-wqy-microhei)
+# chromium: the admin dashboard's browser tests (tests/RagService.Api.Tests/Dashboard) drive it through Playwright.
+packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd tesseract-ocr-script-latn poppler-utils chromium libreoffice-writer-nogui fonts-wqy-microhei)
 # LibreOffice (and the Chinese font it renders with) only regenerates the committed parse test set
 # (rag gen-docs); skip them where they are not wanted.
 if [ "${RAG_SKIP_LIBREOFFICE:-1}" = "1" ]; then packages=("${packages[@]/libreoffice-writer-nogui}"); packages=("${packages[@]/fonts-wqy-microhei}"); fi

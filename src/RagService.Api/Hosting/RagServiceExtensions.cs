@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RagService.Api.Conversations;
+using RagService.Api.Dashboard;
 using RagService.Retrieval.FollowUps;
 using Microsoft.Extensions.Options;
 using RagService.Api.Endpoints;
@@ -105,6 +106,7 @@ public static class RagServiceExtensions
         v1.MapConversationsApi();
         v1.MapOpenAiApi();
         app.MapRagMcp();
+        app.MapRagDashboard();
         return app;
     }
 

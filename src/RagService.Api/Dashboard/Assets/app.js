@@ -1,0 +1,237 @@
+// The RagService admin dashboard: a single page over the REST API (see Dashboard/DashboardEndpoints.cs for why
+// the key lives in sessionStorage). Data is always rendered as text (textContent), never parsed as HTML.
+"use strict";
+
+const KEY = "rag-api-key";
+const PAGE_SIZE = 25;
+/** Overview and documents re-read the API on their own: often while ingestion runs, now and then when idle. */
+const REFRESH_BUSY_MS = 2000;
+const REFRESH_IDLE_MS = 10000;
+let refreshTimer = 0;
+
+/** Builds an element: attributes (on* and hidden excluded as strings) and children (strings become text nodes). */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "onclick" || name === "onsubmit" || name === "onchange") node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** A call to the REST API with the session's key; a refused key signs the page out, other errors throw their ProblemDetails text. */
+async function api(path, options = {}) {
+  const headers = Object.assign({ "X-Api-Key": sessionStorage.getItem(KEY) || "" }, options.headers || {});
+  if (options.body && typeof options.body !== "string") {
+    headers["Content-Type"] = "application/json";
+    options = Object.assign({}, options, { body: JSON.stringify(options.body) });
+  }
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  if (response.status === 401) {
+    signOut("The API key was refused (401). Sign in again.");
+    throw new Error("unauthorized");
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const problem = await response.json();
+      message = [problem.title, problem.detail].filter(Boolean).join(": ") || message;
+    } catch { /* not JSON: keep the status line */ }
+    throw new Error(message);
+  }
+  return response.json();
+}
+
+function stateBadge(state) {
+  return el("span", { class: `state state-${state}` }, state);
+}
+
+function bytes(n) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+function fixed(value, digits) {
+  return value === null || value === undefined ? "" : Number(value).toFixed(digits);
+}
+
+function table(label, headers, rows) {
+  return el("div", { class: "table-wrap" },
+    el("table", { "aria-label": label },
+      el("thead", {}, el("tr", {}, headers.map(h => el("th", { scope: "col", class: h.num ? "num" : null }, h.text ?? h)))),
+      el("tbody", {}, rows)));
+}
+
+function show(...nodes) {
+  const view = document.getElementById("view");
+  view.replaceChildren(...nodes);
+}
+
+/** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
+function refreshLater(busy) {
+  clearTimeout(refreshTimer);
+  const hash = location.hash;
+  refreshTimer = setTimeout(() => { if (location.hash === hash) route(); }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
+}
+
+function failure(error) {
+  if (error.message !== "unauthorized") show(el("p", { class: "error", role: "alert" }, error.message));
+}
+
+// ---- pages -------------------------------------------------------------------------------------------------
+
+async function overview() {
+  const { indexes } = await api("/v1/indexes");
+  const rows = indexes.map(ix => {
+    const d = ix.documents || {};
+    return el("tr", { "data-index": ix.name },
+      el("td", {}, el("a", { href: `#/indexes/${encodeURIComponent(ix.name)}/documents` }, ix.name)),
+      el("td", {}, stateBadge(ix.health), ix.error ? el("div", { class: "error" }, ix.error) : null),
+      el("td", { class: "num" }, d.queued ?? ""),
+      el("td", { class: "num" }, d.processing ?? ""),
+      el("td", { class: "num" }, d.ready ?? ""),
+      el("td", { class: "num" }, d.failed ?? ""),
+      el("td", { class: "num" }, d.total ?? ix.documentCount),
+      el("td", { class: "num" }, d.chunks ?? ""),
+      el("td", { class: "num" }, bytes(ix.sizeOnDiskBytes)),
+      el("td", {}, ix.embeddingModel));
+  });
+  show(
+    el("h1", {}, "Overview"),
+    indexes.length === 0
+      ? el("p", { class: "muted" }, "No indexes yet. Create one with PUT /v1/indexes/{name}.")
+      : table("Indexes", ["Index", "Health", { text: "Queued", num: 1 }, { text: "Processing", num: 1 }, { text: "Ready", num: 1 },
+          { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows));
+  refreshLater(indexes.some(ix => (ix.documents?.queued || 0) + (ix.documents?.processing || 0) > 0));
+}
+
+async function documents(index, offset) {
+  const path = `/v1/indexes/${encodeURIComponent(index)}/documents?offset=${offset}&limit=${PAGE_SIZE}`;
+  const page = await api(path);
+  const rows = page.documents.map(doc => el("tr", { "data-document": doc.documentId },
+    el("td", {}, doc.documentId),
+    el("td", {}, doc.fileName),
+    el("td", {}, stateBadge(doc.status)),
+    el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
+    el("td", { class: "num" }, doc.chunkCount),
+    el("td", {}, doc.failedStep || ""),
+    el("td", { class: "error" }, doc.error || "")));
+  const first = page.total === 0 ? 0 : page.offset + 1;
+  const last = page.offset + page.documents.length;
+  const go = target => () => { location.hash = `#/indexes/${encodeURIComponent(index)}/documents?offset=${target}`; };
+  show(
+    el("h1", {}, `Documents of ${index}`),
+    el("div", { class: "pager" },
+      el("button", { type: "button", class: "secondary", disabled: offset === 0, onclick: go(Math.max(0, offset - PAGE_SIZE)) }, "Previous"),
+      el("span", { id: "page-range" }, `${first}–${last} of ${page.total}`),
+      el("button", { type: "button", class: "secondary", disabled: last >= page.total, onclick: go(offset + PAGE_SIZE) }, "Next"),
+      el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
+    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Failed step", "Error"], rows));
+  refreshLater(page.documents.some(doc => doc.status === "queued" || doc.status === "processing"));
+}
+
+async function playground(selected) {
+  const { indexes } = await api("/v1/indexes");
+  const results = el("div", { id: "results" });
+  const form = el("form", { class: "card", id: "query-form" },
+    el("div", { class: "query-row" },
+      el("div", {}, el("label", { for: "query" }, "Query"), el("input", { id: "query", type: "search", required: true })),
+      el("div", {}, el("label", { for: "index" }, "Index"),
+        el("select", { id: "index" }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
+      el("div", {}, el("label", { for: "mode" }, "Mode"),
+        el("select", { id: "mode" }, ["hybrid", "bm25", "dense"].map(m => el("option", { value: m }, m)))),
+      el("button", { type: "submit" }, "Search")));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const index = form.querySelector("#index").value;
+    const request = { query: form.querySelector("#query").value, mode: form.querySelector("#mode").value, topK: 10, trace: true };
+    results.replaceChildren(el("p", { class: "muted" }, "Searching…"));
+    try {
+      renderSearch(results, await api(`/v1/indexes/${encodeURIComponent(index)}/search`, { method: "POST", body: request }));
+    } catch (error) {
+      if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  });
+  show(el("h1", {}, "Playground"), form, results);
+  form.querySelector("#query").focus();
+}
+
+function renderSearch(target, response) {
+  const hits = response.hits.map(hit => el("tr", { class: "hit" },
+    el("td", { class: "num" }, hit.rank),
+    el("td", { class: "num" }, fixed(hit.score, 4)),
+    el("td", {}, hit.chunk.fileName || hit.chunk.documentId, el("div", { class: "muted" }, (hit.chunk.sectionPath || []).join(" › "))),
+    el("td", { class: "hit-text" }, hit.chunk.text.length > 300 ? `${hit.chunk.text.slice(0, 300)}…` : hit.chunk.text),
+    el("td", { class: "num" }, hit.scores.bm25Rank ?? "–"),
+    el("td", { class: "num" }, hit.scores.denseRank ?? "–"),
+    el("td", { class: "num" }, fixed(hit.scores.fused, 4)),
+    el("td", { class: "num" }, fixed(hit.scores.rerank, 4))));
+  const steps = (response.trace?.steps || []).map(step => el("tr", { class: "trace-step" },
+    el("td", {}, step.stage),
+    el("td", {}, step.applied ? "yes" : "no"),
+    el("td", { class: "num" }, fixed(step.ms, 2)),
+    el("td", {}, step.detail)));
+  target.replaceChildren(
+    el("p", { class: "muted", id: "search-summary" }, `${response.hits.length} hits in ${fixed(response.elapsedMs, 1)} ms (${response.mode})`),
+    el("h2", {}, "Hits"),
+    table("Hits", [{ text: "Rank", num: 1 }, { text: "Score", num: 1 }, "Document", "Text", { text: "BM25 rank", num: 1 },
+      { text: "Dense rank", num: 1 }, { text: "Fused", num: 1 }, { text: "Rerank", num: 1 }], hits),
+    el("h2", {}, "Trace"),
+    table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
+}
+
+// ---- routing and session -------------------------------------------------------------------------------------
+
+function route() {
+  clearTimeout(refreshTimer);
+  const signedIn = Boolean(sessionStorage.getItem(KEY));
+  document.getElementById("sign-in").hidden = signedIn;
+  document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("sign-out").hidden = !signedIn;
+  if (!signedIn) { show(); return; }
+
+  const [path, query] = (location.hash.slice(1) || "/overview").split("?");
+  const params = new URLSearchParams(query || "");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const page = parts[0] === "indexes" || parts[0] === "playground" ? parts[0] : "overview";
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const work = page === "indexes" && parts[2] === "documents"
+    ? documents(parts[1], Math.max(0, parseInt(params.get("offset") || "0", 10) || 0))
+    : page === "playground" ? playground(params.get("index")) : overview();
+  work.catch(failure);
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(KEY);
+  document.getElementById("sign-in-error").textContent = message || "";
+  route();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("sign-in-form").addEventListener("submit", async event => {
+    event.preventDefault();
+    const input = document.getElementById("api-key");
+    sessionStorage.setItem(KEY, input.value.trim());
+    input.value = "";
+    try {
+      await api("/v1/indexes"); // the key is checked by the API itself, with the caller's roles and tenant
+      document.getElementById("sign-in-error").textContent = "";
+      if (!location.hash) location.hash = "#/overview"; else route();
+    } catch (error) {
+      if (error.message !== "unauthorized") signOut(error.message);
+    }
+  });
+  document.getElementById("sign-out").addEventListener("click", () => signOut(""));
+  window.addEventListener("hashchange", route);
+  route();
+});

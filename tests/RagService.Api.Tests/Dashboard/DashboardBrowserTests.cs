@@ -1,0 +1,213 @@
+using System.Net.Http.Json;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using RagService.Evaluation.Hosting;
+using static Microsoft.Playwright.Assertions;
+
+namespace RagService.Api.Tests.Dashboard;
+
+/// <summary>
+/// The admin dashboard in a real browser (chromium via Playwright) against the real service on Kestrel over
+/// loopback with authentication on: sign in with the admin key, read the overview, page the documents, run a
+/// query in the playground and read its hits and trace. Screenshots at 1280×800 go to docs/dashboard/.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private const string AdminKey = "dashboard-admin-key-0123456789abcdef";
+    private const string Index = "policies";
+    /// <summary>Two policies, a damaged PDF and 24 notes: more than one page of the documents table.</summary>
+    private const int Documents = 27;
+
+    [ChromiumFact]
+    public async Task An_admin_signs_in_reads_the_overview_and_documents_and_queries_the_playground()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await LoopbackApiServer.StartAsync(null, new Dictionary<string, string?>
+        {
+            ["Rag:DataDirectory"] = dir.File("data"),
+            ["Rag:Auth:AdminKey"] = AdminKey,
+            ["Rag:Limits:RequestsPerMinute"] = "0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }, default);
+        using var http = server.CreateClient();
+        var ids = await IngestAsync(http, dir);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox"], // CI runs as root, where chromium refuses its sandbox
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(new Uri(server.BaseAddress, "admin/").ToString());
+
+        // A wrong key is refused by the API itself and the page says so.
+        await page.GetByLabel("API key").FillAsync("not-a-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("refused");
+        await Screenshot(page, "sign-in");
+        await AssertAccessibleAsync(page);
+
+        await page.GetByLabel("API key").FillAsync(AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        var row = page.Locator($"tr[data-index='{Index}']");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row.Locator("td").Nth(1)).ToContainTextAsync("ok");
+        await Expect(row.Locator("td").Nth(4)).ToHaveTextAsync($"{Documents - 1}"); // ready
+        await Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1"); // failed
+        await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync($"{Documents}"); // documents
+        await Screenshot(page, "overview");
+        await AssertAccessibleAsync(page);
+
+        // The documents come a page at a time from the server; both pages together hold every document once.
+        await row.GetByRole(AriaRole.Link, new() { Name = Index }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"1–25 of {Documents}");
+        var seen = await DocumentIdsAsync(page);
+        await Screenshot(page, "documents");
+        await AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents} of {Documents}");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next" })).ToBeDisabledAsync();
+        seen.AddRange(await DocumentIdsAsync(page));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+
+        // The failed document shows its step and reason, on whichever page it is.
+        if (await page.Locator("tr[data-document='broken']").CountAsync() == 0)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Previous" }).ClickAsync();
+        }
+
+        var broken = page.Locator("tr[data-document='broken']");
+        await Expect(broken.Locator(".state")).ToHaveTextAsync("failed");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(5).TextContentAsync()), "the failed step is shown");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(6).TextContentAsync()), "the failure reason is shown");
+
+        // A document uploaded while the last page is open appears there and reaches ready with no reload.
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next" });
+        if (await next.IsEnabledAsync())
+        {
+            await next.ClickAsync();
+        }
+
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents} of {Documents}");
+        var late = Write(dir, "late.md", "# Late note\n\nThe archive room is in the basement.\n");
+        await RagApiHost.UploadAsync(http, Index, (late, "late"));
+        await Expect(page.Locator("tr[data-document='late'] .state")).ToHaveTextAsync("ready", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync($"26–{Documents + 1} of {Documents + 1}");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Query this index" }).ClickAsync();
+        await page.GetByLabel("Query").FillAsync("meal allowance for interns");
+        await page.GetByLabel("Mode").SelectOptionAsync("hybrid");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var firstHit = page.Locator("tr.hit").First;
+        await Expect(firstHit).ToContainTextAsync("travel.md");
+        await Expect(firstHit).ToContainTextAsync("40 euros");
+        Assert.True(await page.Locator("tr.trace-step").CountAsync() > 0, "the playground shows the search trace's steps");
+        await Screenshot(page, "playground");
+        await AssertAccessibleAsync(page);
+
+        // Signing out forgets the key: the next visit asks for one again.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('rag-api-key')"));
+
+        // The refused key's 401 on sign-in is the only error the browser logs.
+        Assert.All(consoleErrors, e => Assert.Contains("401", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_served_without_a_key_with_a_policy_that_runs_only_its_own_script()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await LoopbackApiServer.StartAsync(null, new Dictionary<string, string?>
+        {
+            ["Rag:DataDirectory"] = dir.File("data"),
+            ["Rag:Auth:AdminKey"] = AdminKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }, default);
+        using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+
+        var shell = await anonymous.GetAsync("admin/");
+        shell.EnsureSuccessStatusCode();
+        Assert.Equal("text/html", shell.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("script-src 'self'", shell.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("/admin/app.js", await shell.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal("text/javascript", (await anonymous.GetAsync("admin/app.js")).Content.Headers.ContentType?.MediaType);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await anonymous.GetAsync("admin/secrets.json")).StatusCode);
+        // The shell holds no data: the API behind it still refuses a caller without a key.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("v1/indexes")).StatusCode);
+    }
+
+    /// <summary>Ingests the index's <see cref="Documents"/> documents and waits until each is final; returns their ids.</summary>
+    private static async Task<List<string>> IngestAsync(HttpClient http, TempDirectory dir)
+    {
+        (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
+        var files = new List<(string Path, string? DocumentId)>
+        {
+            (Write(dir, "travel.md", "# Travel policy\n\n## Meals\n\nThe daily meal allowance is 60 euros for employees. Interns receive a daily meal allowance of 40 euros.\n"), "travel"),
+            (Write(dir, "leave.md", "# Leave policy\n\n## Annual leave\n\nEmployees receive twenty-five days of annual leave a year.\n"), "leave"),
+            (Write(dir, "broken.pdf", "%PDF-1.7\nthis file was cut off before its first object"), "broken"),
+        };
+        for (var i = 1; files.Count < Documents; i++)
+        {
+            files.Add((Write(dir, $"note-{i:D2}.md", $"# Note {i}\n\nMeeting room {i} has {i + 3} chairs and a whiteboard.\n"), $"note-{i:D2}"));
+        }
+
+        await RagApiHost.UploadAsync(http, Index, [.. files]);
+        foreach (var (_, id) in files)
+        {
+            var expected = id == "broken" ? "failed" : "ready";
+            Assert.Equal(expected, (await RagApiHost.WaitForFinalAsync(http, Index, id!)).GetProperty("status").GetString());
+        }
+
+        return [.. files.Select(f => f.DocumentId!)];
+    }
+
+    private static string Write(TempDirectory dir, string name, string text)
+    {
+        var path = dir.File(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>axe-core on the page as it is: no serious or critical violation.</summary>
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        Assert.NotEmpty(result.Passes); // axe ran its rules on this page
+        var severe = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
+        Assert.True(severe.Count == 0, string.Join(Environment.NewLine, severe));
+    }
+
+    private static async Task<List<string>> DocumentIdsAsync(IPage page) =>
+        [.. (await page.Locator("tr[data-document]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.document)"))];
+
+    /// <summary>Writes the page at 1280×800 to docs/dashboard/{name}.png in the repository.</summary>
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "RagService.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var folder = Path.Combine(root.FullName, "docs", "dashboard");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
+    }
+}
