@@ -83,7 +83,8 @@ public sealed class PoisonDocumentTests : IDisposable
         var alone = await pipeline.IngestPendingAsync(Target(new IngestionLimits()), 64, 2, CancellationToken.None);
 
         Assert.Equal(1, alone.Ready);
-        Assert.Equal(DocumentState.Ready, (await _store.Jobs.GetAsync("suspect", CancellationToken.None))!.State);
+        var ready = (await _store.Jobs.GetAsync("suspect", CancellationToken.None))!;
+        Assert.Equal((DocumentState.Ready, 0), (ready.State, ready.Attempts));
         Assert.Equal(DocumentState.Queued, (await _store.Jobs.GetAsync("a", CancellationToken.None))!.State);
 
         await EnqueueAsync(("suspect", "A new version of the suspect document about walrus migrations."));

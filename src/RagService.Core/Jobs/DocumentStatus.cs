@@ -38,7 +38,7 @@ public sealed record DocumentStatus
     public int PageCount { get; init; }
     public int ChunkCount { get; init; }
 
-    /// <summary>How often ingestion of this version was started (see <see cref="IJobAttempts"/>); 0 before the first start.</summary>
+    /// <summary>Attempts at this version that started (see <see cref="IJobAttempts"/>); back to 0 once it is ready or requeued, so above 0 on an unfinished version means an attempt died or timed out.</summary>
     public int Attempts { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -75,7 +75,7 @@ internal sealed class SqliteDuplicateIndex(CatalogDatabase database) : IDuplicat
                 using var requeue = connection.CreateCommand();
                 requeue.CommandText = """
                     UPDATE documents SET version = version + 1, state = 'Queued', progress = 0, failed_step = NULL, error = NULL,
-                        updated_at = $now, started_at = NULL, completed_at = NULL, seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents)
+                        updated_at = $now, started_at = NULL, completed_at = NULL, attempts = 0, seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents)
                     WHERE id = $doc AND state IN ('Ready', 'Failed')
                     """;
                 requeue.Parameters.AddWithValue("$now", CatalogDatabase.Now());

@@ -164,7 +164,7 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
             {
                 update.CommandText = """
                     UPDATE documents SET live_version = $version, state = 'Ready', progress = 1, chunk_count = $count,
-                        updated_at = $now, completed_at = $now, failed_step = NULL, error = NULL
+                        updated_at = $now, completed_at = $now, failed_step = NULL, error = NULL, attempts = 0
                     WHERE id = $doc AND version = $version
                     """;
                 update.Parameters.AddWithValue("$version", commit.Version);
