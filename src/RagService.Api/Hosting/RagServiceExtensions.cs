@@ -6,6 +6,7 @@ using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Api.LoadShedding;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
@@ -32,6 +33,7 @@ public static class RagServiceExtensions
         services.AddRagSecurity();
         services.AddHostedService<IngestionWorker>();
         builder.AddRagTelemetry();
+        services.AddLoadShedding();
         return builder;
     }
 
@@ -71,6 +73,7 @@ public static class RagServiceExtensions
     {
         app.MapServiceDefaults();
         app.UseRagSecurity();
+        app.UseRateLimiter();
         app.MapRagMetrics();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>();
         v1.MapIndexesApi();

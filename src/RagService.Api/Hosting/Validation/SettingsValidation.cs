@@ -9,6 +9,7 @@ using RagService.Ingestion.Parsing.Ocr;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Api.Telemetry;
+using RagService.Api.LoadShedding;
 
 namespace RagService.Api.Hosting.Validation;
 
@@ -21,7 +22,7 @@ public static class SettingsValidation
 {
     /// <summary>
     /// Binds the tunable sections that had no binding (Chunking, Deduplication, Ocr, ExtractiveAnswer,
-    /// CitationVerifier, Telemetry) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
+    /// CitationVerifier, Telemetry, LoadShedding) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
     /// AnswerContext, Llm), which this does not bind again.
     /// </summary>
     public static IServiceCollection AddValidatedSettings(this IServiceCollection services)
@@ -32,6 +33,7 @@ public static class SettingsValidation
         services.AddOptions<ExtractiveAnswerOptions>().BindConfiguration(ExtractiveAnswerOptionsValidator.Section);
         services.AddOptions<CitationVerifierOptions>().BindConfiguration(CitationVerifierOptionsValidator.Section);
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        services.AddOptions<LoadSheddingOptions>().BindConfiguration(LoadSheddingOptions.Section);
 
         Validate<RagOptions, RagOptionsValidator>(services);
         Validate<LuceneLexicalIndexOptions, LexicalOptionsValidator>(services);
@@ -44,6 +46,7 @@ public static class SettingsValidation
         Validate<ExtractiveAnswerOptions, ExtractiveAnswerOptionsValidator>(services);
         Validate<CitationVerifierOptions, CitationVerifierOptionsValidator>(services);
         Validate<TelemetryOptions, TelemetryOptionsValidator>(services);
+        Validate<LoadSheddingOptions, LoadSheddingOptionsValidator>(services);
         return services;
     }
 
