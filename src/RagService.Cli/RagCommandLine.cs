@@ -120,7 +120,7 @@ public static class RagCommandLine
     {
         var root = new RootCommand(Description)
         {
-            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), EvalAnswers(), BenchParse(), BenchOcr(), GenDocs(), Models(), Doctor(), Restore(),
+            Serve(), Ingest(), Search(), Ask(), Parse(), Eval(), EvalParse(), EvalChunks(), EvalFollowUps(), EvalAnswers(), BenchParse(), BenchOcr(), GenDocs(), Load(), Models(), Doctor(), Restore(),
         };
 
         // A bare `rag` prints the help, as it always has.
@@ -153,6 +153,25 @@ public static class RagCommandLine
         };
         AddIndexAccess(command);
         command.SetAction((result, ct) => IngestCommand.RunAsync(new CommandLine(result), ct));
+        return command;
+    }
+
+    private static Command Load()
+    {
+        var command = new Command("load", "Load-test a running service on loopback: N clients search for D seconds (queries from a BEIR queries file), optionally while a corpus is ingested; prints QPS, p50/p95/p99 and errors. Exit 1 on any error.")
+        {
+            new Option<string>("--url") { Description = "The service, on loopback only (e.g. http://127.0.0.1:8080)", HelpName = "URL", Required = true },
+            new Option<string>("--api-key") { Description = "Sent as X-Api-Key with every request", HelpName = "KEY" },
+            Index(required: true),
+            new Option<string>("--queries") { Description = "A BEIR queries.jsonl", HelpName = "FILE", Required = true },
+            new Option<int>("--clients") { Description = "Concurrent clients, 1–64 (default 1)", HelpName = "N" },
+            new Option<int>("--duration") { Description = "Seconds to run, 1–600 (default 30)", HelpName = "S" },
+            Mode(all: false),
+            new Option<string>("--ingest-corpus") { Description = "A BEIR corpus.jsonl to ingest beside the searches", HelpName = "FILE" },
+            new Option<string>("--ingest-index") { Description = "Scratch index for that ingestion, deleted first (default load-ingest)", HelpName = "NAME" },
+            new Option<int>("--ingest-docs") { Description = "Most documents to upload (default 1000)", HelpName = "N" },
+        };
+        command.SetAction((result, ct) => LoadCommand.RunAsync(new CommandLine(result), ct));
         return command;
     }
 

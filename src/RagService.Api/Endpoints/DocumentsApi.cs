@@ -31,6 +31,7 @@ public static class DocumentsApi
             .DisableRequestTimeout()
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
         group.MapGet("/", List).WithSummary("List documents with their status");
+        group.MapPost("/hashes", KnownHashes).WithSummary("Which of these content hashes (SHA-256 of a file's bytes) the index already holds, so a client uploads only new files");
         group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
         group.MapGet("/{documentId}/chunks", Chunks).WithSummary("The live chunks of a document with their provenance");
         group.MapDelete("/{documentId}", Delete).RequireAuthorization(RagPolicies.Ingester).WithSummary("Delete a document from both indexes");
@@ -205,6 +206,42 @@ public static class DocumentsApi
         return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals), offset, docs));
     }
 
+    /// <summary>Most hashes one request may ask about: a batch client asks in slices of this size.</summary>
+    public const int MaxHashesPerQuery = 10_000;
+
+    internal static async Task<Results<Ok<ContentHashAnswer>, NotFound<ProblemDetails>, ValidationProblem>> KnownHashes(
+        string index, ContentHashQuery query, HttpContext http, IndexRegistry registry, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        var hashes = query.Hashes ?? [];
+        var errors = new Dictionary<string, string[]>();
+        if (hashes.Count is 0 or > MaxHashesPerQuery)
+        {
+            errors["hashes"] = [$"Give 1 to {MaxHashesPerQuery} hashes (was {hashes.Count})."];
+        }
+        else if (hashes.Select((h, i) => (h, i)).FirstOrDefault(p => !IsSha256Hex(p.h)) is { h: { } bad } invalid)
+        {
+            errors[$"hashes[{invalid.i}]"] = [$"'{(bad.Length > 80 ? bad[..80] + "…" : bad)}' is not a SHA-256 in lower-case hex (64 characters 0-9a-f)."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        // Only documents the caller may open: a hidden document's id or existence must not leak through its hash.
+        var scope = http.GetAccessScope();
+        var found = (await store.Jobs.FindByContentHashAsync(hashes, ct)).Where(s => AclPrincipals.Allows(scope, s.Acl));
+        return TypedResults.Ok(new ContentHashAnswer(found.Select(s => new KnownContent(s.ContentHash, s.DocumentId, s.State.ToString().ToLowerInvariant())).ToList()));
+    }
+
+    private static bool IsSha256Hex(string? hash) => hash is { Length: 64 } && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, IndexRegistry registry, CancellationToken ct)
     internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, HttpContext http, IndexRegistry registry, CancellationToken ct)
     {
         if (registry.OpenFor(http, index) is not { } store)

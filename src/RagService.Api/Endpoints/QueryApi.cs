@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
+using RagService.Api.LoadShedding;
 using RagService.Api.Querying;
 using RagService.Core.Answers;
 using RagService.Core.Indexes;
@@ -20,8 +21,10 @@ public static class QueryApi
     public static RouteGroupBuilder MapQueryApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/indexes/{index}").WithTags("Query").RequireAuthorization(RagPolicies.Reader);
-        group.MapPost("/search", Search).WithSummary("Hybrid, BM25 or dense search with a per-stage score breakdown");
-        group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]; with \"stream\": true as text/event-stream");
+        group.MapPost("/search", Search).WithSummary("Hybrid, BM25 or dense search with a per-stage score breakdown")
+            .RequireRateLimiting(LoadSheddingExtensions.SearchPolicy);
+        group.MapPost("/ask", Ask).WithSummary("Answer a question from the index, every claim cited [n]; with \"stream\": true as text/event-stream")
+            .RequireRateLimiting(LoadSheddingExtensions.AskPolicy);
         return v1;
     }
 

@@ -11,6 +11,7 @@ using RagService.Api.Mcp;
 using RagService.Api.Querying;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Api.LoadShedding;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Core.Answers;
@@ -41,6 +42,7 @@ public static class RagServiceExtensions
         services.AddHostedService<IngestionWorker>();
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("indexes");
         builder.AddRagTelemetry();
+        services.AddLoadShedding();
         return builder;
     }
 
@@ -94,6 +96,7 @@ public static class RagServiceExtensions
     public static WebApplication MapRagService(this WebApplication app)
     {
         app.MapServiceDefaults();
+        // Authentication, then the rate limiter (per caller, and the query routes' load shedding), then time limits.
         app.UseRagSecurity();
         app.MapRagMetrics();
         var v1 = app.MapGroup("/v1").AddEndpointFilter<ProblemResultFilter>().AddEndpointFilter<IndexFailureFilter>();

@@ -32,9 +32,16 @@ public static class RequestLimits
                         QueueLimit = 0,
                     });
             });
+            // One rejection handler for both limiters: the per-caller window's refusals carry a Retry-After (429);
+            // a route's concurrency limit (load shedding) has none and answers 503 (LoadSheddingExtensions).
             o.OnRejected = async (context, ct) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                if (!context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    await LoadShedding.LoadSheddingExtensions.RejectAsync(context, ct);
+                    return;
+                }
+
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await AuthProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
                     $"This caller may send {context.HttpContext.RequestServices.GetRequiredService<IOptions<RagOptions>>().Value.Limits.RequestsPerMinute} requests a minute (Rag:Limits:RequestsPerMinute); retry after {retryAfter.TotalSeconds:0} s.");

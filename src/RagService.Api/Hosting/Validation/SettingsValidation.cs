@@ -10,6 +10,7 @@ using RagService.Ingestion.Parsing.Ocr;
 using RagService.Retrieval;
 using RagService.Retrieval.Context;
 using RagService.Api.Telemetry;
+using RagService.Api.LoadShedding;
 
 namespace RagService.Api.Hosting.Validation;
 
@@ -22,7 +23,7 @@ public static class SettingsValidation
 {
     /// <summary>
     /// Binds the tunable sections that had no binding (Chunking, Deduplication, Ocr, ExtractiveAnswer,
-    /// CitationVerifier, Telemetry) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
+    /// CitationVerifier, Telemetry, LoadShedding) and validates those and the ones bound elsewhere (Rag, Lexical, Retrieval,
     /// AnswerContext, Llm, Conversations), which this does not bind again.
     /// </summary>
     public static IServiceCollection AddValidatedSettings(this IServiceCollection services)
@@ -33,6 +34,7 @@ public static class SettingsValidation
         services.AddOptions<ExtractiveAnswerOptions>().BindConfiguration(ExtractiveAnswerOptionsValidator.Section);
         services.AddOptions<CitationVerifierOptions>().BindConfiguration(CitationVerifierOptionsValidator.Section);
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        services.AddOptions<LoadSheddingOptions>().BindConfiguration(LoadSheddingOptions.Section);
 
         Validate<RagOptions, RagOptionsValidator>(services);
         Validate<Security.RagAuthOptions, AuthOptionsValidator>(services);
@@ -47,6 +49,7 @@ public static class SettingsValidation
         Validate<CitationVerifierOptions, CitationVerifierOptionsValidator>(services);
         Validate<TelemetryOptions, TelemetryOptionsValidator>(services);
         Validate<ConversationOptions, ConversationOptionsValidator>(services);
+        Validate<LoadSheddingOptions, LoadSheddingOptionsValidator>(services);
         return services;
     }
 
