@@ -6,6 +6,7 @@ namespace RagService.Cli.Tests;
 /// The <c>rag</c> parser as a user meets it: generated help, unknown options and commands refused with
 /// a suggestion (exit 2) before anything runs, and every invocation the docs show still accepted.
 /// </summary>
+[Collection(CliConsole.Name)]
 public sealed class CommandLineParsingTests
 {
     [Fact]

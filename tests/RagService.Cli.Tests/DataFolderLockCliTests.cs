@@ -5,6 +5,7 @@ using RagService.Indexing;
 namespace RagService.Cli.Tests;
 
 /// <summary>The CLI on a data folder another process holds: it says so, says what to use instead, and exits non-zero.</summary>
+[Collection(CliConsole.Name)]
 public sealed class DataFolderLockCliTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "ragservice-tests", Guid.NewGuid().ToString("N"));

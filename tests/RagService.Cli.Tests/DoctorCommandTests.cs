@@ -7,6 +7,7 @@ using RagService.Indexing.Maintenance;
 namespace RagService.Cli.Tests;
 
 /// <summary><c>rag doctor</c> on an index broken on disk for real: it finds what is missing, and --repair rebuilds it from the catalog.</summary>
+[Collection(CliConsole.Name)]
 public sealed class DoctorCommandTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ragservice-tests", Guid.NewGuid().ToString("N"));

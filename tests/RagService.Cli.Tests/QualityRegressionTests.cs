@@ -12,6 +12,7 @@ namespace RagService.Cli.Tests;
 /// fails CI. Each threshold sits about 0.01 under its recorded figure. They run where ../shared/data is (CI,
 /// developers) and say they are skipped elsewhere. One class: the runs share the two cores one after another.
 /// </summary>
+[Collection(CliConsole.Name)]
 public sealed class QualityRegressionTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rag-quality-").FullName;

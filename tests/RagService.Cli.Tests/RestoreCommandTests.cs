@@ -7,6 +7,7 @@ using RagService.Indexing.Maintenance;
 namespace RagService.Cli.Tests;
 
 /// <summary><c>rag restore</c>: a snapshot comes back as a new index that finds what the original found; a taken name is a usage error.</summary>
+[Collection(CliConsole.Name)]
 public sealed class RestoreCommandTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ragservice-tests", Guid.NewGuid().ToString("N"));

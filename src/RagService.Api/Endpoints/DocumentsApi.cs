@@ -241,7 +241,6 @@ public static class DocumentsApi
 
     private static bool IsSha256Hex(string? hash) => hash is { Length: 64 } && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
-    internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, IndexRegistry registry, CancellationToken ct)
     internal static async Task<Results<Ok<DocumentStatusDto>, NotFound<ProblemDetails>>> Get(string index, string documentId, HttpContext http, IndexRegistry registry, CancellationToken ct)
     {
         if (registry.OpenFor(http, index) is not { } store)

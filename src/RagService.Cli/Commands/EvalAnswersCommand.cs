@@ -42,7 +42,7 @@ public static class EvalAnswersCommand
                 ["Rag:DataDirectory"] = Path.Combine(work.FullName, "data"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }, ct);
-            using var http = RemoteService.CreateClient(server.BaseAddress, line.Get("api-key"));
+            using var http = RemoteService.CreateClient(server.BaseAddress, line.Get("api-key") ?? server.AdminKey);
             var evaluator = new AnswerEvaluator(http, "answers");
             AnsiConsole.MarkupLineInterpolated($"Rendering and ingesting {documents.Count} documents through {server.BaseAddress} …");
             var (files, ingestSeconds) = await evaluator.IngestAsync(documents, Path.Combine(work.FullName, "files"), ct);

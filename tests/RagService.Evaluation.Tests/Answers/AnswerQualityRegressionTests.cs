@@ -25,7 +25,7 @@ public sealed class AnswerQualityRegressionTests : IDisposable
             ["Rag:DataDirectory"] = Path.Combine(work, "data"),
             ["Logging:LogLevel:Default"] = "Warning",
         }, default);
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        using var http = server.CreateClient();
         var evaluator = new AnswerEvaluator(http, "answers");
 
         var (files, _) = await evaluator.IngestAsync(documents, Path.Combine(work, "files"), default);
