@@ -70,6 +70,9 @@ public sealed class LoopbackApiServer : IAsyncDisposable
                 config.AddConfiguration(configuration);
             }
 
+            // A private host for one tool run: an evaluation sends thousands of searches a minute as one caller,
+            // which the per-caller rate limit (Rag:Limits:RequestsPerMinute) would refuse. Settings may still set it.
+            config.AddInMemoryCollection(new Dictionary<string, string?> { ["Rag:Limits:RequestsPerMinute"] = "0" });
             config.AddInMemoryCollection(new Dictionary<string, string?>(settings)
             {
                 ["Urls"] = "http://127.0.0.1:0",
