@@ -31,7 +31,7 @@ public static class EvalFollowUpsCommand
         await using var services = CliHost.Create(line);
         var rag = services.GetRequiredService<IOptions<RagOptions>>().Value;
         var evaluation = new FollowUpEvaluation(services.GetRequiredService<IndexRegistry>(), services.GetRequiredService<EmbeddingModelProvider>(),
-            services.GetRequiredService<DocumentIngestor>(), services.GetRequiredService<SearchService>(), rag);
+            services.GetRequiredService<DocumentIngestor>(), services.GetRequiredService<SearchService>(), services.GetRequiredService<AskService>(), rag);
         var report = await evaluation.MeasureAsync(dataset, line.Get("model") ?? rag.DefaultEmbeddingModel, services.GetRequiredService<IFollowUpRewriter>(), ct);
 
         var table = new Table().Title($"Follow-up retrieval, {report.Pairs} pairs, hybrid top 5").AddColumns("query", "hit@1", "hit@5", "MRR@5");

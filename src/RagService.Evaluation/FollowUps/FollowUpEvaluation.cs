@@ -3,6 +3,7 @@ using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Core.Search;
+using RagService.Core.Security;
 using RagService.Evaluation.Chunking;
 using RagService.Evaluation.Hosting;
 using RagService.Indexing;
@@ -29,9 +30,10 @@ public sealed record FollowUpEvalReport(
 /// Follow-up retrieval hit@5 with and without rewriting: the set's documents are ingested into a fresh
 /// index through the real pipeline, and each follow-up is searched (hybrid, top 5) as asked, rewritten by
 /// rules, rewritten by the configured rewriter (when it is not the rules), concatenated with the first
-/// question (a naive baseline), and as the hand-written standalone question (the ceiling).
+/// question (a naive baseline), and as the hand-written standalone question (the ceiling). As in a real
+/// conversation, the rewriters see the first question's answer (asked through <see cref="AskService"/>).
 /// </summary>
-public sealed class FollowUpEvaluation(IndexRegistry registry, EmbeddingModelProvider models, DocumentIngestor ingestor, SearchService search, RagOptions options)
+public sealed class FollowUpEvaluation(IndexRegistry registry, EmbeddingModelProvider models, DocumentIngestor ingestor, SearchService search, AskService asker, RagOptions options)
 {
     private const int TopK = 5;
 
@@ -57,7 +59,14 @@ public sealed class FollowUpEvaluation(IndexRegistry registry, EmbeddingModelPro
         await ingestor.DrainAsync(store, options.MaxDocumentsPerCommit, options.IngestionParallelism, null, ct);
         var chunks = (await store.Jobs.ListAsync(0, 1000, ct)).Sum(d => d.ChunkCount);
 
-        var byRules = pairs.Select(p => RuleFollowUpRewriter.Rewrite(p.First, p.FollowUp).Question).ToList();
+        var answers = new List<string>();
+        foreach (var p in pairs)
+        {
+            var retrieved = await asker.RetrieveAsync(store, new SearchRequest { Query = p.First, TopK = TopK, Mode = SearchMode.Hybrid }, AccessScope.All(), null, null, ct);
+            answers.Add((await asker.AnswerAsync(retrieved, ct)).Text);
+        }
+
+        var byRules = pairs.Select((p, i) => RuleFollowUpRewriter.Rewrite(p.First, p.FollowUp, answers[i]).Question).ToList();
         var variants = new List<(string Name, IReadOnlyList<string> Queries)>
         {
             ("as asked", pairs.Select(p => p.FollowUp).ToList()),
@@ -66,9 +75,9 @@ public sealed class FollowUpEvaluation(IndexRegistry registry, EmbeddingModelPro
         if (configured is not RuleFollowUpRewriter)
         {
             var rewritten = new List<string>();
-            foreach (var p in pairs)
+            for (var i = 0; i < pairs.Count; i++)
             {
-                rewritten.Add((await configured.RewriteAsync([new ConversationTurn(p.First, null)], p.FollowUp, ct)).Question);
+                rewritten.Add((await configured.RewriteAsync([new ConversationTurn(pairs[i].First, answers[i])], pairs[i].FollowUp, ct)).Question);
             }
 
             variants.Add(("configured rewrite", rewritten));

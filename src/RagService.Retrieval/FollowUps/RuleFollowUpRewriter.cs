@@ -12,6 +12,9 @@ namespace RagService.Retrieval.FollowUps;
 /// <item>Pronoun-led: "How do I apply for it?", "那这个怎么申请？" — the pronoun replaced by the previous
 /// question's subject, its longest run of content words ("How do I apply for the parental leave?"), or in
 /// Chinese the words before its first question marker ("年假怎么申请？").</item>
+/// <item>Ordinal: "Where does the second one apply?", "the latter", "第二个在哪里适用？" — the phrase replaced by the
+/// previous answer's n-th item, quoted: its n-th list item or table row when it has a list or a table, else its
+/// n-th sentence. Without a previous answer, or with fewer items than the ordinal, the follow-up is left as asked.</item>
 /// </list>
 /// </summary>
 public sealed partial class RuleFollowUpRewriter : IFollowUpRewriter
@@ -38,17 +41,97 @@ public sealed partial class RuleFollowUpRewriter : IFollowUpRewriter
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(followUp);
-        return Task.FromResult(history.Count == 0 ? Unchanged(followUp) : Rewrite(history[^1].Question, followUp));
+        return Task.FromResult(history.Count == 0 ? Unchanged(followUp) : Rewrite(history[^1].Question, followUp, history[^1].Answer));
     }
 
-    /// <summary>The follow-up as a standalone question given the previous standalone question.</summary>
-    public static FollowUpRewrite Rewrite(string previous, string followUp)
+    /// <summary>The follow-up as a standalone question given the previous standalone question and, when known, the answer given to it.</summary>
+    public static FollowUpRewrite Rewrite(string previous, string followUp, string? previousAnswer = null)
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(followUp);
         var question = followUp.Trim();
-        var rewritten = HasCjk(question) ? RewriteChinese(StripEnd(previous), StripEnd(question)) : RewriteEnglish(StripEnd(previous), StripEnd(question));
+        var chinese = HasCjk(question);
+        var rewritten = Ordinal(StripEnd(question), previousAnswer, chinese)
+            ?? (chinese ? RewriteChinese(StripEnd(previous), StripEnd(question)) : RewriteEnglish(StripEnd(previous), StripEnd(question)));
         return rewritten is null ? Unchanged(followUp) : new FollowUpRewrite(rewritten, true, MethodName);
+    }
+
+    /// <summary>"Where does the second one apply" + an answer of two sentences → "Where does "&lt;the second sentence&gt;" apply?"</summary>
+    private static string? Ordinal(string question, string? answer, bool chinese)
+    {
+        if (answer is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        question = chinese ? ChineseLead().Replace(question, string.Empty) : question;
+        var match = (chinese ? ChineseOrdinal() : EnglishOrdinal()).Match(question);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var items = AnswerItems(answer);
+        var n = OrdinalIndex(match.Groups["n"].Value.ToLowerInvariant(), items.Count);
+        if (n < 0 || n >= items.Count)
+        {
+            return null;
+        }
+
+        var item = items[n];
+        return chinese
+            ? question[..match.Index] + $"“{item}”" + question[(match.Index + match.Length)..] + "？"
+            : question[..match.Index] + $"\"{item}\"" + question[(match.Index + match.Length)..] + "?";
+    }
+
+    /// <summary>The 0-based item an ordinal names among <paramref name="count"/> items; -1 when it names none.</summary>
+    private static int OrdinalIndex(string ordinal, int count)
+    {
+        string[] english = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+        const string chineseDigits = "一二三四五六七八九十";
+        return ordinal switch
+        {
+            "last" or "latter" or "最后一" or "后者" => count >= 2 ? count - 1 : -1,
+            "former" or "前者" => 0,
+            _ when Array.IndexOf(english, ordinal) is >= 0 and var i => i,
+            _ when ordinal.StartsWith('第') && ordinal.Length == 2 && chineseDigits.IndexOf(ordinal[1], StringComparison.Ordinal) is >= 0 and var c => c,
+            _ when int.TryParse(new string([.. ordinal.Where(char.IsAsciiDigit)]), out var number) && number > 0 => number - 1,
+            _ => -1,
+        };
+    }
+
+    /// <summary>An answer's items, citation markers removed: its list items or table rows (header and rule lines left out) when it has two or more, else its sentences.</summary>
+    internal static IReadOnlyList<string> AnswerItems(string answer)
+    {
+        var text = CitationMarker().Replace(answer, string.Empty);
+        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var listItems = lines.Select(l => ListItem().Match(l)).Where(m => m.Success).Select(m => m.Groups["text"].Value.Trim()).ToList();
+        if (listItems.Count >= 2)
+        {
+            return listItems.Select(Clip).ToList();
+        }
+
+        var rows = lines.Where(l => l.StartsWith('|') && !TableRule().IsMatch(l)).Skip(1)
+            .Select(l => string.Join(" ", l.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+            .ToList();
+        if (rows.Count >= 2)
+        {
+            return rows.Select(Clip).ToList();
+        }
+
+        return SentenceEnd().Split(text).Select(s => s.Trim()).Where(s => s.Length > 0 && !s.StartsWith('|')).Select(s => Clip(s.TrimEnd('.', '。'))).ToList();
+    }
+
+    /// <summary>At most 200 characters, cut at a word boundary: the item names what is meant, the search does the rest.</summary>
+    private static string Clip(string item)
+    {
+        if (item.Length <= 200)
+        {
+            return item;
+        }
+
+        var cut = item.LastIndexOf(' ', 200);
+        return item[..(cut > 100 ? cut : 200)];
     }
 
     private static FollowUpRewrite Unchanged(string followUp) => new(followUp.Trim(), false, "none");
@@ -169,6 +252,24 @@ public sealed partial class RuleFollowUpRewriter : IFollowUpRewriter
 
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'’-]*")]
     private static partial Regex WordPattern();
+
+    [GeneratedRegex(@"\bthe\s+(?:(?<n>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+(?:st|nd|rd|th))\s+(?:ones?|options?|items?|points?|steps?|of\s+(?:them|these|those))|(?<n>former|latter))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex EnglishOrdinal();
+
+    [GeneratedRegex(@"(?:(?<n>第(?:[一二三四五六七八九十]|\d+)|最后一)(?:个|项|种|条|点|步|类)|(?<n>前者|后者))")]
+    private static partial Regex ChineseOrdinal();
+
+    [GeneratedRegex(@"\s*\[\d+\]")]
+    private static partial Regex CitationMarker();
+
+    [GeneratedRegex(@"^(?:[-*•·]|\d+[.)、]|\(?[a-z]\))\s+(?<text>.+)$")]
+    private static partial Regex ListItem();
+
+    [GeneratedRegex(@"^\|[\s:|-]+\|?$")]
+    private static partial Regex TableRule();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+|(?<=[。！？])\s*")]
+    private static partial Regex SentenceEnd();
 
     [GeneratedRegex(@"^(?:那么|那|还有|另外|然后|再问一下)[，,\s]*")]
     private static partial Regex ChineseLead();

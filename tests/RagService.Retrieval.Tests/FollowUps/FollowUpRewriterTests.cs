@@ -37,6 +37,42 @@ public sealed class FollowUpRewriterTests
         Assert.Equal(question, rewrite.Question);
     }
 
+    [Theory]
+    [InlineData("What are the two hotel limits per night?",
+        "Employees may spend up to 150 euros per night on hotels [1]. In London, Paris and New York the hotel limit is 220 euros per night [1].",
+        "Where does the second one apply?",
+        "Where does \"In London, Paris and New York the hotel limit is 220 euros per night\" apply?")]
+    [InlineData("Which steps does a claim take?",
+        "The claim goes through these steps [2]:\n- Submit the receipts in the portal\n- Your manager approves the claim\n- Finance pays within ten days",
+        "Who does the 2nd step?",
+        "Who does \"Your manager approves the claim\"?")]
+    [InlineData("What are the meal allowances?",
+        "| City | Allowance |\n| --- | --- |\n| Berlin | 28 EUR |\n| London | 35 GBP |",
+        "And the last one, is it per day?",
+        "And \"London 35 GBP\", is it per day?")]
+    [InlineData("Which cars may employees rent?", "Compact cars may be rented [1]. Vans need approval [2].", "How do I get the latter?",
+        "How do I get \"Vans need approval\"?")]
+    [InlineData("出差的住宿标准有哪两种？", "一般城市每晚150欧元[1]。伦敦、巴黎和纽约每晚220欧元[1]。", "那第二个适用于哪里？",
+        "“伦敦、巴黎和纽约每晚220欧元”适用于哪里？")]
+    public void An_ordinal_names_an_item_of_the_previous_answer(string previous, string answer, string followUp, string expected)
+    {
+        var rewrite = RuleFollowUpRewriter.Rewrite(previous, followUp, answer);
+
+        Assert.True(rewrite.Rewritten);
+        Assert.Equal(expected, rewrite.Question);
+    }
+
+    [Theory]
+    [InlineData("Compact cars may be rented [1].", "Where does the second one apply?")]
+    [InlineData(null, "Where does the second one apply?")]
+    [InlineData("Compact cars may be rented [1]. Vans need approval [2].", "When is the first payment due?")]
+    public void An_ordinal_the_previous_answer_cannot_resolve_is_not_invented(string? answer, string followUp)
+    {
+        var rewrite = RuleFollowUpRewriter.Rewrite("Which cars may employees rent?", followUp, answer);
+
+        Assert.DoesNotContain("\"", rewrite.Question, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_first_question_is_never_rewritten()
     {
