@@ -121,6 +121,24 @@ public sealed class OpenAiApiTests
         Assert.Equal("messages[0].content", (await emptyUser.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
     }
 
+    [Theory]
+    [InlineData("{\"model\": \"rag:kb\", \"messages\": [", "application/json", 400, "invalid_json")]
+    [InlineData("{\"model\": \"rag:kb\", \"messages\": \"hello\"}", "application/json", 400, "invalid_json")]
+    [InlineData("null", "application/json", 400, "invalid_json")]
+    public async Task A_malformed_body_gets_an_openai_shaped_error_not_problem_details(string body, string contentType, int status, string code)
+    {
+        await using var host = await FrontDoorHost.StartAsync();
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
+        var response = await host.Http.PostAsync("/v1/chat/completions", content);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+    }
+
     private static ChatClient Chat(FrontDoorHost host, string model) => new(model, new ApiKeyCredential(host.AdminKey), Options(host));
 
     private static OpenAIClientOptions Options(FrontDoorHost host) => new() { Endpoint = new Uri(host.Server.BaseAddress, "v1") };

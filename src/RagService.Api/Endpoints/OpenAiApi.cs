@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using RagService.Api.Contracts;
 using RagService.Api.Conversations;
@@ -45,13 +46,29 @@ public static class OpenAiApi
     }
 
     internal static async Task<IResult> ChatCompletions(
-        OpenAiChatRequest request,
         HttpContext http,
         IndexRegistry registry,
         ConversationTurns turns,
         AskService asker,
         CancellationToken ct)
     {
+        // The body is read here rather than bound by the framework, so a client of this route gets OpenAI's error shape for a
+        // malformed body too. (A body that is not JSON at all is refused by routing, through .Accepts, with a 415 ProblemDetails.)
+        OpenAiChatRequest? request;
+        try
+        {
+            request = await http.Request.ReadFromJsonAsync<OpenAiChatRequest>(ct);
+        }
+        catch (JsonException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, $"The request body is not a valid chat completion request: {e.Message}", e.Path, "invalid_json");
+        }
+
+        if (request is null)
+        {
+            return Error(StatusCodes.Status400BadRequest, "The request body is empty: send a chat completion request.", null, "invalid_json");
+        }
+
         var model = request.Model?.Trim() ?? string.Empty;
         if (!model.StartsWith(OpenAiWire.ModelPrefix, StringComparison.Ordinal) || registry.OpenFor(http, model[OpenAiWire.ModelPrefix.Length..]) is not { } store)
         {
