@@ -274,10 +274,10 @@ public sealed partial class IndexRegistry : IDisposable
     /// <summary>
     /// Deletes the index with all its documents. At once it is no longer an index (its marker goes first, so
     /// requests find it gone and answer 404) and no write starts on it; then the write in progress (an ingestion
-    /// batch's commit) is awaited, the store closed, and its folder moved aside and removed. The name is free
-    /// for a new index only once the folder is gone from under it: <see cref="Create"/> refuses it meanwhile
-    /// (<see cref="IndexBusyException"/>). A folder that cannot be removed (a late writer, an open handle) is
-    /// left in <c>{data}/.trash</c>, which the next start empties; the index is deleted either way.
+    /// batch's commit) is awaited, the store closed, and its folder moved to <c>{data}/.trash</c> (removed there in the
+    /// background). The name is free for a new index once the folder has moved: <see cref="Create"/> refuses it
+    /// meanwhile (<see cref="IndexBusyException"/>). A folder that cannot be removed (a late writer, an open handle)
+    /// stays in the trash, which the next start empties; the index is deleted either way.
     /// </summary>
     /// <returns>False when there was no such index.</returns>
     public async Task<bool> DeleteAsync(string name, string tenant = AccessScope.DefaultTenant)
@@ -317,28 +317,37 @@ public sealed partial class IndexRegistry : IDisposable
         }
     }
 
-    /// <summary>Moves the folder aside (one rename: whatever still writes into the old path finds nothing there) and removes it, retrying briefly.</summary>
+    /// <summary>
+    /// Moves the folder aside (one rename: whatever still writes into the old path finds nothing there, and the name is
+    /// free at once), then removes it in the background: a large index is thousands of files, and the caller need not
+    /// wait for the disk. A folder that cannot be moved is removed in place, before returning.
+    /// </summary>
     private void RemoveFolder(string folder, string trash)
     {
-        var doomed = folder;
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
             Directory.Move(folder, trash);
-            doomed = trash;
         }
         catch (IOException)
         {
-            // Not movable (another volume, a handle on a platform that forbids it): removed in place.
+            // Not movable (another volume, a handle on a platform that forbids it): removed in place, now.
+            DeleteWithRetries(folder);
+            return;
         }
 
+        _ = Task.Run(() => DeleteWithRetries(trash));
+    }
+
+    private void DeleteWithRetries(string folder)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                if (Directory.Exists(doomed))
+                if (Directory.Exists(folder))
                 {
-                    Directory.Delete(doomed, recursive: true);
+                    Directory.Delete(folder, recursive: true);
                 }
 
                 return;
@@ -347,8 +356,8 @@ public sealed partial class IndexRegistry : IDisposable
             {
                 if (attempt == 5)
                 {
-                    // The index is already gone for every caller; the folder is only disk to reclaim.
-                    LogFolderLeft(doomed, e.Message);
+                    // The index is already gone for every caller; the folder is only disk to reclaim (the next start retries).
+                    LogFolderLeft(folder, e.Message);
                     return;
                 }
 
