@@ -32,3 +32,23 @@ for run in first again; do
   /usr/bin/time -v "$rag" ingest files --url "http://127.0.0.1:$port" --api-key $key --index bench --parallel 4 > "$run.out" 2> "$run.time" || echo "exit $?"
   grep "files:" "$run.out"; grep -E "Elapsed|Maximum resident" "$run.time"
 done
+
+# Interrupted and resumed: kill -9 the CLI during its uploads, run it again, and count what the re-run sent (the
+# service's audit events); then DELETE the index while the worker is still writing it (must answer 204, fast).
+echo "== interrupted run (index bench-resume)"
+total() { curl -s -H "X-Api-Key: $key" "http://127.0.0.1:$port/v1/indexes/bench-resume" | python3 -c "import json,sys; print(json.load(sys.stdin)['documents']['total'])"; }
+sent() { grep -c '"Target":"index bench-resume document' "$root/serve.log" || true; }
+"$rag" ingest files --url "http://127.0.0.1:$port" --api-key $key --index bench-resume --parallel 4 > resume1.out 2>&1 &
+cli=$!
+sleep "${KILL_AFTER:-40}"
+kill -9 $cli; wait $cli 2>/dev/null || true
+sleep 1
+before=$(sent); echo "killed: $(total) documents on the service"
+"$rag" ingest files --url "http://127.0.0.1:$port" --api-key $key --index bench-resume --parallel 4 > resume2.out 2>&1 &
+cli=$!
+while [ "$(total)" -lt "$files" ]; do sleep 2; done
+sleep 3
+echo "re-run sent $(( $(sent) - before )) files; $(total) documents on the service"
+kill $cli; wait $cli 2>/dev/null || true
+curl -s -o /dev/null -w "DELETE while ingesting: %{http_code} in %{time_total} s\n" -X DELETE -H "X-Api-Key: $key" "http://127.0.0.1:$port/v1/indexes/bench-resume"
+echo "errors in the service log: $(grep -c '"LogLevel":"Error"' "$root/serve.log" || true)"
