@@ -144,11 +144,14 @@ public static class RagCommandLine
 
     private static Command Ingest()
     {
-        var command = new Command("ingest", "Ingest files and folders into an index (created on first use), with a progress bar and a summary. Exit 1 when a file failed.")
+        var command = new Command("ingest", "Ingest files and folders into an index (created on first use), with a progress bar and a summary. Exit 1 when a file failed. With --url: uploads to the service, skipping files whose bytes the index already holds, and waits for every document (interrupted, run it again).")
         {
             FreeText("paths", "Files or folders (recursed; hidden files skipped)"),
             Index(required: true),
             new Option<string[]>("--tag") { Description = "A key:value tag for every document (repeatable)", HelpName = "key:value" },
+            new Option<string[]>("--include") { Description = "Only a folder's files matching this glob, relative to the folder, e.g. '**/*.pdf' (repeatable; default all)", HelpName = "GLOB" },
+            new Option<string[]>("--exclude") { Description = "Leave out a folder's files matching this glob, e.g. '**/drafts/**' (repeatable)", HelpName = "GLOB" },
+            new Option<int>("--parallel") { Description = "With --url: upload requests in flight at once (default 4)", HelpName = "N" },
             Model(), ChunkTokens(), Header(),
         };
         AddIndexAccess(command);

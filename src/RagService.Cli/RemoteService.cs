@@ -60,73 +60,62 @@ public static class RemoteService
         return await ReadAsync(response, ct);
     }
 
-    /// <summary>Files up to the service as one multipart upload, then each document's status until it is ready or failed.</summary>
-    public static async Task<IReadOnlyList<JsonElement>> IngestAsync(
-        HttpClient http, string index, IReadOnlyList<(string Path, string DocumentId)> files, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    /// <summary>Creates the index with the service's defaults unless it exists (PUT is idempotent, but needs the admin role: asked only when missing).</summary>
+    public static async Task EnsureIndexAsync(HttpClient http, string index, CancellationToken ct)
     {
-        using (var probe = await http.GetAsync(new Uri($"v1/indexes/{Uri.EscapeDataString(index)}", UriKind.Relative), ct))
+        var path = new Uri($"v1/indexes/{Uri.EscapeDataString(index)}", UriKind.Relative);
+        using var probe = await SendAsync(http, () => new HttpRequestMessage(HttpMethod.Get, path), ct);
+        if (probe.StatusCode == HttpStatusCode.NotFound)
         {
-            if (probe.StatusCode == HttpStatusCode.NotFound)
-            {
-                using var created = await http.PutAsJsonAsync(new Uri($"v1/indexes/{Uri.EscapeDataString(index)}", UriKind.Relative), new { }, ct);
-                await ReadAsync(created, ct);
-            }
+            using var created = await SendAsync(http, () => new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(new { }) }, ct);
+            await ReadAsync(created, ct);
+            return;
         }
 
-        using (var form = new MultipartFormDataContent())
-        {
-            foreach (var (path, _) in files)
-            {
-                var content = new StreamContent(File.OpenRead(path));
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                form.Add(content, "files", Path.GetFileName(path));
-            }
-
-            foreach (var (_, id) in files)
-            {
-                form.Add(new StringContent(id), "documentId");
-            }
-
-            foreach (var (key, value) in tags)
-            {
-                form.Add(new StringContent($"{key}:{value}"), "tags");
-            }
-
-            using var uploaded = await http.PostAsync(new Uri($"v1/indexes/{Uri.EscapeDataString(index)}/documents", UriKind.Relative), form, ct);
-            await ReadAsync(uploaded, ct);
-        }
-
-        var statuses = new List<JsonElement>();
-        await AnsiConsole.Progress().AutoClear(false).StartAsync(async progress =>
-        {
-            var task = progress.AddTask("Parsing, embedding, indexing (remote)", maxValue: files.Count);
-            foreach (var (_, id) in files)
-            {
-                statuses.Add(await WaitForFinalAsync(http, index, id, ct));
-                task.Increment(1);
-            }
-        });
-        return statuses;
+        await ReadAsync(probe, ct);
     }
 
-    private static async Task<JsonElement> WaitForFinalAsync(HttpClient http, string index, string documentId, CancellationToken ct)
+    /// <summary>
+    /// Sends the request <paramref name="create"/> builds (again for each attempt: a body is read once), retrying what
+    /// is worth retrying: 429 and 503 that carry <c>Retry-After</c> (the service shedding load or rate-limiting this
+    /// caller) after the time it asks, at most 12 times; a connection that failed, 3 times with a growing pause.
+    /// Any other answer is returned as it is.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, Func<HttpRequestMessage> create, CancellationToken ct)
     {
-        var path = new Uri($"v1/indexes/{Uri.EscapeDataString(index)}/documents/{Uri.EscapeDataString(documentId)}", UriKind.Relative);
-        while (true)
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(create);
+        for (var attempt = 1; ; attempt++)
         {
-            using var response = await http.GetAsync(path, ct);
-            var status = await ReadAsync(response, ct);
-            if (status.GetProperty("status").GetString() is "ready" or "failed")
+            HttpResponseMessage response;
+            using (var request = create())
             {
-                return status;
+                try
+                {
+                    response = await http.SendAsync(request, ct);
+                }
+                catch (HttpRequestException e) when (e.StatusCode is null && attempt < 4 && !ct.IsCancellationRequested)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), ct);
+                    continue;
+                }
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+                && response.Headers.RetryAfter is { } after && attempt < 12)
+            {
+                var wait = after.Delta ?? (after.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.FromSeconds(1));
+                response.Dispose();
+                await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(wait.TotalSeconds, 0.1, 30)), ct);
+                continue;
+            }
+
+            return response;
         }
     }
 
     /// <summary>The body of a successful answer; a problem's title and detail in the exception otherwise.</summary>
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    internal static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)

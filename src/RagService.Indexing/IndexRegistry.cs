@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Indexes;
 using RagService.Core.Options;
 using RagService.Core.Security;
@@ -51,15 +53,21 @@ public sealed partial class IndexRegistry : IDisposable
     private readonly Lock _lifecycle = new();
     private readonly DataFolderLock _folderLock;
     private readonly ConcurrentDictionary<string, string> _broken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _deleting = new(StringComparer.Ordinal);
+    private readonly string _dataRoot;
+    private readonly ILogger _logger;
 
     /// <exception cref="DataFolderLockedException">Another process holds the data folder; nothing was changed.</exception>
-    public IndexRegistry(string dataDirectory, IndexBackends backends)
+    public IndexRegistry(string dataDirectory, IndexBackends backends, ILogger<IndexRegistry>? logger = null)
     {
         _folderLock = DataFolderLock.Acquire(dataDirectory);
-        _root = Path.Combine(Path.GetFullPath(dataDirectory), "indexes");
-        _tenantsRoot = Path.Combine(Path.GetFullPath(dataDirectory), "tenants");
+        _dataRoot = Path.GetFullPath(dataDirectory);
+        _root = Path.Combine(_dataRoot, "indexes");
+        _tenantsRoot = Path.Combine(_dataRoot, "tenants");
         _backends = backends;
+        _logger = logger ?? NullLogger<IndexRegistry>.Instance;
         Directory.CreateDirectory(_root);
+        EmptyTrash();
     }
 
     /// <summary>Lower-case letters, digits, '-' and '_', 1–64 characters, starting with a letter or digit.</summary>
@@ -162,6 +170,11 @@ public sealed partial class IndexRegistry : IDisposable
 
         lock (_lifecycle)
         {
+            if (_deleting.ContainsKey(Key(tenant, name)))
+            {
+                throw new IndexBusyException(name, "it is being deleted; create it again once the delete has answered");
+            }
+
             if (Exists(name, tenant))
             {
                 return (Open(name, tenant)!, false);
@@ -252,8 +265,26 @@ public sealed partial class IndexRegistry : IDisposable
         }
     }
 
-    public bool Delete(string name, string tenant = AccessScope.DefaultTenant)
+    /// <summary>How long a delete waits for the index's write in progress (a batch commit) before closing it regardless.</summary>
+    public static readonly TimeSpan WriterWait = TimeSpan.FromSeconds(60);
+
+    /// <inheritdoc cref="DeleteAsync"/>
+    public bool Delete(string name, string tenant = AccessScope.DefaultTenant) => DeleteAsync(name, tenant).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Deletes the index with all its documents. At once it is no longer an index (its marker goes first, so
+    /// requests find it gone and answer 404) and no write starts on it; then the write in progress (an ingestion
+    /// batch's commit) is awaited, the store closed, and its folder moved to <c>{data}/.trash</c> (removed there in the
+    /// background). The name is free for a new index once the folder has moved: <see cref="Create"/> refuses it
+    /// meanwhile (<see cref="IndexBusyException"/>). A folder that cannot be removed (a late writer, an open handle)
+    /// stays in the trash, which the next start empties; the index is deleted either way.
+    /// </summary>
+    /// <returns>False when there was no such index.</returns>
+    public async Task<bool> DeleteAsync(string name, string tenant = AccessScope.DefaultTenant)
     {
+        var key = Key(tenant, name);
+        IndexStore? store;
+        string folder;
         lock (_lifecycle)
         {
             if (!Exists(name, tenant))
@@ -262,19 +293,106 @@ public sealed partial class IndexRegistry : IDisposable
             }
 
             // Remove the marker first so a half-deleted folder is never seen as an index, and so a request
-            // that fails on the store disposed next already finds the index gone (and answers 404, not 500).
-            var folder = Path.Combine(RootOf(tenant), name);
+            // that fails on the store closed next already finds the index gone (and answers 404, not 500).
+            folder = FolderOf(name, tenant);
             File.Delete(Path.Combine(folder, "index.json"));
-            _broken.TryRemove(Key(tenant, name), out _);
-            if (_open.TryRemove(Key(tenant, name), out var store))
+            _deleting[key] = true;
+            _broken.TryRemove(key, out _);
+            _open.TryRemove(key, out store);
+        }
+
+        try
+        {
+            if (store is not null && !await store.CloseAsync(WriterWait).ConfigureAwait(false))
             {
-                store.Dispose();
+                LogWriterTimedOut(name, tenant);
             }
 
-            Directory.Delete(folder, recursive: true);
+            RemoveFolder(folder, Path.Combine(_dataRoot, ".trash", $"{tenant}-{name}-{Guid.NewGuid():N}"));
             return true;
         }
+        finally
+        {
+            _deleting.TryRemove(key, out _);
+        }
     }
+
+    /// <summary>
+    /// Moves the folder aside (one rename: whatever still writes into the old path finds nothing there, and the name is
+    /// free at once), then removes it in the background: a large index is thousands of files, and the caller need not
+    /// wait for the disk. A folder that cannot be moved is removed in place, before returning.
+    /// </summary>
+    private void RemoveFolder(string folder, string trash)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+            Directory.Move(folder, trash);
+        }
+        catch (IOException)
+        {
+            // Not movable (another volume, a handle on a platform that forbids it): removed in place, now.
+            DeleteWithRetries(folder);
+            return;
+        }
+
+        _ = Task.Run(() => DeleteWithRetries(trash));
+    }
+
+    private void DeleteWithRetries(string folder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (attempt == 5)
+                {
+                    // The index is already gone for every caller; the folder is only disk to reclaim (the next start retries).
+                    LogFolderLeft(folder, e.Message);
+                    return;
+                }
+
+                Thread.Sleep(50 * attempt);
+            }
+        }
+    }
+
+    /// <summary>Empties <c>{data}/.trash</c>: folders of deleted indexes that could not be removed at the time.</summary>
+    private void EmptyTrash()
+    {
+        var trash = Path.Combine(_dataRoot, ".trash");
+        if (!Directory.Exists(trash))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(trash))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogFolderLeft(folder, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index {Tenant}/{Index} was closed while a write to it was still running after the wait; the delete went on")]
+    private partial void LogWriterTimedOut(string index, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The folder {Folder} of a deleted index could not be removed ({Reason}); the next start retries")]
+    private partial void LogFolderLeft(string folder, string reason);
 
     public string BlobFolder(string name, string tenant = AccessScope.DefaultTenant) => Path.Combine(RootOf(tenant), name, "blobs");
 

@@ -12,7 +12,9 @@ namespace RagService.Indexing;
 /// </summary>
 public sealed class IndexStore : IIndexWriter, IDisposable
 {
+    // Never disposed: a writer waiting on it when the store closes must wake up and be told, not hang.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private volatile bool _closed;
 
     public IndexStore(string name, string folder, IndexSettings settings, IDocumentCatalog catalog, ILexicalIndex lexical, IVectorIndex vectors)
     {
@@ -60,7 +62,7 @@ public sealed class IndexStore : IIndexWriter, IDisposable
             return;
         }
 
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        await EnterWriteAsync(ct).ConfigureAwait(false);
         try
         {
             // A document deleted or re-uploaded while it was being prepared is stale: writing it would
@@ -127,7 +129,7 @@ public sealed class IndexStore : IIndexWriter, IDisposable
     public async Task<T> WhileWritesPausedAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        await EnterWriteAsync(ct).ConfigureAwait(false);
         try
         {
             return await work().ConfigureAwait(false);
@@ -141,7 +143,7 @@ public sealed class IndexStore : IIndexWriter, IDisposable
     /// <summary>Removes a document from the catalog and both indexes. False when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string documentId, CancellationToken ct)
     {
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        await EnterWriteAsync(ct).ConfigureAwait(false);
         try
         {
             var ids = await Chunks.ChunkIdsOfAsync(documentId, ct).ConfigureAwait(false);
@@ -177,7 +179,7 @@ public sealed class IndexStore : IIndexWriter, IDisposable
     /// </summary>
     public async Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct)
     {
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        await EnterWriteAsync(ct).ConfigureAwait(false);
         try
         {
             if (!await Jobs.UpdateAccessAsync(documentId, acl, tags, ct).ConfigureAwait(false))
@@ -221,6 +223,44 @@ public sealed class IndexStore : IIndexWriter, IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the store once the write in progress (a batch commit, a delete, a snapshot) has finished, waiting at most
+    /// <paramref name="wait"/>: no write starts after this begins, and none is cut off half-way, so nothing writes into
+    /// the folder once this returns (the index can be deleted or replaced). Writers that come later fail with
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <returns>False when the write in progress did not finish in time (the store is closed regardless).</returns>
+    public async Task<bool> CloseAsync(TimeSpan wait)
+    {
+        _closed = true;
+        var entered = await _writeGate.WaitAsync(wait).ConfigureAwait(false);
+        try
+        {
+            Dispose();
+        }
+        finally
+        {
+            if (entered)
+            {
+                _writeGate.Release();
+            }
+        }
+
+        return entered;
+    }
+
+    /// <summary>Takes the write gate; a closed store refuses (the gate is handed on, so every waiter hears it).</summary>
+    private async Task EnterWriteAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        if (_closed)
+        {
+            _writeGate.Release();
+            throw new ObjectDisposedException(nameof(IndexStore), $"Index '{Name}' was closed (deleted, restored or repaired) while this write waited.");
+        }
+    }
+
     public long SizeOnDiskBytes()
     {
         var catalogBytes = Directory.EnumerateFiles(Folder, "catalog.db*").Sum(f => new FileInfo(f).Length);
@@ -229,9 +269,9 @@ public sealed class IndexStore : IIndexWriter, IDisposable
 
     public void Dispose()
     {
+        _closed = true;
         Lexical.Dispose();
         Vectors.Dispose();
         Catalog.Dispose();
-        _writeGate.Dispose();
     }
 }

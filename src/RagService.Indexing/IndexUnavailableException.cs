@@ -12,3 +12,12 @@ public sealed class IndexUnavailableException(string index, string reason, Excep
 
     public string Reason { get; } = reason;
 }
+
+/// <summary>The index cannot be created or changed right now (it is being deleted); the API answers 409 with the reason.</summary>
+public sealed class IndexBusyException(string index, string reason)
+    : Exception($"Index '{index}' is busy: {reason}.")
+{
+    public string Index { get; } = index;
+
+    public string Reason { get; } = reason;
+}

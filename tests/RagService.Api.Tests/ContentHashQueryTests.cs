@@ -31,6 +31,7 @@ public sealed class ContentHashQueryTests : IDisposable
         Assert.Equal(known, entry.GetProperty("contentHash").GetString());
         Assert.Equal("pumps", entry.GetProperty("documentId").GetString());
         Assert.Equal("ready", entry.GetProperty("status").GetString());
+        Assert.Equal("pumps.txt", entry.GetProperty("fileName").GetString());
     }
 
     [Fact]

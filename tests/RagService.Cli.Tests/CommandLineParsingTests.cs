@@ -110,6 +110,7 @@ public sealed class CommandLineParsingTests
     [InlineData("serve --Rag:MaxUploadBytes=1000 --Logging:LogLevel:Default=Debug")]
     [InlineData("ingest policy.pdf handbook --index kb --tag dept:hr --tag year:2024 --model minilm")]
     [InlineData("ingest docs --index kb --model arctic-xs --chunk-tokens 256 --header false --data /tmp/d")]
+    [InlineData("ingest docs --url http://127.0.0.1:8080 --index kb --include **/*.pdf --include **/*.docx --exclude **/drafts/** --parallel 8")]
     [InlineData("search backup retention --index kb --mode bm25 --top-k 5 --trace")]
     [InlineData("search backups --index kb --url http://127.0.0.1:8080 --api-key secret")]
     [InlineData("ask how long are backups kept --index kb --top-k 8")]

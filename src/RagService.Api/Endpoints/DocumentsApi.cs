@@ -236,7 +236,12 @@ public static class DocumentsApi
         // Only documents the caller may open: a hidden document's id or existence must not leak through its hash.
         var scope = http.GetAccessScope();
         var found = (await store.Jobs.FindByContentHashAsync(hashes, ct)).Where(s => AclPrincipals.Allows(scope, s.Acl));
-        return TypedResults.Ok(new ContentHashAnswer(found.Select(s => new KnownContent(s.ContentHash, s.DocumentId, s.State.ToString().ToLowerInvariant())).ToList()));
+        return TypedResults.Ok(new ContentHashAnswer(found.Select(s => new KnownContent(s.ContentHash, s.DocumentId, s.State.ToString().ToLowerInvariant())
+        {
+            FileName = s.FileName,
+            FailedStep = s.FailedStep,
+            Error = s.Error,
+        }).ToList()));
     }
 
     private static bool IsSha256Hex(string? hash) => hash is { Length: 64 } && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

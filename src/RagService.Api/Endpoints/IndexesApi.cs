@@ -115,7 +115,17 @@ public static class IndexesApi
         }
 
         var settings = models.NewIndexSettings(model, request.ChunkMaxTokens, request.ContextualHeader) with { Stages = request.Stages };
-        var (store, created) = registry.Create(index, settings, http.GetCaller().Tenant);
+        IndexStore store;
+        bool created;
+        try
+        {
+            (store, created) = registry.Create(index, settings, http.GetCaller().Tenant);
+        }
+        catch (IndexBusyException e)
+        {
+            return TypedResults.Conflict(Problems.Create(StatusCodes.Status409Conflict, "Index busy", e.Message));
+        }
+
         if (created)
         {
             audit.Record(http, "index.create", $"index {index}", "created");
@@ -152,9 +162,13 @@ public static class IndexesApi
         return TypedResults.Created((string?)null, info);
     }
 
-    internal static Results<NoContent, NotFound<ProblemDetails>> Delete(string index, HttpContext http, IndexRegistry registry, Audit audit)
+    /// <summary>
+    /// Deletes the index once its write in progress (an ingestion batch's commit) has finished: the index is gone for
+    /// every request at once (404), the answer comes when its folder is removed.
+    /// </summary>
+    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, HttpContext http, IndexRegistry registry, Audit audit)
     {
-        var deleted = registry.Delete(index, http.GetCaller().Tenant);
+        var deleted = await registry.DeleteAsync(index, http.GetCaller().Tenant);
         audit.Record(http, "index.delete", $"index {index}", deleted ? "deleted" : "not found");
         return deleted ? TypedResults.NoContent() : Problems.IndexNotFound(index);
     }

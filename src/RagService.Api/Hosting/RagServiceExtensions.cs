@@ -56,7 +56,8 @@ public static class RagServiceExtensions
             sp.GetRequiredService<IOptions<DeduplicationOptions>>().Value));
         services.AddSingleton(sp => new IndexRegistry(
             sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory,
-            EmbeddedBackends.Create(sp.GetRequiredService<IOptions<LuceneLexicalIndexOptions>>().Value)));
+            EmbeddedBackends.Create(sp.GetRequiredService<IOptions<LuceneLexicalIndexOptions>>().Value),
+            sp.GetService<ILogger<IndexRegistry>>()));
         services.AddOptions<LuceneLexicalIndexOptions>().BindConfiguration("Lexical");
         // One OCR engine pool for the host, sized and limited by the "Ocr" section.
         services.AddSingleton(sp => new OcrEnginePool(sp.GetRequiredService<IOptions<OcrOptions>>().Value));

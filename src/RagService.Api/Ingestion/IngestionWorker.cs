@@ -40,6 +40,11 @@ public sealed partial class IngestionWorker(
                 {
                     LogIndexBroken(logger, name, e.Reason);
                 }
+                catch (Exception e) when (!registry.Exists(store.Name, store.Tenant))
+                {
+                    // Deleted while its batch ran: the delete waited for the batch's commit and closed the store; the rest is moot.
+                    LogIndexDeleted(logger, name, e.GetType().Name);
+                }
                 catch (Exception e)
                 {
                     // An index that cannot be processed must not stop the others.
@@ -63,6 +68,9 @@ public sealed partial class IngestionWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Index {Index} is broken; its ingestion waits for a repair: {Reason}")]
     private static partial void LogIndexBroken(ILogger logger, string index, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index {Index} was deleted while its ingestion batch ran ({Exception}); the batch is dropped")]
+    private static partial void LogIndexDeleted(ILogger logger, string index, string exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion of index {Index} failed; will retry")]
     private static partial void LogIndexFailed(ILogger logger, Exception exception, string index);

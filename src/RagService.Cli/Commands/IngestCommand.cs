@@ -5,6 +5,7 @@ using RagService.Api.Ingestion;
 using RagService.Ingestion.Jobs;
 using RagService.Core.Jobs;
 using RagService.Indexing;
+using RagService.Cli.Ingest;
 using Spectre.Console;
 
 namespace RagService.Cli.Commands;
@@ -15,21 +16,22 @@ public static class IngestCommand
     public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
     {
         var index = line.Require("index");
-        if (line.Positional.Count == 0)
-        {
-            throw new UsageException("Name at least one file or folder to ingest.");
-        }
-
-        var files = line.Positional.SelectMany(Expand).Distinct(StringComparer.Ordinal).ToList();
-        if (files.Count == 0)
-        {
-            throw new UsageException("No files found under the given paths.");
-        }
-
+        var sources = new IngestSources(line.Positional, line.GetAll("include"), line.GetAll("exclude"));
         var tags = ParseTags(line.GetAll("tag"));
         if (line.Get("url") is not null)
         {
-            return await IngestRemoteAsync(line, index, files, tags, ct);
+            return await IngestRemoteAsync(line, index, sources, tags, ct);
+        }
+
+        if (line.Get("parallel") is not null)
+        {
+            throw new UsageException("--parallel sets the uploads in flight to a service (--url); in process, Rag:IngestionParallelism sets the workers.");
+        }
+
+        var files = sources.Enumerate().Distinct(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new UsageException("No files found under the given paths (check --include and --exclude).");
         }
 
         await using var services = CliHost.Create(line);
@@ -85,33 +87,77 @@ public static class IngestCommand
         return failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    /// <summary><c>rag ingest --url</c>: the files uploaded to a running service, which ingests them; waits for every one.</summary>
-    private static async Task<int> IngestRemoteAsync(CommandLine line, string index, IReadOnlyList<string> files, Dictionary<string, string> tags, CancellationToken ct)
+    /// <summary>
+    /// <c>rag ingest --url</c>: the files go up to a running service in bounded memory, files it already holds are skipped,
+    /// and the command waits until every document is ready or failed (<see cref="RemoteIngest"/>), with a live display
+    /// of the uploads and the index's documents by state, then a table of the failures.
+    /// </summary>
+    private static async Task<int> IngestRemoteAsync(CommandLine line, string index, IngestSources sources, Dictionary<string, string> tags, CancellationToken ct)
     {
         if (line.Get("model") is not null || line.Get("chunk-tokens") is not null || line.Get("header") is not null)
         {
             throw new UsageException("--model, --chunk-tokens and --header shape a new index in process; with --url, create the index with PUT /v1/indexes/{index} first.");
         }
 
-        using var http = RemoteService.CreateClient(line);
-        var statuses = await RemoteService.IngestAsync(http, index, [.. files.Select(f => (f, DocumentIdFromPath(f)))], tags, ct);
-        var failed = statuses.Where(s => s.GetProperty("status").GetString() == "failed").ToList();
-        AnsiConsole.MarkupLineInterpolated($"[green]{statuses.Count - failed.Count} ready[/], [red]{failed.Count} failed[/] in index '{index}' at {http.BaseAddress}.");
-        if (failed.Count > 0)
+        var parallel = line.GetInt("parallel", 4);
+        if (parallel is < 1 or > 64)
         {
-            var table = new Table().AddColumns("document", "step", "reason");
-            foreach (var f in failed)
+            throw new UsageException("--parallel must be between 1 and 64.");
+        }
+
+        using var http = RemoteService.CreateClient(line);
+        var batch = new RemoteIngest(http, index, tags, new RemoteIngestSettings { Parallel = parallel }, DocumentIdFromPath);
+        RemoteIngestResult? result = null;
+        await AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
             {
-                table.AddRow(
-                    Markup.Escape(f.GetProperty("documentId").GetString() ?? ""),
-                    Markup.Escape(f.TryGetProperty("failedStep", out var step) ? step.ToString() : ""),
-                    Markup.Escape(f.TryGetProperty("error", out var error) ? error.ToString() : ""));
+                var upload = progress.AddTask("Uploading", maxValue: 1);
+                var processing = progress.AddTask("Processing", maxValue: 1);
+                result = await batch.RunAsync(sources.Enumerate(), new SynchronousProgress<RemoteIngestProgress>(p => Show(p, upload, processing)), ct);
+                upload.Value = upload.MaxValue;
+                processing.Value = processing.MaxValue;
+            });
+
+        var (found, uploaded, unchanged, ready, failures) = result!;
+        if (found == 0)
+        {
+            throw new UsageException("No files found under the given paths (check --include and --exclude).");
+        }
+
+        AnsiConsole.MarkupLineInterpolated(
+            $"{found} files: {uploaded} uploaded, {unchanged} unchanged (already in the index); [green]{ready} ready[/], [red]{failures.Count} failed[/] in index '{index}' at {http.BaseAddress}.");
+        if (failures.Count > 0)
+        {
+            var table = new Table().AddColumns("document", "file", "failedStep", "error");
+            foreach (var f in failures)
+            {
+                table.AddRow(Markup.Escape(f.DocumentId), Markup.Escape(f.FileName), Markup.Escape(f.Step), Markup.Escape(f.Error));
             }
 
             AnsiConsole.Write(table);
         }
 
-        return failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static void Show(RemoteIngestProgress p, ProgressTask upload, ProgressTask processing)
+    {
+        upload.MaxValue = Math.Max(1, p.Found);
+        upload.Value = p.Uploaded + p.Unchanged + p.Unreadable;
+        upload.Description = $"Uploaded {p.Uploaded}, unchanged {p.Unchanged}{(p.Unreadable > 0 ? $", unreadable {p.Unreadable}" : "")} of {p.Found} found";
+        if (p.Index is { } c)
+        {
+            processing.MaxValue = Math.Max(1, c.Total);
+            processing.Value = c.Ready + c.Failed;
+            processing.Description = $"Index: {c.Queued} queued, {c.Processing} processing, [green]{c.Ready} ready[/], [red]{c.Failed} failed[/]";
+        }
+    }
+
+    /// <summary>Reports on the caller's thread (Spectre's tasks take updates from any thread; no context to post to).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     /// <summary>A path-derived id, so ingesting a changed file again replaces its previous version.</summary>
@@ -138,22 +184,5 @@ public static class IngestCommand
         }
 
         return tags;
-    }
-
-    private static IEnumerable<string> Expand(string path)
-    {
-        if (File.Exists(path))
-        {
-            return [path];
-        }
-
-        if (Directory.Exists(path))
-        {
-            return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetFileName(f).StartsWith('.'))
-                .Order(StringComparer.Ordinal);
-        }
-
-        throw new UsageException($"'{path}' is neither a file nor a folder.");
     }
 }

@@ -13,6 +13,7 @@ internal sealed class CatalogDatabase : IDisposable
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly string _connectionString;
+    private volatile bool _closed;
 
     public CatalogDatabase(string databasePath)
     {
@@ -36,8 +37,11 @@ internal sealed class CatalogDatabase : IDisposable
         }
     }
 
+    /// <exception cref="ObjectDisposedException">The catalog was closed (its index deleted, restored or repaired): a new
+    /// connection would create the file again in a folder that is being removed.</exception>
     public SqliteConnection Open()
     {
+        ObjectDisposedException.ThrowIf(_closed, this);
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
@@ -102,6 +106,8 @@ internal sealed class CatalogDatabase : IDisposable
 
     public void Dispose()
     {
+        _closed = true;
+
         // Pooled connections keep the file open; clear them so the index folder can be deleted.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
