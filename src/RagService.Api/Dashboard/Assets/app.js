@@ -8,6 +8,13 @@ const PAGE_SIZE = 25;
 const REFRESH_BUSY_MS = 2000;
 const REFRESH_IDLE_MS = 10000;
 let refreshTimer = 0;
+/** The signed-in caller (GET /v1/me): what a role may not do is not offered. */
+let me = null;
+
+function hasRole(role) {
+  const rank = { reader: 1, ingester: 2, admin: 3 };
+  return Boolean(me) && (rank[me.role] || 0) >= rank[role];
+}
 
 /** Builds an element: attributes (on* and hidden excluded as strings) and children (strings become text nodes). */
 function el(tag, attrs, ...children) {
@@ -44,7 +51,8 @@ async function api(path, options = {}) {
     } catch { /* not JSON: keep the status line */ }
     throw new Error(message);
   }
-  return response.json();
+  if (response.status === 204) return null;
+  return (response.headers.get("Content-Type") || "").includes("json") ? response.json() : response.blob();
 }
 
 function stateBadge(state) {
@@ -187,6 +195,107 @@ function renderSearch(target, response) {
     table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
 }
 
+async function keys() {
+  if (!hasRole("admin")) {
+    show(el("h1", {}, "Keys and tenants"), el("p", { class: "muted" }, "Only an admin key manages keys."));
+    return;
+  }
+  const [{ keys: list }, tenants] = await Promise.all([
+    api("/v1/keys"),
+    me.system ? api("/v1/tenants").then(t => t.tenants) : Promise.resolve([me.tenant]),
+  ]);
+  const created = el("div", { id: "created-key", role: "status" });
+  const rows = list.map(key => {
+    const actions = el("td", {});
+    const revoke = el("button", { type: "button", class: "secondary", disabled: key.system || key.id === me.keyId,
+      title: key.system ? "The configured admin key is revoked by changing the configuration" : null,
+      "aria-label": `Revoke ${key.name}`, onclick: () => {
+        actions.replaceChildren(
+          el("button", { type: "button", class: "danger", "aria-label": `Confirm revoking ${key.name}`, onclick: async () => {
+            try { await api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" }); route(); } catch (error) { failure(error); }
+          } }, "Confirm revoke"),
+          el("button", { type: "button", class: "secondary", onclick: () => route() }, "Cancel"));
+        actions.querySelector("button").focus();
+      } }, "Revoke");
+    actions.append(revoke);
+    return el("tr", { "data-key": key.id },
+      el("td", {}, key.name, el("div", { class: "muted mono" }, key.id)),
+      el("td", {}, key.tenant),
+      el("td", {}, key.role),
+      el("td", {}, key.user || ""),
+      el("td", {}, (key.groups || []).join(", ")),
+      el("td", {}, when(key.created)),
+      el("td", {}, key.expiresAt ? when(key.expiresAt) : "never"),
+      el("td", {}, key.lastUsed ? when(key.lastUsed) : "never"),
+      actions);
+  });
+  const form = el("form", { class: "card", id: "key-form" },
+    el("h2", {}, "Create a key"),
+    el("div", { class: "form-grid" },
+      el("div", {}, el("label", { for: "key-name" }, "Name"), el("input", { id: "key-name", required: true, maxlength: 200 })),
+      el("div", {}, el("label", { for: "key-role" }, "Role"),
+        el("select", { id: "key-role" }, ["reader", "ingester", "admin"].map(r => el("option", { value: r }, r)))),
+      el("div", {}, el("label", { for: "key-tenant" }, "Tenant"),
+        el("select", { id: "key-tenant" }, tenants.map(t => el("option", { value: t, selected: t === me.tenant }, t)))),
+      el("div", {}, el("label", { for: "key-user" }, "User (optional)"), el("input", { id: "key-user" })),
+      el("div", {}, el("label", { for: "key-groups" }, "Groups (comma-separated)"), el("input", { id: "key-groups" })),
+      el("div", {}, el("label", { for: "key-expires" }, "Expires (optional)"), el("input", { id: "key-expires", type: "date" }))),
+    el("button", { type: "submit" }, "Create key"),
+    el("p", { class: "error", id: "key-error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const value = id => form.querySelector(id).value.trim();
+    const expires = value("#key-expires");
+    const request = {
+      name: value("#key-name"), role: value("#key-role"), tenant: value("#key-tenant"), user: value("#key-user") || null,
+      groups: value("#key-groups").split(",").map(g => g.trim()).filter(Boolean),
+      expiresAt: expires ? new Date(`${expires}T00:00:00Z`).toISOString() : null,
+    };
+    try {
+      const key = await api("/v1/keys", { method: "POST", body: request });
+      await keys();
+      // The key itself is in the create response only: shown here once, gone when the page changes.
+      document.getElementById("created-key").replaceChildren(el("div", { class: "card notice" },
+        el("p", {}, `Key "${key.name}" (${key.role}, tenant ${key.tenant}) created. Copy it now: it is not shown again.`),
+        el("code", { id: "new-key", class: "mono" }, key.key), " ",
+        el("button", { type: "button", class: "secondary", onclick: () => navigator.clipboard?.writeText(key.key) }, "Copy")));
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector("#key-error").textContent = error.message;
+    }
+  });
+  const tenantCard = me.system ? tenantForm(tenants) : null;
+  show(
+    el("h1", {}, "Keys and tenants"),
+    created,
+    table("API keys", ["Name", "Tenant", "Role", "User", "Groups", "Created", "Expires", "Last used", "Actions"], rows),
+    form,
+    tenantCard);
+}
+
+function tenantForm(tenants) {
+  const form = el("form", { class: "card", id: "tenant-form" },
+    el("h2", {}, "Tenants"),
+    el("p", { id: "tenant-list" }, tenants.join(", ")),
+    el("label", { for: "tenant-name" }, "New tenant"),
+    el("div", { class: "inline" }, el("input", { id: "tenant-name", required: true }),
+      el("button", { type: "submit" }, "Create tenant")),
+    el("p", { class: "error", id: "tenant-error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      await api(`/v1/tenants/${encodeURIComponent(form.querySelector("#tenant-name").value.trim())}`, { method: "PUT" });
+      route();
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector("#tenant-error").textContent = error.message;
+    }
+  });
+  return form;
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "";
+}
+
 // ---- routing and session -------------------------------------------------------------------------------------
 
 function route() {
@@ -196,23 +305,30 @@ function route() {
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("sign-out").hidden = !signedIn;
   if (!signedIn) { show(); return; }
+  if (!me) {
+    api("/v1/me").then(caller => { me = caller; route(); }).catch(failure);
+    return;
+  }
+  document.getElementById("nav-keys").hidden = !hasRole("admin");
 
   const [path, query] = (location.hash.slice(1) || "/overview").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const page = parts[0] === "indexes" || parts[0] === "playground" ? parts[0] : "overview";
+  const page = ["indexes", "playground", "keys"].includes(parts[0]) ? parts[0] : "overview";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   const work = page === "indexes" && parts[2] === "documents"
     ? documents(parts[1], Math.max(0, parseInt(params.get("offset") || "0", 10) || 0))
-    : page === "playground" ? playground(params.get("index")) : overview();
+    : page === "playground" ? playground(params.get("index"))
+    : page === "keys" ? keys() : overview();
   work.catch(failure);
 }
 
 function signOut(message) {
   sessionStorage.removeItem(KEY);
+  me = null;
   document.getElementById("sign-in-error").textContent = message || "";
   route();
 }
@@ -224,7 +340,7 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.setItem(KEY, input.value.trim());
     input.value = "";
     try {
-      await api("/v1/indexes"); // the key is checked by the API itself, with the caller's roles and tenant
+      me = await api("/v1/me"); // the key is checked by the API itself, which says its role and tenant
       document.getElementById("sign-in-error").textContent = "";
       if (!location.hash) location.hash = "#/overview"; else route();
     } catch (error) {
