@@ -10,6 +10,9 @@ using RagService.Api.Security;
 using RagService.Core.Security;
 using Microsoft.AspNetCore.Http.Features;
 using RagService.Indexing;
+using RagService.Ingestion;
+using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Ocr;
 
 namespace RagService.Api.Endpoints;
 
@@ -34,6 +37,14 @@ public static class DocumentsApi
         group.MapPost("/hashes", KnownHashes).WithSummary("Which of these content hashes (SHA-256 of a file's bytes) the index already holds, so a client uploads only new files");
         group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
         group.MapGet("/{documentId}/chunks", Chunks).WithSummary("The live chunks of a document with their provenance");
+        group.MapGet("/{documentId}/outline", Outline)
+            .WithSummary("The document's parsed structure: headings, tables and figures with pages and boxes, OCR confidence, page sizes")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{documentId}/pages/{page:int}", PageImage)
+            .WithSummary("A page of the document as an image (PDF pages rendered at dpi, images as stored) to draw its chunks' boxes on")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg"])
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapDelete("/{documentId}", Delete).RequireAuthorization(RagPolicies.Ingester).WithSummary("Delete a document from both indexes");
         group.MapPatch("/{documentId}", Patch).RequireAuthorization(RagPolicies.Ingester)
             .WithSummary("Change a document's ACL and/or tags without re-parsing or re-embedding it");
@@ -268,6 +279,95 @@ public static class DocumentsApi
         var chunks = (await store.Chunks.GetChunksAsync(documentId, ct)).Select(ChunkMapping.ToDto).ToList();
         return TypedResults.Ok(new ChunkList(documentId, chunks));
     }
+
+    /// <summary>Longest text of an outline entry.</summary>
+    private const int OutlineTextLength = 200;
+
+    internal static async Task<IResult> Outline(
+        string index, string documentId, HttpContext http, IndexRegistry registry, IngestionPipeline pipeline, IOptions<OcrOptions> ocr, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is not { } status || await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        // The tree is not stored: the stored upload is parsed again, by the same pipeline (and options) that chunked it.
+        DocumentTree tree;
+        IReadOnlyList<PageDimensions> pages;
+        try
+        {
+            tree = await pipeline.ParseAsync(new DocumentSource(upload.BlobPath, upload.FileName, upload.Format), ct);
+            pages = PageImages.Sizes(upload.BlobPath, upload.Format, ocr.Value);
+        }
+        catch (DocumentRejectedException e)
+        {
+            return Unprocessable("Document cannot be parsed", e.Message);
+        }
+
+        var entries = tree.Blocks
+            .Where(b => b.Kind is BlockKind.Heading or BlockKind.Table or BlockKind.Figure || b.LowConfidence)
+            .Select(b => new OutlineEntryDto(b.Id, b.Kind.ToString().ToLowerInvariant(), b.Level,
+                b.Text.Length > OutlineTextLength ? b.Text[..OutlineTextLength] + "…" : b.Text, b.PageStart, b.PageEnd,
+                b.Box is { } box ? new PageBoxDto(b.PageStart, box.Left, box.Bottom, box.Right, box.Top) : null,
+                b.Confidence, b.LowConfidence, b.Rows?.Count, b.Rows?.Max(r => r.Count)))
+            .ToList();
+        var read = tree.Blocks.Where(b => b.Confidence is not null).ToList();
+        var weight = read.Sum(b => Math.Max(1, b.Text.Length));
+        double? confidence = read.Count == 0 ? null : Math.Round(read.Sum(b => b.Confidence!.Value * Math.Max(1, b.Text.Length)) / weight, 1);
+        return TypedResults.Ok(new DocumentOutlineDto(documentId, status.Version, tree.Title ?? status.Title, upload.Format.ToString().ToLowerInvariant(), tree.PageCount,
+            pages.Select(p => new PageSizeDto(p.Page, p.Width, p.Height)).ToList(), entries, tree.Blocks.Count, confidence, tree.Blocks.Count(b => b.LowConfidence)));
+    }
+
+    internal static async Task<IResult> PageImage(
+        string index, string documentId, int page, HttpContext http, IndexRegistry registry, IOptions<OcrOptions> ocr, CancellationToken ct, int dpi = 110)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is null || await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        if (dpi is < PageImages.MinDpi or > PageImages.MaxDpi)
+        {
+            return Problems.BadRequest($"dpi must be between {PageImages.MinDpi} and {PageImages.MaxDpi}.");
+        }
+
+        if (!PageImages.HasPages(upload.Format))
+        {
+            return TypedResults.NotFound(Problems.Create(StatusCodes.Status404NotFound, "Page not found", $"A {upload.Format.ToString().ToLowerInvariant()} document has no page images."));
+        }
+
+        try
+        {
+            var image = await PageImages.RenderAsync(upload.BlobPath, upload.Format, page, dpi, ocr.Value, ct);
+            http.Response.Headers.CacheControl = "private, no-store";
+            return TypedResults.File(image.Bytes, image.ContentType);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return TypedResults.NotFound(Problems.Create(StatusCodes.Status404NotFound, "Page not found", $"Document '{documentId}' has no page {page}."));
+        }
+        catch (DocumentRejectedException e)
+        {
+            return Unprocessable("Page cannot be rendered", e.Message);
+        }
+    }
+
+    /// <summary>The stored upload of the document's newest version, when its file is still there.</summary>
+    private static async Task<DocumentUpload?> StoredUploadAsync(IndexStore store, string documentId, CancellationToken ct) =>
+        await store.Jobs.GetUploadAsync(documentId, ct) is { BlobPath.Length: > 0 } upload && File.Exists(upload.BlobPath) ? upload : null;
+
+    private static ProblemHttpResult Unprocessable(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: title);
 
     internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, string documentId, HttpContext http, IndexRegistry registry, Audit audit, CancellationToken ct)
     {

@@ -65,7 +65,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
         {
             if (message.Type == "error")
             {
-                ConsoleErrors.Add(message.Text);
+                ConsoleErrors.Add($"{message.Text} ({message.Location})");
             }
         };
         await page.GotoAsync(new Uri(Server.BaseAddress, "admin/").ToString());

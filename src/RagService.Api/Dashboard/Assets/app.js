@@ -79,7 +79,7 @@ function table(label, headers, rows) {
 
 function show(...nodes) {
   const view = document.getElementById("view");
-  view.replaceChildren(...nodes);
+  view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
 }
 
 /** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
@@ -124,7 +124,7 @@ async function documents(index, offset) {
   const path = `/v1/indexes/${encodeURIComponent(index)}/documents?offset=${offset}&limit=${PAGE_SIZE}`;
   const page = await api(path);
   const rows = page.documents.map(doc => el("tr", { "data-document": doc.documentId },
-    el("td", {}, doc.documentId),
+    el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId)),
     el("td", {}, doc.fileName),
     el("td", {}, stateBadge(doc.status)),
     el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
@@ -143,6 +143,129 @@ async function documents(index, offset) {
       el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
     table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Failed step", "Error"], rows));
   refreshLater(page.documents.some(doc => doc.status === "queued" || doc.status === "processing"));
+}
+
+function documentHref(index, documentId, chunkId) {
+  const base = `#/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
+  return chunkId ? `${base}?chunk=${encodeURIComponent(chunkId)}` : base;
+}
+
+/** Object URLs of page images shown; released when the next page image replaces them. */
+let pageImageUrl = null;
+
+async function documentPage(index, documentId, params) {
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
+  const [status, { chunks }, outline] = await Promise.all([
+    api(base), api(`${base}/chunks`), api(`${base}/outline`).catch(error => ({ error: error.message })),
+  ]);
+  const pages = outline.pages || [];
+  const state = { page: 0, chunk: params.get("chunk"), block: null };
+  const viewer = el("section", { class: "page-viewer card", "aria-label": "Page image" });
+
+  const chunkRows = chunks.map(chunk => el("tr", { "data-chunk": chunk.chunkId, class: "chunk" },
+    el("td", { class: "num" }, chunk.ordinal),
+    el("td", {}, (chunk.sectionPath || []).join(" › ") || el("span", { class: "muted" }, "(before the first heading)")),
+    el("td", { class: "num" }, chunk.pageStart === chunk.pageEnd ? chunk.pageStart : `${chunk.pageStart}–${chunk.pageEnd}`),
+    el("td", { class: "num" }, chunk.tokenCount),
+    el("td", { class: "hit-text" }, chunk.text.length > 160 ? `${chunk.text.slice(0, 160)}…` : chunk.text),
+    el("td", {}, el("button", { type: "button", class: "secondary", "aria-pressed": "false", "aria-label": `Show chunk ${chunk.ordinal} on its page`,
+      disabled: pages.length === 0, onclick: () => selectChunk(chunk.chunkId) }, "Show"))));
+
+  const outlineItems = (outline.entries || []).map(entry => el("li", { class: `outline-${entry.kind}${entry.lowConfidence ? " low" : ""}`, "data-block": entry.blockId },
+    el("button", { type: "button", class: "link", disabled: !entry.box, onclick: () => selectBlock(entry) },
+      entry.kind === "heading" ? `${"  ".repeat(Math.max(0, entry.level - 1))}${entry.text}`
+        : entry.kind === "table" ? `Table (${entry.rows}×${entry.columns}): ${entry.text.split("\n")[0]}`
+        : entry.kind === "figure" ? `Figure: ${entry.text}` : entry.text),
+    el("span", { class: "muted" }, ` p. ${entry.pageStart}`,
+      entry.confidence !== null && entry.confidence !== undefined ? ` · OCR ${fixed(entry.confidence, 0)}` : "",
+      entry.lowConfidence ? " · low confidence" : "")));
+
+  function selectChunk(chunkId) {
+    const chunk = chunks.find(c => c.chunkId === chunkId);
+    if (!chunk) return;
+    state.chunk = chunkId;
+    state.block = null;
+    const box = (chunk.boxes || [])[0];
+    history.replaceState(null, "", documentHref(index, documentId, chunkId));
+    for (const button of document.querySelectorAll("tr.chunk button")) {
+      button.setAttribute("aria-pressed", String(button.closest("tr").dataset.chunk === chunkId));
+    }
+    showPage(box ? box.page : chunk.pageStart);
+  }
+
+  function selectBlock(entry) {
+    state.block = entry;
+    state.chunk = null;
+    showPage(entry.box.page);
+  }
+
+  async function showPage(number) {
+    if (pages.length === 0) return;
+    state.page = Math.min(Math.max(1, number), pages.length);
+    const size = pages[state.page - 1];
+    const frame = el("div", { class: "page-frame" });
+    const image = el("img", { id: "page-image", alt: `Page ${state.page} of ${status.fileName}` });
+    frame.append(image);
+    const place = (box, className, label) => {
+      const node = el("div", { class: className, title: label, "aria-hidden": "true" });
+      node.style.left = `${(box.left / size.width) * 100}%`;
+      node.style.top = `${((size.height - box.top) / size.height) * 100}%`;
+      node.style.width = `${((box.right - box.left) / size.width) * 100}%`;
+      node.style.height = `${((box.top - box.bottom) / size.height) * 100}%`;
+      return node;
+    };
+    for (const chunk of chunks) {
+      for (const box of (chunk.boxes || []).filter(b => b.page === state.page)) {
+        const node = place(box, chunk.chunkId === state.chunk ? "box selected" : "box", `chunk ${chunk.ordinal}`);
+        node.dataset.chunk = chunk.chunkId;
+        node.addEventListener("click", () => selectChunk(chunk.chunkId));
+        frame.append(node);
+      }
+    }
+    for (const entry of (outline.entries || []).filter(e => e.box && e.box.page === state.page && (e.lowConfidence || e === state.block))) {
+      const node = place(entry.box, `${entry.lowConfidence ? "box low" : "box"}${entry === state.block ? " selected" : ""}`, entry.lowConfidence ? "low OCR confidence" : entry.kind);
+      node.dataset.block = entry.blockId;
+      frame.append(node);
+    }
+    const selected = chunks.find(c => c.chunkId === state.chunk);
+    viewer.replaceChildren(
+      el("div", { class: "pager" },
+        el("button", { type: "button", class: "secondary", disabled: state.page <= 1, onclick: () => showPage(state.page - 1) }, "Previous page"),
+        el("span", { id: "page-number" }, `Page ${state.page} of ${pages.length}`),
+        el("button", { type: "button", class: "secondary", disabled: state.page >= pages.length, onclick: () => showPage(state.page + 1) }, "Next page")),
+      el("p", { class: "muted", id: "selection" }, selected ? `Chunk ${selected.ordinal}: ${(selected.sectionPath || []).join(" › ")}` : "Choose a chunk to see where it sits."),
+      frame);
+    try {
+      const blob = await api(`${base}/pages/${state.page}`);
+      if (pageImageUrl) URL.revokeObjectURL(pageImageUrl);
+      pageImageUrl = URL.createObjectURL(blob);
+      image.src = pageImageUrl;
+    } catch (error) {
+      if (error.message !== "unauthorized") frame.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  }
+
+  show(
+    el("p", {}, el("a", { href: `#/indexes/${encodeURIComponent(index)}/documents` }, `← Documents of ${index}`)),
+    el("h1", {}, status.title || status.fileName),
+    el("p", { class: "doc-meta" }, stateBadge(status.status), ` ${status.fileName} · ${status.format} · ${status.pageCount} pages · ${status.chunkCount} chunks · version ${status.version}`,
+      outline.ocrConfidence !== null && outline.ocrConfidence !== undefined ? ` · OCR confidence ${fixed(outline.ocrConfidence, 1)}` : "",
+      outline.lowConfidenceBlocks ? ` · ${outline.lowConfidenceBlocks} low-confidence blocks` : ""),
+    status.error ? el("p", { class: "error" }, `${status.failedStep}: ${status.error}`) : null,
+    el("div", { class: "document-grid" },
+      el("div", {},
+        el("section", { class: "card", "aria-labelledby": "outline-title" },
+          el("h2", { id: "outline-title" }, "Outline"),
+          outline.error ? el("p", { class: "error" }, outline.error)
+            : outlineItems.length ? el("ul", { class: "outline", id: "outline" }, outlineItems)
+            : el("p", { class: "muted" }, "No headings, tables or figures.")),
+        el("h2", {}, `Chunks (${chunks.length})`),
+        table("Chunks", [{ text: "#", num: 1 }, "Section", { text: "Pages", num: 1 }, { text: "Tokens", num: 1 }, "Text", "Page"], chunkRows)),
+      pages.length ? viewer : el("section", { class: "card muted" }, "This format has no page images.")));
+  if (pages.length) {
+    if (state.chunk && chunks.some(c => c.chunkId === state.chunk)) selectChunk(state.chunk);
+    else showPage(1);
+  }
 }
 
 async function playground(selected) {
@@ -319,7 +442,9 @@ function route() {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  const work = page === "indexes" && parts[2] === "documents"
+  const work = page === "indexes" && parts[2] === "documents" && parts[3]
+    ? documentPage(parts[1], parts[3], params)
+    : page === "indexes" && parts[2] === "documents"
     ? documents(parts[1], Math.max(0, parseInt(params.get("offset") || "0", 10) || 0))
     : page === "playground" ? playground(params.get("index"))
     : page === "keys" ? keys() : overview();
