@@ -45,6 +45,11 @@ public static class DocumentsApi
             .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg"])
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{documentId}/retry", Retry).RequireAuthorization(RagPolicies.Ingester)
+            .WithSummary("Ingest a failed document again from its stored upload, as a new version")
+            .Produces<DocumentStatusDto>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{documentId}", Delete).RequireAuthorization(RagPolicies.Ingester).WithSummary("Delete a document from both indexes");
         group.MapPatch("/{documentId}", Patch).RequireAuthorization(RagPolicies.Ingester)
             .WithSummary("Change a document's ACL and/or tags without re-parsing or re-embedding it");
@@ -361,6 +366,38 @@ public static class DocumentsApi
             return Unprocessable("Page cannot be rendered", e.Message);
         }
     }
+
+    internal static async Task<IResult> Retry(string index, string documentId, HttpContext http, IndexRegistry registry, IngestionQueue queue, Audit audit, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is not { } status)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        if (status.State != DocumentState.Failed)
+        {
+            return Conflict("Document is not failed", $"Only a failed document is retried; '{documentId}' is {status.State.ToString().ToLowerInvariant()}.");
+        }
+
+        if (await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            // A file refused at upload (over the size limit) was never stored.
+            return Conflict("Nothing to retry", $"The upload of '{documentId}' was not kept ({status.Error}); upload the file again.");
+        }
+
+        var result = await store.Jobs.EnqueueAsync(upload, ct);
+        queue.Signal();
+        audit.Record(http, "document.retry", $"index {index} document {documentId}", result.Enqueued ? "queued" : "unchanged");
+        return TypedResults.Accepted($"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", DocumentStatusDto.From(result.Status));
+    }
+
+    private static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
 
     /// <summary>The stored upload of the document's newest version, when its file is still there.</summary>
     private static async Task<DocumentUpload?> StoredUploadAsync(IndexStore store, string documentId, CancellationToken ct) =>

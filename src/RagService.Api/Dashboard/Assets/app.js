@@ -86,7 +86,12 @@ function show(...nodes) {
 function refreshLater(busy) {
   clearTimeout(refreshTimer);
   const hash = location.hash;
-  refreshTimer = setTimeout(() => { if (location.hash === hash) route(); }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
+  refreshTimer = setTimeout(() => {
+    if (location.hash !== hash) return;
+    // An open editor or a half-typed field is not wiped by a refresh: try again later.
+    if (editing.size > 0 || document.activeElement?.closest?.("form, .drop-zone")) refreshLater(busy);
+    else route();
+  }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
 }
 
 function failure(error) {
@@ -120,29 +125,190 @@ async function overview() {
   refreshLater(indexes.some(ix => (ix.documents?.queued || 0) + (ix.documents?.processing || 0) > 0));
 }
 
+/** A document still on its way to ready or failed. */
+function inFlight(status) {
+  return status !== "ready" && status !== "failed";
+}
+
+/** The upload panel of the documents page: kept across the page's live refreshes, so drops and progress survive them. */
+let uploadPanel = null;
+/** Documents whose tags and ACL editor is open: the live refresh waits while one is. */
+const editing = new Set();
+
 async function documents(index, offset) {
   const path = `/v1/indexes/${encodeURIComponent(index)}/documents?offset=${offset}&limit=${PAGE_SIZE}`;
   const page = await api(path);
-  const rows = page.documents.map(doc => el("tr", { "data-document": doc.documentId },
-    el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId)),
-    el("td", {}, doc.fileName),
-    el("td", {}, stateBadge(doc.status)),
-    el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
-    el("td", { class: "num" }, doc.chunkCount),
-    el("td", {}, doc.failedStep || ""),
-    el("td", { class: "error" }, doc.error || "")));
+  const canWrite = hasRole("ingester");
+  const rows = page.documents.flatMap(doc => {
+    const row = el("tr", { "data-document": doc.documentId },
+      el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId)),
+      el("td", {}, doc.fileName),
+      el("td", {}, stateBadge(doc.status)),
+      el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
+      el("td", { class: "num" }, doc.chunkCount),
+      el("td", {}, Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ")),
+      el("td", {}, (doc.acl || []).join(", ")),
+      el("td", {}, doc.failedStep || ""),
+      el("td", { class: "error" }, doc.error || ""),
+      canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
+    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 10 : 9)] : [row];
+  });
   const first = page.total === 0 ? 0 : page.offset + 1;
   const last = page.offset + page.documents.length;
   const go = target => () => { location.hash = `#/indexes/${encodeURIComponent(index)}/documents?offset=${target}`; };
+  if (!uploadPanel || uploadPanel.dataset.index !== index) uploadPanel = canWrite ? uploader(index) : null;
   show(
     el("h1", {}, `Documents of ${index}`),
+    canWrite ? uploadPanel : null,
     el("div", { class: "pager" },
       el("button", { type: "button", class: "secondary", disabled: offset === 0, onclick: go(Math.max(0, offset - PAGE_SIZE)) }, "Previous"),
       el("span", { id: "page-range" }, `${first}–${last} of ${page.total}`),
       el("button", { type: "button", class: "secondary", disabled: last >= page.total, onclick: go(offset + PAGE_SIZE) }, "Next"),
       el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
-    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Failed step", "Error"], rows));
-  refreshLater(page.documents.some(doc => doc.status === "queued" || doc.status === "processing"));
+    el("p", { class: "error", id: "action-error", role: "alert" }),
+    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Tags", "ACL",
+      "Failed step", "Error", canWrite ? "Actions" : null].filter(Boolean), rows));
+  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true";
+  refreshLater(busy);
+}
+
+function documentActions(index, doc) {
+  const cell = [];
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(doc.documentId)}`;
+  const act = async (call) => {
+    try { await call(); route(); } catch (error) { if (error.message !== "unauthorized") document.getElementById("action-error").textContent = error.message; }
+  };
+  if (doc.status === "failed") {
+    cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Retry ${doc.documentId}`,
+      onclick: () => act(() => api(`${base}/retry`, { method: "POST" })) }, "Retry"));
+  }
+  cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Tags & ACL of ${doc.documentId}`, "aria-expanded": String(editing.has(doc.documentId)),
+    onclick: () => { if (editing.has(doc.documentId)) editing.delete(doc.documentId); else editing.add(doc.documentId); route(); } }, "Tags & ACL"));
+  const remove = el("button", { type: "button", class: "secondary", "aria-label": `Delete ${doc.documentId}`, onclick: () => {
+    remove.replaceWith(el("button", { type: "button", class: "danger", "aria-label": `Confirm delete ${doc.documentId}`,
+      onclick: () => act(() => api(base, { method: "DELETE" })) }, "Confirm delete"));
+  } }, "Delete");
+  cell.push(remove);
+  return cell;
+}
+
+/** key:value pairs separated by commas or new lines. */
+function parseTags(text) {
+  const tags = {};
+  for (const part of text.split(/[,\n]/).map(t => t.trim()).filter(Boolean)) {
+    const colon = part.indexOf(":");
+    if (colon <= 0 || colon === part.length - 1) throw new Error(`Tag "${part}" is not of the form key:value.`);
+    tags[part.slice(0, colon).trim()] = part.slice(colon + 1).trim();
+  }
+  return tags;
+}
+
+function parseList(text) {
+  return text.split(",").map(t => t.trim()).filter(Boolean);
+}
+
+function accessEditor(index, doc, columns) {
+  const id = doc.documentId.replace(/[^A-Za-z0-9_-]/g, "_");
+  const form = el("form", { class: "inline-form", "aria-label": `Tags and ACL of ${doc.documentId}` },
+    el("div", {}, el("label", { for: `tags-${id}` }, "Tags (key:value, comma-separated)"),
+      el("input", { id: `tags-${id}`, value: Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ") })),
+    el("div", {}, el("label", { for: `acl-${id}` }, "ACL (user:…, group:…, tenant)"),
+      el("input", { id: `acl-${id}`, value: (doc.acl || []).join(", ") })),
+    el("button", { type: "submit" }, "Save"),
+    el("button", { type: "button", class: "secondary", onclick: () => { editing.delete(doc.documentId); route(); } }, "Cancel"),
+    el("p", { class: "error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      const body = { tags: parseTags(form.querySelector(`#tags-${id}`).value), acl: parseList(form.querySelector(`#acl-${id}`).value) };
+      await api(`/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(doc.documentId)}`, { method: "PATCH", body });
+      editing.delete(doc.documentId);
+      route();
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector(".error").textContent = error.message;
+    }
+  });
+  return el("tr", { class: "editor", "data-editor": doc.documentId }, el("td", { colspan: columns }, form));
+}
+
+/** Drag and drop (or choose) files; each goes up in its own request with its own progress, documentId, tags and ACL. */
+function uploader(index) {
+  const list = el("ul", { class: "upload-list", id: "upload-list", "aria-label": "Files to upload" });
+  const pending = [];
+  const input = el("input", { id: "upload-files", type: "file", multiple: true, class: "visually-hidden" });
+  const drop = el("div", { class: "drop-zone", id: "drop-zone" },
+    el("p", {}, "Drop files here, or ", el("label", { for: "upload-files", class: "file-label" }, "choose files"), "."), input);
+  const add = files => {
+    for (const file of files) {
+      const n = pending.length;
+      const entry = { file, id: el("input", { id: `upload-id-${n}`, placeholder: "from the content", "aria-label": `documentId for ${file.name}` }),
+        progress: el("progress", { max: 100, value: 0, "aria-label": `Upload of ${file.name}` }), state: el("span", { class: "upload-state" }, "ready to send") };
+      pending.push(entry);
+      list.append(el("li", { "data-file": file.name }, el("span", { class: "upload-name" }, `${file.name} (${bytes(file.size)})`), entry.id, entry.progress, entry.state));
+    }
+    send.disabled = pending.every(p => p.sent);
+  };
+  input.addEventListener("change", () => { add(input.files); input.value = ""; });
+  drop.addEventListener("dragover", event => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", event => { event.preventDefault(); drop.classList.remove("over"); add(event.dataTransfer.files); });
+  const tags = el("input", { id: "upload-tags", placeholder: "team:ops, year:2026" });
+  const acl = el("input", { id: "upload-acl", placeholder: "tenant" });
+  const error = el("p", { class: "error", role: "alert", id: "upload-error" });
+  const send = el("button", { type: "button", disabled: true, onclick: async () => {
+    error.textContent = "";
+    try { parseTags(tags.value); } catch (e) { error.textContent = e.message; return; }
+    send.disabled = true;
+    panel.dataset.busy = "true";
+    await Promise.all(pending.filter(p => !p.sent).map(p => { p.sent = true; return uploadOne(index, p, tags.value, acl.value); }));
+    panel.dataset.busy = "false";
+    route();
+  } }, "Upload");
+  const panel = el("section", { class: "card", "aria-labelledby": "upload-title", "data-index": index },
+    el("h2", { id: "upload-title" }, "Upload"),
+    drop,
+    el("div", { class: "form-grid" },
+      el("div", {}, el("label", { for: "upload-tags" }, "Tags (key:value, comma-separated)"), tags),
+      el("div", {}, el("label", { for: "upload-acl" }, "ACL (user:…, group:…, tenant)"), acl),
+      el("div", { class: "align-end" }, send)),
+    list, error);
+  return panel;
+}
+
+/** One file in one multipart request (XMLHttpRequest: fetch reports no upload progress). */
+function uploadOne(index, entry, tags, acl) {
+  return new Promise(resolve => {
+    const form = new FormData();
+    form.append("files", entry.file, entry.file.name);
+    form.append("documentId", entry.id.value.trim());
+    if (acl.trim()) form.append("acl", acl.trim());
+    if (tags.trim()) form.append("tags", tags.trim());
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/v1/indexes/${encodeURIComponent(index)}/documents`);
+    xhr.setRequestHeader("X-Api-Key", sessionStorage.getItem(KEY) || "");
+    xhr.upload.addEventListener("progress", event => {
+      if (event.lengthComputable) entry.progress.value = Math.round((event.loaded / event.total) * 100);
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status === 401) { signOut("The API key was refused (401). Sign in again."); resolve(); return; }
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      if (xhr.status === 202 && body) {
+        const accepted = body.documents[0];
+        entry.progress.value = 100;
+        entry.id.value = accepted.documentId;
+        entry.id.disabled = true;
+        entry.state.replaceChildren(el("a", { href: documentHref(index, accepted.documentId) }, accepted.documentId), ` ${accepted.enqueued ? "queued" : "unchanged"}`);
+      } else {
+        entry.sent = false;
+        entry.state.textContent = body ? [body.title, body.detail].filter(Boolean).join(": ") : `${xhr.status} ${xhr.statusText}`;
+        entry.state.classList.add("error");
+      }
+      resolve();
+    });
+    xhr.addEventListener("error", () => { entry.sent = false; entry.state.textContent = "The upload failed (network)."; resolve(); });
+    xhr.send(form);
+  });
 }
 
 function documentHref(index, documentId, chunkId) {
@@ -334,7 +500,7 @@ async function keys() {
       title: key.system ? "The configured admin key is revoked by changing the configuration" : null,
       "aria-label": `Revoke ${key.name}`, onclick: () => {
         actions.replaceChildren(
-          el("button", { type: "button", class: "danger", "aria-label": `Confirm revoking ${key.name}`, onclick: async () => {
+          el("button", { type: "button", class: "danger", "aria-label": `Confirm revoke ${key.name}`, onclick: async () => {
             try { await api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" }); route(); } catch (error) { failure(error); }
           } }, "Confirm revoke"),
           el("button", { type: "button", class: "secondary", onclick: () => route() }, "Cancel"));
