@@ -261,3 +261,15 @@ public sealed record AskResponseDto(
     string GeneratedBy,
     IReadOnlyList<SearchHitDto>? Sources,
     double ElapsedMs);
+
+/// <summary>Requests of one route over the window: rate, 5xx errors and latency percentiles (ms, to within 10 %).</summary>
+public sealed record RequestStatsDto(long Count, long Errors, double PerMinute, double? P50Ms, double? P95Ms, double? P99Ms);
+
+/// <summary>Documents whose ingestion finished over the window, by outcome.</summary>
+public sealed record IngestionStatsDto(long Ready, long Failed, double ReadyPerMinute);
+
+/// <summary>
+/// The last hour of this process's own metrics (or the time since it started, when shorter): search and ask
+/// rates and latency percentiles, and ingestion throughput; for the whole process, every tenant together.
+/// </summary>
+public sealed record ServiceStatsDto(DateTimeOffset Since, double Minutes, RequestStatsDto Search, RequestStatsDto Ask, IngestionStatsDto Ingestion);

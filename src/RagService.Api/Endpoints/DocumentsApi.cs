@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -205,7 +206,9 @@ public static class DocumentsApi
     }
 
     internal static async Task<Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> List(
-        string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100)
+        string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100,
+        [Description("Only documents in this state: queued, parsing, chunking, embedding, indexing, ready or failed.")] string? state = null,
+        [Description("enqueued (default: the order documents were last uploaded) or recent (the most recently changed first).")] string? order = null)
     {
         if (registry.OpenFor(http, index) is not { } store)
         {
@@ -217,9 +220,25 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
+        DocumentState? only = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<DocumentState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
+            {
+                return Problems.BadRequest($"Unknown state '{state}': use one of {string.Join(", ", Enum.GetNames<DocumentState>().Select(n => n.ToLowerInvariant()))}.");
+            }
+
+            only = parsed;
+        }
+
+        if (order is not (null or "enqueued" or "recent"))
+        {
+            return Problems.BadRequest($"Unknown order '{order}': use enqueued or recent.");
+        }
+
         var principals = http.GetAclPrincipals();
-        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals)).Select(DocumentStatusDto.From).ToList();
-        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals), offset, docs));
+        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals, only, newestFirst: order == "recent")).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals, only), offset, docs));
     }
 
     /// <summary>Most hashes one request may ask about: a batch client asks in slices of this size.</summary>

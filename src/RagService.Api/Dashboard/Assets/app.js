@@ -102,6 +102,13 @@ function failure(error) {
 
 async function overview() {
   const { indexes } = await api("/v1/indexes");
+  // The last hour of the service's own metrics (admins), and each index's most recent failures.
+  const [stats, failures] = await Promise.all([
+    hasRole("admin") ? api("/v1/stats") : Promise.resolve(null),
+    Promise.all(indexes.filter(ix => (ix.documents?.failed || 0) > 0).map(ix =>
+      api(`/v1/indexes/${encodeURIComponent(ix.name)}/documents?state=failed&order=recent&limit=5`)
+        .then(page => page.documents.map(doc => ({ index: ix.name, doc }))))),
+  ]);
   const rows = indexes.map(ix => {
     const d = ix.documents || {};
     return el("tr", { "data-index": ix.name },
@@ -116,13 +123,40 @@ async function overview() {
       el("td", { class: "num" }, bytes(ix.sizeOnDiskBytes)),
       el("td", {}, ix.embeddingModel));
   });
+  const queue = indexes.reduce((sum, ix) => sum + (ix.documents?.queued || 0) + (ix.documents?.processing || 0), 0);
+  const recent = failures.flat().sort((a, b) => b.doc.updatedAt.localeCompare(a.doc.updatedAt)).slice(0, 10);
   show(
     el("h1", {}, "Overview"),
+    el("div", { class: "stats", id: "stats" },
+      stat("Ingestion queue", `${queue}`, "documents queued or in progress", "stat-queue"),
+      stats ? requestStat("Searches", stats.search, stats.minutes, "stat-search") : null,
+      stats ? requestStat("Asks", stats.ask, stats.minutes, "stat-ask") : null,
+      stats ? stat("Ingested", `${stats.ingestion.ready} ready · ${stats.ingestion.failed} failed`,
+        `${fixed(stats.ingestion.readyPerMinute, 2)} documents/min over the last ${fixed(stats.minutes, 0)} min`, "stat-ingestion") : null),
     indexes.length === 0
       ? el("p", { class: "muted" }, "No indexes yet. Create one with PUT /v1/indexes/{name}.")
       : table("Indexes", ["Index", "Health", { text: "Queued", num: 1 }, { text: "Processing", num: 1 }, { text: "Ready", num: 1 },
-          { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows));
-  refreshLater(indexes.some(ix => (ix.documents?.queued || 0) + (ix.documents?.processing || 0) > 0));
+          { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows),
+    el("h2", {}, "Recent failures"),
+    recent.length === 0 ? el("p", { class: "muted", id: "no-failures" }, "No failed documents.")
+      : table("Recent failures", ["When", "Index", "Document", "Step", "Reason"], recent.map(({ index, doc }) => el("tr", { "data-failure": doc.documentId },
+          el("td", {}, when(doc.updatedAt)),
+          el("td", {}, index),
+          el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId), el("div", { class: "muted" }, doc.fileName)),
+          el("td", {}, doc.failedStep || ""),
+          el("td", { class: "error" }, doc.error || "")))));
+  refreshLater(queue > 0);
+}
+
+function stat(title, value, detail, id) {
+  return el("section", { class: "stat card", id, "aria-label": title },
+    el("h2", {}, title), el("p", { class: "stat-value" }, value), el("p", { class: "muted" }, detail));
+}
+
+function requestStat(title, window, minutes, id) {
+  const ms = v => (v === null || v === undefined ? "–" : `${fixed(v, v < 10 ? 1 : 0)} ms`);
+  return stat(title, `${fixed(window.perMinute, 2)}/min`,
+    `${window.count} in the last ${fixed(minutes, 0)} min${window.errors ? `, ${window.errors} errors` : ""} · p50 ${ms(window.p50Ms)} · p95 ${ms(window.p95Ms)} · p99 ${ms(window.p99Ms)}`, id);
 }
 
 /** A document still on its way to ready or failed. */
@@ -321,8 +355,12 @@ let pageImageUrl = null;
 
 async function documentPage(index, documentId, params) {
   const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
-  const [status, { chunks }, outline] = await Promise.all([
-    api(base), api(`${base}/chunks`), api(`${base}/outline`).catch(error => ({ error: error.message })),
+  const status = await api(base);
+  // A failed document's upload did not parse: its outline would only repeat the failure reason shown above.
+  const [{ chunks }, outline] = await Promise.all([
+    api(`${base}/chunks`),
+    status.status === "failed" ? Promise.resolve({ error: "The document failed; see the reason above." })
+      : api(`${base}/outline`).catch(error => ({ error: error.message })),
   ]);
   const pages = outline.pages || [];
   const state = { page: 0, chunk: params.get("chunk"), block: null };
