@@ -106,6 +106,36 @@ internal sealed class DashboardBrowser : IAsyncDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
     }
 
+    /// <summary>Waits until the page image (#page-image) has loaded.</summary>
+    public static async Task WaitForPageImageAsync(IPage page) =>
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('page-image'); return i && i.complete && i.naturalWidth > 0; }");
+
+    /// <summary>
+    /// The box sits on the chunk's text: inside the page image, and the image's pixels under it are partly dark
+    /// (text) where a box drawn off the text would cover white paper.
+    /// </summary>
+    public static async Task AssertBoxOnInkAsync(IPage page, ILocator box)
+    {
+        var ink = await box.EvaluateAsync<double>("""
+            box => {
+              const img = document.getElementById('page-image');
+              const b = box.getBoundingClientRect(), r = img.getBoundingClientRect();
+              if (b.width < 2 || b.height < 2 || b.left < r.left - 1 || b.top < r.top - 1 || b.right > r.right + 1 || b.bottom > r.bottom + 1) return -1;
+              const sx = img.naturalWidth / r.width, sy = img.naturalHeight / r.height;
+              const canvas = document.createElement('canvas');
+              canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+              const ctx = canvas.getContext('2d');
+              ctx.drawImage(img, 0, 0);
+              const x = Math.floor((b.left - r.left) * sx), y = Math.floor((b.top - r.top) * sy);
+              const data = ctx.getImageData(x, y, Math.max(1, Math.floor(b.width * sx)), Math.max(1, Math.floor(b.height * sy))).data;
+              let dark = 0;
+              for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 384) dark++;
+              return dark / (data.length / 4);
+            }
+            """);
+        Assert.True(ink > 0.02, $"the box should cover the chunk's text inside the page image (dark share {ink:0.000}; -1 is outside the image)");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();

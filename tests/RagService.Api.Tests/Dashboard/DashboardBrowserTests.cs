@@ -66,8 +66,8 @@ public sealed class DashboardBrowserTests
 
         var broken = page.Locator("tr[data-document='broken']");
         await Expect(broken.Locator(".state")).ToHaveTextAsync("failed");
-        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(5).TextContentAsync()), "the failed step is shown");
-        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td").Nth(6).TextContentAsync()), "the failure reason is shown");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td.failed-step").TextContentAsync()), "the failed step is shown");
+        Assert.False(string.IsNullOrWhiteSpace(await broken.Locator("td.failure").TextContentAsync()), "the failure reason is shown");
 
         // A document uploaded while the last page is open appears there and reaches ready with no reload.
         var next = page.GetByRole(AriaRole.Button, new() { Name = "Next" });

@@ -182,8 +182,8 @@ async function documents(index, offset) {
       el("td", { class: "num" }, doc.chunkCount),
       el("td", {}, Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ")),
       el("td", {}, (doc.acl || []).join(", ")),
-      el("td", {}, doc.failedStep || ""),
-      el("td", { class: "error" }, doc.error || ""),
+      el("td", { class: "failed-step" }, doc.failedStep || ""),
+      el("td", { class: "error failure" }, doc.error || ""),
       canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
     return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 10 : 9)] : [row];
   });
@@ -353,6 +353,38 @@ function documentHref(index, documentId, chunkId) {
 /** Object URLs of page images shown; released when the next page image replaces them. */
 let pageImageUrl = null;
 
+/**
+ * A page image (fetched with the key, shown from a blob: URL) with boxes over it: each mark's box is in points
+ * (origin bottom-left) and is placed in percentages of the page's size, so the image may have any resolution.
+ */
+function pageFrame(base, number, size, alt, marks) {
+  const frame = el("div", { class: "page-frame" });
+  const image = el("img", { id: "page-image", alt });
+  frame.append(image);
+  for (const mark of marks) {
+    const node = el("div", { class: mark.className, title: mark.title, "aria-hidden": "true" });
+    node.style.left = `${(mark.box.left / size.width) * 100}%`;
+    node.style.top = `${((size.height - mark.box.top) / size.height) * 100}%`;
+    node.style.width = `${((mark.box.right - mark.box.left) / size.width) * 100}%`;
+    node.style.height = `${((mark.box.top - mark.box.bottom) / size.height) * 100}%`;
+    if (mark.chunk) node.dataset.chunk = mark.chunk;
+    if (mark.block) node.dataset.block = mark.block;
+    if (mark.onclick) node.addEventListener("click", mark.onclick);
+    frame.append(node);
+  }
+  const load = async () => {
+    try {
+      const blob = await api(`${base}/pages/${number}`);
+      if (pageImageUrl) URL.revokeObjectURL(pageImageUrl);
+      pageImageUrl = URL.createObjectURL(blob);
+      image.src = pageImageUrl;
+    } catch (error) {
+      if (error.message !== "unauthorized") frame.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  };
+  return { frame, load };
+}
+
 async function documentPage(index, documentId, params) {
   const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
   const status = await api(base);
@@ -406,31 +438,18 @@ async function documentPage(index, documentId, params) {
   async function showPage(number) {
     if (pages.length === 0) return;
     state.page = Math.min(Math.max(1, number), pages.length);
-    const size = pages[state.page - 1];
-    const frame = el("div", { class: "page-frame" });
-    const image = el("img", { id: "page-image", alt: `Page ${state.page} of ${status.fileName}` });
-    frame.append(image);
-    const place = (box, className, label) => {
-      const node = el("div", { class: className, title: label, "aria-hidden": "true" });
-      node.style.left = `${(box.left / size.width) * 100}%`;
-      node.style.top = `${((size.height - box.top) / size.height) * 100}%`;
-      node.style.width = `${((box.right - box.left) / size.width) * 100}%`;
-      node.style.height = `${((box.top - box.bottom) / size.height) * 100}%`;
-      return node;
-    };
+    const marks = [];
     for (const chunk of chunks) {
       for (const box of (chunk.boxes || []).filter(b => b.page === state.page)) {
-        const node = place(box, chunk.chunkId === state.chunk ? "box selected" : "box", `chunk ${chunk.ordinal}`);
-        node.dataset.chunk = chunk.chunkId;
-        node.addEventListener("click", () => selectChunk(chunk.chunkId));
-        frame.append(node);
+        marks.push({ box, className: chunk.chunkId === state.chunk ? "box selected" : "box", title: `chunk ${chunk.ordinal}`,
+          chunk: chunk.chunkId, onclick: () => selectChunk(chunk.chunkId) });
       }
     }
     for (const entry of (outline.entries || []).filter(e => e.box && e.box.page === state.page && (e.lowConfidence || e === state.block))) {
-      const node = place(entry.box, `${entry.lowConfidence ? "box low" : "box"}${entry === state.block ? " selected" : ""}`, entry.lowConfidence ? "low OCR confidence" : entry.kind);
-      node.dataset.block = entry.blockId;
-      frame.append(node);
+      marks.push({ box: entry.box, className: `${entry.lowConfidence ? "box low" : "box"}${entry === state.block ? " selected" : ""}`,
+        title: entry.lowConfidence ? "low OCR confidence" : entry.kind, block: entry.blockId });
     }
+    const page = pageFrame(base, state.page, pages[state.page - 1], `Page ${state.page} of ${status.fileName}`, marks);
     const selected = chunks.find(c => c.chunkId === state.chunk);
     viewer.replaceChildren(
       el("div", { class: "pager" },
@@ -438,15 +457,8 @@ async function documentPage(index, documentId, params) {
         el("span", { id: "page-number" }, `Page ${state.page} of ${pages.length}`),
         el("button", { type: "button", class: "secondary", disabled: state.page >= pages.length, onclick: () => showPage(state.page + 1) }, "Next page")),
       el("p", { class: "muted", id: "selection" }, selected ? `Chunk ${selected.ordinal}: ${(selected.sectionPath || []).join(" › ")}` : "Choose a chunk to see where it sits."),
-      frame);
-    try {
-      const blob = await api(`${base}/pages/${state.page}`);
-      if (pageImageUrl) URL.revokeObjectURL(pageImageUrl);
-      pageImageUrl = URL.createObjectURL(blob);
-      image.src = pageImageUrl;
-    } catch (error) {
-      if (error.message !== "unauthorized") frame.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
-    }
+      page.frame);
+    await page.load();
   }
 
   show(
@@ -482,20 +494,83 @@ async function playground(selected) {
         el("select", { id: "index" }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
       el("div", {}, el("label", { for: "mode" }, "Mode"),
         el("select", { id: "mode" }, ["hybrid", "bm25", "dense"].map(m => el("option", { value: m }, m)))),
-      el("button", { type: "submit" }, "Search")));
+      el("div", { class: "inline" },
+        el("button", { type: "submit", value: "search" }, "Search"),
+        el("button", { type: "submit", value: "ask", class: "secondary" }, "Ask"))));
   form.addEventListener("submit", async event => {
     event.preventDefault();
+    const asking = event.submitter?.value === "ask";
     const index = form.querySelector("#index").value;
-    const request = { query: form.querySelector("#query").value, mode: form.querySelector("#mode").value, topK: 10, trace: true };
-    results.replaceChildren(el("p", { class: "muted" }, "Searching…"));
+    const text = form.querySelector("#query").value;
+    const mode = form.querySelector("#mode").value;
+    results.replaceChildren(el("p", { class: "muted" }, asking ? "Answering…" : "Searching…"));
     try {
-      renderSearch(results, await api(`/v1/indexes/${encodeURIComponent(index)}/search`, { method: "POST", body: request }));
+      const path = `/v1/indexes/${encodeURIComponent(index)}/${asking ? "ask" : "search"}`;
+      if (asking) renderAnswer(results, index, await api(path, { method: "POST", body: { question: text, mode, topK: 8, trace: true } }));
+      else renderSearch(results, await api(path, { method: "POST", body: { query: text, mode, topK: 10, trace: true } }));
     } catch (error) {
       if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
     }
   });
   show(el("h1", {}, "Playground"), form, results);
   form.querySelector("#query").focus();
+}
+
+/** The answer with each [n] a button that opens the cited page with the cited chunk highlighted. */
+function renderAnswer(target, index, response) {
+  const viewer = el("section", { class: "card citation-viewer", id: "citation-viewer", "aria-label": "Cited page", hidden: true });
+  const byMarker = new Map(response.citations.map(c => [c.marker, c]));
+  const open = citation => () => {
+    for (const button of target.querySelectorAll("button.marker")) button.setAttribute("aria-pressed", String(button.dataset.marker === String(citation.marker)));
+    showCitation(viewer, index, citation);
+  };
+  const answer = el("p", { class: "answer", id: "answer" });
+  // The answer is text: split on the markers, never parsed as HTML.
+  for (const part of response.answer.split(/(\[\d+\])/)) {
+    const marker = /^\[(\d+)\]$/.exec(part);
+    const citation = marker && byMarker.get(Number(marker[1]));
+    if (citation) {
+      answer.append(el("button", { type: "button", class: "marker", "data-marker": citation.marker, "aria-pressed": "false",
+        "aria-label": `[${citation.marker}] ${citation.fileName || citation.documentId}${citation.pageStart ? `, page ${citation.pageStart}` : ""}`,
+        onclick: open(citation) }, `[${citation.marker}]`));
+    } else {
+      answer.append(part);
+    }
+  }
+  const sources = response.citations.map(c => el("li", { "data-citation": c.marker },
+    el("button", { type: "button", class: "link", onclick: open(c) }, `[${c.marker}] ${c.fileName || c.documentId}`),
+    el("span", { class: "muted" }, `${(c.sectionPath || []).length ? ` · ${c.sectionPath.join(" › ")}` : ""}${c.pageStart ? ` · page ${c.pageStart}` : ""}`),
+    el("div", { class: "muted" }, c.snippet)));
+  target.replaceChildren(
+    el("p", { class: "muted", id: "answer-summary" }, `${response.noAnswer ? "No answer" : "Answered"} in ${fixed(response.elapsedMs, 1)} ms by ${response.generatedBy}`),
+    el("div", { class: "answer-grid" },
+      el("div", {}, el("h2", {}, "Answer"), el("div", { class: "card" }, answer),
+        el("h2", {}, "Citations"), sources.length ? el("ol", { class: "citations" }, sources) : el("p", { class: "muted" }, "None.")),
+      viewer));
+}
+
+async function showCitation(viewer, index, citation) {
+  viewer.hidden = false;
+  viewer.replaceChildren(el("p", { class: "muted" }, `Opening [${citation.marker}]…`));
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(citation.documentId)}`;
+  const title = el("h2", {}, `[${citation.marker}] ${citation.fileName || citation.documentId}${citation.pageStart ? ` · page ${citation.pageStart}` : ""}`);
+  const link = el("a", { href: documentHref(index, citation.documentId, citation.chunkId) }, "Open the document at this chunk");
+  try {
+    const [{ chunks }, outline] = await Promise.all([api(`${base}/chunks`), api(`${base}/outline`)]);
+    const chunk = chunks.find(c => c.chunkId === citation.chunkId);
+    const boxes = chunk?.boxes || [];
+    if (boxes.length === 0 || !(outline.pages || []).length) {
+      viewer.replaceChildren(title, el("p", {}, citation.snippet), el("p", { class: "muted" }, "This document has no page images."), link);
+      return;
+    }
+    const number = boxes[0].page;
+    const page = pageFrame(base, number, outline.pages[number - 1], `Page ${number} of ${citation.fileName || citation.documentId}, the cited text highlighted`,
+      boxes.filter(b => b.page === number).map(box => ({ box, className: "box selected", title: `[${citation.marker}]`, chunk: chunk.chunkId })));
+    viewer.replaceChildren(title, el("p", { class: "muted" }, (citation.sectionPath || []).join(" › ")), page.frame, link);
+    await page.load();
+  } catch (error) {
+    if (error.message !== "unauthorized") viewer.replaceChildren(title, el("p", { class: "error", role: "alert" }, error.message), link);
+  }
 }
 
 function renderSearch(target, response) {
