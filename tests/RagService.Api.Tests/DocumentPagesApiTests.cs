@@ -112,6 +112,23 @@ public sealed class DocumentPagesApiTests : IDisposable
         Assert.InRange(box.GetProperty("left").GetDouble(), 40, 80); // the text starts 60 points from the left edge
     }
 
+    [Fact]
+    public async Task A_page_image_never_exceeds_the_pixel_limit_a_lower_resolution_is_used_instead()
+    {
+        await using var host = new RagApiHost(_dir.File("data"), new Dictionary<string, string?> { ["Ocr:MaxPixelsPerPage"] = "1000000" });
+        var admin = host.CreateClient();
+        await host.CreateIndexAsync(admin, "kb");
+        var pdf = _dir.File("handbook.pdf");
+        TestDocuments.WritePdf(pdf);
+        await RagApiHost.UploadAsync(admin, "kb", (pdf, "handbook"));
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(admin, "kb", "handbook")).GetProperty("status").GetString());
+
+        // 300 dpi would be 2480×3508 pixels (8.7 megapixels); the limit of one megapixel gives about 101 dpi.
+        var (width, height) = PngSize(await admin.GetByteArrayAsync("/v1/indexes/kb/documents/handbook/pages/1?dpi=300"));
+        Assert.True((long)width * height <= 1_000_000, $"{width}×{height}");
+        Assert.InRange(width, 800, 842);
+    }
+
     private static ByteArrayContent FileContent(string path)
     {
         var content = new ByteArrayContent(System.IO.File.ReadAllBytes(path));

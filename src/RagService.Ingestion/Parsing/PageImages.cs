@@ -85,10 +85,14 @@ public static class PageImages
             var prefix = Path.Combine(folder.FullName, "page");
             if (format == DocumentFormat.Pdf)
             {
-                var count = Sizes(path, format, options).Count;
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(page, count);
+                var sizes = Sizes(path, format, options);
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(page, sizes.Count);
                 ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
-                await Task.Run(() => PdfPageOcr.Rasterise(path, page, dpi, prefix, options.RasteriseTimeout, cancellationToken, png: true), cancellationToken).ConfigureAwait(false);
+                // A huge page (a poster, a map) is rendered at a lower resolution rather than past the pixel limit OCR keeps to.
+                var size = sizes[page - 1];
+                var fit = Math.Sqrt(options.MaxPixelsPerPage / Math.Max(1, size.Width * size.Height)) * 72;
+                var resolution = (int)Math.Max(1, Math.Min(dpi, Math.Floor(fit)));
+                await Task.Run(() => PdfPageOcr.Rasterise(path, page, resolution, prefix, options.RasteriseTimeout, cancellationToken, png: true), cancellationToken).ConfigureAwait(false);
                 return new PageImage(await File.ReadAllBytesAsync(prefix + ".png", cancellationToken).ConfigureAwait(false), "image/png");
             }
 
