@@ -139,6 +139,39 @@ public sealed record PageBoxDto(int Page, double Left, double Bottom, double Rig
 
 public sealed record ChunkList(string DocumentId, IReadOnlyList<ChunkDto> Chunks);
 
+/// <summary>A page's size in points, the frame of the boxes (origin bottom-left).</summary>
+public sealed record PageSizeDto(int Page, double Width, double Height);
+
+/// <summary>One heading, table or figure of the parsed document (and every block OCR read with low confidence).</summary>
+public sealed record OutlineEntryDto(
+    string BlockId,
+    [property: Description("heading, table, figure, paragraph, listitem or code.")] string Kind,
+    [property: Description("Heading level (1 = top); list nesting depth for list items.")] int Level,
+    [property: Description("The block's text, cut to 200 characters.")] string Text,
+    int PageStart,
+    int PageEnd,
+    [property: Description("The block's box on its first page, in points; null for formats without geometry.")] PageBoxDto? Box,
+    [property: Description("Mean OCR confidence (0–100) of the block's words; null for blocks not read by OCR.")] double? Confidence,
+    bool LowConfidence,
+    [property: Description("A table's rows (header included).")] int? Rows,
+    [property: Description("A table's columns.")] int? Columns);
+
+/// <summary>
+/// A document's parsed structure: its headings, tables and figures in reading order with their pages and boxes,
+/// the OCR confidence, and each page's size (to draw the chunks' boxes on the page images).
+/// </summary>
+public sealed record DocumentOutlineDto(
+    string DocumentId,
+    int Version,
+    string? Title,
+    string Format,
+    int PageCount,
+    IReadOnlyList<PageSizeDto> Pages,
+    IReadOnlyList<OutlineEntryDto> Entries,
+    [property: Description("How many blocks the parse made (the outline lists the structural ones).")] int Blocks,
+    [property: Description("Mean OCR confidence of the blocks read by OCR, weighted by their text length; null when none was.")] double? OcrConfidence,
+    int LowConfidenceBlocks);
+
 public sealed record FilterDto
 {
     public IReadOnlyList<string>? DocumentIds { get; init; }
@@ -228,3 +261,15 @@ public sealed record AskResponseDto(
     string GeneratedBy,
     IReadOnlyList<SearchHitDto>? Sources,
     double ElapsedMs);
+
+/// <summary>Requests of one route over the window: rate, 5xx errors and latency percentiles (ms, to within 10 %).</summary>
+public sealed record RequestStatsDto(long Count, long Errors, double PerMinute, double? P50Ms, double? P95Ms, double? P99Ms);
+
+/// <summary>Documents whose ingestion finished over the window, by outcome.</summary>
+public sealed record IngestionStatsDto(long Ready, long Failed, double ReadyPerMinute);
+
+/// <summary>
+/// The last hour of this process's own metrics (or the time since it started, when shorter): search and ask
+/// rates and latency percentiles, and ingestion throughput; for the whole process, every tenant together.
+/// </summary>
+public sealed record ServiceStatsDto(DateTimeOffset Since, double Minutes, RequestStatsDto Search, RequestStatsDto Ask, IngestionStatsDto Ingestion);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,9 @@ using RagService.Api.Security;
 using RagService.Core.Security;
 using Microsoft.AspNetCore.Http.Features;
 using RagService.Indexing;
+using RagService.Ingestion;
+using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Ocr;
 
 namespace RagService.Api.Endpoints;
 
@@ -34,6 +38,19 @@ public static class DocumentsApi
         group.MapPost("/hashes", KnownHashes).WithSummary("Which of these content hashes (SHA-256 of a file's bytes) the index already holds, so a client uploads only new files");
         group.MapGet("/{documentId}", Get).WithSummary("Status of one document");
         group.MapGet("/{documentId}/chunks", Chunks).WithSummary("The live chunks of a document with their provenance");
+        group.MapGet("/{documentId}/outline", Outline)
+            .WithSummary("The document's parsed structure: headings, tables and figures with pages and boxes, OCR confidence, page sizes")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{documentId}/pages/{page:int}", PageImage)
+            .WithSummary("A page of the document as an image (PDF pages rendered at dpi, images as stored) to draw its chunks' boxes on")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg"])
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{documentId}/retry", Retry).RequireAuthorization(RagPolicies.Ingester)
+            .WithSummary("Ingest a failed document again from its stored upload, as a new version")
+            .Produces<DocumentStatusDto>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{documentId}", Delete).RequireAuthorization(RagPolicies.Ingester).WithSummary("Delete a document from both indexes");
         group.MapPatch("/{documentId}", Patch).RequireAuthorization(RagPolicies.Ingester)
             .WithSummary("Change a document's ACL and/or tags without re-parsing or re-embedding it");
@@ -189,7 +206,9 @@ public static class DocumentsApi
     }
 
     internal static async Task<Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> List(
-        string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100)
+        string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100,
+        [Description("Only documents in this state: queued, parsing, chunking, embedding, indexing, ready or failed.")] string? state = null,
+        [Description("enqueued (default: the order documents were last uploaded) or recent (the most recently changed first).")] string? order = null)
     {
         if (registry.OpenFor(http, index) is not { } store)
         {
@@ -201,9 +220,25 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
+        DocumentState? only = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<DocumentState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
+            {
+                return Problems.BadRequest($"Unknown state '{state}': use one of {string.Join(", ", Enum.GetNames<DocumentState>().Select(n => n.ToLowerInvariant()))}.");
+            }
+
+            only = parsed;
+        }
+
+        if (order is not (null or "enqueued" or "recent"))
+        {
+            return Problems.BadRequest($"Unknown order '{order}': use enqueued or recent.");
+        }
+
         var principals = http.GetAclPrincipals();
-        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals)).Select(DocumentStatusDto.From).ToList();
-        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals), offset, docs));
+        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals, only, newestFirst: order == "recent")).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals, only), offset, docs));
     }
 
     /// <summary>Most hashes one request may ask about: a batch client asks in slices of this size.</summary>
@@ -273,6 +308,127 @@ public static class DocumentsApi
         var chunks = (await store.Chunks.GetChunksAsync(documentId, ct)).Select(ChunkMapping.ToDto).ToList();
         return TypedResults.Ok(new ChunkList(documentId, chunks));
     }
+
+    /// <summary>Longest text of an outline entry.</summary>
+    private const int OutlineTextLength = 200;
+
+    internal static async Task<IResult> Outline(
+        string index, string documentId, HttpContext http, IndexRegistry registry, IngestionPipeline pipeline, IOptions<OcrOptions> ocr, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is not { } status || await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        // The tree is not stored: the stored upload is parsed again, by the same pipeline (and options) that chunked it.
+        DocumentTree tree;
+        IReadOnlyList<PageDimensions> pages;
+        try
+        {
+            tree = await pipeline.ParseAsync(new DocumentSource(upload.BlobPath, upload.FileName, upload.Format), ct);
+            pages = PageImages.Sizes(upload.BlobPath, upload.Format, ocr.Value);
+        }
+        catch (DocumentRejectedException e)
+        {
+            return Unprocessable("Document cannot be parsed", e.Message);
+        }
+
+        var entries = tree.Blocks
+            .Where(b => b.Kind is BlockKind.Heading or BlockKind.Table or BlockKind.Figure || b.LowConfidence)
+            .Select(b => new OutlineEntryDto(b.Id, b.Kind.ToString().ToLowerInvariant(), b.Level,
+                b.Text.Length > OutlineTextLength ? b.Text[..OutlineTextLength] + "…" : b.Text, b.PageStart, b.PageEnd,
+                b.Box is { } box ? new PageBoxDto(b.PageStart, box.Left, box.Bottom, box.Right, box.Top) : null,
+                b.Confidence, b.LowConfidence, b.Rows?.Count, b.Rows?.Max(r => r.Count)))
+            .ToList();
+        var read = tree.Blocks.Where(b => b.Confidence is not null).ToList();
+        var weight = read.Sum(b => Math.Max(1, b.Text.Length));
+        double? confidence = read.Count == 0 ? null : Math.Round(read.Sum(b => b.Confidence!.Value * Math.Max(1, b.Text.Length)) / weight, 1);
+        return TypedResults.Ok(new DocumentOutlineDto(documentId, status.Version, tree.Title ?? status.Title, upload.Format.ToString().ToLowerInvariant(), tree.PageCount,
+            pages.Select(p => new PageSizeDto(p.Page, p.Width, p.Height)).ToList(), entries, tree.Blocks.Count, confidence, tree.Blocks.Count(b => b.LowConfidence)));
+    }
+
+    internal static async Task<IResult> PageImage(
+        string index, string documentId, int page, HttpContext http, IndexRegistry registry, IOptions<OcrOptions> ocr, CancellationToken ct, int dpi = 110)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is null || await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        if (dpi is < PageImages.MinDpi or > PageImages.MaxDpi)
+        {
+            return Problems.BadRequest($"dpi must be between {PageImages.MinDpi} and {PageImages.MaxDpi}.");
+        }
+
+        if (!PageImages.HasPages(upload.Format))
+        {
+            return TypedResults.NotFound(Problems.Create(StatusCodes.Status404NotFound, "Page not found", $"A {upload.Format.ToString().ToLowerInvariant()} document has no page images."));
+        }
+
+        try
+        {
+            var image = await PageImages.RenderAsync(upload.BlobPath, upload.Format, page, dpi, ocr.Value, ct);
+            http.Response.Headers.CacheControl = "private, no-store";
+            return TypedResults.File(image.Bytes, image.ContentType);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return TypedResults.NotFound(Problems.Create(StatusCodes.Status404NotFound, "Page not found", $"Document '{documentId}' has no page {page}."));
+        }
+        catch (DocumentRejectedException e)
+        {
+            return Unprocessable("Page cannot be rendered", e.Message);
+        }
+    }
+
+    internal static async Task<IResult> Retry(string index, string documentId, HttpContext http, IndexRegistry registry, IngestionQueue queue, Audit audit, CancellationToken ct)
+    {
+        if (registry.OpenFor(http, index) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        if (await VisibleAsync(store, documentId, http, ct) is not { } status)
+        {
+            return Problems.DocumentNotFound(index, documentId);
+        }
+
+        if (status.State != DocumentState.Failed)
+        {
+            return Conflict("Document is not failed", $"Only a failed document is retried; '{documentId}' is {status.State.ToString().ToLowerInvariant()}.");
+        }
+
+        if (await StoredUploadAsync(store, documentId, ct) is not { } upload)
+        {
+            // A file refused at upload (over the size limit) was never stored.
+            return Conflict("Nothing to retry", $"The upload of '{documentId}' was not kept ({status.Error}); upload the file again.");
+        }
+
+        var result = await store.Jobs.EnqueueAsync(upload, ct);
+        queue.Signal();
+        audit.Record(http, "document.retry", $"index {index} document {documentId}", result.Enqueued ? "queued" : "unchanged");
+        return TypedResults.Accepted($"/v1/indexes/{index}/documents/{Uri.EscapeDataString(documentId)}", DocumentStatusDto.From(result.Status));
+    }
+
+    private static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
+
+    /// <summary>The stored upload of the document's newest version, when its file is still there.</summary>
+    private static async Task<DocumentUpload?> StoredUploadAsync(IndexStore store, string documentId, CancellationToken ct) =>
+        await store.Jobs.GetUploadAsync(documentId, ct) is { BlobPath.Length: > 0 } upload && File.Exists(upload.BlobPath) ? upload : null;
+
+    private static ProblemHttpResult Unprocessable(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: title);
 
     internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string index, string documentId, HttpContext http, IndexRegistry registry, Audit audit, CancellationToken ct)
     {

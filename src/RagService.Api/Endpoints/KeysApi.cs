@@ -35,6 +35,15 @@ public sealed record KeyInfo(string Id, string Name, string Tenant, string Role,
 
 public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
+/// <summary>Who the caller is, as the API sees it: what a client (the dashboard) may offer depends on the role.</summary>
+public sealed record CallerInfo(
+    [property: Description("The key's id; null for a JWT caller or with authentication off.")] string? KeyId,
+    string Tenant,
+    [property: Description("reader, ingester or admin.")] string Role,
+    string? User,
+    IReadOnlyList<string> Groups,
+    [property: Description("True for the system admin (every tenant).")] bool System);
+
 /// <summary>API keys: <c>/v1/keys</c> (admins, for their own tenant; the system admin for any).</summary>
 public static class KeysApi
 {
@@ -46,6 +55,8 @@ public static class KeysApi
         group.MapPost("/", Create).WithSummary("Create an API key; the key is in this response only");
         group.MapGet("/", List).WithSummary("List the API keys of the caller's tenant (never the keys themselves)");
         group.MapDelete("/{id}", Revoke).WithSummary("Revoke an API key at once");
+        v1.MapGet("/me", Me).WithTags("Keys").RequireAuthorization(RagPolicies.Reader)
+            .WithSummary("Who the caller is: key id, tenant, role, user and groups (never the key itself)");
         return v1;
     }
 
@@ -97,6 +108,12 @@ public static class KeysApi
         keys.Add(record, key);
         audit.Record(http, "key.create", $"key {id} ({record.Role}, tenant {tenant})", "created");
         return TypedResults.Created($"/v1/keys/{id}", new CreatedKey(id, key, record.Name, tenant, record.Role));
+    }
+
+    internal static CallerInfo Me(HttpContext http)
+    {
+        var caller = http.GetCaller();
+        return new CallerInfo(caller.KeyId, caller.Tenant, caller.Role, caller.User, caller.Groups, caller.IsSystem);
     }
 
     internal static KeyList List(HttpContext http, ApiKeyStore keys)

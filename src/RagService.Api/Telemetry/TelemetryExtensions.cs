@@ -27,6 +27,7 @@ public static class TelemetryExtensions
         var settings = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Services.AddSingleton<IndexMetrics>();
+        builder.Services.AddSingleton<RecentActivity>();
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(string.IsNullOrWhiteSpace(settings.ServiceName) ? "ragservice" : settings.ServiceName))
             .WithTracing(t => t
@@ -55,6 +56,7 @@ public static class TelemetryExtensions
         ArgumentNullException.ThrowIfNull(app);
         var settings = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         app.Services.GetRequiredService<IndexMetrics>();
+        app.Services.GetRequiredService<RecentActivity>(); // listens from the start
         if (settings.PrometheusEnabled)
         {
             app.MapPrometheusScrapingEndpoint(settings.PrometheusPath)

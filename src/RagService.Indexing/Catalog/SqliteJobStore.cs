@@ -25,23 +25,37 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
     public Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct) =>
         database.RunAsync(connection => Get(connection, documentId), ct);
 
-    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null) =>
+    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null,
+        DocumentState? state = null, bool newestFirst = false) =>
         database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"SELECT * FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)} ORDER BY seq LIMIT $limit OFFSET $offset";
+            var order = newestFirst ? "updated_at DESC, seq DESC" : "seq";
+            cmd.CommandText = $"SELECT * FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{InState(cmd, state)} ORDER BY {order} LIMIT $limit OFFSET $offset";
             cmd.Parameters.AddWithValue("$limit", limit);
             cmd.Parameters.AddWithValue("$offset", offset);
             return ReadStatuses(cmd);
         }, ct);
 
-    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentState? state = null) =>
         database.RunAsync(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}";
+            cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{InState(cmd, state)}";
             return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         }, ct);
+
+    /// <summary>The state condition of a listing (with its parameter), or nothing for every state.</summary>
+    private static string InState(SqliteCommand cmd, DocumentState? state)
+    {
+        if (state is not { } s)
+        {
+            return string.Empty;
+        }
+
+        cmd.Parameters.AddWithValue("$state", s.ToString());
+        return " AND state = $state";
+    }
 
     public Task<DocumentCounts> CountByStateAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>
         database.RunAsync(connection =>

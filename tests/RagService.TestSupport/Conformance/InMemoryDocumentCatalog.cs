@@ -61,10 +61,21 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
     public Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct) =>
         Run<DocumentStatus?>(() => _documents.TryGetValue(documentId, out var row) ? row.Status : null, ct);
 
-    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null) =>
-        Run<IReadOnlyList<DocumentStatus>>(() => InOrder().Where(s => Visible(s, principals)).Skip(offset).Take(limit).ToList(), ct);
+    public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null,
+        DocumentState? state = null, bool newestFirst = false) =>
+        Run<IReadOnlyList<DocumentStatus>>(() =>
+        {
+            var listed = InOrder().Where(s => Visible(s, principals) && (state is null || s.State == state));
+            if (newestFirst)
+            {
+                listed = listed.Reverse().OrderByDescending(s => s.UpdatedAt);
+            }
 
-    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) => Run(() => InOrder().Count(s => Visible(s, principals)), ct);
+            return listed.Skip(offset).Take(limit).ToList();
+        }, ct);
+
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentState? state = null) =>
+        Run(() => InOrder().Count(s => Visible(s, principals) && (state is null || s.State == state)), ct);
 
     public Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct) => Run(() =>
     {

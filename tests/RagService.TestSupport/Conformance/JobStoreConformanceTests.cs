@@ -78,6 +78,29 @@ public abstract class JobStoreConformanceTests : CatalogConformanceTests
     }
 
     [Fact]
+    public async Task A_listing_by_state_pages_and_counts_only_that_state_and_newest_first_puts_the_latest_change_first()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            await jobs.EnqueueAsync(Upload(id, "h-" + id), None);
+        }
+
+        await jobs.MarkFailedAsync("c", 1, "parsing", "broken", None);
+        await Task.Delay(20);
+        await jobs.MarkFailedAsync("a", 1, "chunking", "empty", None);
+
+        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, state: DocumentState.Failed)).Select(s => s.DocumentId).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, state: DocumentState.Failed, newestFirst: true)).Select(s => s.DocumentId));
+        Assert.Equal(["c"], (await jobs.ListAsync(1, 1, None, state: DocumentState.Failed, newestFirst: true)).Select(s => s.DocumentId));
+        Assert.Equal(2, await jobs.CountAsync(None, state: DocumentState.Failed));
+        Assert.Equal(2, await jobs.CountAsync(None, state: DocumentState.Queued));
+        Assert.Equal(0, await jobs.CountAsync(None, state: DocumentState.Ready));
+        Assert.Equal(4, await jobs.CountAsync(None));
+    }
+
+    [Fact]
     public async Task Statuses_are_read_back_listed_in_enqueue_order_and_counted()
     {
         using var catalog = Open();

@@ -8,6 +8,13 @@ const PAGE_SIZE = 25;
 const REFRESH_BUSY_MS = 2000;
 const REFRESH_IDLE_MS = 10000;
 let refreshTimer = 0;
+/** The signed-in caller (GET /v1/me): what a role may not do is not offered. */
+let me = null;
+
+function hasRole(role) {
+  const rank = { reader: 1, ingester: 2, admin: 3 };
+  return Boolean(me) && (rank[me.role] || 0) >= rank[role];
+}
 
 /** Builds an element: attributes (on* and hidden excluded as strings) and children (strings become text nodes). */
 function el(tag, attrs, ...children) {
@@ -44,7 +51,8 @@ async function api(path, options = {}) {
     } catch { /* not JSON: keep the status line */ }
     throw new Error(message);
   }
-  return response.json();
+  if (response.status === 204) return null;
+  return (response.headers.get("Content-Type") || "").includes("json") ? response.json() : response.blob();
 }
 
 function stateBadge(state) {
@@ -71,14 +79,19 @@ function table(label, headers, rows) {
 
 function show(...nodes) {
   const view = document.getElementById("view");
-  view.replaceChildren(...nodes);
+  view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
 }
 
 /** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
 function refreshLater(busy) {
   clearTimeout(refreshTimer);
   const hash = location.hash;
-  refreshTimer = setTimeout(() => { if (location.hash === hash) route(); }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
+  refreshTimer = setTimeout(() => {
+    if (location.hash !== hash) return;
+    // An open editor or a half-typed field is not wiped by a refresh: try again later.
+    if (editing.size > 0 || document.activeElement?.closest?.("form, .drop-zone")) refreshLater(busy);
+    else route();
+  }, busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
 }
 
 function failure(error) {
@@ -89,6 +102,13 @@ function failure(error) {
 
 async function overview() {
   const { indexes } = await api("/v1/indexes");
+  // The last hour of the service's own metrics (admins), and each index's most recent failures.
+  const [stats, failures] = await Promise.all([
+    hasRole("admin") ? api("/v1/stats") : Promise.resolve(null),
+    Promise.all(indexes.filter(ix => (ix.documents?.failed || 0) > 0).map(ix =>
+      api(`/v1/indexes/${encodeURIComponent(ix.name)}/documents?state=failed&order=recent&limit=5`)
+        .then(page => page.documents.map(doc => ({ index: ix.name, doc }))))),
+  ]);
   const rows = indexes.map(ix => {
     const d = ix.documents || {};
     return el("tr", { "data-index": ix.name },
@@ -103,38 +123,365 @@ async function overview() {
       el("td", { class: "num" }, bytes(ix.sizeOnDiskBytes)),
       el("td", {}, ix.embeddingModel));
   });
+  const queue = indexes.reduce((sum, ix) => sum + (ix.documents?.queued || 0) + (ix.documents?.processing || 0), 0);
+  const recent = failures.flat().sort((a, b) => b.doc.updatedAt.localeCompare(a.doc.updatedAt)).slice(0, 10);
   show(
     el("h1", {}, "Overview"),
+    el("div", { class: "stats", id: "stats" },
+      stat("Ingestion queue", `${queue}`, "documents queued or in progress", "stat-queue"),
+      stats ? requestStat("Searches", stats.search, stats.minutes, "stat-search") : null,
+      stats ? requestStat("Asks", stats.ask, stats.minutes, "stat-ask") : null,
+      stats ? stat("Ingested", `${stats.ingestion.ready} ready · ${stats.ingestion.failed} failed`,
+        `${fixed(stats.ingestion.readyPerMinute, 2)} documents/min over the last ${fixed(stats.minutes, 0)} min`, "stat-ingestion") : null),
     indexes.length === 0
       ? el("p", { class: "muted" }, "No indexes yet. Create one with PUT /v1/indexes/{name}.")
       : table("Indexes", ["Index", "Health", { text: "Queued", num: 1 }, { text: "Processing", num: 1 }, { text: "Ready", num: 1 },
-          { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows));
-  refreshLater(indexes.some(ix => (ix.documents?.queued || 0) + (ix.documents?.processing || 0) > 0));
+          { text: "Failed", num: 1 }, { text: "Documents", num: 1 }, { text: "Chunks", num: 1 }, { text: "Size", num: 1 }, "Embedding model"], rows),
+    el("h2", {}, "Recent failures"),
+    recent.length === 0 ? el("p", { class: "muted", id: "no-failures" }, "No failed documents.")
+      : table("Recent failures", ["When", "Index", "Document", "Step", "Reason"], recent.map(({ index, doc }) => el("tr", { "data-failure": doc.documentId },
+          el("td", {}, when(doc.updatedAt)),
+          el("td", {}, index),
+          el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId), el("div", { class: "muted" }, doc.fileName)),
+          el("td", {}, doc.failedStep || ""),
+          el("td", { class: "error" }, doc.error || "")))));
+  refreshLater(queue > 0);
 }
+
+function stat(title, value, detail, id) {
+  return el("section", { class: "stat card", id, "aria-label": title },
+    el("h2", {}, title), el("p", { class: "stat-value" }, value), el("p", { class: "muted" }, detail));
+}
+
+function requestStat(title, window, minutes, id) {
+  const ms = v => (v === null || v === undefined ? "–" : `${fixed(v, v < 10 ? 1 : 0)} ms`);
+  return stat(title, `${fixed(window.perMinute, 2)}/min`,
+    `${window.count} in the last ${fixed(minutes, 0)} min${window.errors ? `, ${window.errors} errors` : ""} · p50 ${ms(window.p50Ms)} · p95 ${ms(window.p95Ms)} · p99 ${ms(window.p99Ms)}`, id);
+}
+
+/** A document still on its way to ready or failed. */
+function inFlight(status) {
+  return status !== "ready" && status !== "failed";
+}
+
+/** The upload panel of the documents page: kept across the page's live refreshes, so drops and progress survive them. */
+let uploadPanel = null;
+/** Documents whose tags and ACL editor is open: the live refresh waits while one is. */
+const editing = new Set();
 
 async function documents(index, offset) {
   const path = `/v1/indexes/${encodeURIComponent(index)}/documents?offset=${offset}&limit=${PAGE_SIZE}`;
   const page = await api(path);
-  const rows = page.documents.map(doc => el("tr", { "data-document": doc.documentId },
-    el("td", {}, doc.documentId),
-    el("td", {}, doc.fileName),
-    el("td", {}, stateBadge(doc.status)),
-    el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
-    el("td", { class: "num" }, doc.chunkCount),
-    el("td", {}, doc.failedStep || ""),
-    el("td", { class: "error" }, doc.error || "")));
+  const canWrite = hasRole("ingester");
+  const rows = page.documents.flatMap(doc => {
+    const row = el("tr", { "data-document": doc.documentId },
+      el("td", {}, el("a", { href: documentHref(index, doc.documentId) }, doc.documentId)),
+      el("td", {}, doc.fileName),
+      el("td", {}, stateBadge(doc.status)),
+      el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
+      el("td", { class: "num" }, doc.chunkCount),
+      el("td", {}, Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ")),
+      el("td", {}, (doc.acl || []).join(", ")),
+      el("td", { class: "failed-step" }, doc.failedStep || ""),
+      el("td", { class: "error failure" }, doc.error || ""),
+      canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
+    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 10 : 9)] : [row];
+  });
   const first = page.total === 0 ? 0 : page.offset + 1;
   const last = page.offset + page.documents.length;
   const go = target => () => { location.hash = `#/indexes/${encodeURIComponent(index)}/documents?offset=${target}`; };
+  if (!uploadPanel || uploadPanel.dataset.index !== index) uploadPanel = canWrite ? uploader(index) : null;
   show(
     el("h1", {}, `Documents of ${index}`),
+    canWrite ? uploadPanel : null,
     el("div", { class: "pager" },
       el("button", { type: "button", class: "secondary", disabled: offset === 0, onclick: go(Math.max(0, offset - PAGE_SIZE)) }, "Previous"),
       el("span", { id: "page-range" }, `${first}–${last} of ${page.total}`),
       el("button", { type: "button", class: "secondary", disabled: last >= page.total, onclick: go(offset + PAGE_SIZE) }, "Next"),
       el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
-    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Failed step", "Error"], rows));
-  refreshLater(page.documents.some(doc => doc.status === "queued" || doc.status === "processing"));
+    el("p", { class: "error", id: "action-error", role: "alert" }),
+    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Tags", "ACL",
+      "Failed step", "Error", canWrite ? "Actions" : null].filter(Boolean), rows));
+  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true";
+  refreshLater(busy);
+}
+
+function documentActions(index, doc) {
+  const cell = [];
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(doc.documentId)}`;
+  const act = async (call) => {
+    try { await call(); route(); } catch (error) { if (error.message !== "unauthorized") document.getElementById("action-error").textContent = error.message; }
+  };
+  if (doc.status === "failed") {
+    cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Retry ${doc.documentId}`,
+      onclick: () => act(() => api(`${base}/retry`, { method: "POST" })) }, "Retry"));
+  }
+  cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Tags & ACL of ${doc.documentId}`, "aria-expanded": String(editing.has(doc.documentId)),
+    onclick: () => { if (editing.has(doc.documentId)) editing.delete(doc.documentId); else editing.add(doc.documentId); route(); } }, "Tags & ACL"));
+  const remove = el("button", { type: "button", class: "secondary", "aria-label": `Delete ${doc.documentId}`, onclick: () => {
+    remove.replaceWith(el("button", { type: "button", class: "danger", "aria-label": `Confirm delete ${doc.documentId}`,
+      onclick: () => act(() => api(base, { method: "DELETE" })) }, "Confirm delete"));
+  } }, "Delete");
+  cell.push(remove);
+  return cell;
+}
+
+/** key:value pairs separated by commas or new lines. */
+function parseTags(text) {
+  const tags = {};
+  for (const part of text.split(/[,\n]/).map(t => t.trim()).filter(Boolean)) {
+    const colon = part.indexOf(":");
+    if (colon <= 0 || colon === part.length - 1) throw new Error(`Tag "${part}" is not of the form key:value.`);
+    tags[part.slice(0, colon).trim()] = part.slice(colon + 1).trim();
+  }
+  return tags;
+}
+
+function parseList(text) {
+  return text.split(",").map(t => t.trim()).filter(Boolean);
+}
+
+function accessEditor(index, doc, columns) {
+  const id = doc.documentId.replace(/[^A-Za-z0-9_-]/g, "_");
+  const form = el("form", { class: "inline-form", "aria-label": `Tags and ACL of ${doc.documentId}` },
+    el("div", {}, el("label", { for: `tags-${id}` }, "Tags (key:value, comma-separated)"),
+      el("input", { id: `tags-${id}`, value: Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ") })),
+    el("div", {}, el("label", { for: `acl-${id}` }, "ACL (user:…, group:…, tenant)"),
+      el("input", { id: `acl-${id}`, value: (doc.acl || []).join(", ") })),
+    el("button", { type: "submit" }, "Save"),
+    el("button", { type: "button", class: "secondary", onclick: () => { editing.delete(doc.documentId); route(); } }, "Cancel"),
+    el("p", { class: "error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      const body = { tags: parseTags(form.querySelector(`#tags-${id}`).value), acl: parseList(form.querySelector(`#acl-${id}`).value) };
+      await api(`/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(doc.documentId)}`, { method: "PATCH", body });
+      editing.delete(doc.documentId);
+      route();
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector(".error").textContent = error.message;
+    }
+  });
+  return el("tr", { class: "editor", "data-editor": doc.documentId }, el("td", { colspan: columns }, form));
+}
+
+/** Drag and drop (or choose) files; each goes up in its own request with its own progress, documentId, tags and ACL. */
+function uploader(index) {
+  const list = el("ul", { class: "upload-list", id: "upload-list", "aria-label": "Files to upload" });
+  const pending = [];
+  const input = el("input", { id: "upload-files", type: "file", multiple: true, class: "visually-hidden" });
+  const drop = el("div", { class: "drop-zone", id: "drop-zone" },
+    el("p", {}, "Drop files here, or ", el("label", { for: "upload-files", class: "file-label" }, "choose files"), "."), input);
+  const add = files => {
+    for (const file of files) {
+      const n = pending.length;
+      const entry = { file, id: el("input", { id: `upload-id-${n}`, placeholder: "from the content", "aria-label": `documentId for ${file.name}` }),
+        progress: el("progress", { max: 100, value: 0, "aria-label": `Upload of ${file.name}` }), state: el("span", { class: "upload-state" }, "ready to send") };
+      pending.push(entry);
+      list.append(el("li", { "data-file": file.name }, el("span", { class: "upload-name" }, `${file.name} (${bytes(file.size)})`), entry.id, entry.progress, entry.state));
+    }
+    send.disabled = pending.every(p => p.sent);
+  };
+  input.addEventListener("change", () => { add(input.files); input.value = ""; });
+  drop.addEventListener("dragover", event => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", event => { event.preventDefault(); drop.classList.remove("over"); add(event.dataTransfer.files); });
+  const tags = el("input", { id: "upload-tags", placeholder: "team:ops, year:2026" });
+  const acl = el("input", { id: "upload-acl", placeholder: "tenant" });
+  const error = el("p", { class: "error", role: "alert", id: "upload-error" });
+  const send = el("button", { type: "button", disabled: true, onclick: async () => {
+    error.textContent = "";
+    try { parseTags(tags.value); } catch (e) { error.textContent = e.message; return; }
+    send.disabled = true;
+    panel.dataset.busy = "true";
+    await Promise.all(pending.filter(p => !p.sent).map(p => { p.sent = true; return uploadOne(index, p, tags.value, acl.value); }));
+    panel.dataset.busy = "false";
+    route();
+  } }, "Upload");
+  const panel = el("section", { class: "card", "aria-labelledby": "upload-title", "data-index": index },
+    el("h2", { id: "upload-title" }, "Upload"),
+    drop,
+    el("div", { class: "form-grid" },
+      el("div", {}, el("label", { for: "upload-tags" }, "Tags (key:value, comma-separated)"), tags),
+      el("div", {}, el("label", { for: "upload-acl" }, "ACL (user:…, group:…, tenant)"), acl),
+      el("div", { class: "align-end" }, send)),
+    list, error);
+  return panel;
+}
+
+/** One file in one multipart request (XMLHttpRequest: fetch reports no upload progress). */
+function uploadOne(index, entry, tags, acl) {
+  return new Promise(resolve => {
+    const form = new FormData();
+    form.append("files", entry.file, entry.file.name);
+    form.append("documentId", entry.id.value.trim());
+    if (acl.trim()) form.append("acl", acl.trim());
+    if (tags.trim()) form.append("tags", tags.trim());
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/v1/indexes/${encodeURIComponent(index)}/documents`);
+    xhr.setRequestHeader("X-Api-Key", sessionStorage.getItem(KEY) || "");
+    xhr.upload.addEventListener("progress", event => {
+      if (event.lengthComputable) entry.progress.value = Math.round((event.loaded / event.total) * 100);
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status === 401) { signOut("The API key was refused (401). Sign in again."); resolve(); return; }
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      if (xhr.status === 202 && body) {
+        const accepted = body.documents[0];
+        entry.progress.value = 100;
+        entry.id.value = accepted.documentId;
+        entry.id.disabled = true;
+        entry.state.replaceChildren(el("a", { href: documentHref(index, accepted.documentId) }, accepted.documentId), ` ${accepted.enqueued ? "queued" : "unchanged"}`);
+      } else {
+        entry.sent = false;
+        entry.state.textContent = body ? [body.title, body.detail].filter(Boolean).join(": ") : `${xhr.status} ${xhr.statusText}`;
+        entry.state.classList.add("error");
+      }
+      resolve();
+    });
+    xhr.addEventListener("error", () => { entry.sent = false; entry.state.textContent = "The upload failed (network)."; resolve(); });
+    xhr.send(form);
+  });
+}
+
+function documentHref(index, documentId, chunkId) {
+  const base = `#/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
+  return chunkId ? `${base}?chunk=${encodeURIComponent(chunkId)}` : base;
+}
+
+/** Object URLs of page images shown; released when the next page image replaces them. */
+let pageImageUrl = null;
+
+/**
+ * A page image (fetched with the key, shown from a blob: URL) with boxes over it: each mark's box is in points
+ * (origin bottom-left) and is placed in percentages of the page's size, so the image may have any resolution.
+ */
+function pageFrame(base, number, size, alt, marks) {
+  const frame = el("div", { class: "page-frame" });
+  const image = el("img", { id: "page-image", alt });
+  frame.append(image);
+  for (const mark of marks) {
+    const node = el("div", { class: mark.className, title: mark.title, "aria-hidden": "true" });
+    node.style.left = `${(mark.box.left / size.width) * 100}%`;
+    node.style.top = `${((size.height - mark.box.top) / size.height) * 100}%`;
+    node.style.width = `${((mark.box.right - mark.box.left) / size.width) * 100}%`;
+    node.style.height = `${((mark.box.top - mark.box.bottom) / size.height) * 100}%`;
+    if (mark.chunk) node.dataset.chunk = mark.chunk;
+    if (mark.block) node.dataset.block = mark.block;
+    if (mark.onclick) node.addEventListener("click", mark.onclick);
+    frame.append(node);
+  }
+  const load = async () => {
+    try {
+      const blob = await api(`${base}/pages/${number}`);
+      if (pageImageUrl) URL.revokeObjectURL(pageImageUrl);
+      pageImageUrl = URL.createObjectURL(blob);
+      image.src = pageImageUrl;
+    } catch (error) {
+      if (error.message !== "unauthorized") frame.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
+    }
+  };
+  return { frame, load };
+}
+
+async function documentPage(index, documentId, params) {
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(documentId)}`;
+  const status = await api(base);
+  // A failed document's upload did not parse: its outline would only repeat the failure reason shown above.
+  const [{ chunks }, outline] = await Promise.all([
+    api(`${base}/chunks`),
+    status.status === "failed" ? Promise.resolve({ error: "The document failed; see the reason above." })
+      : api(`${base}/outline`).catch(error => ({ error: error.message })),
+  ]);
+  const pages = outline.pages || [];
+  const state = { page: 0, chunk: params.get("chunk"), block: null };
+  const viewer = el("section", { class: "page-viewer card", "aria-label": "Page image" });
+
+  const chunkRows = chunks.map(chunk => el("tr", { "data-chunk": chunk.chunkId, class: "chunk" },
+    el("td", { class: "num" }, chunk.ordinal),
+    el("td", {}, (chunk.sectionPath || []).join(" › ") || el("span", { class: "muted" }, "(before the first heading)")),
+    el("td", { class: "num" }, chunk.pageStart === chunk.pageEnd ? chunk.pageStart : `${chunk.pageStart}–${chunk.pageEnd}`),
+    el("td", { class: "num" }, chunk.tokenCount),
+    el("td", { class: "hit-text" }, chunk.text.length > 160 ? `${chunk.text.slice(0, 160)}…` : chunk.text),
+    el("td", {}, el("button", { type: "button", class: "secondary", "aria-pressed": "false", "aria-label": `Show chunk ${chunk.ordinal} on its page`,
+      disabled: pages.length === 0, onclick: () => selectChunk(chunk.chunkId) }, "Show"))));
+
+  const outlineItems = (outline.entries || []).map(entry => el("li", { class: `outline-${entry.kind}${entry.lowConfidence ? " low" : ""}`, "data-block": entry.blockId },
+    el("button", { type: "button", class: "link", disabled: !entry.box, onclick: () => selectBlock(entry) },
+      entry.kind === "heading" ? `${"  ".repeat(Math.max(0, entry.level - 1))}${entry.text}`
+        : entry.kind === "table" ? `Table (${entry.rows}×${entry.columns}): ${entry.text.split("\n")[0]}`
+        : entry.kind === "figure" ? `Figure: ${entry.text}` : entry.text),
+    el("span", { class: "muted" }, ` p. ${entry.pageStart}`,
+      entry.confidence !== null && entry.confidence !== undefined ? ` · OCR ${fixed(entry.confidence, 0)}` : "",
+      entry.lowConfidence ? " · low confidence" : "")));
+
+  function selectChunk(chunkId) {
+    const chunk = chunks.find(c => c.chunkId === chunkId);
+    if (!chunk) return;
+    state.chunk = chunkId;
+    state.block = null;
+    const box = (chunk.boxes || [])[0];
+    history.replaceState(null, "", documentHref(index, documentId, chunkId));
+    for (const button of document.querySelectorAll("tr.chunk button")) {
+      button.setAttribute("aria-pressed", String(button.closest("tr").dataset.chunk === chunkId));
+    }
+    showPage(box ? box.page : chunk.pageStart);
+  }
+
+  function selectBlock(entry) {
+    state.block = entry;
+    state.chunk = null;
+    showPage(entry.box.page);
+  }
+
+  async function showPage(number) {
+    if (pages.length === 0) return;
+    state.page = Math.min(Math.max(1, number), pages.length);
+    const marks = [];
+    for (const chunk of chunks) {
+      for (const box of (chunk.boxes || []).filter(b => b.page === state.page)) {
+        marks.push({ box, className: chunk.chunkId === state.chunk ? "box selected" : "box", title: `chunk ${chunk.ordinal}`,
+          chunk: chunk.chunkId, onclick: () => selectChunk(chunk.chunkId) });
+      }
+    }
+    for (const entry of (outline.entries || []).filter(e => e.box && e.box.page === state.page && (e.lowConfidence || e === state.block))) {
+      marks.push({ box: entry.box, className: `${entry.lowConfidence ? "box low" : "box"}${entry === state.block ? " selected" : ""}`,
+        title: entry.lowConfidence ? "low OCR confidence" : entry.kind, block: entry.blockId });
+    }
+    const page = pageFrame(base, state.page, pages[state.page - 1], `Page ${state.page} of ${status.fileName}`, marks);
+    const selected = chunks.find(c => c.chunkId === state.chunk);
+    viewer.replaceChildren(
+      el("div", { class: "pager" },
+        el("button", { type: "button", class: "secondary", disabled: state.page <= 1, onclick: () => showPage(state.page - 1) }, "Previous page"),
+        el("span", { id: "page-number" }, `Page ${state.page} of ${pages.length}`),
+        el("button", { type: "button", class: "secondary", disabled: state.page >= pages.length, onclick: () => showPage(state.page + 1) }, "Next page")),
+      el("p", { class: "muted", id: "selection" }, selected ? `Chunk ${selected.ordinal}: ${(selected.sectionPath || []).join(" › ")}` : "Choose a chunk to see where it sits."),
+      page.frame);
+    await page.load();
+  }
+
+  show(
+    el("p", {}, el("a", { href: `#/indexes/${encodeURIComponent(index)}/documents` }, `← Documents of ${index}`)),
+    el("h1", {}, status.title || status.fileName),
+    el("p", { class: "doc-meta" }, stateBadge(status.status), ` ${status.fileName} · ${status.format} · ${status.pageCount} pages · ${status.chunkCount} chunks · version ${status.version}`,
+      outline.ocrConfidence !== null && outline.ocrConfidence !== undefined ? ` · OCR confidence ${fixed(outline.ocrConfidence, 1)}` : "",
+      outline.lowConfidenceBlocks ? ` · ${outline.lowConfidenceBlocks} low-confidence blocks` : ""),
+    status.error ? el("p", { class: "error" }, `${status.failedStep}: ${status.error}`) : null,
+    el("div", { class: "document-grid" },
+      el("div", {},
+        el("section", { class: "card", "aria-labelledby": "outline-title" },
+          el("h2", { id: "outline-title" }, "Outline"),
+          outline.error ? el("p", { class: "error" }, outline.error)
+            : outlineItems.length ? el("ul", { class: "outline", id: "outline" }, outlineItems)
+            : el("p", { class: "muted" }, "No headings, tables or figures.")),
+        el("h2", {}, `Chunks (${chunks.length})`),
+        table("Chunks", [{ text: "#", num: 1 }, "Section", { text: "Pages", num: 1 }, { text: "Tokens", num: 1 }, "Text", "Page"], chunkRows)),
+      pages.length ? viewer : el("section", { class: "card muted" }, "This format has no page images.")));
+  if (pages.length) {
+    if (state.chunk && chunks.some(c => c.chunkId === state.chunk)) selectChunk(state.chunk);
+    else showPage(1);
+  }
 }
 
 async function playground(selected) {
@@ -147,20 +494,83 @@ async function playground(selected) {
         el("select", { id: "index" }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
       el("div", {}, el("label", { for: "mode" }, "Mode"),
         el("select", { id: "mode" }, ["hybrid", "bm25", "dense"].map(m => el("option", { value: m }, m)))),
-      el("button", { type: "submit" }, "Search")));
+      el("div", { class: "inline" },
+        el("button", { type: "submit", value: "search" }, "Search"),
+        el("button", { type: "submit", value: "ask", class: "secondary" }, "Ask"))));
   form.addEventListener("submit", async event => {
     event.preventDefault();
+    const asking = event.submitter?.value === "ask";
     const index = form.querySelector("#index").value;
-    const request = { query: form.querySelector("#query").value, mode: form.querySelector("#mode").value, topK: 10, trace: true };
-    results.replaceChildren(el("p", { class: "muted" }, "Searching…"));
+    const text = form.querySelector("#query").value;
+    const mode = form.querySelector("#mode").value;
+    results.replaceChildren(el("p", { class: "muted" }, asking ? "Answering…" : "Searching…"));
     try {
-      renderSearch(results, await api(`/v1/indexes/${encodeURIComponent(index)}/search`, { method: "POST", body: request }));
+      const path = `/v1/indexes/${encodeURIComponent(index)}/${asking ? "ask" : "search"}`;
+      if (asking) renderAnswer(results, index, await api(path, { method: "POST", body: { question: text, mode, topK: 8, trace: true } }));
+      else renderSearch(results, await api(path, { method: "POST", body: { query: text, mode, topK: 10, trace: true } }));
     } catch (error) {
       if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
     }
   });
   show(el("h1", {}, "Playground"), form, results);
   form.querySelector("#query").focus();
+}
+
+/** The answer with each [n] a button that opens the cited page with the cited chunk highlighted. */
+function renderAnswer(target, index, response) {
+  const viewer = el("section", { class: "card citation-viewer", id: "citation-viewer", "aria-label": "Cited page", hidden: true });
+  const byMarker = new Map(response.citations.map(c => [c.marker, c]));
+  const open = citation => () => {
+    for (const button of target.querySelectorAll("button.marker")) button.setAttribute("aria-pressed", String(button.dataset.marker === String(citation.marker)));
+    showCitation(viewer, index, citation);
+  };
+  const answer = el("p", { class: "answer", id: "answer" });
+  // The answer is text: split on the markers, never parsed as HTML.
+  for (const part of response.answer.split(/(\[\d+\])/)) {
+    const marker = /^\[(\d+)\]$/.exec(part);
+    const citation = marker && byMarker.get(Number(marker[1]));
+    if (citation) {
+      answer.append(el("button", { type: "button", class: "marker", "data-marker": citation.marker, "aria-pressed": "false",
+        "aria-label": `[${citation.marker}] ${citation.fileName || citation.documentId}${citation.pageStart ? `, page ${citation.pageStart}` : ""}`,
+        onclick: open(citation) }, `[${citation.marker}]`));
+    } else {
+      answer.append(part);
+    }
+  }
+  const sources = response.citations.map(c => el("li", { "data-citation": c.marker },
+    el("button", { type: "button", class: "link", onclick: open(c) }, `[${c.marker}] ${c.fileName || c.documentId}`),
+    el("span", { class: "muted" }, `${(c.sectionPath || []).length ? ` · ${c.sectionPath.join(" › ")}` : ""}${c.pageStart ? ` · page ${c.pageStart}` : ""}`),
+    el("div", { class: "muted" }, c.snippet)));
+  target.replaceChildren(
+    el("p", { class: "muted", id: "answer-summary" }, `${response.noAnswer ? "No answer" : "Answered"} in ${fixed(response.elapsedMs, 1)} ms by ${response.generatedBy}`),
+    el("div", { class: "answer-grid" },
+      el("div", {}, el("h2", {}, "Answer"), el("div", { class: "card" }, answer),
+        el("h2", {}, "Citations"), sources.length ? el("ol", { class: "citations" }, sources) : el("p", { class: "muted" }, "None.")),
+      viewer));
+}
+
+async function showCitation(viewer, index, citation) {
+  viewer.hidden = false;
+  viewer.replaceChildren(el("p", { class: "muted" }, `Opening [${citation.marker}]…`));
+  const base = `/v1/indexes/${encodeURIComponent(index)}/documents/${encodeURIComponent(citation.documentId)}`;
+  const title = el("h2", {}, `[${citation.marker}] ${citation.fileName || citation.documentId}${citation.pageStart ? ` · page ${citation.pageStart}` : ""}`);
+  const link = el("a", { href: documentHref(index, citation.documentId, citation.chunkId) }, "Open the document at this chunk");
+  try {
+    const [{ chunks }, outline] = await Promise.all([api(`${base}/chunks`), api(`${base}/outline`)]);
+    const chunk = chunks.find(c => c.chunkId === citation.chunkId);
+    const boxes = chunk?.boxes || [];
+    if (boxes.length === 0 || !(outline.pages || []).length) {
+      viewer.replaceChildren(title, el("p", {}, citation.snippet), el("p", { class: "muted" }, "This document has no page images."), link);
+      return;
+    }
+    const number = boxes[0].page;
+    const page = pageFrame(base, number, outline.pages[number - 1], `Page ${number} of ${citation.fileName || citation.documentId}, the cited text highlighted`,
+      boxes.filter(b => b.page === number).map(box => ({ box, className: "box selected", title: `[${citation.marker}]`, chunk: chunk.chunkId })));
+    viewer.replaceChildren(title, el("p", { class: "muted" }, (citation.sectionPath || []).join(" › ")), page.frame, link);
+    await page.load();
+  } catch (error) {
+    if (error.message !== "unauthorized") viewer.replaceChildren(title, el("p", { class: "error", role: "alert" }, error.message), link);
+  }
 }
 
 function renderSearch(target, response) {
@@ -187,6 +597,107 @@ function renderSearch(target, response) {
     table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
 }
 
+async function keys() {
+  if (!hasRole("admin")) {
+    show(el("h1", {}, "Keys and tenants"), el("p", { class: "muted" }, "Only an admin key manages keys."));
+    return;
+  }
+  const [{ keys: list }, tenants] = await Promise.all([
+    api("/v1/keys"),
+    me.system ? api("/v1/tenants").then(t => t.tenants) : Promise.resolve([me.tenant]),
+  ]);
+  const created = el("div", { id: "created-key", role: "status" });
+  const rows = list.map(key => {
+    const actions = el("td", {});
+    const revoke = el("button", { type: "button", class: "secondary", disabled: key.system || key.id === me.keyId,
+      title: key.system ? "The configured admin key is revoked by changing the configuration" : null,
+      "aria-label": `Revoke ${key.name}`, onclick: () => {
+        actions.replaceChildren(
+          el("button", { type: "button", class: "danger", "aria-label": `Confirm revoke ${key.name}`, onclick: async () => {
+            try { await api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" }); route(); } catch (error) { failure(error); }
+          } }, "Confirm revoke"),
+          el("button", { type: "button", class: "secondary", onclick: () => route() }, "Cancel"));
+        actions.querySelector("button").focus();
+      } }, "Revoke");
+    actions.append(revoke);
+    return el("tr", { "data-key": key.id },
+      el("td", {}, key.name, el("div", { class: "muted mono" }, key.id)),
+      el("td", {}, key.tenant),
+      el("td", {}, key.role),
+      el("td", {}, key.user || ""),
+      el("td", {}, (key.groups || []).join(", ")),
+      el("td", {}, when(key.created)),
+      el("td", {}, key.expiresAt ? when(key.expiresAt) : "never"),
+      el("td", {}, key.lastUsed ? when(key.lastUsed) : "never"),
+      actions);
+  });
+  const form = el("form", { class: "card", id: "key-form" },
+    el("h2", {}, "Create a key"),
+    el("div", { class: "form-grid" },
+      el("div", {}, el("label", { for: "key-name" }, "Name"), el("input", { id: "key-name", required: true, maxlength: 200 })),
+      el("div", {}, el("label", { for: "key-role" }, "Role"),
+        el("select", { id: "key-role" }, ["reader", "ingester", "admin"].map(r => el("option", { value: r }, r)))),
+      el("div", {}, el("label", { for: "key-tenant" }, "Tenant"),
+        el("select", { id: "key-tenant" }, tenants.map(t => el("option", { value: t, selected: t === me.tenant }, t)))),
+      el("div", {}, el("label", { for: "key-user" }, "User (optional)"), el("input", { id: "key-user" })),
+      el("div", {}, el("label", { for: "key-groups" }, "Groups (comma-separated)"), el("input", { id: "key-groups" })),
+      el("div", {}, el("label", { for: "key-expires" }, "Expires (optional)"), el("input", { id: "key-expires", type: "date" }))),
+    el("button", { type: "submit" }, "Create key"),
+    el("p", { class: "error", id: "key-error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const value = id => form.querySelector(id).value.trim();
+    const expires = value("#key-expires");
+    const request = {
+      name: value("#key-name"), role: value("#key-role"), tenant: value("#key-tenant"), user: value("#key-user") || null,
+      groups: value("#key-groups").split(",").map(g => g.trim()).filter(Boolean),
+      expiresAt: expires ? new Date(`${expires}T00:00:00Z`).toISOString() : null,
+    };
+    try {
+      const key = await api("/v1/keys", { method: "POST", body: request });
+      await keys();
+      // The key itself is in the create response only: shown here once, gone when the page changes.
+      document.getElementById("created-key").replaceChildren(el("div", { class: "card notice" },
+        el("p", {}, `Key "${key.name}" (${key.role}, tenant ${key.tenant}) created. Copy it now: it is not shown again.`),
+        el("code", { id: "new-key", class: "mono" }, key.key), " ",
+        el("button", { type: "button", class: "secondary", onclick: () => navigator.clipboard?.writeText(key.key) }, "Copy")));
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector("#key-error").textContent = error.message;
+    }
+  });
+  const tenantCard = me.system ? tenantForm(tenants) : null;
+  show(
+    el("h1", {}, "Keys and tenants"),
+    created,
+    table("API keys", ["Name", "Tenant", "Role", "User", "Groups", "Created", "Expires", "Last used", "Actions"], rows),
+    form,
+    tenantCard);
+}
+
+function tenantForm(tenants) {
+  const form = el("form", { class: "card", id: "tenant-form" },
+    el("h2", {}, "Tenants"),
+    el("p", { id: "tenant-list" }, tenants.join(", ")),
+    el("label", { for: "tenant-name" }, "New tenant"),
+    el("div", { class: "inline" }, el("input", { id: "tenant-name", required: true }),
+      el("button", { type: "submit" }, "Create tenant")),
+    el("p", { class: "error", id: "tenant-error", role: "alert" }));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      await api(`/v1/tenants/${encodeURIComponent(form.querySelector("#tenant-name").value.trim())}`, { method: "PUT" });
+      route();
+    } catch (error) {
+      if (error.message !== "unauthorized") form.querySelector("#tenant-error").textContent = error.message;
+    }
+  });
+  return form;
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "";
+}
+
 // ---- routing and session -------------------------------------------------------------------------------------
 
 function route() {
@@ -196,23 +707,32 @@ function route() {
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("sign-out").hidden = !signedIn;
   if (!signedIn) { show(); return; }
+  if (!me) {
+    api("/v1/me").then(caller => { me = caller; route(); }).catch(failure);
+    return;
+  }
+  document.getElementById("nav-keys").hidden = !hasRole("admin");
 
   const [path, query] = (location.hash.slice(1) || "/overview").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const page = parts[0] === "indexes" || parts[0] === "playground" ? parts[0] : "overview";
+  const page = ["indexes", "playground", "keys"].includes(parts[0]) ? parts[0] : "overview";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  const work = page === "indexes" && parts[2] === "documents"
+  const work = page === "indexes" && parts[2] === "documents" && parts[3]
+    ? documentPage(parts[1], parts[3], params)
+    : page === "indexes" && parts[2] === "documents"
     ? documents(parts[1], Math.max(0, parseInt(params.get("offset") || "0", 10) || 0))
-    : page === "playground" ? playground(params.get("index")) : overview();
+    : page === "playground" ? playground(params.get("index"))
+    : page === "keys" ? keys() : overview();
   work.catch(failure);
 }
 
 function signOut(message) {
   sessionStorage.removeItem(KEY);
+  me = null;
   document.getElementById("sign-in-error").textContent = message || "";
   route();
 }
@@ -224,7 +744,7 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.setItem(KEY, input.value.trim());
     input.value = "";
     try {
-      await api("/v1/indexes"); // the key is checked by the API itself, with the caller's roles and tenant
+      me = await api("/v1/me"); // the key is checked by the API itself, which says its role and tenant
       document.getElementById("sign-in-error").textContent = "";
       if (!location.hash) location.hash = "#/overview"; else route();
     } catch (error) {

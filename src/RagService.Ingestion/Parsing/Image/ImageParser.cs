@@ -41,10 +41,7 @@ public sealed class ImageParser(PageRecognizer recognizer) : IDocumentParser
             var (pix, declaredDpi) = image.ReadPage(number, options);
             using (pix)
             {
-                // Below 70 dpi a declared resolution is a placeholder (72 from screenshots is common
-                // and honest, 1 is not): fall back to the configured one for the point conversion.
-                var dpi = declaredDpi >= 70 ? declaredDpi : options.Dpi;
-                return recognizer.Recognize(pix, number, dpi, ct);
+                return recognizer.Recognize(pix, number, ImageFile.PointDpi(declaredDpi, options), ct);
             }
         }
 

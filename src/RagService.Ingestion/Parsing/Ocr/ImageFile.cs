@@ -23,6 +23,12 @@ internal sealed class ImageFile
 
     public int PageCount { get; }
 
+    /// <summary>
+    /// The resolution that converts the image's pixels to points (its boxes' unit). Below 70 dpi a declared
+    /// resolution is a placeholder (72 from screenshots is common and honest, 1 is not): the configured one instead.
+    /// </summary>
+    public static int PointDpi(int declaredDpi, OcrOptions options) => declaredDpi >= 70 ? declaredDpi : options.Dpi;
+
     public bool IsTiff => Format is >= IffTiff and <= IffTiffZip or 17;
 
     /// <exception cref="DocumentRejectedException">Unreadable, or more pages than allowed.</exception>

@@ -61,7 +61,11 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
         }
     }
 
-    private static void Rasterise(string pdfPath, int pageNumber, int dpi, string prefix, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders one page (its crop box) to <c>{prefix}.pgm</c>, or to <c>{prefix}.png</c> in colour with
+    /// <paramref name="png"/> (the page images the dashboard shows).
+    /// </summary>
+    internal static void Rasterise(string pdfPath, int pageNumber, int dpi, string prefix, TimeSpan timeout, CancellationToken cancellationToken, bool png = false)
     {
         var start = new ProcessStartInfo("pdftoppm")
         {
@@ -75,7 +79,7 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
         foreach (var argument in new[] { "-cropbox", "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-f", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "-l", pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-gray", "-singlefile", pdfPath, prefix })
+                     png ? "-png" : "-gray", "-singlefile", pdfPath, prefix })
         {
             start.ArgumentList.Add(argument);
         }
@@ -104,13 +108,13 @@ public sealed class PdfPageOcr(PageRecognizer recognizer) : IPageOcr
             {
                 process.Kill(entireProcessTree: true);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new DocumentRejectedException($"rasterising page {pageNumber} for OCR took longer than {timeout.TotalSeconds:0} s");
+                throw new DocumentRejectedException($"rasterising page {pageNumber} took longer than {timeout.TotalSeconds:0} s");
             }
 
             if (process.ExitCode != 0)
             {
                 var message = error.IsCompletedSuccessfully ? error.Result.Trim() : string.Empty;
-                throw new DocumentRejectedException($"page {pageNumber} could not be rasterised for OCR: {message}");
+                throw new DocumentRejectedException($"page {pageNumber} could not be rasterised: {message}");
             }
         }
     }
