@@ -75,7 +75,7 @@ internal sealed class FusionStage(SearchComponents components) : ISearchStage<Se
 
         context.Anchor = decision;
         Candidate.KeepFirst(context.Candidates, decision.ChunkId);
-        return "; " + decision.Note;
+        return "; " + (context.Filter.IsEmpty ? decision.Note : decision.FilteredNote);
     }
 
     private static IRankFusion Create(string name, int rrfK) => name switch

@@ -12,6 +12,13 @@ public sealed record AnchorDecision(string ChunkId, string Surface, int Document
     /// <summary>The trace's line for the decision.</summary>
     public string Note => string.Create(CultureInfo.InvariantCulture,
         $"rare-term anchor: bm25 #1 holds '{Surface}' (in {DocumentFrequency} of {Chunks} chunks; best hit without it {OthersShare:0.##} of its score), bm25 lead z {Bm25Lead:0.#} > dense lead z {DenseLead:0.#}: kept first");
+
+    /// <summary>
+    /// The line for a filtered search (tenant, ACL, documents): the index-wide chunk counts would tell the caller
+    /// how many chunks it may not open hold the term, so they are left out.
+    /// </summary>
+    public string FilteredNote => string.Create(CultureInfo.InvariantCulture,
+        $"rare-term anchor: bm25 #1 holds the rare term '{Surface}' (best hit without it {OthersShare:0.##} of its score), bm25 lead z {Bm25Lead:0.#} > dense lead z {DenseLead:0.#}: kept first");
 }
 
 /// <summary>

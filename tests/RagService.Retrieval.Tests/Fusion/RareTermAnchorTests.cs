@@ -38,6 +38,8 @@ public sealed class RareTermAnchorTests
         Assert.True(decision.Bm25Lead > decision.DenseLead);
         Assert.StartsWith("rare-term anchor: bm25 #1 holds '48213' (in 1 of 400 chunks;", decision.Note, StringComparison.Ordinal);
         Assert.EndsWith("kept first", decision.Note, StringComparison.Ordinal);
+        Assert.DoesNotContain("400", decision.FilteredNote, StringComparison.Ordinal);
+        Assert.StartsWith("rare-term anchor: bm25 #1 holds the rare term '48213'", decision.FilteredNote, StringComparison.Ordinal);
     }
 
     [Fact]
