@@ -70,6 +70,28 @@ public sealed record RetrievalOptions
     /// <summary>The expansion leg's fusion weight relative to the original BM25 leg's.</summary>
     public double PrfWeight { get; init; } = 0.5;
 
+    // ---- rare-term anchor ----
+
+    /// <summary>
+    /// Keep the top BM25 hit first when it holds a rare query term verbatim, that term carries its match and the
+    /// dense leg has no comparable signal (<see cref="Fusion.RareTermAnchor"/>); the trace's "fusion" step says so.
+    /// </summary>
+    public bool RareTermAnchor { get; init; } = true;
+
+    /// <summary>
+    /// The most chunks a query term may be in and still count as rare for the anchor (and at most one chunk in
+    /// twenty). 10, decided on train (docs/benchmarks.md, "Rare terms"): SciFact train subset 0.8755 at 3, 0.8792 at
+    /// 10, 0.8755 at 30; the templated records were all first at each.
+    /// </summary>
+    public int RareTermMaxChunks { get; init; } = 10;
+
+    /// <summary>
+    /// The anchor holds only when the best BM25 hit without the rare term scores at most this share of the top hit.
+    /// 0.7, decided on train: at 0.5 templated invoices asked for by number stayed outvoted (their common words
+    /// "invoice", "INV", the year carry half the score); 0.7 and 0.8 gave the same train figures.
+    /// </summary>
+    public double RareTermMaxOthersShare { get; init; } = 0.7;
+
     // ---- second stage ----
 
     /// <summary>Rescore the fused top candidates with BM25, the index's model and a second embedding model together.</summary>

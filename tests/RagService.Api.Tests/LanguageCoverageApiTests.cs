@@ -57,6 +57,59 @@ public sealed class LanguageCoverageApiTests : IDisposable
         Assert.True(chinese.GetProperty("trace").GetProperty("denseCandidates").GetInt32() > 0);
     }
 
+    /// <summary>
+    /// Issue 14, "bring a multilingual model": an index created with multilingual-e5-small (a tiny generated
+    /// SentencePiece Unigram model and XLM-R-style ONNX graph in the model cache) embeds Chinese and English
+    /// chunks alike, and each language's queries reach their documents through the dense leg.
+    /// </summary>
+    [Fact]
+    public async Task An_index_created_with_a_sentencepiece_multilingual_model_embeds_and_finds_both_languages()
+    {
+        var cache = _dir.File("models");
+        TinySentencePieceModel.Write(Path.Combine(cache, "multilingual-e5-small"), width: 384);
+        await using var host = new RagApiHost(_dir.File("data"), new Dictionary<string, string?>
+        {
+            ["Rag:ModelCacheDirectory"] = cache,
+            ["Retrieval:SecondStageModel"] = "none",
+        });
+        var client = host.CreateClient();
+        (await client.PutAsJsonAsync("/v1/indexes/mixed", new { embeddingModel = "multilingual-e5-small" })).EnsureSuccessStatusCode();
+        var documents = new Dictionary<string, string>
+        {
+            ["zh-backup"] = "# 备份\n\n数据库备份保留九十天。",
+            ["zh-gateway"] = "# 网关\n\n网关负责鉴权。",
+            ["en-backup"] = "# Backup\n\nthe database keeps backup days",
+            ["en-gateway"] = "# Gateway\n\nthe API gateway checks",
+        };
+        var files = new List<(string, string?)>();
+        foreach (var (id, text) in documents)
+        {
+            var path = _dir.File(id + ".md");
+            await File.WriteAllTextAsync(path, text);
+            files.Add((path, id));
+        }
+
+        await RagApiHost.UploadAsync(client, "mixed", [.. files]);
+        foreach (var id in documents.Keys)
+        {
+            Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(client, "mixed", id)).GetProperty("status").GetString());
+        }
+
+        var chinese = await FirstChunkAsync(client, "mixed", "zh-backup");
+        Assert.Equal("zh", chinese.GetProperty("language").GetString());
+        Assert.False(chinese.GetProperty("lexicalOnly").GetBoolean());
+        Assert.False((await FirstChunkAsync(client, "mixed", "en-backup")).GetProperty("lexicalOnly").GetBoolean());
+
+        Assert.Equal("zh-backup", Hits(await RagApiHost.SearchAsync(client, "mixed", new { query = "数据库备份", mode = "dense", topK = 4 }))[0]);
+        Assert.Equal("en-backup", Hits(await RagApiHost.SearchAsync(client, "mixed", new { query = "database backup", mode = "dense", topK = 4 }))[0]);
+        Assert.Equal("zh-gateway", Hits(await RagApiHost.SearchAsync(client, "mixed", new { query = "网关鉴权", mode = "dense", topK = 4 }))[0]);
+
+        var hybrid = await RagApiHost.SearchAsync(client, "mixed", new { query = "数据库备份保留", topK = 4, trace = true });
+        Assert.Equal("zh-backup", Hits(hybrid)[0]);
+        Assert.Equal("language=zh", Step(hybrid, "language"));
+        Assert.True(hybrid.GetProperty("trace").GetProperty("denseCandidates").GetInt32() > 0);
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private static async Task<JsonElement> FirstChunkAsync(HttpClient client, string index, string documentId) =>

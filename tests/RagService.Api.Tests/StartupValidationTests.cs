@@ -21,7 +21,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Retrieval:Bm25Candidates", "many", "Retrieval:Bm25Candidates")]
     [InlineData("Lexical:B", "2", "Lexical:B must be between 0 and 1 (was 2)")]
     [InlineData("Lexical:ChineseAnalyzer", "jieba", "Lexical:ChineseAnalyzer must be one of 'smartcn', 'bigram', 'both' (was 'jieba')")]
-    [InlineData("Rag:DefaultEmbeddingModel", "gpt-9", "Rag:DefaultEmbeddingModel must be one of 'minilm', 'arctic-xs', 'bge-small-zh' (was 'gpt-9')")]
+    [InlineData("Rag:DefaultEmbeddingModel", "gpt-9", "Rag:DefaultEmbeddingModel must be one of 'minilm', 'arctic-xs', 'bge-small-zh', 'multilingual-e5-small', 'bge-m3' (was 'gpt-9')")]
     [InlineData("Rag:IngestionParallelism", "0", "Rag:IngestionParallelism must be between 1 and 64 (was 0)")]
     [InlineData("Rag:MaxUploadBytes", "-5", "Rag:MaxUploadBytes must be > 0 (was -5)")]
     [InlineData("Rag:MaxAttempts", "0", "Rag:MaxAttempts must be between 1 and 100 (was 0)")]

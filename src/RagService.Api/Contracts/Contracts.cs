@@ -204,7 +204,7 @@ public sealed record SearchRequestDto
     [Description("Return what each retrieval stage did.")]
     public bool Trace { get; init; }
 
-    [Description("Per-request stage switches (queryUnderstanding, dateHints, dateHintMode, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, secondStage, rerank, llmRerank, deduplicate, mmr, mmrLambda, rewrite, multiQuery, decompose, stepBack, hyde); omitted members keep the service's settings.")]
+    [Description("Per-request stage switches (queryUnderstanding, dateHints, dateHintMode, routing, pseudoRelevanceFeedback, fusion, rrfK, bm25Weight, denseWeight, rareTermAnchor, secondStage, rerank, llmRerank, deduplicate, mmr, mmrLambda, rewrite, multiQuery, decompose, stepBack, hyde); omitted members keep the service's settings.")]
     public SearchStages? Stages { get; init; }
 }
 

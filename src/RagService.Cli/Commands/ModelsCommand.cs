@@ -5,7 +5,8 @@ namespace RagService.Cli.Commands;
 
 /// <summary>
 /// <c>rag models pull &lt;hf-model-id&gt; --manifest FILE [--endpoint URL] [--out DIR]</c>: downloads a
-/// cross-encoder's files from a Hugging Face–style hub and verifies each file's SHA-256 against the
+/// cross-encoder's or a registry embedding model's (multilingual-e5-small, bge-m3, bge-small-zh: into the model
+/// cache under its registry name) files from a Hugging Face–style hub and verifies each file's SHA-256 against the
 /// manifest before keeping it. Without a manifest entry nothing is downloaded: checksums are never
 /// taken on trust from the server being checked.
 /// </summary>
@@ -26,7 +27,8 @@ public static class ModelsCommand
             throw new UsageException($"The manifest '{manifestPath}' has no entry for '{modelId}'.");
         }
 
-        var destination = line.Get("out") ?? Path.Combine(line.Get("data") ?? "data", "models", modelId.Replace('/', '_'));
+        var registered = ModelRegistry.ByHubId(modelId);
+        var destination = line.Get("out") ?? ModelPuller.DefaultDestination(modelId, new ModelCache().Root, line.Get("data") ?? "data");
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         var pulled = await new ModelPuller(http).PullAsync(modelId, entry, destination, line.Get("endpoint") ?? ModelPuller.DefaultEndpoint, ct);
         foreach (var file in pulled)
@@ -34,7 +36,20 @@ public static class ModelsCommand
             AnsiConsole.MarkupLineInterpolated($"[green]verified[/] {file.RepositoryPath} → {file.LocalPath} ({file.Bytes:N0} bytes, sha256 {file.Sha256})");
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Use it: Retrieval__RerankerModelPath={destination}");
+        if (registered is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Use it: Retrieval__RerankerModelPath={destination}");
+            return 0;
+        }
+
+        // A registry embedding model must have the files its tokenizer kind reads, under the names it reads them by.
+        var missing = ModelPuller.MissingFiles(registered, destination);
+        if (missing.Count > 0)
+        {
+            throw new UsageException($"'{modelId}' is the registry model '{registered.Name}', which needs {string.Join(" and ", missing)} in '{destination}': list them in the manifest (for example onnx/model.onnx).");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Use it: create an index with \"embeddingModel\": \"{registered.Name}\" ({registered.Tokenizer}, {registered.Pooling} pooling, languages {registered.Languages})");
         return 0;
     }
 }

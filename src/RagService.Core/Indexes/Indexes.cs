@@ -145,6 +145,18 @@ public sealed record SearchFilter
         string.Concat(path.Select(h => NormalizeHeading(h) + SectionSeparator));
 }
 
+/// <summary>One term of a query as the lexical index analyses it.</summary>
+/// <param name="Surface">The query text the term was analysed from ("Gallagher" for the stemmed "gallagh").</param>
+/// <param name="Term">The indexed term.</param>
+/// <param name="DocumentFrequency">How many committed chunks hold the term (deleted ones until their segment merges).</param>
+public readonly record struct QueryTermFrequency(string Surface, string Term, int DocumentFrequency);
+
+/// <summary>A query's terms with their document frequencies, and the number of committed chunks they are counted over.</summary>
+public sealed record QueryTermStatistics(IReadOnlyList<QueryTermFrequency> Terms, int Chunks)
+{
+    public static QueryTermStatistics None { get; } = new([], 0);
+}
+
 /// <summary>
 /// BM25 over chunk index texts, one on-disk index per RagService index. Writes become visible to
 /// searches only after <see cref="CommitAsync"/>, all at once.
@@ -162,6 +174,12 @@ public interface ILexicalIndex : IDisposable
 
     /// <summary>The best <paramref name="topK"/> committed chunks for the query among those the filter admits, best first.</summary>
     Task<IReadOnlyList<ScoredChunkId>> SearchAsync(string query, int topK, SearchFilter filter, CancellationToken ct);
+
+    /// <summary>
+    /// The query's terms as the index analyses them for a search (the same fields and analysers), each with the
+    /// number of committed chunks that hold it, and the number of committed chunks: how rare each term is.
+    /// </summary>
+    Task<QueryTermStatistics> TermStatisticsAsync(string query, CancellationToken ct);
 
     long SizeOnDiskBytes { get; }
 }

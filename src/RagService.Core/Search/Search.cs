@@ -78,6 +78,9 @@ public sealed record SearchStages
 
     public double? DenseWeight { get; init; }
 
+    /// <summary>Keeps the top BM25 hit first when it holds a rare query term (an identifier, a code, a name) that the dense leg cannot weigh.</summary>
+    public bool? RareTermAnchor { get; init; }
+
     /// <summary>Rescoring of the fused top candidates with BM25 and both embedding models together.</summary>
     public bool? SecondStage { get; init; }
 
@@ -116,6 +119,7 @@ public sealed record SearchStages
         RrfK = RrfK ?? defaults.RrfK,
         Bm25Weight = Bm25Weight ?? defaults.Bm25Weight,
         DenseWeight = DenseWeight ?? defaults.DenseWeight,
+        RareTermAnchor = RareTermAnchor ?? defaults.RareTermAnchor,
         SecondStage = SecondStage ?? defaults.SecondStage,
         Rerank = Rerank ?? defaults.Rerank,
         LlmRerank = LlmRerank ?? defaults.LlmRerank,

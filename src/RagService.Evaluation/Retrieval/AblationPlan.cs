@@ -20,7 +20,7 @@ public static class AblationPlan
         var off = new SearchStages
         {
             Rewrite = false, QueryUnderstanding = false, DateHints = false, Routing = false, PseudoRelevanceFeedback = false,
-            SecondStage = false, Rerank = false, LlmRerank = false, Deduplicate = false, Mmr = false,
+            SecondStage = false, Rerank = false, LlmRerank = false, Deduplicate = false, Mmr = false, RareTermAnchor = false,
             Fusion = "rrf", Bm25Weight = 1, DenseWeight = 1,
         };
         var weighted = off with { Fusion = options.Fusion, Bm25Weight = options.Bm25Weight, DenseWeight = options.DenseWeight };
@@ -29,7 +29,8 @@ public static class AblationPlan
         var prf = routing with { PseudoRelevanceFeedback = true };
         var second = prf with { SecondStage = true };
         var dedup = second with { Deduplicate = true };
-        var rerank = dedup with { Rerank = true };
+        var anchor = dedup with { RareTermAnchor = true };
+        var rerank = anchor with { Rerank = true };
         var steps = new List<AblationStep>
         {
             new("bm25", SearchMode.Bm25, off),
@@ -44,6 +45,7 @@ public static class AblationPlan
             new("+ PRF", SearchMode.Hybrid, prf),
             new("+ second stage", SearchMode.Hybrid, second),
             new("+ dedup", SearchMode.Hybrid, dedup),
+            new("+ rare-term anchor", SearchMode.Hybrid, anchor),
         };
         if (!string.IsNullOrWhiteSpace(options.RerankerModelPath))
         {
@@ -55,6 +57,7 @@ public static class AblationPlan
         steps.Add(new($"default, routing {(options.Routing ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { Routing = !options.Routing }));
         steps.Add(new($"default, MMR {(options.Mmr ? "off" : "on")} (λ {options.MmrLambda:0.##})", SearchMode.Hybrid, new SearchStages { Mmr = !options.Mmr }));
         steps.Add(new($"default, second stage {(options.SecondStage ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { SecondStage = !options.SecondStage }));
+        steps.Add(new($"default, rare-term anchor {(options.RareTermAnchor ? "off" : "on")}", SearchMode.Hybrid, new SearchStages { RareTermAnchor = !options.RareTermAnchor }));
         return steps;
     }
 }

@@ -30,9 +30,11 @@ public static class EmbeddingModelFactory
                 PackageKey = null,
                 Pooling = options.Pooling ?? known?.Pooling ?? PoolingKind.Mean,
                 QueryPrefix = options.QueryPrefix ?? known?.QueryPrefix ?? string.Empty,
+                DocumentPrefix = options.DocumentPrefix ?? known?.DocumentPrefix ?? string.Empty,
                 Languages = options.Languages is { } languages ? new LanguageCoverage(languages) : known?.Languages ?? LanguageCoverage.All,
+                Tokenizer = options.Tokenizer ?? known?.Tokenizer ?? ModelFiles.DetectTokenizer(directory),
             };
-            return (definition, ModelFiles.FromDirectory(directory));
+            return (definition, ModelFiles.FromDirectory(directory, definition.Tokenizer));
         }
 
         var packaged = ModelRegistry.Get(options.Model);

@@ -17,8 +17,8 @@ public sealed record EmbeddingOptions
     public string? CacheDirectory { get; init; }
 
     /// <summary>
-    /// A folder with a user-supplied <c>model.onnx</c> and <c>vocab.txt</c> (any BERT-style model with a
-    /// <c>last_hidden_state</c> output). Null uses the packaged model extracted into the model cache.
+    /// A folder with a user-supplied <c>model.onnx</c> and <c>vocab.txt</c> or <c>sentencepiece.bpe.model</c> (any
+    /// BERT- or XLM-R-style model with a <c>last_hidden_state</c> output). Null uses the packaged model extracted into the model cache.
     /// </summary>
     public string? ModelDirectory { get; init; }
 
@@ -27,6 +27,15 @@ public sealed record EmbeddingOptions
 
     /// <summary>Query prefix for a model given by directory whose name is not in the registry.</summary>
     public string? QueryPrefix { get; init; }
+
+    /// <summary>Document prefix for a model given by directory whose name is not in the registry ("passage: " for e5 models).</summary>
+    public string? DocumentPrefix { get; init; }
+
+    /// <summary>
+    /// The tokenizer of a model given by directory whose name is not in the registry; null: SentencePiece when the
+    /// folder holds <c>sentencepiece.bpe.model</c> and no <c>vocab.txt</c>, else word pieces.
+    /// </summary>
+    public TokenizerKind? Tokenizer { get; init; }
 
     /// <summary>
     /// Language codes a model given by directory covers ("en", "zh", "*" for all) when its name is not in the

@@ -6,8 +6,8 @@ using RagService.Models.Tokenization;
 namespace RagService.Models.Embeddings;
 
 /// <summary>
-/// Runs a BERT-style sentence-embedding model exported to ONNX: the prefix and the token limit are
-/// applied here, the batching is <see cref="OnnxBatchRunner"/>'s, and each row of
+/// Runs a BERT-style (or XLM-RoBERTa-style) sentence-embedding model exported to ONNX: the tokenizer the
+/// definition names (word pieces or SentencePiece), the prefixes and the token limit are applied here, the batching is <see cref="OnnxBatchRunner"/>'s, and each row of
 /// <c>last_hidden_state</c> is pooled (mean or [CLS], as the model was trained) and L2-normalised.
 /// </summary>
 public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
@@ -16,7 +16,7 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
 
     private readonly ModelDefinition _definition;
     private readonly OnnxBatchRunner _runner;
-    private readonly WordPieceEncoder _encoder;
+    private readonly ITokenEncoder _encoder;
 
     /// <param name="definition">Pooling, prefixes and defaults of the model.</param>
     /// <param name="files">The ONNX graph and its vocabulary.</param>
@@ -33,8 +33,8 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxTokens, definition.MaxPositions, nameof(maxTokens));
         BatchSize = batchSize;
         _definition = definition;
-        _encoder = new WordPieceEncoder(files.VocabularyPath, definition.LowerCase);
-        _runner = new OnnxBatchRunner(files.OnnxPath, batchSize, intraOpThreads);
+        _encoder = TokenEncoders.Open(definition.Tokenizer, files.VocabularyPath, definition.LowerCase);
+        _runner = new OnnxBatchRunner(files.OnnxPath, batchSize, intraOpThreads, paddingId: _encoder.PaddingId);
         if (!_runner.Outputs.TryGetValue(LastHiddenState, out var output))
         {
             var outputs = string.Join(", ", _runner.Outputs.Keys);

@@ -26,8 +26,10 @@ public sealed class OnnxBatchRunner : IDisposable
     /// <param name="batchSize">Inputs per inference call.</param>
     /// <param name="intraOpThreads">ONNX Runtime threads per inference call; null: one.</param>
     /// <param name="parallelBatches">Batches of one call run at once; null: one per core.</param>
-    public OnnxBatchRunner(string onnxPath, int batchSize, int? intraOpThreads = null, int? parallelBatches = null)
+    /// <param name="paddingId">The id of the padding positions (masked out): 0 for BERT vocabularies, 1 for XLM-R's.</param>
+    public OnnxBatchRunner(string onnxPath, int batchSize, int? intraOpThreads = null, int? parallelBatches = null, long paddingId = 0)
     {
+        PaddingId = paddingId;
         ArgumentException.ThrowIfNullOrWhiteSpace(onnxPath);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (parallelBatches is < 1)
@@ -47,6 +49,8 @@ public sealed class OnnxBatchRunner : IDisposable
     }
 
     public int BatchSize { get; }
+
+    public long PaddingId { get; }
 
     public int ParallelBatches { get; }
 
@@ -155,6 +159,11 @@ public sealed class OnnxBatchRunner : IDisposable
         var rows = batch.Length;
         var length = batch.Max(s => s.Length);
         var ids = new long[rows * length];
+        if (PaddingId != 0)
+        {
+            ids.AsSpan().Fill(PaddingId);
+        }
+
         var mask = new long[rows * length];
         var types = new long[rows * length];
         for (var r = 0; r < rows; r++)

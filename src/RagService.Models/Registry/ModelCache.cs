@@ -4,21 +4,33 @@ using System.Reflection.PortableExecutable;
 
 namespace RagService.Models.Registry;
 
-/// <summary>The two files a BERT-style ONNX embedding model needs.</summary>
+/// <summary>The two files a BERT-style ONNX model needs: the graph and its tokenizer (a word-piece vocabulary or a SentencePiece model).</summary>
 public sealed record ModelFiles(string OnnxPath, string VocabularyPath)
 {
     public const string OnnxFileName = "model.onnx";
     public const string VocabularyFileName = "vocab.txt";
 
-    /// <summary>A folder holding <c>model.onnx</c> and <c>vocab.txt</c>, e.g. a user's own export.</summary>
-    public static ModelFiles FromDirectory(string directory)
+    /// <summary>The SentencePiece model's name in XLM-RoBERTa-family repositories (multilingual-e5, bge-m3, bge-reranker-v2-m3).</summary>
+    public const string SentencePieceFileName = "sentencepiece.bpe.model";
+
+    /// <summary>The tokenizer file a model of this kind keeps beside <c>model.onnx</c>.</summary>
+    public static string TokenizerFileName(TokenizerKind kind) => kind == TokenizerKind.SentencePiece ? SentencePieceFileName : VocabularyFileName;
+
+    /// <summary>The tokenizer a folder holds: SentencePiece when it has <c>sentencepiece.bpe.model</c> and no <c>vocab.txt</c>.</summary>
+    public static TokenizerKind DetectTokenizer(string directory) =>
+        !File.Exists(Path.Combine(directory, VocabularyFileName)) && File.Exists(Path.Combine(directory, SentencePieceFileName))
+            ? TokenizerKind.SentencePiece
+            : TokenizerKind.WordPiece;
+
+    /// <summary>A folder holding <c>model.onnx</c> and the tokenizer file of <paramref name="kind"/>, e.g. a user's own export.</summary>
+    public static ModelFiles FromDirectory(string directory, TokenizerKind kind = TokenizerKind.WordPiece)
     {
-        var files = new ModelFiles(Path.Combine(directory, OnnxFileName), Path.Combine(directory, VocabularyFileName));
+        var files = new ModelFiles(Path.Combine(directory, OnnxFileName), Path.Combine(directory, TokenizerFileName(kind)));
         foreach (var path in new[] { files.OnnxPath, files.VocabularyPath })
         {
             if (!File.Exists(path))
             {
-                throw new FileNotFoundException($"The model directory must contain {OnnxFileName} and {VocabularyFileName}.", path);
+                throw new FileNotFoundException($"The model directory must contain {OnnxFileName} and {TokenizerFileName(kind)}.", path);
             }
         }
 
@@ -59,7 +71,8 @@ public sealed class ModelCache
     {
         ArgumentNullException.ThrowIfNull(definition);
         var directory = Path.Combine(Root, definition.Name);
-        var files = new ModelFiles(Path.Combine(directory, ModelFiles.OnnxFileName), Path.Combine(directory, ModelFiles.VocabularyFileName));
+        var tokenizerFile = ModelFiles.TokenizerFileName(definition.Tokenizer);
+        var files = new ModelFiles(Path.Combine(directory, ModelFiles.OnnxFileName), Path.Combine(directory, tokenizerFile));
         if (File.Exists(files.OnnxPath) && File.Exists(files.VocabularyPath))
         {
             return files;
@@ -69,7 +82,7 @@ public sealed class ModelCache
         if (definition.PackageKey is null)
         {
             throw new FileNotFoundException(
-                $"Model '{definition.Name}' is not bundled: pull its model.onnx and vocab.txt into '{directory}' " +
+                $"Model '{definition.Name}' is not bundled: pull its model.onnx and {tokenizerFile} into '{directory}' " +
                 $"(rag models pull {definition.HubId ?? "<org/name>"} --manifest FILE --out {directory}).",
                 files.OnnxPath);
         }

@@ -12,6 +12,19 @@ public enum PoolingKind
     Cls,
 }
 
+/// <summary>How a model's text becomes ids; it must be the tokenizer the model was trained with.</summary>
+public enum TokenizerKind
+{
+    /// <summary>BERT word pieces from <c>vocab.txt</c> (MiniLM, Arctic, bge-small-zh's Chinese vocabulary).</summary>
+    WordPiece,
+
+    /// <summary>
+    /// A SentencePiece model (<c>sentencepiece.bpe.model</c>, Unigram or BPE) with XLM-RoBERTa's ids: the
+    /// multilingual models (multilingual-e5, bge-m3, bge-reranker-v2-m3).
+    /// </summary>
+    SentencePiece,
+}
+
 /// <summary>
 /// Everything needed to run a BERT-style sentence-embedding model correctly: a wrong pooling or a
 /// missing query prefix silently costs retrieval quality, so these facts live in one place.
@@ -41,4 +54,7 @@ public sealed record ModelDefinition(
 
     /// <summary>The model's id on a Hugging Face–style hub, for <c>rag models pull</c>; null for bundled models.</summary>
     public string? HubId { get; init; }
+
+    /// <summary>The tokenizer the model was trained with, and so the file its folder holds beside <c>model.onnx</c>.</summary>
+    public TokenizerKind Tokenizer { get; init; } = TokenizerKind.WordPiece;
 }

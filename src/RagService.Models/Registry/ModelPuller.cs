@@ -98,6 +98,28 @@ public sealed class ModelPuller(HttpClient http)
         return pulled;
     }
 
+    /// <summary>
+    /// Where a pull goes without <c>--out</c>: a registry embedding model (found by its hub id) into the model cache
+    /// under its registry name, where an index created with that name finds it; any other model (a cross-encoder)
+    /// under <c>{data}/models/{org_name}</c>.
+    /// </summary>
+    public static string DefaultDestination(string modelId, string cacheRoot, string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        return ModelRegistry.ByHubId(modelId) is { } definition
+            ? Path.Combine(cacheRoot, definition.Name)
+            : Path.Combine(dataDirectory, "models", modelId.Replace('/', '_'));
+    }
+
+    /// <summary>The files a registry model's folder lacks (its graph and the tokenizer file its kind reads); empty when complete.</summary>
+    public static IReadOnlyList<string> MissingFiles(ModelDefinition definition, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new[] { ModelFiles.OnnxFileName, ModelFiles.TokenizerFileName(definition.Tokenizer) }
+            .Where(f => !File.Exists(Path.Combine(folder, f)))
+            .ToList();
+    }
+
     /// <summary>SHA-256 (lower-case hex) of a local file, for writing a manifest from files one trusts.</summary>
     public static string Sha256Of(string path)
     {

@@ -51,8 +51,51 @@ public static class ModelRegistry
         HubId = "BAAI/bge-small-zh-v1.5",
     };
 
+    /// <summary>
+    /// multilingual-e5-small (intfloat): XLM-RoBERTa's SentencePiece tokenizer (about 100 languages, Chinese and
+    /// English among them), mean pooling, "query: " and "passage: " prefixes as it was trained, 384 dimensions.
+    /// Not bundled: <c>rag models pull intfloat/multilingual-e5-small</c> puts model.onnx and sentencepiece.bpe.model
+    /// in the model cache under this name.
+    /// </summary>
+    public static ModelDefinition MultilingualE5Small { get; } = new(
+        Name: "multilingual-e5-small",
+        PackageKey: null,
+        Pooling: PoolingKind.Mean,
+        Dimensions: 384,
+        DefaultMaxTokens: 512,
+        QueryPrefix: "query: ",
+        DocumentPrefix: "passage: ",
+        LowerCase: false)
+    {
+        Languages = LanguageCoverage.All,
+        HubId = "intfloat/multilingual-e5-small",
+        Tokenizer = TokenizerKind.SentencePiece,
+    };
+
+    /// <summary>
+    /// bge-m3 (BAAI): XLM-RoBERTa's SentencePiece tokenizer, CLS pooling of its dense output, no prefixes, 1,024
+    /// dimensions; trained on 8,192 positions, run at 512 tokens unless <c>Embedding:MaxTokens</c> says more.
+    /// </summary>
+    public static ModelDefinition BgeM3 { get; } = new(
+        Name: "bge-m3",
+        PackageKey: null,
+        Pooling: PoolingKind.Cls,
+        Dimensions: 1024,
+        DefaultMaxTokens: 512,
+        LowerCase: false,
+        MaxPositions: 8192)
+    {
+        Languages = LanguageCoverage.All,
+        HubId = "BAAI/bge-m3",
+        Tokenizer = TokenizerKind.SentencePiece,
+    };
+
     /// <summary>The bundled models first: "auto" second-stage selection takes the first one an index does not use.</summary>
-    public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs, BgeSmallZh];
+    public static IReadOnlyList<ModelDefinition> All { get; } = [MiniLm, ArcticXs, BgeSmallZh, MultilingualE5Small, BgeM3];
+
+    /// <summary>The registry model published on a hub under <paramref name="hubId"/> ("intfloat/multilingual-e5-small"), if any.</summary>
+    public static ModelDefinition? ByHubId(string hubId) =>
+        All.FirstOrDefault(d => d.HubId is not null && string.Equals(d.HubId, hubId, StringComparison.OrdinalIgnoreCase));
 
     public static bool TryGet(string name, out ModelDefinition definition)
     {

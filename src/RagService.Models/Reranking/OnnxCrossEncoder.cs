@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RagService.Core.Models;
 using RagService.Models.Onnx;
+using RagService.Models.Registry;
 using RagService.Models.Tokenization;
 
 namespace RagService.Models.Reranking;
@@ -16,11 +17,14 @@ namespace RagService.Models.Reranking;
 public sealed class OnnxCrossEncoder : IReranker, IDisposable
 {
     private readonly OnnxBatchRunner _runner;
-    private readonly WordPieceEncoder _encoder;
+    private readonly ITokenEncoder _encoder;
     private readonly CrossEncoderOptions _options;
     private readonly bool _robertaLayout;
     private readonly string _output;
 
+    /// <param name="onnxPath">The ONNX graph.</param>
+    /// <param name="vocabularyPath">Its tokenizer: a word-piece <c>vocab.txt</c>, or a SentencePiece model (<c>sentencepiece.bpe.model</c>, XLM-R ids).</param>
+    /// <param name="options">How pairs are built and the output read.</param>
     public OnnxCrossEncoder(string onnxPath, string vocabularyPath, CrossEncoderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(onnxPath);
@@ -30,8 +34,12 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxQueryTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
         Languages = new LanguageCoverage(_options.Languages);
-        _encoder = new WordPieceEncoder(vocabularyPath, _options.LowerCase);
-        _runner = new OnnxBatchRunner(onnxPath, _options.BatchSize, _options.IntraOpThreads);
+        var kind = string.Equals(Path.GetFileName(vocabularyPath), ModelFiles.SentencePieceFileName, StringComparison.OrdinalIgnoreCase)
+            || vocabularyPath.EndsWith(".model", StringComparison.OrdinalIgnoreCase)
+            ? TokenizerKind.SentencePiece
+            : TokenizerKind.WordPiece;
+        _encoder = TokenEncoders.Open(kind, vocabularyPath, _options.LowerCase);
+        _runner = new OnnxBatchRunner(onnxPath, _options.BatchSize, _options.IntraOpThreads, paddingId: _encoder.PaddingId);
         var hasTokenTypes = _runner.HasInput(OnnxBatchRunner.TokenTypeIds);
         _robertaLayout = (_options.PairLayout ?? (hasTokenTypes ? "bert" : "roberta")).Equals("roberta", StringComparison.OrdinalIgnoreCase);
         _output = _runner.Outputs.ContainsKey("logits") ? "logits" : _runner.Outputs.Keys.First();
@@ -42,7 +50,8 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
     public LanguageCoverage Languages { get; }
 
     /// <summary>
-    /// Opens a downloaded model folder: <c>model.onnx</c> (or <c>onnx/model.onnx</c>), <c>vocab.txt</c>, and an optional
+    /// Opens a downloaded model folder: <c>model.onnx</c> (or <c>onnx/model.onnx</c>), its tokenizer (<c>vocab.txt</c>, or
+    /// <c>sentencepiece.bpe.model</c> for an XLM-R cross-encoder such as bge-reranker-v2-m3), and an optional
     /// <c>cross-encoder.json</c> holding <see cref="CrossEncoderOptions"/>.
     /// </summary>
     public static OnnxCrossEncoder FromFolder(string folder)
@@ -50,10 +59,10 @@ public sealed class OnnxCrossEncoder : IReranker, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var onnx = new[] { "model.onnx", Path.Combine("onnx", "model.onnx") }.Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"No model.onnx in '{folder}'.");
-        var vocab = Path.Combine(folder, "vocab.txt");
+        var vocab = Path.Combine(folder, ModelFiles.TokenizerFileName(ModelFiles.DetectTokenizer(folder)));
         if (!File.Exists(vocab))
         {
-            throw new FileNotFoundException($"No vocab.txt in '{folder}' (only word-piece vocabularies are supported).", vocab);
+            throw new FileNotFoundException($"No {ModelFiles.VocabularyFileName} or {ModelFiles.SentencePieceFileName} in '{folder}'.", vocab);
         }
 
         var settings = Path.Combine(folder, "cross-encoder.json");

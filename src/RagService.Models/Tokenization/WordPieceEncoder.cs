@@ -11,7 +11,7 @@ namespace RagService.Models.Tokenization;
 /// followed by [SEP], as Hugging Face truncates. Calls are serialised because the tokenizer reuses
 /// internal buffers.
 /// </summary>
-public sealed class WordPieceEncoder
+public sealed class WordPieceEncoder : ITokenEncoder
 {
     private readonly BertTokenizer _tokenizer = new();
     private readonly Lock _gate = new();
@@ -21,6 +21,9 @@ public sealed class WordPieceEncoder
         using var reader = File.OpenText(vocabularyPath);
         _tokenizer.LoadVocabulary(reader, convertInputToLowercase: lowerCase);
     }
+
+    /// <summary>[PAD] is id 0 in BERT vocabularies.</summary>
+    public long PaddingId => 0;
 
     /// <summary>Number of word pieces the model would see without truncation, including [CLS] and [SEP].</summary>
     public int CountTokens(string text)

@@ -51,8 +51,31 @@ internal sealed class FusionStage(SearchComponents components) : ISearchStage<Se
         var fusion = Create(stages.Fusion, stages.RrfK);
         context.FusionName = fusion.Name;
         context.Candidates = fusion.Fuse(lists).Select(f => new Candidate(f.ChunkId, f.Score, f.Score)).ToList();
+        var anchor = await AnchorAsync(context, cancellationToken).ConfigureAwait(false);
         return new StageOutcome(true, FormattableString.Invariant(
-            $"{fusion.Name}{(fusion.Name == "rrf" ? $" k={stages.RrfK}" : "")}; bm25 {weights.Bm25:0.###}, dense {weights.Dense:0.###}{(context.PrfLive.Count > 0 ? $", prf {prfWeight:0.###}" : "")}; {context.Candidates.Count} candidates"));
+            $"{fusion.Name}{(fusion.Name == "rrf" ? $" k={stages.RrfK}" : "")}; bm25 {weights.Bm25:0.###}, dense {weights.Dense:0.###}{(context.PrfLive.Count > 0 ? $", prf {prfWeight:0.###}" : "")}; {context.Candidates.Count} candidates{anchor}"));
+    }
+
+    /// <summary>The rare-term anchor (<see cref="RareTermAnchor"/>): keeps the top BM25 hit first when the rule holds; its trace note, or "".</summary>
+    private async Task<string> AnchorAsync(SearchContext context, CancellationToken cancellationToken)
+    {
+        if (!context.Switches.RareTermAnchor || context.Bm25Live.Count == 0)
+        {
+            return "";
+        }
+
+        var options = components.Options;
+        var terms = await components.Lexical.TermStatisticsAsync(context.LexicalQuery, cancellationToken).ConfigureAwait(false);
+        var live = context.Live;
+        var decision = RareTermAnchor.Decide(context.Bm25Live, context.DenseLive, terms, id => live[id].IndexText, options.RareTermMaxChunks, options.RareTermMaxOthersShare);
+        if (decision is null)
+        {
+            return "";
+        }
+
+        context.Anchor = decision;
+        Candidate.KeepFirst(context.Candidates, decision.ChunkId);
+        return "; " + (context.Filter.IsEmpty ? decision.Note : decision.FilteredNote);
     }
 
     private static IRankFusion Create(string name, int rrfK) => name switch

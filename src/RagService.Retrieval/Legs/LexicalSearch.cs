@@ -11,4 +11,8 @@ internal sealed class LexicalSearch(ILexicalIndex index)
 {
     public Task<IReadOnlyList<ScoredChunkId>> SearchAsync(string query, int topK, SearchFilter filter, CancellationToken cancellationToken) =>
         Task.Run(() => index.SearchAsync(query, topK, filter, cancellationToken), cancellationToken);
+
+    /// <summary>How rare each of the query's terms is in the index (for the rare-term anchor of fusion).</summary>
+    public Task<QueryTermStatistics> TermStatisticsAsync(string query, CancellationToken cancellationToken) =>
+        index.TermStatisticsAsync(query, cancellationToken);
 }

@@ -27,6 +27,9 @@ internal sealed record EffectiveStages(
 
     public bool Mmr { get; init; }
 
+    /// <summary>The rare-term anchor of hybrid fusion (<see cref="Fusion.RareTermAnchor"/>).</summary>
+    public bool RareTermAnchor { get; init; } = true;
+
     public double MmrLambda { get; init; } = 0.7;
 
     public static EffectiveStages From(RetrievalOptions options, SearchStages? stages)
@@ -65,6 +68,7 @@ internal sealed record EffectiveStages(
             DateHints = stages?.DateHints ?? options.DateHints,
             DateHintMode = DateMode(stages?.DateHintMode ?? options.DateHintMode, nameof(stages)),
             Mmr = stages?.Mmr ?? options.Mmr,
+            RareTermAnchor = stages?.RareTermAnchor ?? options.RareTermAnchor,
             MmrLambda = Lambda(stages?.MmrLambda ?? options.MmrLambda, nameof(stages)),
         };
     }

@@ -82,6 +82,9 @@ internal sealed class SearchContext
 
     public string FusionName { get; set; } = "none";
 
+    /// <summary>The top BM25 hit fusion kept first for its rare query term; later reordering stages keep it there.</summary>
+    public Fusion.AnchorDecision? Anchor { get; set; }
+
     /// <summary>Per-hit scores of later stages by stage name ("second-dense", "llm-rerank").</summary>
     public Dictionary<string, Dictionary<string, float>> StageScores { get; } = new(StringComparer.Ordinal);
 

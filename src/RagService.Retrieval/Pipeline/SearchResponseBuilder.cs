@@ -175,6 +175,7 @@ internal static class SearchResponseBuilder
         {
             settings["fusion"] = context.FusionName;
             settings["routing"] = Bool(stages.Routing);
+            settings["rareTermAnchor"] = Bool(stages.RareTermAnchor);
             settings["bm25Weight"] = Invariant(context.Weights.Bm25);
             settings["denseWeight"] = Invariant(context.Weights.Dense);
             settings["secondStage"] = Bool(stages.SecondStage && components.SecondEmbedder is not null);

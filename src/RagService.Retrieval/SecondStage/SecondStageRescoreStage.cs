@@ -41,8 +41,16 @@ internal sealed class SecondStageRescoreStage(SearchComponents components) : ISe
         var stages = context.Switches;
         var weights = context.Weights;
         context.Candidates = await RescoreAsync(context, second!, cancellationToken).ConfigureAwait(false);
+        var anchored = "";
+        if (context.Anchor is { } anchor)
+        {
+            // The rescoring mixes the same dense signals fusion did: the rare-term anchor stays first.
+            Candidate.KeepFirst(context.Candidates, anchor.ChunkId);
+            anchored = $"; rare-term anchor '{anchor.Surface}' kept first";
+        }
+
         return new StageOutcome(true, FormattableString.Invariant(
-            $"{Math.Min(options.SecondStageCandidates, context.Candidates.Count)} candidates; {options.SecondStageNormalisation}; bm25 {options.SecondStageBm25Weight * weights.Bm25 / Math.Max(stages.Bm25Weight, 1e-9):0.###}, {components.Embedder.Name} {options.SecondStageDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}, {second!.Name} {options.SecondStageSecondDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9) / context.Languages.Dense.Factor * (context.Languages.Second?.Factor ?? 1.0):0.###}"));
+            $"{Math.Min(options.SecondStageCandidates, context.Candidates.Count)} candidates; {options.SecondStageNormalisation}; bm25 {options.SecondStageBm25Weight * weights.Bm25 / Math.Max(stages.Bm25Weight, 1e-9):0.###}, {components.Embedder.Name} {options.SecondStageDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9):0.###}, {second!.Name} {options.SecondStageSecondDenseWeight * weights.Dense / Math.Max(stages.DenseWeight, 1e-9) / context.Languages.Dense.Factor * (context.Languages.Second?.Factor ?? 1.0):0.###}{anchored}"));
     }
 
     private async Task<List<Candidate>> RescoreAsync(SearchContext context, IEmbeddingModel second, CancellationToken cancellationToken)

@@ -80,7 +80,7 @@ public sealed class RetrievalEvaluatorTests
         Assert.Contains(withReranker, s => s.Name == "+ rerank");
         Assert.Equal(["bm25", "dense"], plain.Take(2).Select(s => s.Name));
         var last = plain.SkipWhile(s => s.Name != "default configuration").ToList();
-        Assert.Equal(5, last.Count);
+        Assert.Equal(6, last.Count);
         Assert.Null(last[0].Stages);
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
+using RagService.Models.Embeddings;
 using RagService.Models.Registry;
 using RagService.TestSupport;
+using RagService.TestSupport.Onnx;
 
 namespace RagService.Models.Tests.Reranking;
 
@@ -10,6 +12,8 @@ public sealed class ModelPullerTests : IDisposable
 {
     private static readonly byte[] OnnxBytes = "not really onnx, but bytes to verify"u8.ToArray();
     private static readonly byte[] VocabBytes = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"u8.ToArray();
+    private static readonly Lazy<byte[]> XlmrSentencePiece = new(TinySentencePieceModel.SentencePieceModel);
+    private static readonly Lazy<byte[]> XlmrOnnx = new(() => TinyOnnx.BagOfPiecesEmbedding("tiny-xlmr-embedding", TinySentencePieceModel.VocabularySize, 384, tokenTypes: false));
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "rag-pull-" + Guid.NewGuid().ToString("N"));
     private readonly LoopbackHttpServer _hub;
@@ -68,6 +72,31 @@ public sealed class ModelPullerTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder));
     }
 
+    /// <summary>
+    /// Issue 14: a registry embedding model pulled by its hub id lands in the model cache under its registry name,
+    /// with its SentencePiece tokenizer, and opens from there by that name.
+    /// </summary>
+    [Fact]
+    public async Task A_multilingual_registry_model_is_pulled_into_the_cache_and_opens_by_its_registry_name()
+    {
+        using var http = new HttpClient();
+        var entry = new PullManifestEntry
+        {
+            Files = new Dictionary<string, string> { ["onnx/model.onnx"] = Sha(XlmrOnnx.Value), ["sentencepiece.bpe.model"] = Sha(XlmrSentencePiece.Value) },
+        };
+        var cache = Path.Combine(_folder, "cache");
+        var destination = ModelPuller.DefaultDestination("intfloat/multilingual-e5-small", cache, Path.Combine(_folder, "data"));
+
+        await new ModelPuller(http).PullAsync("intfloat/multilingual-e5-small", entry, destination, _endpoint);
+        using var model = (OnnxEmbeddingModel)EmbeddingModelFactory.Create(new EmbeddingOptions { Model = "multilingual-e5-small", ModelCacheRoot = cache });
+        var vectors = await model.EmbedAsync(["数据库备份", "database backup"], Core.Models.EmbeddingPurpose.Document, CancellationToken.None);
+
+        Assert.Equal(Path.Combine(cache, "multilingual-e5-small"), destination);
+        Assert.Empty(ModelPuller.MissingFiles(ModelRegistry.MultilingualE5Small, destination));
+        Assert.Equal(384, vectors[0].Length);
+        Assert.Equal(1.0, Math.Sqrt(vectors[1].Sum(x => (double)x * x)), 4);
+    }
+
     [Fact]
     public void A_manifest_file_is_read_by_model_id()
     {
@@ -96,6 +125,8 @@ public sealed class ModelPullerTests : IDisposable
         {
             "/org/tiny-reranker/resolve/main/onnx/model.onnx" => OnnxBytes,
             "/org/tiny-reranker/resolve/main/vocab.txt" => VocabBytes,
+            "/intfloat/multilingual-e5-small/resolve/main/onnx/model.onnx" => XlmrOnnx.Value,
+            "/intfloat/multilingual-e5-small/resolve/main/sentencepiece.bpe.model" => XlmrSentencePiece.Value,
             _ => null,
         };
         context.Response.StatusCode = body is null ? 404 : 200;

@@ -1,4 +1,5 @@
 using RagService.Models.Reranking;
+using RagService.TestSupport.Onnx;
 
 namespace RagService.Models.Tests.Reranking;
 
@@ -115,5 +116,22 @@ public sealed class OnnxCrossEncoderTests : IDisposable
         Assert.Equal("tiny", encoder.Name);
         var scores = await encoder.ScoreAsync("q", ["relevant"], CancellationToken.None);
         Assert.Equal([10f], scores);
+    }
+
+    [Fact]
+    public async Task An_xlmr_cross_encoder_folder_with_a_sentencepiece_model_builds_roberta_pairs_and_scores_them()
+    {
+        TinyCrossEncoder.WriteSentencePiece(_folder);
+        File.WriteAllText(Path.Combine(_folder, "cross-encoder.json"), """{ "name": "bge-reranker-v2-m3", "languages": ["*"] }""");
+        using var encoder = OnnxCrossEncoder.FromFolder(_folder);
+
+        var (ids, types) = encoder.EncodePair("数据库", "备份");
+        var scores = await encoder.ScoreAsync("数据库", ["数据库备份保留九十天", "网关负责鉴权", "the database keeps backup days"], CancellationToken.None);
+
+        Assert.Equal("bge-reranker-v2-m3", encoder.Name);
+        Assert.True(encoder.Languages.Covers("zh"));
+        Assert.Equal(["<s>", "▁", "数据库", "</s>", "</s>", "▁", "备份", "</s>"], ids.Select(TinySentencePieceModel.PieceOf));
+        Assert.All(types, t => Assert.Equal(0L, t));
+        Assert.Equal([5f, 0f, 1f], scores);
     }
 }

@@ -29,14 +29,34 @@ internal static class TinyCrossEncoder
         var vocab = Path.Combine(folder, "vocab.txt");
         File.WriteAllLines(vocab, Vocabulary);
         var onnx = Path.Combine(folder, "model.onnx");
-        File.WriteAllBytes(onnx, Model(twoLogits, withTokenTypes));
+        File.WriteAllBytes(onnx, Model(Vocabulary.Select(Weight).ToArray(), twoLogits, withTokenTypes));
         return (onnx, vocab);
     }
 
-    private static byte[] Model(bool twoLogits, bool withTokenTypes)
+    /// <summary>Per-piece weights of the XLM-R stand-in: "备份" 5, "▁backup" 1, every other piece 0.</summary>
+    public static float SentencePieceWeight(string piece) => piece switch
+    {
+        "备份" => 5f,
+        "▁backup" => 1f,
+        _ => 0f,
+    };
+
+    /// <summary>
+    /// The same graph as an XLM-R cross-encoder (bge-reranker-v2-m3's layout): a SentencePiece model, XLM-R's ids,
+    /// no token_type_ids input, so every unmasked token (query and passage) adds its weight.
+    /// </summary>
+    public static string WriteSentencePiece(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "sentencepiece.bpe.model"), TinySentencePieceModel.SentencePieceModel());
+        var weights = Enumerable.Range(0, TinySentencePieceModel.VocabularySize).Select(id => SentencePieceWeight(TinySentencePieceModel.PieceOf(id))).ToArray();
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Model(weights, twoLogits: false, withTokenTypes: false));
+        return folder;
+    }
+
+    private static byte[] Model(float[] weights, bool twoLogits, bool withTokenTypes)
     {
         var graph = new Proto();
-        var weights = Vocabulary.Select(Weight).ToArray();
         graph.Message(5, Tensor("weights", [weights.Length], weights));
         graph.Message(1, Node("Gather", ["weights", "input_ids"], ["gathered"], OnnxAttribute.Int("axis", 0)));
         graph.Message(1, Node("Cast", ["attention_mask"], ["mask"], OnnxAttribute.Int("to", 1)));

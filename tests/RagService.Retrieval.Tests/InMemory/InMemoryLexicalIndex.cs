@@ -93,6 +93,17 @@ public sealed class InMemoryLexicalIndex : ILexicalIndex
         return Task.FromResult(hits);
     }
 
+    public Task<QueryTermStatistics> TermStatisticsAsync(string query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ct.ThrowIfCancellationRequested();
+        var committed = _committed;
+        var terms = Words(query).Distinct(StringComparer.Ordinal)
+            .Select(term => new QueryTermFrequency(term, term, committed.Count(chunk => Words(chunk.IndexText).Contains(term))))
+            .ToList();
+        return Task.FromResult(new QueryTermStatistics(terms, committed.Count));
+    }
+
     /// <summary>Test setup: replaces a document's chunks (visible after <see cref="Commit"/>).</summary>
     public void ReplaceDocument(string documentId, int version, IReadOnlyList<Chunk> chunks) =>
         ReplaceDocumentAsync(documentId, version, chunks, CancellationToken.None).GetAwaiter().GetResult();

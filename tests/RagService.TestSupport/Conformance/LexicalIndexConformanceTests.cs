@@ -32,6 +32,25 @@ public abstract class LexicalIndexConformanceTests
     }
 
     [Fact]
+    public async Task Term_statistics_count_the_committed_chunks_holding_each_query_term()
+    {
+        using var index = Open();
+        await index.ReplaceDocumentAsync("a", 1, [Make("a", 1, 0, "walrus tusks"), Make("a", 1, 1, "walrus ice")], None);
+        await index.ReplaceDocumentAsync("b", 1, [Make("b", 1, 0, "penguins swim")], None);
+        await index.CommitAsync(None);
+        await index.ReplaceDocumentAsync("c", 1, [Make("c", 1, 0, "walrus tusks narwhal")], None);
+
+        var stats = await index.TermStatisticsAsync("Walrus narwhal tusks", None);
+
+        Assert.Equal(3, stats.Chunks);
+        var byTerm = stats.Terms.ToDictionary(t => t.Surface.ToLowerInvariant(), t => t.DocumentFrequency);
+        Assert.Equal(2, byTerm["walrus"]);
+        Assert.Equal(1, byTerm["tusks"]);
+        Assert.Equal(0, byTerm["narwhal"]);
+        Assert.Contains(stats.Terms, t => t.Surface == "Walrus" || t.Surface == "walrus");
+    }
+
+    [Fact]
     public async Task Writes_are_invisible_until_commit()
     {
         using var index = Open();

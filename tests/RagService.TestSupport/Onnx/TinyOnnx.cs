@@ -91,6 +91,41 @@ public static class TinyOnnx
         return value;
     }
 
+    /// <summary>
+    /// A bag-of-pieces embedding graph, the stand-in for a BERT or XLM-R encoder: each token's state is its one-hot
+    /// row plus the sum of every unmasked token's row, last_hidden_state = Gather(E, ids) + ReduceSum(Gather(E, ids) ·
+    /// mask), so the first token's state (CLS pooling) and the mean both hold the bag of the text's pieces. A width
+    /// above the vocabulary's pads the rows with zeros. Without token types the graph has XLM-R's two inputs.
+    /// </summary>
+    public static byte[] BagOfPiecesEmbedding(string name, int vocabulary, int width, bool tokenTypes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, vocabulary);
+        var identity = new float[vocabulary * width];
+        for (var i = 0; i < vocabulary; i++)
+        {
+            identity[(i * width) + i] = 1f;
+        }
+
+        var graph = new Proto();
+        graph.Message(5, Tensor("embeddings", [vocabulary, width], identity));
+        graph.Message(1, Node("Gather", ["embeddings", "input_ids"], ["states"], OnnxAttribute.Int("axis", 0)));
+        graph.Message(1, Node("Cast", ["attention_mask"], ["mask"], OnnxAttribute.Int("to", 1)));
+        graph.Message(1, Node("Unsqueeze", ["mask"], ["mask3"], OnnxAttribute.Ints("axes", [2])));
+        graph.Message(1, Node("Mul", ["states", "mask3"], ["masked"]));
+        graph.Message(1, Node("ReduceSum", ["masked"], ["bag"], OnnxAttribute.Ints("axes", [1]), OnnxAttribute.Int("keepdims", 1)));
+        graph.Message(1, Node("Add", ["states", "bag"], ["last_hidden_state"]));
+        graph.String(2, name);
+        graph.Message(11, Value("input_ids", 7, ["batch", "sequence"]));
+        graph.Message(11, Value("attention_mask", 7, ["batch", "sequence"]));
+        if (tokenTypes)
+        {
+            graph.Message(11, Value("token_type_ids", 7, ["batch", "sequence"]));
+        }
+
+        graph.Message(12, Value("last_hidden_state", 1, ["batch", "sequence", width.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        return Model(graph);
+    }
+
     public static class OnnxAttribute
     {
         public static Proto Int(string name, long value)
@@ -128,6 +163,15 @@ public static class TinyOnnx
         }
 
         public void String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
+
+        /// <summary>A 32-bit float (wire type 5, little-endian), as SentencePiece stores piece scores.</summary>
+        public void Float(int field, float value)
+        {
+            Varint(((ulong)field << 3) | 5);
+            Span<byte> bytes = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
+            _buffer.Write(bytes);
+        }
 
         public void Message(int field, Proto message) => Bytes(field, message.ToArray());
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RagService.Models.Registry;
 using RagService.Models.Reranking;
 
 namespace RagService.Api.Hosting.Validation;
@@ -21,7 +22,7 @@ internal static class CrossEncoderFolderCheck
 
         if (!Directory.Exists(folder))
         {
-            checks.Fail(setting, $"must be an existing folder with model.onnx and vocab.txt (was '{folder}', resolved to '{Path.GetFullPath(folder)}')");
+            checks.Fail(setting, $"must be an existing folder with model.onnx and its tokenizer (was '{folder}', resolved to '{Path.GetFullPath(folder)}')");
             return;
         }
 
@@ -30,9 +31,9 @@ internal static class CrossEncoderFolderCheck
             checks.Fail(setting, $"must hold model.onnx or onnx/model.onnx (was '{folder}')");
         }
 
-        if (!File.Exists(Path.Combine(folder, "vocab.txt")))
+        if (!File.Exists(Path.Combine(folder, ModelFiles.VocabularyFileName)) && !File.Exists(Path.Combine(folder, ModelFiles.SentencePieceFileName)))
         {
-            checks.Fail(setting, $"must hold vocab.txt (was '{folder}'; only word-piece vocabularies are supported)");
+            checks.Fail(setting, $"must hold {ModelFiles.VocabularyFileName} (word pieces) or {ModelFiles.SentencePieceFileName} (SentencePiece, XLM-R) (was '{folder}')");
         }
 
         var settingsFile = Path.Combine(folder, "cross-encoder.json");

@@ -261,6 +261,33 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
         }
     }
 
+    public Task<QueryTermStatistics> TermStatisticsAsync(string query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        IReadOnlyList<string> fields = ContainsHan(query) ? _chineseFields : [TextField];
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var reader = searcher.IndexReader;
+            var terms = new List<QueryTermFrequency>();
+            foreach (var field in fields)
+            {
+                foreach (var (surface, term) in AnalyzeWithSurface(field, query))
+                {
+                    terms.Add(new QueryTermFrequency(surface, term, reader.DocFreq(new Term(field, term))));
+                }
+            }
+
+            return Task.FromResult(new QueryTermStatistics(terms, reader.NumDocs));
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
     /// <summary>The query's terms in one field, and its quoted phrases as phrase queries (the bag of words still ranks everything else).</summary>
     private void AddFieldClauses(BooleanQuery textQuery, string field, string query)
     {
@@ -490,6 +517,30 @@ public sealed class LuceneLexicalIndex : ILexicalIndex, IIndexInventory
             if (value.Length > 0 && (!distinct || seen.Add(value)))
             {
                 terms.Add(value);
+            }
+        }
+
+        stream.End();
+        return terms;
+    }
+
+    /// <summary>Distinct analysed terms, each with the stretch of the text it came from (the token's offsets).</summary>
+    private List<(string Surface, string Term)> AnalyzeWithSurface(string field, string text)
+    {
+        var terms = new List<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using var stream = _analyzer.GetTokenStream(field, new StringReader(text));
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var offset = stream.AddAttribute<IOffsetAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            var value = term.ToString();
+            var start = Math.Clamp(offset.StartOffset, 0, text.Length);
+            var end = Math.Clamp(offset.EndOffset, start, text.Length);
+            if (value.Length > 0 && end > start && seen.Add(value))
+            {
+                terms.Add((text[start..end], value));
             }
         }
 
