@@ -5,12 +5,13 @@
     python3 eval/security/set_acls.py URL INDEX --key KEY --acl group:sci --restrict-half group:restricted
 
 --restrict-half gives the second ACL to the half of the documents whose id has an odd MD5 (a fixed, seedless
-split), the first to the rest. Prints how many documents got each ACL. The server should run with
+split), the first to the rest. Prints how many documents got each ACL and the time the PATCHes took. The server should run with
 Rag:Limits:RequestsPerMinute=0 (one request per document).
 """
 import argparse
 import hashlib
 import json
+import time
 import urllib.parse
 import urllib.request
 
@@ -39,12 +40,14 @@ def main():
         if not page["documents"] or offset >= page["total"]:
             break
     counts = {}
+    started = time.monotonic()
     for doc_id in ids:
         restricted = args.restrict_half and int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % 2 == 1
         acl = (args.restrict_half if restricted else args.acl).split(",")
         call("PATCH", f"{base}/{urllib.parse.quote(doc_id)}", args.key, {"acl": acl})
         counts[",".join(acl)] = counts.get(",".join(acl), 0) + 1
-    print(json.dumps(counts))
+    elapsed = time.monotonic() - started
+    print(json.dumps({"acls": counts, "patches": len(ids), "seconds": round(elapsed, 1), "msPerPatch": round(1000 * elapsed / max(len(ids), 1), 1)}))
 
 
 if __name__ == "__main__":
