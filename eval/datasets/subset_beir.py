@@ -4,6 +4,10 @@ them, and D other documents drawn at random with a fixed seed, so a fresh-index 
 
     python3 eval/datasets/subset_beir.py ../shared/data/retrieval/beir-scifact /tmp/scifact-mini \
         --split test --queries 60 --distractors 400 --seed 7
+
+--in-order takes the first D other documents in corpus order instead of a seeded sample: a subset whose
+documents lead the corpus, so an index of the whole corpus cut short (the ingestion follows corpus order)
+left their embeddings in the data folder's cache.
 """
 import argparse
 import json
@@ -20,6 +24,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--distractors", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--in-order", action="store_true", help="the first D other documents in corpus order, not a seeded sample")
     args = parser.parse_args()
 
     with open(os.path.join(args.source, "qrels", f"{args.split}.tsv"), encoding="utf-8") as f:
@@ -36,8 +41,11 @@ def main() -> int:
 
     with open(os.path.join(args.source, "corpus.jsonl"), encoding="utf-8") as f:
         ids = [json.loads(line)["_id"] for line in f if line.strip()]
-    others = sorted(set(ids) - relevant)
-    keep = relevant | set(random.Random(args.seed).sample(others, min(args.distractors, len(others))))
+    if args.in_order:
+        keep = relevant | set([i for i in ids if i not in relevant][:args.distractors])
+    else:
+        others = sorted(set(ids) - relevant)
+        keep = relevant | set(random.Random(args.seed).sample(others, min(args.distractors, len(others))))
 
     os.makedirs(os.path.join(args.target, "qrels"), exist_ok=True)
     with open(os.path.join(args.source, "corpus.jsonl"), encoding="utf-8") as f, \

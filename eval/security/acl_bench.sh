@@ -20,10 +20,10 @@ READER=$(curl -sf "$URL/v1/keys" -H "Authorization: Bearer $ADMIN" -H 'content-t
   -d '{"name":"acl-bench","role":"reader","user":"bench","groups":["sci"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 eval_as() { "$RAG" eval --url "$URL" --api-key "$1" --index "$INDEX" --dataset "$DATASET" --split test --mode hybrid; }
 
-python3 eval/security/set_acls.py "$URL" "$INDEX" --key "$ADMIN" --acl group:sci
+python3 eval/security/set_acls.py "$URL" "$INDEX" --key "$ADMIN" --acl group:sci --workers 4
 echo "== admin (no ACL filter), every document group:sci"; eval_as "$ADMIN"
 echo "== reader holding group:sci, every document group:sci"; eval_as "$READER"
-python3 eval/security/set_acls.py "$URL" "$INDEX" --key "$ADMIN" --acl group:sci --restrict-half group:restricted
+python3 eval/security/set_acls.py "$URL" "$INDEX" --key "$ADMIN" --acl group:sci --restrict-half group:restricted --workers 4
 # Alternated twice: on a shared machine the load drifts between runs.
 for round in 1 2; do
   echo "== round $round: admin (no ACL filter), half the documents restricted"; eval_as "$ADMIN"

@@ -211,7 +211,8 @@ public static class RagCommandLine
     {
         var command = new Command("doctor", "Check each index's BM25 and vector index against its catalog (missing, extra, stale chunks); --repair rebuilds them from the catalog and the embedding cache. Exit 1 while inconsistent.")
         {
-            Index(required: false),
+            new Option<string>("--index") { Description = "Only this index (of --tenant, or of the default tenant)", HelpName = "NAME" },
+            Tenant("Only this tenant's indexes (default: every tenant's)"),
             new Option<bool>("--repair") { Description = "Rebuild the derived indexes of every inconsistent index (no re-parsing; cached texts are not embedded again)" },
             Data(),
             Verbose(),
@@ -226,6 +227,7 @@ public static class RagCommandLine
         {
             new Argument<string>("snapshot") { Description = "The snapshot folder" },
             Index(required: true),
+            Tenant("The tenant the restored index belongs to (default: default); it must exist"),
             Data(),
             Verbose(),
         };
@@ -401,6 +403,9 @@ public static class RagCommandLine
         new("--data") { Description = "Data folder (default ./data, or RAG_Rag__DataDirectory)", HelpName = "DIR" };
 
     private static Option<bool> Verbose() => new("--verbose") { Description = "Log at Information level" };
+
+    private static Option<string> Tenant(string description) =>
+        new("--tenant") { Description = description, HelpName = "TENANT" };
 
     private static Option<string> Index(bool required) =>
         new("--index") { Description = required ? "The index" : "The index to use (default derived from dataset, model and chunk budget)", HelpName = "NAME", Required = required };

@@ -134,13 +134,86 @@ public sealed class AuthenticationTests : IDisposable
     }
 
     [Fact]
-    public async Task A_key_name_over_200_characters_is_400()
+    public async Task A_key_name_over_200_characters_is_400_and_creates_nothing()
     {
         await using var host = new RagApiHost(_dir.File("data"));
-        var response = await host.CreateClient().PostAsJsonAsync("/v1/keys", new { name = new string('k', 201), role = "reader" });
+        var admin = host.CreateClient();
+        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = new string('k', 201), role = "reader" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("name", out _));
+        Assert.Equal(1, (await admin.GetFromJsonAsync<JsonElement>("/v1/keys")).GetProperty("keys").GetArrayLength());
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/v1/keys", new { name = new string('k', 200), role = "reader" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_works_until_its_expiry_and_is_refused_with_401_once_it_has_passed_without_a_restart()
+    {
+        await using var host = new RagApiHost(_dir.File("data"));
+        var admin = host.CreateClient();
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(5);
+        var created = await admin.PostAsJsonAsync("/v1/keys", new { name = "short-lived", role = "reader", expiresAt });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(RagApiHost.Json);
+        var id = body.GetProperty("id").GetString()!;
+        var reader = host.ClientWithKey(body.GetProperty("key").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/v1/indexes")).StatusCode);
+        var listed = (await admin.GetFromJsonAsync<JsonElement>("/v1/keys")).GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        Assert.Equal(expiresAt.ToUnixTimeMilliseconds(), listed.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
+
+        var remaining = expiresAt - DateTimeOffset.UtcNow;
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining + TimeSpan.FromMilliseconds(200));
+        }
+
+        // The same running host: expiry is checked on every request, not at start.
+        var refused = await reader.GetAsync("/v1/indexes");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Bearer", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+        Assert.Contains("expired", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.PostAsJsonAsync("/v1/indexes/kb/search", new { query = "anything" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/v1/indexes")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_malformed_acl_in_a_permission_change_is_400_naming_the_field_and_changes_nothing()
+    {
+        await using var host = new RagApiHost(_dir.File("data"));
+        var admin = host.CreateClient();
+        await host.CreateIndexAsync(admin, "kb");
+        using (var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent("# Plan\n\nThe budget codeword is marigold.\n"u8.ToArray()), "files", "plan.md" },
+            { new StringContent("plan"), "documentId" },
+            { new StringContent("group:finance"), "acl" },
+            { new StringContent("owner:carol"), "tags" },
+        })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/v1/indexes/kb/documents", form)).StatusCode);
+        }
+
+        await RagApiHost.WaitForFinalAsync(admin, "kb", "plan");
+
+        foreach (var patch in new object[]
+        {
+            new { acl = new[] { "group:finance", "manager:bob" }, tags = new Dictionary<string, string> { ["owner"] = "dave" } },
+            new { acl = new[] { "user:" } },
+            new { acl = new[] { "everyone" } },
+        })
+        {
+            var response = await admin.PatchAsJsonAsync("/v1/indexes/kb/documents/plan", patch);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("acl", out _));
+        }
+
+        var status = await admin.GetFromJsonAsync<JsonElement>("/v1/indexes/kb/documents/plan", RagApiHost.Json);
+        Assert.Equal(["group:finance"], status.GetProperty("acl").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("carol", status.GetProperty("tags").GetProperty("owner").GetString());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using RagService.Api.Hosting;
 using RagService.Core.Indexes;
 using RagService.Core.Jobs;
+using RagService.Core.Security;
 using RagService.Indexing;
 using RagService.Indexing.Maintenance;
 using RagService.Indexing.Storage;
@@ -64,7 +65,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         }
 
         using var registry = new IndexRegistry(data, EmbeddedBackends.Create());
-        var report = await IndexDoctor.CheckAsync(registry, "kb", CancellationToken.None);
+        var report = await IndexDoctor.CheckAsync(registry, "kb", AccessScope.DefaultTenant, CancellationToken.None);
         var store = registry.Open("kb")!;
         var lexical = await ((IIndexInventory)store.Lexical).EntriesAsync(CancellationToken.None);
         duplicated = lexical.Count - lexical.Select(e => e.ChunkId).Distinct(StringComparer.Ordinal).Count();

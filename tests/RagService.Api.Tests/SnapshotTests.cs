@@ -7,7 +7,10 @@ using RagService.Indexing.Maintenance;
 
 namespace RagService.Api.Tests;
 
-/// <summary>Backups: a snapshot taken while searches run comes back as a new index that answers exactly as the original did.</summary>
+/// <summary>
+/// Backups: a snapshot taken while searches run comes back as a new index that answers exactly as the original did;
+/// a tenant's snapshot is kept under that tenant and comes back into that tenant's folder.
+/// </summary>
 public sealed class SnapshotTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -88,6 +91,51 @@ public sealed class SnapshotTests : IDisposable
 
             Assert.Equal(before, after);
             Assert.NotEmpty(before[0]);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenants_snapshot_is_written_under_its_tenant_and_restores_into_that_tenant_only()
+    {
+        var data = _dir.File("data");
+        string acmeKey;
+        string snapshot;
+        await using (var host = new RagApiHost(data))
+        {
+            var system = host.CreateClient();
+            await SecurityHttp.CreateTenantAsync(system, "acme");
+            acmeKey = await SecurityHttp.CreateKeyAsync(system, "acme", "admin");
+            var acme = host.ClientWithKey(acmeKey);
+            await host.CreateIndexAsync(acme, "kb");
+            var path = _dir.File("notes.md");
+            await File.WriteAllTextAsync(path, "# Release notes\n\nThe flux capacitor ships with firmware zebraquartz.\n");
+            await RagApiHost.UploadAsync(acme, "kb", (path, "notes"));
+            await RagApiHost.WaitForFinalAsync(acme, "kb", "notes");
+
+            // The default tenant has no index 'kb': the system admin's own requests act there.
+            Assert.Equal(HttpStatusCode.NotFound, (await system.PostAsync("/v1/indexes/kb/snapshot", null)).StatusCode);
+            var response = await acme.PostAsync("/v1/indexes/kb/snapshot", null);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            snapshot = (await response.Content.ReadFromJsonAsync<JsonElement>(RagApiHost.Json)).GetProperty("path").GetString()!;
+            Assert.StartsWith(Path.Combine(Path.GetFullPath(data), "snapshots", "tenants", "acme", "kb-"), snapshot, StringComparison.Ordinal);
+        }
+
+        using (var registry = new IndexRegistry(data, EmbeddedBackends.Create()))
+        {
+            var restored = IndexSnapshots.Restore(registry, snapshot, "kb-restored", "acme");
+            var upload = await restored.Jobs.GetUploadAsync("notes", CancellationToken.None);
+            Assert.StartsWith(Path.Combine(Path.GetFullPath(data), "tenants", "acme", "indexes", "kb-restored", "blobs"), upload!.BlobPath, StringComparison.Ordinal);
+            Assert.True(File.Exists(upload.BlobPath));
+            Assert.Equal("acme", restored.Tenant);
+            Assert.False(registry.Exists("kb-restored"));
+            Assert.Throws<ArgumentException>(() => IndexSnapshots.Restore(registry, snapshot, "kb-restored", "acme"));
+        }
+
+        await using (var host = new RagApiHost(data))
+        {
+            var hits = await RagApiHost.SearchAsync(host.ClientWithKey(acmeKey), "kb-restored", new { query = "zebraquartz", topK = 5 });
+            Assert.Equal("notes", hits.GetProperty("hits")[0].GetProperty("chunk").GetProperty("documentId").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await host.CreateClient().PostAsJsonAsync("/v1/indexes/kb-restored/search", new { query = "zebraquartz" })).StatusCode);
         }
     }
 

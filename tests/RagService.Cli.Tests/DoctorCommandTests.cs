@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RagService.Api.Hosting;
 using RagService.Core.Indexes;
+using RagService.Core.Security;
 using RagService.Indexing;
 using RagService.Indexing.Maintenance;
 
@@ -35,7 +36,7 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.Equal(ExitCodes.Failure, await RunAsync("doctor", "--index", "kb", "--data", data));
         using (var registry = new IndexRegistry(data, EmbeddedBackends.Create()))
         {
-            var report = await IndexDoctor.CheckAsync(registry, "kb", CancellationToken.None);
+            var report = await IndexDoctor.CheckAsync(registry, "kb", AccessScope.DefaultTenant, CancellationToken.None);
             Assert.True(report.CatalogChunks >= 2);
             Assert.Equal(report.CatalogChunks, report.Lexical.Missing);
             Assert.Equal(report.CatalogChunks, report.Vectors.Missing);
@@ -45,7 +46,7 @@ public sealed class DoctorCommandTests : IDisposable
 
         using (var registry = new IndexRegistry(data, EmbeddedBackends.Create()))
         {
-            var report = await IndexDoctor.CheckAsync(registry, "kb", CancellationToken.None);
+            var report = await IndexDoctor.CheckAsync(registry, "kb", AccessScope.DefaultTenant, CancellationToken.None);
             Assert.True(report.Consistent);
             var store = registry.Open("kb")!;
             var hits = await store.Lexical.SearchAsync("zebraquartz", 5, SearchFilter.None, CancellationToken.None);

@@ -1,5 +1,6 @@
 using RagService.Core.Indexes;
 using RagService.Core.Models;
+using RagService.Core.Security;
 using RagService.Indexing.Catalog;
 
 namespace RagService.Indexing.Maintenance;
@@ -58,16 +59,16 @@ public static class IndexDoctor
 
         return problems.Count == 0
             ? null
-            : $"Its derived indexes disagree with its catalog: {string.Join("; ", problems)}. Repair with 'rag doctor --index {store.Name} --repair'.";
+            : $"Its derived indexes disagree with its catalog: {string.Join("; ", problems)}. Repair with 'rag doctor --index {store.Name}{TenantOption(store.Tenant)} --repair'.";
     }
 
-    /// <summary>Compares the catalog's live chunks with every entry of both derived indexes. Closes the index in the registry first.</summary>
-    public static async Task<IndexCheckReport> CheckAsync(IndexRegistry registry, string name, CancellationToken ct)
+    /// <summary>Compares the catalog's live chunks with every entry of both derived indexes of the tenant's index. Closes the index in the registry first.</summary>
+    public static async Task<IndexCheckReport> CheckAsync(IndexRegistry registry, string name, string tenant, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        registry.Close(name);
-        var folder = registry.FolderOf(name);
-        var settings = registry.SettingsOf(name);
+        registry.Close(name, tenant);
+        var folder = registry.FolderOf(name, tenant);
+        var settings = registry.SettingsOf(name, tenant);
         using var catalog = new SqliteDocumentCatalog(Path.Combine(folder, "catalog.db"));
         var live = await catalog.Inventory.LiveChunksAsync(ct).ConfigureAwait(false);
         var counts = await catalog.Inventory.CountsAsync(ct).ConfigureAwait(false);
@@ -80,13 +81,13 @@ public static class IndexDoctor
     /// Rebuilds both derived indexes from the catalog's live chunks (originals embedded through
     /// <paramref name="model"/>), swaps them in, and opens the index again, which re-runs the open-time check.
     /// </summary>
-    public static async Task<IndexCheckReport> RepairAsync(IndexRegistry registry, string name, IEmbeddingModel model, CancellationToken ct)
+    public static async Task<IndexCheckReport> RepairAsync(IndexRegistry registry, string name, string tenant, IEmbeddingModel model, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(model);
-        registry.Close(name);
-        var folder = registry.FolderOf(name);
-        var settings = registry.SettingsOf(name);
+        registry.Close(name, tenant);
+        var folder = registry.FolderOf(name, tenant);
+        var settings = registry.SettingsOf(name, tenant);
         if (model.Dimensions != settings.Dimensions)
         {
             throw new ArgumentException($"The model '{model.Name}' makes {model.Dimensions}-dimensional vectors; index '{name}' holds {settings.Dimensions}.", nameof(model));
@@ -122,10 +123,13 @@ public static class IndexDoctor
 
         Swap(lexicalFolder, Path.Combine(folder, "lexical"));
         Swap(vectorFolder, Path.Combine(folder, "vectors"));
-        var report = await CheckAsync(registry, name, ct).ConfigureAwait(false);
-        registry.Open(name);
+        var report = await CheckAsync(registry, name, tenant, ct).ConfigureAwait(false);
+        registry.Open(name, tenant);
         return report;
     }
+
+    /// <summary>The <c>--tenant</c> option that names the index's tenant on the command line (none for the default tenant).</summary>
+    public static string TenantOption(string tenant) => tenant == AccessScope.DefaultTenant ? string.Empty : $" --tenant {tenant}";
 
     private static async Task<DerivedIndexReport> InspectAsync<T>(string side, Func<T> open, IReadOnlyList<CatalogChunkEntry> live, bool all, CancellationToken ct)
         where T : IDisposable

@@ -1,3 +1,4 @@
+using RagService.Core.Security;
 using RagService.Indexing.Catalog;
 
 namespace RagService.Indexing.Maintenance;
@@ -56,9 +57,12 @@ public static class IndexSnapshots
         }
     }
 
-    /// <summary>Brings a snapshot back as the new index <paramref name="name"/>; its open-time checks run as for any index.</summary>
-    /// <exception cref="ArgumentException">The name is invalid or taken, or the folder is not a snapshot.</exception>
-    public static IndexStore Restore(IndexRegistry registry, string snapshot, string name)
+    /// <summary>
+    /// Brings a snapshot back as the new index <paramref name="name"/> of <paramref name="tenant"/> (in that
+    /// tenant's folder); its open-time checks run as for any index.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name or tenant is invalid, the name is taken in the tenant, or the folder is not a snapshot.</exception>
+    public static IndexStore Restore(IndexRegistry registry, string snapshot, string name, string tenant = AccessScope.DefaultTenant)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if (!IndexRegistry.IsValidName(name))
@@ -66,9 +70,14 @@ public static class IndexSnapshots
             throw new ArgumentException($"Invalid index name '{name}': use 1–64 lower-case letters, digits, '-' or '_'.", nameof(name));
         }
 
-        if (registry.Exists(name))
+        if (!IndexRegistry.IsValidName(tenant))
         {
-            throw new ArgumentException($"Index '{name}' exists already; restore under a new name or delete it first.", nameof(name));
+            throw new ArgumentException($"Invalid tenant '{tenant}': use 1–64 lower-case letters, digits, '-' or '_'.", nameof(tenant));
+        }
+
+        if (registry.Exists(name, tenant))
+        {
+            throw new ArgumentException($"Index '{name}' of tenant '{tenant}' exists already; restore under a new name or delete it first.", nameof(name));
         }
 
         if (!File.Exists(Path.Combine(snapshot, SettingsFile)) || !File.Exists(Path.Combine(snapshot, CatalogFile)))
@@ -76,7 +85,7 @@ public static class IndexSnapshots
             throw new ArgumentException($"'{snapshot}' is not an index snapshot (it needs {SettingsFile} and {CatalogFile}).", nameof(snapshot));
         }
 
-        var target = registry.FolderOf(name);
+        var target = registry.FolderOf(name, tenant);
         var partial = target + ".restoring";
         if (Directory.Exists(partial))
         {
@@ -92,13 +101,13 @@ public static class IndexSnapshots
 
         using (var catalog = new SqliteDocumentCatalog(Path.Combine(partial, CatalogFile)))
         {
-            catalog.RelocateBlobs(registry.BlobFolder(name));
+            catalog.RelocateBlobs(registry.BlobFolder(name, tenant));
         }
 
         // The settings file makes the folder an index: it comes last, so a half-restored folder is never one.
         Directory.Move(partial, target);
         File.Copy(Path.Combine(snapshot, SettingsFile), Path.Combine(target, SettingsFile));
-        return registry.Open(name)!;
+        return registry.Open(name, tenant)!;
     }
 
     /// <summary>Copies a folder's files; Lucene's write lock stays behind, and a file a merge deletes meanwhile was in no commit.</summary>

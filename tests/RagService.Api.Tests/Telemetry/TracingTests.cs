@@ -49,7 +49,7 @@ public sealed class TracingTests : IDisposable
     public async Task Logs_written_inside_a_span_carry_its_trace_id()
     {
         var index = "logged-" + Guid.NewGuid().ToString("N")[..8];
-        var logs = new ScopeCapturingLoggerProvider();
+        var logs = new CapturingLoggerProvider();
         await using var host = new RagApiHost(_data.File("data"), new Dictionary<string, string?> { ["Logging:LogLevel:RagService"] = "Information" });
         await using var configured = host.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
         using var client = configured.CreateClient();
@@ -65,49 +65,4 @@ public sealed class TracingTests : IDisposable
     }
 
     public void Dispose() => _data.Dispose();
-
-    /// <summary>
-    /// Records each message with the scope values the logger factory hands every provider (as the JSON console
-    /// formatter receives them with IncludeScopes).
-    /// </summary>
-    private sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-    {
-        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-        public ConcurrentQueue<(string Message, Dictionary<string, string?> Scope)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ScopeCapturingLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => owner._scopes.Push(state);
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var scope = new Dictionary<string, string?>();
-                owner._scopes.ForEachScope(
-                    (value, values) =>
-                    {
-                        if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
-                        {
-                            foreach (var (key, item) in pairs)
-                            {
-                                values[key] = item?.ToString();
-                            }
-                        }
-                    },
-                    scope);
-                owner.Entries.Enqueue((formatter(state, exception), scope));
-            }
-        }
-    }
 }

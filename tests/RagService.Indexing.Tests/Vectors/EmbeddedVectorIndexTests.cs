@@ -64,4 +64,31 @@ public sealed class EmbeddedVectorIndexTests : DurableVectorIndexConformanceTest
         var hits = await index.SearchAsync(vectors[2], 2, new HashSet<string> { ids[1], ids[2] }, CancellationToken.None);
         Assert.Equal([ids[2], ids[1]], hits.Select(h => h.ChunkId));
     }
+
+    [Fact]
+    public async Task A_filter_that_allows_half_the_index_returns_only_permitted_chunks_best_first()
+    {
+        // 400 vectors, half allowed: under the exact threshold by size but over its share, so the graph is oversampled.
+        using var index = new USearchVectorIndex(Folder);
+        var random = new Random(11);
+        var ids = Ids(400);
+        var vectors = ids.Select(_ => Enumerable.Range(0, 384).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToList();
+        await index.UpsertAsync(ids, vectors, CancellationToken.None);
+        var allowed = ids.Where((_, i) => i % 2 == 1).ToHashSet();
+        var query = vectors[7];
+
+        var hits = await index.SearchAsync(query, 10, allowed, CancellationToken.None);
+
+        Assert.Equal(10, hits.Count);
+        Assert.All(hits, h => Assert.Contains(h.ChunkId, allowed));
+        Assert.Equal(ids[7], hits[0].ChunkId);
+        Assert.Equal(hits.OrderByDescending(h => h.Score).Select(h => h.ChunkId), hits.Select(h => h.ChunkId));
+        // The graph search is approximate: most of the exact permitted top 10 are there.
+        var exact = ids.Select((id, i) => (id, Score: Cosine(query, vectors[i]))).Where(p => allowed.Contains(p.id))
+            .OrderByDescending(p => p.Score).Take(10).Select(p => p.id);
+        Assert.True(exact.Intersect(hits.Select(h => h.ChunkId)).Count() >= 8);
+    }
+
+    private static double Cosine(float[] a, float[] b) =>
+        a.Zip(b, (x, y) => (double)x * y).Sum() / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(y => (double)y * y));
 }

@@ -13,7 +13,8 @@ namespace RagService.Indexing.Vectors.Embedded;
 /// <item>Searches borrow one of a fixed pool of native thread contexts (sized by the hardware
 /// concurrency); a semaphore keeps concurrent searches within that pool.</item>
 /// <item>There is no filter predicate, but <c>Get</c> returns a stored vector, so a small allowed
-/// set is searched exactly from the index itself and a large one by oversampling.</item>
+/// set (few chunks, and a small share of the index) is searched exactly from the index itself and a
+/// large one by oversampling.</item>
 /// <item>Each single <c>Add</c> reserves capacity for exactly one more vector; writes go through the
 /// batch overload so a batch reserves once.</item>
 /// </list>
@@ -273,7 +274,7 @@ public sealed class USearchVectorIndex : IVectorIndex, IIndexInventory
                 return [];
             }
 
-            if (allowed is not null && allowed.Count <= _options.ExactSearchThreshold)
+            if (allowed is not null && allowed.Count <= _options.ExactSearchThreshold && allowed.Count <= _chunkIds.Count * _options.ExactSearchMaxShare)
             {
                 return SearchExactly(query, topK, allowed);
             }
