@@ -86,6 +86,9 @@ public sealed class LayoutRuleTests
             Line("4 Accommodation", 57, 640, 15),
             Line("Hotels are booked through the travel desk before any trip is made.", 57, 600, 10.5),
             Line("Rooms are shared only on request and with the line manager's consent.", 57, 586, 10.5),
+            Line("Lisbon D", 57, 109, 10.5),
+            Line("118", 177, 109, 10.5),
+            Line("50", 298, 109, 10.5),
             Line("Dublin E", 57, 91, 10.5),
             Line("149", 177, 91, 10.5),
             Line("29", 298, 91, 10.5),
@@ -102,6 +105,35 @@ public sealed class LayoutRuleTests
 
         static PdfLine Line(string text, double x, double y, double size) =>
             new(1, text, new BoundingBox(x, y, x + (text.Length * size * 0.5), y + size), size, false, 0, height);
+    }
+
+    [Fact]
+    public void A_footer_row_spread_over_two_pages_loses_its_page_numbers_and_title_under_a_table()
+    {
+        const double height = 595;
+        List<PdfLine> lines =
+        [
+            Line("Eligible groups", 774, 200, 9),
+            Line("Internally displaced persons", 792, 83, 9),
+            Line("*", 1071, 83, 9),
+            Line("*", 1141, 83, 9),
+            Line("No", 149, 156, 9),
+            Line("208", 42, 29, 9),
+            Line("Global Study on Legal Aid — Global Report", 315, 29, 9),
+            Line("Annex", 738, 29, 9),
+            Line("209", 1167, 29, 9),
+        ];
+
+        var kept = PageFurniture.Remove(lines, pageCount: 1).Select(l => l.Text).ToList();
+
+        Assert.DoesNotContain("208", kept);
+        Assert.DoesNotContain("209", kept);
+        Assert.DoesNotContain("Global Study on Legal Aid — Global Report", kept);
+        Assert.DoesNotContain("Annex", kept);
+        Assert.Contains("Internally displaced persons", kept);
+
+        static PdfLine Line(string text, double x, double y, double size) =>
+            new(1, text, new BoundingBox(x, y, x + (text.Length * size * 0.5), y + size), size, true, 0, height);
     }
 
     [Fact]
