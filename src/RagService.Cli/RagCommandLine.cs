@@ -359,6 +359,7 @@ public static class RagCommandLine
             new Option<int>("--concurrent-pages") { Description = "Pages recognised at a time (default one per core)", HelpName = "N" },
             new Option<string>("--write") { Description = "Only write the synthetic scan to FILE", HelpName = "FILE" },
             new Option<string>("--file") { Description = "Recognise this PDF instead", HelpName = "FILE" },
+            new Option<bool>("--raw-tesseract") { Description = "Also read the same pages with pdftoppm and the tesseract command alone, same DPI, and compare pages/s" },
         };
         command.SetAction((result, ct) => BenchOcrCommand.RunAsync(new CommandLine(result), ct));
         return command;

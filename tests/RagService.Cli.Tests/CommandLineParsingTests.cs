@@ -131,6 +131,7 @@ public sealed class CommandLineParsingTests
     [InlineData("bench-parse --file X.pdf")]
     [InlineData("bench-ocr --pages 100 --dpi 300 --concurrent-pages 2 --scan-dpi 200 --languages auto")]
     [InlineData("bench-ocr --file X.pdf --write out.pdf")]
+    [InlineData("bench-ocr --pages 10 --dpi 300 --languages eng --raw-tesseract")]
     [InlineData("gen-docs --out eval/generated-docs --seed 15 --no-pdf")]
     [InlineData("eval-parse --dataset eval/generated-docs --split test --raw-ocr")]
     [InlineData("models pull cross-encoder/ms-marco-MiniLM-L-6-v2 --manifest models.manifest.json --out data/models/ms-marco-MiniLM-L-6-v2 --endpoint https://huggingface.co")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RagService.Core.Documents;
+using RagService.Evaluation.Parsing;
 using RagService.Evaluation.Synthetic;
 using RagService.Ingestion.Parsing.Ocr;
 using RagService.Ingestion.Parsing.Pdf;
@@ -79,6 +80,22 @@ public static class BenchOcrCommand
                 $"CPU s/page {parseCpu / recognised:0.00} in-process + {childCpu / recognised:0.00} pdftoppm  " +
                 $"peak working set {process.PeakWorkingSet64 / 1048576.0:0} MB (peak after page 10: {Mb(probe.PeakAfterTenth)}; before parse {baseline / 1048576.0:0} MB)  " +
                 $"dpi {dpi}  languages {languages}  pages at once {probe.MaxConcurrentPages}  cores {Environment.ProcessorCount}  load average {LoadAverage()}"));
+
+            if (line.Has("raw-tesseract"))
+            {
+                // The same file, pages and DPI read by pdftoppm and the tesseract command alone, right after ours.
+                var rawLanguages = string.Equals(languages, "auto", StringComparison.OrdinalIgnoreCase) ? pool.Options.LatinLanguages : languages;
+                var rawChildren = ChildCpu();
+                var rawWatch = Stopwatch.StartNew();
+                var text = await OcrBaseline.RecogniseWithTesseractAsync(path, dpi, rawLanguages, ct);
+                rawWatch.Stop();
+                var rawCpu = ChildCpu() - rawChildren;
+                var ours = tree.PageCount / watch.Elapsed.TotalSeconds;
+                var raw = tree.PageCount / rawWatch.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"raw tesseract (pdftoppm + one tesseract process, -l {rawLanguages}): seconds {rawWatch.Elapsed.TotalSeconds:0.00}  pages/s {raw:0.000}  " +
+                    $"CPU s/page {rawCpu / Math.Max(1, tree.PageCount):0.00}  characters {text.Length}  ours/raw pages/s {ours / raw:0.00}  load average {LoadAverage()}"));
+            }
         }
         finally
         {

@@ -43,7 +43,8 @@ public static class ParseCommands
         if (format == "lines")
         {
             // The PDF layout's raw lines with the typography headings are decided from: for tuning, not for ingestion.
-            foreach (var text in RagService.Ingestion.Parsing.Pdf.PdfParser.DescribeLines(path))
+            foreach (var text in RagService.Ingestion.Parsing.Pdf.PdfParser.DescribeLines(path,
+                         new RagService.Ingestion.Parsing.Ocr.PdfPageOcr(new RagService.Ingestion.Parsing.Ocr.PageRecognizer(RagService.Ingestion.Parsing.Ocr.OcrEnginePool.Shared))))
             {
                 Console.Out.WriteLine(text);
             }

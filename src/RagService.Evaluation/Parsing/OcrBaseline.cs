@@ -28,7 +28,7 @@ public static class OcrBaseline
         // The language a reader would pick for the page: Chinese pages with chi_sim, the rest with eng.
         var languages = truth.Text.Any(c => c is >= '\u4e00' and <= '\u9fff') ? "chi_sim+eng" : "eng";
         var watch = Stopwatch.StartNew();
-        var text = await RecogniseAsync(ours.Case.SourcePath, dpi, languages, ct).ConfigureAwait(false);
+        var text = await RecogniseWithTesseractAsync(ours.Case.SourcePath, dpi, languages, ct).ConfigureAwait(false);
         watch.Stop();
         var builder = new DocumentTreeBuilder();
         foreach (var paragraph in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -64,7 +64,11 @@ public static class OcrBaseline
         return sb.ToString();
     }
 
-    private static async Task<string> RecogniseAsync(string pdf, int dpi, string languages, CancellationToken ct)
+    /// <summary>
+    /// Raw Tesseract on a PDF: every page rasterised by <c>pdftoppm</c> at <paramref name="dpi"/> (grey PNG), then one
+    /// <c>tesseract</c> process over the list of page images; its plain text.
+    /// </summary>
+    public static async Task<string> RecogniseWithTesseractAsync(string pdf, int dpi, string languages, CancellationToken ct)
     {
         var folder = Directory.CreateTempSubdirectory("rag-raw-ocr-");
         try

@@ -86,6 +86,9 @@ public sealed class LayoutRuleTests
             Line("4 Accommodation", 57, 640, 15),
             Line("Hotels are booked through the travel desk before any trip is made.", 57, 600, 10.5),
             Line("Rooms are shared only on request and with the line manager's consent.", 57, 586, 10.5),
+            Line("Lisbon D", 57, 109, 10.5),
+            Line("118", 177, 109, 10.5),
+            Line("50", 298, 109, 10.5),
             Line("Dublin E", 57, 91, 10.5),
             Line("149", 177, 91, 10.5),
             Line("29", 298, 91, 10.5),
@@ -102,6 +105,35 @@ public sealed class LayoutRuleTests
 
         static PdfLine Line(string text, double x, double y, double size) =>
             new(1, text, new BoundingBox(x, y, x + (text.Length * size * 0.5), y + size), size, false, 0, height);
+    }
+
+    [Fact]
+    public void A_footer_row_spread_over_two_pages_loses_its_page_numbers_and_title_under_a_table()
+    {
+        const double height = 595;
+        List<PdfLine> lines =
+        [
+            Line("Eligible groups", 774, 200, 9),
+            Line("Internally displaced persons", 792, 83, 9),
+            Line("*", 1071, 83, 9),
+            Line("*", 1141, 83, 9),
+            Line("No", 149, 156, 9),
+            Line("208", 42, 29, 9),
+            Line("Global Study on Legal Aid — Global Report", 315, 29, 9),
+            Line("Annex", 738, 29, 9),
+            Line("209", 1167, 29, 9),
+        ];
+
+        var kept = PageFurniture.Remove(lines, pageCount: 1).Select(l => l.Text).ToList();
+
+        Assert.DoesNotContain("208", kept);
+        Assert.DoesNotContain("209", kept);
+        Assert.DoesNotContain("Global Study on Legal Aid — Global Report", kept);
+        Assert.DoesNotContain("Annex", kept);
+        Assert.Contains("Internally displaced persons", kept);
+
+        static PdfLine Line(string text, double x, double y, double size) =>
+            new(1, text, new BoundingBox(x, y, x + (text.Length * size * 0.5), y + size), size, true, 0, height);
     }
 
     [Fact]
@@ -123,5 +155,83 @@ public sealed class LayoutRuleTests
         var lines = PictureNoise.Remove(page).Lines;
 
         Assert.Equal(["The deposit is 120", "Sao Paulo"], lines.Select(l => l.Text));
+    }
+    [Fact]
+    public void A_doubted_section_number_opening_a_line_stays_with_it()
+    {
+        var box = new BoundingBox(0, 0, 10, 10);
+        OcrLine Line(params (string Text, double Confidence)[] words) =>
+            new(1, string.Join(' ', words.Select(w => w.Text)), box, 10, 0, 0, words.Average(w => w.Confidence))
+            {
+                Words = words.Select(w => new OcrWord(w.Text, box, w.Confidence)).ToList(),
+            };
+        var page = new OcrPage(1, 595, 842,
+        [
+            Line(("7.1", 51), ("Limits", 96)),
+            Line(("3.", 50), ("Check", 95), ("the", 96), ("log", 96)),
+            Line(("7.1", 51), ("|", 20)),
+            Line(("Rates", 95), ("4.2", 40)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines;
+
+        Assert.Equal(["7.1 Limits", "3. Check the log", "Rates"], lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Type_size_from_glyph_heights_ignores_a_speck_and_compares_chinese_with_latin()
+    {
+        // 10.5 pt at 300 dpi is a 43.75 px em: capitals stand about 31 px tall, ideographs about 39 px.
+        Assert.Equal(0.7, OcrEngine.EmShare("T"));
+        Assert.Equal(0.7, OcrEngine.EmShare("7"));
+        Assert.Equal(0.7, OcrEngine.EmShare("k"));
+        Assert.Null(OcrEngine.EmShare("e"));
+        Assert.Null(OcrEngine.EmShare("，"));
+        Assert.Equal(0.9, OcrEngine.EmShare("规"));
+
+        var latin = new[] { 31.0, 32, 31, 52, 31 }.Select(h => h / 0.7).ToList();
+        var chinese = new[] { 39.0, 40, 39, 39, 27 }.Select(h => h / 0.9).ToList();
+        Assert.InRange(OcrEngine.FontEm(latin, [])!.Value, 43, 46.5);
+        Assert.InRange(OcrEngine.FontEm(chinese, [])!.Value, 43, 46.5);
+
+        // Without full-height glyphs the words decide, the doubted one (a speck read as a quote mark) left out.
+        Assert.InRange(OcrEngine.FontEm([], [(22.0, 96), (60, 40), (23, 95)])!.Value, 31, 34);
+        Assert.Null(OcrEngine.FontEm([], []));
+    }
+
+    [Fact]
+    public void On_a_scan_numbering_gives_heading_levels_under_a_larger_title()
+    {
+        static PdfLine Line(string text, double size) =>
+            new(1, text, new BoundingBox(57, 700, 300, 700 + size), size, false, 0, 842) { Recognized = true };
+        var body = Enumerable.Range(0, 12).Select(i => Line($"The auditor keeps the travel itinerary within five working days, line {i}.", i % 3 == 0 ? 11 : 10)).ToList();
+        var title = Line("Travel Policy", 18);
+        var section = Line("3 Purpose", 15);
+        var subsection = Line("3.1 Deadlines", 14);
+        var another = Line("3.2 General Rules", 13);
+        var listItem = Line("1. Compare the cost estimate before the end of the month.", 11);
+        var overMeasured = Line("3402 EUR, rule 9040", 11);
+        var classifier = HeadingClassifier.Create([.. body, title, section, subsection, another, listItem, overMeasured]);
+
+        Assert.Equal(1, classifier.LevelOf(title));
+        Assert.Equal(2, classifier.LevelOf(section));
+        // 14 pt is within a point of the 15 pt section heading, but "3.1" is one level deeper than "3".
+        Assert.Equal(3, classifier.LevelOf(subsection));
+        Assert.Equal(3, classifier.LevelOf(another));
+        Assert.Null(classifier.LevelOf(listItem));
+        Assert.Null(classifier.LevelOf(overMeasured));
+        Assert.All(body, l => Assert.Null(classifier.LevelOf(l)));
+    }
+
+    [Fact]
+    public void Chinese_table_cells_read_from_one_ocr_line_keep_their_characters_together()
+    {
+        OcrWord Word(string text, double left) => new(text, new BoundingBox(left, 600, left + (text.Length * 10.5), 609), 93);
+        var words = new[] { Word("住宿", 177), Word("上", 198), Word("限", 208.5), Word("审批", 418), Word("级", 439), Word("别", 449.5) };
+        var line = new OcrLine(1, "住宿上限审批级别", new BoundingBox(177, 600, 460, 609), 10.5, 0, 0, 93) { Words = words };
+
+        var cells = OcrLayout.ToPdfLines(new OcrPage(1, 595, 842, [line])).Select(l => l.Text).ToList();
+
+        Assert.Equal(["住宿上限", "审批级别"], cells);
     }
 }

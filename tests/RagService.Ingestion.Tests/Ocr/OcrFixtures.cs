@@ -49,13 +49,17 @@ internal static partial class OcrFixtures
         return builder.Build();
     }
 
-    /// <summary>Rasterises one page (the first by default) of a PDF into a PNG: a clean "scan".</summary>
-    public static string Rasterise(string pdfPath, string pngPath, int dpi = 200, int page = 1)
+    /// <summary>
+    /// Rasterises one page (the first by default) of a PDF into a PNG (a clean "scan"), or into an 8-bit grey PGM
+    /// when <paramref name="imagePath"/> ends in ".pgm".
+    /// </summary>
+    public static string Rasterise(string pdfPath, string imagePath, int dpi = 200, int page = 1)
     {
-        var prefix = pngPath[..^".png".Length];
+        var prefix = Path.ChangeExtension(imagePath, null);
+        var format = imagePath.EndsWith(".pgm", StringComparison.OrdinalIgnoreCase) ? "-gray" : "-png";
         var start = new ProcessStartInfo("pdftoppm") { RedirectStandardError = true, UseShellExecute = false };
         var number = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var a in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", number, "-l", number, "-png", "-singlefile", pdfPath, prefix })
+        foreach (var a in new[] { "-r", dpi.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", number, "-l", number, format, "-singlefile", pdfPath, prefix })
         {
             start.ArgumentList.Add(a);
         }
@@ -63,7 +67,7 @@ internal static partial class OcrFixtures
         using var process = Process.Start(start)!;
         process.WaitForExit(30_000);
         Assert.Equal(0, process.ExitCode);
-        return pngPath;
+        return imagePath;
     }
 
     public const string MixedPdfFirstPage = "Chapter one is a born-digital page with a text layer.";

@@ -122,6 +122,11 @@ internal sealed class OcrEngine : IDisposable
         var words = new List<OcrWord>();
         double confidenceSum = 0, confidenceWeight = 0;
         int left = 0, top = 0, right = 0, bottom = 0, baseline = 0;
+        // The line's baseline as Tesseract fits it (sloped where the page is not quite level), and the heights above
+        // it of its full-height glyphs and of its words.
+        double baseX1 = 0, baseY1 = 0, baseSlope = 0;
+        var glyphHeights = new List<double>();
+        var wordHeights = new List<(double Height, double Confidence)>();
         var inLine = false;
 
         // Pixels of the image (origin top-left) to points (origin bottom-left).
@@ -136,9 +141,9 @@ internal sealed class OcrEngine : IDisposable
             if (inLine && text.Length > 0)
             {
                 var box = ToPoints(left, baseline, right, top);
-                // Cap and ascender height is about 0.7 of the em: steadier than the full box, which
-                // grows and shrinks with descenders.
-                var fontSize = Math.Round(Math.Max(1, baseline - top) * pointsPerPixel / 0.7);
+                // The em from the glyphs' heights: steadier than the line's box, which grows and shrinks with
+                // descenders and also takes in a speck touching any one word.
+                var fontSize = Math.Round(Math.Max(1, FontEm(glyphHeights, wordHeights) ?? (baseline - top) / CapShare) * pointsPerPixel);
                 lines.Add(new OcrLine(pageNumber, text.ToString(), box, fontSize, block, paragraph,
                     confidenceWeight > 0 ? confidenceSum / confidenceWeight : 0)
                 {
@@ -148,10 +153,55 @@ internal sealed class OcrEngine : IDisposable
 
             text.Clear();
             words.Clear();
+            glyphHeights.Clear();
+            wordHeights.Clear();
             confidenceSum = confidenceWeight = 0;
             inLine = false;
         }
 
+        double BaselineAt(double x) => baseY1 + ((x - baseX1) * baseSlope);
+
+        // The word the iterator is at the first glyph of; false for an empty one.
+        bool TakeWord()
+        {
+            var word = TakeText(TessResultIteratorGetUTF8Text(it, RilWord))?.Trim();
+            if (string.IsNullOrEmpty(word))
+            {
+                return false;
+            }
+
+            var confidence = Math.Clamp((double)TessResultIteratorConfidence(it, RilWord), 0, 100);
+            // Tesseract splits Chinese into one "word" per character or phrase: no spaces between them.
+            if (text.Length > 0 && !(TextWidth.WritesWithoutSpaces(text[^1]) && TextWidth.WritesWithoutSpaces(word[0])))
+            {
+                text.Append(' ');
+            }
+
+            text.Append(word);
+            confidenceSum += confidence * word.Length;
+            confidenceWeight += word.Length;
+
+            // A word's box is its ink over the line's baseline, kept inside the line's box (which
+            // Tesseract draws round its words; the clamp only guards against a stray pixel).
+            if (TessPageIteratorBoundingBox(page, RilWord, out var wordLeft, out var wordTop, out var wordRight, out _) != 0)
+            {
+                if (word.Any(char.IsLetterOrDigit))
+                {
+                    wordHeights.Add((BaselineAt((wordLeft + wordRight) / 2.0) - wordTop, confidence));
+                }
+
+                wordLeft = Math.Clamp(wordLeft, left, right);
+                wordRight = Math.Clamp(wordRight, wordLeft, right);
+                wordTop = Math.Clamp(wordTop, top, Math.Max(top, baseline));
+                words.Add(new OcrWord(word, ToPoints(wordLeft, baseline, wordRight, wordTop), confidence));
+            }
+
+            return true;
+        }
+
+        // The iterator walks glyph by glyph, so that each line's type height comes from its glyphs; words are
+        // taken at their first glyph.
+        var inWord = false;
         do
         {
             if (TessPageIteratorIsAtBeginningOf(page, RilBlock) != 0)
@@ -172,43 +222,88 @@ internal sealed class OcrEngine : IDisposable
                     continue;
                 }
 
-                baseline = TessPageIteratorBaseline(page, RilTextLine, out _, out var y1, out _, out var y2) != 0
-                    ? (y1 + y2) / 2
-                    : bottom;
+                if (TessPageIteratorBaseline(page, RilTextLine, out var x1, out var y1, out var x2, out var y2) != 0)
+                {
+                    baseline = (y1 + y2) / 2;
+                    (baseX1, baseY1, baseSlope) = (x1, y1, x2 != x1 ? (double)(y2 - y1) / (x2 - x1) : 0);
+                }
+                else
+                {
+                    baseline = bottom;
+                    (baseX1, baseY1, baseSlope) = (left, bottom, 0);
+                }
+
                 inLine = true;
             }
 
-            var word = TakeText(TessResultIteratorGetUTF8Text(it, RilWord))?.Trim();
-            if (string.IsNullOrEmpty(word) || !inLine)
+            if (TessPageIteratorIsAtBeginningOf(page, RilWord) != 0)
             {
-                continue;
+                inWord = inLine && TakeWord();
             }
 
-            var confidence = Math.Clamp((double)TessResultIteratorConfidence(it, RilWord), 0, 100);
-            // Tesseract splits Chinese into one "word" per character or phrase: no spaces between them.
-            if (text.Length > 0 && !(TextWidth.WritesWithoutSpaces(text[^1]) && TextWidth.WritesWithoutSpaces(word[0])))
+            if (inWord && TakeText(TessResultIteratorGetUTF8Text(it, RilSymbol)) is { Length: > 0 } glyph && EmShare(glyph) is { } share &&
+                TessPageIteratorBoundingBox(page, RilSymbol, out var glyphLeft, out var glyphTop, out var glyphRight, out _) != 0)
             {
-                text.Append(' ');
-            }
-
-            text.Append(word);
-            confidenceSum += confidence * word.Length;
-            confidenceWeight += word.Length;
-
-            // A word's box is its ink over the line's baseline, kept inside the line's box (which
-            // Tesseract draws round its words; the clamp only guards against a stray pixel).
-            if (TessPageIteratorBoundingBox(page, RilWord, out var wordLeft, out var wordTop, out var wordRight, out _) != 0)
-            {
-                wordLeft = Math.Clamp(wordLeft, left, right);
-                wordRight = Math.Clamp(wordRight, wordLeft, right);
-                wordTop = Math.Clamp(wordTop, top, Math.Max(top, baseline));
-                words.Add(new OcrWord(word, ToPoints(wordLeft, baseline, wordRight, wordTop), confidence));
+                glyphHeights.Add((BaselineAt((glyphLeft + glyphRight) / 2.0) - glyphTop) / share);
             }
         }
-        while (TessResultIteratorNext(it, RilWord) != 0);
+        while (TessResultIteratorNext(it, RilSymbol) != 0);
 
         FlushLine();
         return lines;
+    }
+
+    /// <summary>Words read with less confidence than this are left out of a line's type height when it has others.</summary>
+    private const double SureWord = 75;
+
+    /// <summary>Capitals, digits and ascenders reach about this share of the em above the baseline.</summary>
+    private const double CapShare = 0.7;
+
+    /// <summary>Ideographs (and kana, hangul) fill about this share of the em.</summary>
+    private const double IdeographShare = 0.9;
+
+    /// <summary>
+    /// A line's type size (its em) in pixels: the median (the lower one of an even count) of its full-height glyphs'
+    /// heights, each over the share of the em it fills (<see cref="EmShare"/>), which neither a speck resting on a word
+    /// nor a descender moves, and which is the same for a Chinese and a Latin line in one size. A line without such
+    /// glyphs takes its words' median height, leaving out words Tesseract doubts (a speck read as a quote mark lowers
+    /// its confidence) when it has others. Null for a line without lettered words.
+    /// </summary>
+    /// <param name="glyphEms">The full-height glyphs' heights already over their share of the em.</param>
+    /// <param name="wordHeights">The lettered words' heights above the baseline, with their confidences.</param>
+    internal static double? FontEm(IReadOnlyList<double> glyphEms, IReadOnlyList<(double Height, double Confidence)> wordHeights)
+    {
+        if (glyphEms.Count > 0)
+        {
+            return Median(glyphEms);
+        }
+
+        var sure = wordHeights.Where(w => w.Confidence >= SureWord).Select(w => w.Height).ToList();
+        return (sure.Count > 0 ? Median(sure) : wordHeights.Count > 0 ? Median([.. wordHeights.Select(w => w.Height)]) : null) / CapShare;
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(sorted.Length - 1) / 2];
+    }
+
+    /// <summary>
+    /// The share of the em a glyph's ink fills above the baseline, for glyphs whose height says the type size: a
+    /// capital, a digit or a lower-case ascender (b d f h k l) reaches the cap height, an ideograph, kana or hangul
+    /// syllable fills most of the em. Null for other glyphs (x-height letters, punctuation).
+    /// </summary>
+    internal static double? EmShare(string glyph)
+    {
+        if (glyph.Length is not (1 or 2) || !char.IsLetterOrDigit(glyph, 0))
+        {
+            return null;
+        }
+
+        var c = glyph[0];
+        return c is >= '\u3040' and < '\uFF00' && (TextWidth.WritesWithoutSpaces(c) || c is >= '\uAC00' and <= '\uD7AF') ? IdeographShare
+            : char.IsUpper(glyph, 0) || char.IsDigit(glyph, 0) || "bdfhkl".Contains(c, StringComparison.Ordinal) ? CapShare
+            : null;
     }
 
     public void Dispose() => _api.Dispose();

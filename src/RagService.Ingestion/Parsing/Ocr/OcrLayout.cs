@@ -30,7 +30,7 @@ internal static class OcrLayout
             var line = lines[i];
             foreach (var (text, box) in fragments[i])
             {
-                yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i] };
+                yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i], Recognized = true };
             }
         }
     }
@@ -170,7 +170,7 @@ internal static class OcrLayout
             var part = words.GetRange(start, i - start);
             var box = part.Select(w => w.LayoutBox).Aggregate((a, b) => a.Union(b));
             // The line's baseline is the fragment's bottom, as it is for whole lines.
-            yield return (string.Join(' ', part.Select(w => w.Text)), new BoundingBox(box.Left, line.LayoutBox.Bottom, box.Right, Math.Max(box.Top, line.LayoutBox.Bottom)));
+            yield return (PictureNoise.Join(part), new BoundingBox(box.Left, line.LayoutBox.Bottom, box.Right, Math.Max(box.Top, line.LayoutBox.Bottom)));
             start = i;
         }
     }

@@ -5,9 +5,10 @@ namespace RagService.Ingestion.Parsing.Ocr;
 /// come back as "words" Tesseract itself doubts ("|", "_hapter", "—— ,") that would otherwise become a noise
 /// table or a heading. A word goes when Tesseract's confidence in it is very low, or low and it has no two
 /// letters or digits in a row; a line with nothing left goes too. Words and confidences are Tesseract's own,
-/// so a clean page loses nothing.
+/// so a clean page loses nothing. A section number that opens a line of kept words ("7.1 Limits", "3. Check
+/// the log") is the line's own, however unsure Tesseract was of it.
 /// </summary>
-internal static class PictureNoise
+internal static partial class PictureNoise
 {
     /// <summary>Below this confidence a word is dropped whatever it looks like.</summary>
     private const double Floor = 35;
@@ -26,7 +27,7 @@ internal static class PictureNoise
                 continue;
             }
 
-            var kept = line.Words.Where(w => !IsNoise(w)).ToList();
+            var kept = line.Words.Where((w, i) => !IsNoise(w) || (i == 0 && OpensLine(line.Words))).ToList();
             if (kept.Count == line.Words.Count)
             {
                 lines.Add(line);
@@ -47,6 +48,13 @@ internal static class PictureNoise
         return page with { Lines = lines };
     }
 
+    /// <summary>The line's first word is a section number above the floor, and the word after it is kept.</summary>
+    private static bool OpensLine(IReadOnlyList<OcrWord> words) =>
+        words.Count > 1 && words[0].Confidence >= Floor && SectionNumber().IsMatch(words[0].Text) && !IsNoise(words[1]);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{1,2}(?:\.\d{1,2}){0,4}\.?$")]
+    private static partial System.Text.RegularExpressions.Regex SectionNumber();
+
     private static bool IsNoise(OcrWord word) =>
         word.Confidence < Floor || (word.Confidence < Doubtful && !HasTwoInARow(word.Text));
 
@@ -65,7 +73,7 @@ internal static class PictureNoise
     }
 
     /// <summary>Words joined with spaces, except between CJK characters, which are set without them.</summary>
-    private static string Join(List<OcrWord> words)
+    public static string Join(IReadOnlyList<OcrWord> words)
     {
         var sb = new System.Text.StringBuilder(words[0].Text);
         for (var i = 1; i < words.Count; i++)

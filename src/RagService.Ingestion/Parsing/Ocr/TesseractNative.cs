@@ -16,6 +16,7 @@ internal static class TesseractNative
     public const int RilPara = 1;
     public const int RilTextLine = 2;
     public const int RilWord = 3;
+    public const int RilSymbol = 4;
 
     // TessPageSegMode
     public const int PsmOsdOnly = 0;

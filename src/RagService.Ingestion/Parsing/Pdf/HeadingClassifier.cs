@@ -12,6 +12,12 @@ namespace RagService.Ingestion.Parsing.Pdf;
 internal sealed partial class HeadingClassifier
 {
     private const double LargerRatio = 1.1;
+
+    /// <summary>
+    /// A recognised (OCR) line's size is an estimate good to about a point, so it must stand further above the body
+    /// to count as larger: a 10.5 pt body measures 10 on one line and 11 on the next.
+    /// </summary>
+    private const double RecognizedLargerRatio = 1.2;
     private const int MaxHeadingWords = 20;
     private const int MaxBoldHeadingWords = 14;
     private const double NumberedLargerPoints = 0.9;
@@ -23,6 +29,12 @@ internal sealed partial class HeadingClassifier
     private readonly List<double> _headingSizes;
     private readonly IReadOnlyDictionary<string, int> _outline;
     private int? _numberingOffset;
+
+    /// <summary>
+    /// For recognised (OCR) lines, how numbering depth maps to level: sizes estimated from a scan's glyphs are good
+    /// to a point or so, which tells a title from a section heading but not always "3" (15 pt) from "3.1" (13 pt).
+    /// </summary>
+    private int? _recognizedNumberingOffset;
 
     private bool _bodyItalic;
     private string _bodyFont = string.Empty;
@@ -54,7 +66,7 @@ internal sealed partial class HeadingClassifier
         var bodyLines = bodySample.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
         var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
         var sizes = new List<double>();
-        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatio && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
+        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
                      .Select(l => l.FontSize).Distinct().OrderDescending())
         {
             // Sizes within a point of each other are one level (rounding, optical sizing).
@@ -74,11 +86,12 @@ internal sealed partial class HeadingClassifier
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
         classifier._numberingOffset = lines
-            .Where(l => l.FontSize >= body * LargerRatio && NumberingDepth(l.Text) is not null)
+            .Where(l => l.FontSize >= body * LargerRatioOf(l) && NumberingDepth(l.Text) is not null)
             .Select(l => classifier.LevelOf(l) - NumberingDepth(l.Text))
             .Where(o => o is not null)
             .GroupBy(o => o!.Value)
             .MaxBy(g => g.Count())?.Key;
+        classifier._recognizedNumberingOffset = classifier.RecognizedNumberingOffset(lines);
         return classifier;
     }
 
@@ -102,13 +115,24 @@ internal sealed partial class HeadingClassifier
         }
 
         // A numbered line even a point larger than the body is a heading ("(1) Scope" at 12.5 pt over 11.5 pt text).
-        var larger = line.FontSize >= _bodySize * LargerRatio ||
+        var larger = line.FontSize >= _bodySize * LargerRatioOf(line) ||
             (line.FontSize >= _bodySize + NumberedLargerPoints && (NumberingDepth(line.Text) is not null || ParenthesisNumbered().IsMatch(line.Text)) &&
              IsShort(line.Text, MaxBoldHeadingWords));
         // A larger italic line in sentence case ("Expert help to achieve your business requirements") is a tagline or a quotation.
         if (larger && line.Italic && !line.Bold && !TitleCase(line.Text) && !IsShort(line.Text, 4))
         {
             return null;
+        }
+
+        // On a scan, a numbered line that ends like a sentence is a list item a little over-measured, not a heading.
+        if (larger && line.Recognized && line.FontSize < _bodySize * RecognizedLargerRatio && SentenceLike().IsMatch(line.Text))
+        {
+            return null;
+        }
+
+        if (larger && line.Recognized && _recognizedNumberingOffset is { } recognizedOffset && NumberingDepth(line.Text) is { } recognizedDepth)
+        {
+            return Math.Clamp(recognizedDepth + recognizedOffset, 1, 6);
         }
 
         if (larger)
@@ -160,6 +184,33 @@ internal sealed partial class HeadingClassifier
 
         return null;
     }
+
+    /// <summary>
+    /// The level of a recognised document's numbered headings less their depth: the shallowest numbered headings ("3",
+    /// or "3.1" on a page that opens inside a section) sit one level below each heading size clearly (more than a point)
+    /// larger than their median size (a title above them), and deeper numbers follow by depth. Null without recognised
+    /// numbered headings.
+    /// </summary>
+    private int? RecognizedNumberingOffset(IReadOnlyList<PdfLine> lines)
+    {
+        var numbered = lines
+            .Where(l => l.Recognized && l.FontSize >= _bodySize + NumberedLargerPoints && IsShort(l.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(l.Text))
+            .Select(l => (Line: l, Depth: NumberingDepth(l.Text)))
+            .Where(n => n.Depth is not null)
+            .ToList();
+        if (numbered.Count == 0)
+        {
+            return null;
+        }
+
+        var shallowest = numbered.Min(n => n.Depth!.Value);
+        var sizes = numbered.Where(n => n.Depth == shallowest).Select(n => n.Line.FontSize).Order().ToList();
+        var median = sizes[(sizes.Count - 1) / 2];
+        var above = _headingSizes.Count(s => s - median > 1.0);
+        return above + 1 - shallowest;
+    }
+
+    private static double LargerRatioOf(PdfLine line) => line.Recognized ? RecognizedLargerRatio : LargerRatio;
 
     /// <summary>Every word of four letters or more starts with a capital (short function words may not).</summary>
     private static bool TitleCase(string text)

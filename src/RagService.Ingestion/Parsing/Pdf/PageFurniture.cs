@@ -24,7 +24,7 @@ internal static partial class PageFurniture
         var framed = 0;
         foreach (var page in lines.GroupBy(l => l.Page))
         {
-            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text) && !InTableRow(l, page)).ToList();
+            var numbers = page.Where(l => outer.Contains(l) && PageNumber().IsMatch(l.Text) && !InTableRow(l, [.. page])).ToList();
             var running = page.Where(l => outer.Contains(l) && !PageNumber().IsMatch(l.Text) &&
                 (repeated.Contains(Key(l)) || BesidePageNumber(l, page, numbers) || SmallTypeInMargin(l, page, BodySize(page.Where(b => !InMargin(b)).ToList())))).ToList();
             numbersOf[page.Key] = numbers;
@@ -49,10 +49,28 @@ internal static partial class PageFurniture
 
     /// <summary>
     /// A bare number on a row of three or more pieces ("Dublin E | 149 | 29 | Vice president", the last row of a
-    /// table at the foot of a page) is a cell, not a page number.
+    /// table at the foot of a page, or the first at the head of the next) is a cell, not a page number, when the row
+    /// continues the page's text: the row right above or below it is at most <see cref="TableRowPitch"/> of its size
+    /// away. A footer row spread across two pages ("208 | Global Study on Legal Aid | Annex | 209") stands apart from
+    /// the body, in the margin.
     /// </summary>
-    private static bool InTableRow(PdfLine line, IEnumerable<PdfLine> page) =>
-        page.Count(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2) >= 3;
+    private static bool InTableRow(PdfLine line, IReadOnlyCollection<PdfLine> page)
+    {
+        if (page.Count(l => Math.Abs(l.Box.Bottom - line.Box.Bottom) <= 2) < 3)
+        {
+            return false;
+        }
+
+        var above = page.Where(l => l.Box.Bottom > line.Box.Bottom + 2).Select(l => l.Box.Bottom).DefaultIfEmpty(double.NaN).Min();
+        var below = page.Where(l => l.Box.Bottom < line.Box.Bottom - 2).Select(l => l.Box.Bottom).DefaultIfEmpty(double.NaN).Max();
+        return IsNear(above) || IsNear(below);
+
+        bool IsNear(double baseline) =>
+            !double.IsNaN(baseline) && Math.Abs(baseline - line.Box.Bottom) <= TableRowPitch * Math.Max(1, line.FontSize);
+    }
+
+    /// <summary>Rows of one table follow each other within this many of their type size (a footer sits further from the body).</summary>
+    private const double TableRowPitch = 2.5;
 
     /// <summary>
     /// A running header needs no second page to be seen: the page's topmost line, in the top margin, set in

@@ -21,4 +21,10 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
 
     /// <summary>The fill colour most of the line is drawn in, "r,g,b" rounded to tenths; empty when unknown (OCR).</summary>
     public string Color { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The line was read by OCR from a page image: its size is estimated from its glyphs' heights (to a point or so),
+    /// and its weight, typeface and colour are unknown.
+    /// </summary>
+    public bool Recognized { get; init; }
 }

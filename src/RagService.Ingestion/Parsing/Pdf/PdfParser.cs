@@ -40,12 +40,25 @@ public sealed class PdfParser(IPageOcr? ocr = null, double lowConfidenceThreshol
     }
 
     /// <summary>One text line per layout line (page, row, block, font size, bold, box, text): a diagnostic for <c>rag parse --format lines</c>.</summary>
-    public static IEnumerable<string> DescribeLines(string path)
+    /// <param name="ocr">Recognises pages without a usable text layer, whose OCR lines are then described as the layout reads them; null skips them.</param>
+    public static IEnumerable<string> DescribeLines(string path, IPageOcr? ocr = null)
     {
         using var document = PdfDocument.Open(path, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
         for (var number = 1; number <= document.NumberOfPages; number++)
         {
             var page = document.GetPage(number);
+            if (ocr is not null && TextLayer.NeedsOcr(page, PageLayout.Read(page, [], out _).ToList()))
+            {
+                var recognized = ocr.RecognizePdfPage(path, number, CancellationToken.None);
+                yield return FormattableString.Invariant($"p{number} OCR ({recognized.Languages}), boxes in the upright image");
+                foreach (var l in OcrLayout.ToPdfLines(recognized))
+                {
+                    yield return FormattableString.Invariant($"p{l.Page} r{l.Row} b{l.Block} {l.FontSize:0.#}{(l.Bold ? "B" : string.Empty)} x{l.Box.Left:0}-{l.Box.Right:0} y{l.Box.Bottom:0}-{l.Box.Top:0} | {l.Text}");
+                }
+
+                continue;
+            }
+
             var grids = RulingDetector.Find(page);
             foreach (var grid in grids)
             {
