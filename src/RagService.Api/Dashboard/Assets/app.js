@@ -705,6 +705,30 @@ function renderSearch(target, response) {
     table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
 }
 
+/** The effective configuration (admins): one table per section; secrets come masked from the API and are marked. */
+async function settings() {
+  if (!hasRole("admin")) {
+    show(el("h1", {}, "Settings"), el("p", { class: "muted" }, "Only an admin key reads the settings."));
+    return;
+  }
+  const { settings: all } = await api("/v1/settings");
+  const sections = new Map();
+  for (const setting of all) {
+    const section = setting.key.split(":")[0];
+    if (!sections.has(section)) sections.set(section, []);
+    sections.get(section).push(setting);
+  }
+  show(el("h1", {}, "Settings"),
+    el("p", { class: "muted" }, "The configuration the service runs with, defaults included. Secrets are masked by the API; change settings in appsettings.json or the environment and restart."),
+    ...[...sections].map(([section, rows]) => el("section", { "data-section": section },
+      el("h2", {}, section),
+      table(`Settings of ${section}`, ["Setting", "Value"], rows.map(setting => el("tr", { "data-setting": setting.key },
+        el("td", {}, el("code", {}, setting.key.slice(section.length + 1))),
+        el("td", { class: setting.value === null ? "muted" : null },
+          setting.value === null ? "(not set)" : setting.value,
+          setting.secret ? el("span", { class: "state secret" }, "secret") : null)))))));
+}
+
 async function keys() {
   if (!hasRole("admin")) {
     show(el("h1", {}, "Keys and tenants"), el("p", { class: "muted" }, "Only an admin key manages keys."));
@@ -820,11 +844,12 @@ function route() {
     return;
   }
   document.getElementById("nav-keys").hidden = !hasRole("admin");
+  document.getElementById("nav-settings").hidden = !hasRole("admin");
 
   const [path, query] = (location.hash.slice(1) || "/overview").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const page = ["indexes", "playground", "keys"].includes(parts[0]) ? parts[0] : "overview";
+  const page = ["indexes", "playground", "keys", "settings"].includes(parts[0]) ? parts[0] : "overview";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -834,7 +859,8 @@ function route() {
     : page === "indexes" && parts[2] === "documents"
     ? documents(parts[1], params)
     : page === "playground" ? playground(params.get("index"))
-    : page === "keys" ? keys() : overview();
+    : page === "keys" ? keys()
+    : page === "settings" ? settings() : overview();
   work.catch(failure);
 }
 
