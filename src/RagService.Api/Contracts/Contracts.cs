@@ -273,3 +273,9 @@ public sealed record IngestionStatsDto(long Ready, long Failed, double ReadyPerM
 /// rates and latency percentiles, and ingestion throughput; for the whole process, every tenant together.
 /// </summary>
 public sealed record ServiceStatsDto(DateTimeOffset Since, double Minutes, RequestStatsDto Search, RequestStatsDto Ask, IngestionStatsDto Ingestion);
+
+/// <summary>The effective configuration (<c>GET /v1/settings</c>): every bound setting, defaults included, by configuration path.</summary>
+public sealed record SettingsDto(IReadOnlyList<SettingDto> Settings);
+
+/// <summary>One setting by its configuration path (Section:Name, array items :0, :1 …); a secret's value is masked, or null when unset.</summary>
+public sealed record SettingDto(string Key, string? Value, bool Secret);

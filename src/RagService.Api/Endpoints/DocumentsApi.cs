@@ -208,7 +208,9 @@ public static class DocumentsApi
     internal static async Task<Results<Ok<DocumentList>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> List(
         string index, HttpContext http, IndexRegistry registry, CancellationToken ct, int offset = 0, int limit = 100,
         [Description("Only documents in this state: queued, parsing, chunking, embedding, indexing, ready or failed.")] string? state = null,
-        [Description("enqueued (default: the order documents were last uploaded) or recent (the most recently changed first).")] string? order = null)
+        [Description("enqueued (default: the order documents were last uploaded), name (file name), state (pipeline order), updated or chunks; a leading - sorts descending (-updated, -chunks); recent is -updated. Ties keep the upload order.")] string? order = null,
+        [Description("Only documents whose id or file name contains this text, ignoring case.")] string? name = null,
+        [Description("Only documents with this tag: key (any value) or key:value.")] string? tag = null)
     {
         if (registry.OpenFor(http, index) is not { } store)
         {
@@ -220,7 +222,7 @@ public static class DocumentsApi
             return Problems.BadRequest("offset must be ≥ 0 and limit between 1 and 1000.");
         }
 
-        DocumentState? only = null;
+        var listing = DocumentListing.All;
         if (state is not null)
         {
             if (!Enum.TryParse<DocumentState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
@@ -228,17 +230,54 @@ public static class DocumentsApi
                 return Problems.BadRequest($"Unknown state '{state}': use one of {string.Join(", ", Enum.GetNames<DocumentState>().Select(n => n.ToLowerInvariant()))}.");
             }
 
-            only = parsed;
+            listing = listing with { State = parsed };
         }
 
-        if (order is not (null or "enqueued" or "recent"))
+        if (ListOrder(order) is not { } sort)
         {
-            return Problems.BadRequest($"Unknown order '{order}': use enqueued or recent.");
+            return Problems.BadRequest($"Unknown order '{order}': use enqueued, name, state, updated or chunks, with a leading - for descending (recent is -updated).");
+        }
+
+        listing = listing with { Sort = sort.Key, Descending = sort.Descending, NameContains = string.IsNullOrWhiteSpace(name) ? null : name.Trim() };
+        if (!string.IsNullOrWhiteSpace(tag))
+        {
+            var colon = tag.IndexOf(':', StringComparison.Ordinal);
+            listing = colon < 0 ? listing with { TagKey = tag.Trim() } : listing with { TagKey = tag[..colon].Trim(), TagValue = tag[(colon + 1)..].Trim() };
+            if (listing.TagKey!.Length == 0)
+            {
+                return Problems.BadRequest($"Tag '{tag}' has no key: use key or key:value.");
+            }
         }
 
         var principals = http.GetAclPrincipals();
-        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals, only, newestFirst: order == "recent")).Select(DocumentStatusDto.From).ToList();
-        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals, only), offset, docs));
+        var docs = (await store.Jobs.ListAsync(offset, limit, ct, principals, listing)).Select(DocumentStatusDto.From).ToList();
+        return TypedResults.Ok(new DocumentList(await store.Jobs.CountAsync(ct, principals, listing), offset, docs));
+    }
+
+    /// <summary>The sort of a listing from its <c>order</c> parameter, or null when the parameter names none.</summary>
+    private static (DocumentSortKey Key, bool Descending)? ListOrder(string? order)
+    {
+        if (order is null or "enqueued")
+        {
+            return (DocumentSortKey.Enqueued, false);
+        }
+
+        if (order == "recent")
+        {
+            return (DocumentSortKey.Updated, true);
+        }
+
+        var descending = order.StartsWith('-');
+        DocumentSortKey? key = (descending ? order[1..] : order) switch
+        {
+            "enqueued" => DocumentSortKey.Enqueued,
+            "name" => DocumentSortKey.Name,
+            "state" => DocumentSortKey.State,
+            "updated" => DocumentSortKey.Updated,
+            "chunks" => DocumentSortKey.Chunks,
+            _ => null,
+        };
+        return key is { } k ? (k, descending) : null;
     }
 
     /// <summary>Most hashes one request may ask about: a batch client asks in slices of this size.</summary>

@@ -108,6 +108,7 @@ public static class RagServiceExtensions
         v1.MapKeysApi();
         v1.MapTenantsApi();
         v1.MapStatsApi();
+        v1.MapSettingsApi();
         v1.MapConversationsApi();
         v1.MapOpenAiApi();
         app.MapRagMcp();

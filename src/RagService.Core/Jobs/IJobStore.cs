@@ -20,14 +20,15 @@ public interface IJobStore
     Task<DocumentStatus?> GetAsync(string documentId, CancellationToken ct);
 
     /// <summary>
-    /// Documents in the order they were last enqueued, or the most recently updated first with <paramref name="newestFirst"/>;
-    /// with <paramref name="principals"/>, only those whose ACL holds one of them; with <paramref name="state"/>, only those in it.
+    /// Documents in the order they were last enqueued, or as <paramref name="listing"/> sorts them (ties in enqueue
+    /// order); with <paramref name="principals"/>, only those whose ACL holds one of them; with <paramref name="listing"/>,
+    /// only those matching its conditions.
     /// </summary>
     Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null,
-        DocumentState? state = null, bool newestFirst = false);
+        DocumentListing? listing = null);
 
-    /// <summary>How many documents; with <paramref name="principals"/>, how many the holder may see; with <paramref name="state"/>, how many are in it.</summary>
-    Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentState? state = null);
+    /// <summary>How many documents; with <paramref name="principals"/>, how many the holder may see; with <paramref name="listing"/>, how many match its conditions.</summary>
+    Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentListing? listing = null);
 
     /// <summary>
     /// Replaces the document's ACL and/or tags (null leaves one as it is) without a new version: its chunks keep

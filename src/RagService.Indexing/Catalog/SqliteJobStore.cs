@@ -16,6 +16,10 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
     /// <summary>Hashes bound per IN (...) query: far below SQLite's parameter limit, and a plan it can use the hash index for.</summary>
     private const int HashesPerQuery = 500;
 
+    /// <summary>A document's state as its place in the pipeline (the enum's order), for sorting by state.</summary>
+    private static readonly string StateRank =
+        "CASE state " + string.Concat(Enum.GetValues<DocumentState>().Select(s => $"WHEN '{s}' THEN {(int)s} ")) + "END";
+
     public Task<EnqueueResult> EnqueueAsync(DocumentUpload upload, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(upload);
@@ -26,35 +30,85 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
         database.RunAsync(connection => Get(connection, documentId), ct);
 
     public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null,
-        DocumentState? state = null, bool newestFirst = false) =>
+        DocumentListing? listing = null) =>
         database.RunAsync<IReadOnlyList<DocumentStatus>>(connection =>
         {
             using var cmd = connection.CreateCommand();
-            var order = newestFirst ? "updated_at DESC, seq DESC" : "seq";
-            cmd.CommandText = $"SELECT * FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{InState(cmd, state)} ORDER BY {order} LIMIT $limit OFFSET $offset";
+            cmd.CommandText = $"SELECT * FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{Matching(cmd, listing)} ORDER BY {OrderBy(listing)} LIMIT $limit OFFSET $offset";
             cmd.Parameters.AddWithValue("$limit", limit);
             cmd.Parameters.AddWithValue("$offset", offset);
             return ReadStatuses(cmd);
         }, ct);
 
-    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentState? state = null) =>
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentListing? listing = null) =>
         database.RunAsync(connection =>
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{InState(cmd, state)}";
+            cmd.CommandText = $"SELECT COUNT(*) FROM documents WHERE {DocumentAcl.Visible(cmd, "documents.id", principals)}{Matching(cmd, listing)}";
             return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         }, ct);
 
-    /// <summary>The state condition of a listing (with its parameter), or nothing for every state.</summary>
-    private static string InState(SqliteCommand cmd, DocumentState? state)
+    /// <summary>The conditions of a listing (with their parameters), or nothing for every document.</summary>
+    private static string Matching(SqliteCommand cmd, DocumentListing? listing)
     {
-        if (state is not { } s)
+        if (listing is null)
         {
             return string.Empty;
         }
 
-        cmd.Parameters.AddWithValue("$state", s.ToString());
-        return " AND state = $state";
+        var where = new System.Text.StringBuilder();
+        if (listing.State is { } state)
+        {
+            cmd.Parameters.AddWithValue("$state", state.ToString());
+            where.Append(" AND state = $state");
+        }
+
+        if (!string.IsNullOrEmpty(listing.NameContains))
+        {
+            // instr rather than LIKE: the text is matched as it is, % and _ included; lower() folds ASCII only, so
+            // the text is folded the same way here.
+            cmd.Parameters.AddWithValue("$name", AsciiLower(listing.NameContains));
+            where.Append(" AND (instr(lower(id), $name) > 0 OR instr(lower(file_name), $name) > 0)");
+        }
+
+        if (listing.TagKey is not null)
+        {
+            cmd.Parameters.AddWithValue("$tagKey", listing.TagKey);
+            where.Append(" AND EXISTS (SELECT 1 FROM doc_tags t WHERE t.document_id = documents.id AND t.key = $tagKey");
+            if (listing.TagValue is not null)
+            {
+                cmd.Parameters.AddWithValue("$tagValue", listing.TagValue);
+                where.Append(" AND t.value = $tagValue");
+            }
+
+            where.Append(')');
+        }
+
+        return where.ToString();
+    }
+
+    private static string AsciiLower(string text) =>
+        string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = source[i] is >= 'A' and <= 'Z' ? (char)(source[i] + 32) : source[i];
+            }
+        });
+
+    /// <summary>The ORDER BY of a listing: its key, then the enqueue order (the same direction) so pages never overlap.</summary>
+    private static string OrderBy(DocumentListing? listing)
+    {
+        var direction = listing?.Descending == true ? " DESC" : string.Empty;
+        var key = (listing?.Sort ?? DocumentSortKey.Enqueued) switch
+        {
+            DocumentSortKey.Name => $"file_name COLLATE NOCASE{direction}, id{direction}, ",
+            DocumentSortKey.State => $"{StateRank}{direction}, ",
+            DocumentSortKey.Updated => $"updated_at{direction}, ",
+            DocumentSortKey.Chunks => $"chunk_count{direction}, ",
+            _ => string.Empty,
+        };
+        return $"{key}seq{direction}";
     }
 
     public Task<DocumentCounts> CountByStateAsync(CancellationToken ct, IReadOnlySet<string>? principals = null) =>

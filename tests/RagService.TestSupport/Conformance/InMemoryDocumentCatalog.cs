@@ -62,20 +62,36 @@ public sealed class InMemoryDocumentCatalog : IDocumentCatalog, IJobStore, IChun
         Run<DocumentStatus?>(() => _documents.TryGetValue(documentId, out var row) ? row.Status : null, ct);
 
     public Task<IReadOnlyList<DocumentStatus>> ListAsync(int offset, int limit, CancellationToken ct, IReadOnlySet<string>? principals = null,
-        DocumentState? state = null, bool newestFirst = false) =>
+        DocumentListing? listing = null) =>
         Run<IReadOnlyList<DocumentStatus>>(() =>
         {
-            var listed = InOrder().Where(s => Visible(s, principals) && (state is null || s.State == state));
-            if (newestFirst)
+            listing ??= DocumentListing.All;
+            var listed = InOrder().Where(s => Visible(s, principals) && listing.Matches(s)).ToList();
+            Func<DocumentStatus, IComparable?>? key = listing.Sort switch
             {
-                listed = listed.Reverse().OrderByDescending(s => s.UpdatedAt);
+                DocumentSortKey.Name => s => s.FileName.ToUpperInvariant() + "\0" + s.DocumentId,
+                DocumentSortKey.State => s => s.State,
+                DocumentSortKey.Updated => s => s.UpdatedAt,
+                DocumentSortKey.Chunks => s => s.ChunkCount,
+                _ => null,
+            };
+            IEnumerable<DocumentStatus> ordered = listed;
+            if (listing.Descending)
+            {
+                ordered = Enumerable.Reverse(listed);
             }
 
-            return listed.Skip(offset).Take(limit).ToList();
+            if (key is not null)
+            {
+                // A stable sort on top of the enqueue order (reversed when descending), as the SQL store's ties.
+                ordered = listing.Descending ? ordered.OrderByDescending(key) : ordered.OrderBy(key);
+            }
+
+            return ordered.Skip(offset).Take(limit).ToList();
         }, ct);
 
-    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentState? state = null) =>
-        Run(() => InOrder().Count(s => Visible(s, principals) && (state is null || s.State == state)), ct);
+    public Task<int> CountAsync(CancellationToken ct, IReadOnlySet<string>? principals = null, DocumentListing? listing = null) =>
+        Run(() => InOrder().Count(s => Visible(s, principals) && (listing ?? DocumentListing.All).Matches(s)), ct);
 
     public Task<bool> UpdateAccessAsync(string documentId, IReadOnlyList<string>? acl, IReadOnlyDictionary<string, string>? tags, CancellationToken ct) => Run(() =>
     {

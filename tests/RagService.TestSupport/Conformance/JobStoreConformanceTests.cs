@@ -91,13 +91,54 @@ public abstract class JobStoreConformanceTests : CatalogConformanceTests
         await Task.Delay(20);
         await jobs.MarkFailedAsync("a", 1, "chunking", "empty", None);
 
-        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, state: DocumentState.Failed)).Select(s => s.DocumentId).Order(StringComparer.Ordinal));
-        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, state: DocumentState.Failed, newestFirst: true)).Select(s => s.DocumentId));
-        Assert.Equal(["c"], (await jobs.ListAsync(1, 1, None, state: DocumentState.Failed, newestFirst: true)).Select(s => s.DocumentId));
-        Assert.Equal(2, await jobs.CountAsync(None, state: DocumentState.Failed));
-        Assert.Equal(2, await jobs.CountAsync(None, state: DocumentState.Queued));
-        Assert.Equal(0, await jobs.CountAsync(None, state: DocumentState.Ready));
+        var failed = new DocumentListing { State = DocumentState.Failed };
+        var newestFailed = failed with { Sort = DocumentSortKey.Updated, Descending = true };
+        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, listing: failed)).Select(s => s.DocumentId).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "c"], (await jobs.ListAsync(0, 10, None, listing: newestFailed)).Select(s => s.DocumentId));
+        Assert.Equal(["c"], (await jobs.ListAsync(1, 1, None, listing: newestFailed)).Select(s => s.DocumentId));
+        Assert.Equal(2, await jobs.CountAsync(None, listing: failed));
+        Assert.Equal(2, await jobs.CountAsync(None, listing: new DocumentListing { State = DocumentState.Queued }));
+        Assert.Equal(0, await jobs.CountAsync(None, listing: new DocumentListing { State = DocumentState.Ready }));
         Assert.Equal(4, await jobs.CountAsync(None));
+    }
+
+    [Fact]
+    public async Task A_listing_filters_by_name_and_tag_and_sorts_by_name_state_and_chunks_with_ties_in_enqueue_order()
+    {
+        using var catalog = Open();
+        var jobs = catalog.Jobs;
+        var hr = new Dictionary<string, string> { ["dept"] = "hr" };
+        await IngestAsync(catalog, "Travel-Policy", "h1", ["one", "two", "three"], hr);
+        await IngestAsync(catalog, "leave", "h2", ["one"], hr);
+        await IngestAsync(catalog, "budget", "h3", ["one", "two"], new Dictionary<string, string> { ["dept"] = "finance" });
+        await jobs.EnqueueAsync(Upload("policy_draft", "h4"), None);
+        await jobs.EnqueueAsync(Upload("broken", "h5"), None);
+        await jobs.MarkFailedAsync("broken", 1, "parsing", "damaged", None);
+
+        async Task<string[]> Ids(DocumentListing listing) =>
+            [.. (await jobs.ListAsync(0, 10, None, listing: listing)).Select(s => s.DocumentId)];
+
+        // Name: the id or the file name contains the text, any case; % and _ are plain characters.
+        Assert.Equal(["Travel-Policy", "policy_draft"], await Ids(new DocumentListing { NameContains = "POLICY" }));
+        Assert.Equal(["policy_draft"], await Ids(new DocumentListing { NameContains = "y_d" }));
+        Assert.Empty(await Ids(new DocumentListing { NameContains = "%" }));
+        Assert.Equal(["leave"], await Ids(new DocumentListing { NameContains = "leave.md" }));
+
+        // Tag: by key, or by key and value; with the other conditions.
+        Assert.Equal(["Travel-Policy", "leave", "budget"], await Ids(new DocumentListing { TagKey = "dept" }));
+        Assert.Equal(["Travel-Policy", "leave"], await Ids(new DocumentListing { TagKey = "dept", TagValue = "hr" }));
+        Assert.Equal(["leave"], await Ids(new DocumentListing { TagKey = "dept", TagValue = "hr", NameContains = "lea" }));
+        Assert.Empty(await Ids(new DocumentListing { TagKey = "dept", TagValue = "HR" }));
+        Assert.Equal(2, await jobs.CountAsync(None, listing: new DocumentListing { TagKey = "dept", TagValue = "hr" }));
+        Assert.Equal(0, await jobs.CountAsync(None, listing: new DocumentListing { TagKey = "dept", State = DocumentState.Failed }));
+
+        // Sorting: name ignores case; state in pipeline order; chunks; ties (the two 0-chunk documents) in enqueue order.
+        Assert.Equal(["broken", "budget", "leave", "policy_draft", "Travel-Policy"], await Ids(new DocumentListing { Sort = DocumentSortKey.Name }));
+        Assert.Equal(["Travel-Policy", "policy_draft", "leave", "budget", "broken"], await Ids(new DocumentListing { Sort = DocumentSortKey.Name, Descending = true }));
+        Assert.Equal(["policy_draft", "Travel-Policy", "leave", "budget", "broken"], await Ids(new DocumentListing { Sort = DocumentSortKey.State }));
+        Assert.Equal(["policy_draft", "broken", "leave", "budget", "Travel-Policy"], await Ids(new DocumentListing { Sort = DocumentSortKey.Chunks }));
+        Assert.Equal(["Travel-Policy", "budget", "leave", "broken", "policy_draft"], await Ids(new DocumentListing { Sort = DocumentSortKey.Chunks, Descending = true }));
+        Assert.Equal(["budget", "leave"], (await jobs.ListAsync(1, 2, None, listing: new DocumentListing { Sort = DocumentSortKey.Name })).Select(s => s.DocumentId));
     }
 
     [Fact]

@@ -73,7 +73,7 @@ function fixed(value, digits) {
 function table(label, headers, rows) {
   return el("div", { class: "table-wrap" },
     el("table", { "aria-label": label },
-      el("thead", {}, el("tr", {}, headers.map(h => el("th", { scope: "col", class: h.num ? "num" : null }, h.text ?? h)))),
+      el("thead", {}, el("tr", {}, headers.map(h => h instanceof Node ? h : el("th", { scope: "col", class: h.num ? "num" : null }, h.text ?? h)))),
       el("tbody", {}, rows)));
 }
 
@@ -169,9 +169,54 @@ let uploadPanel = null;
 /** Documents whose tags and ACL editor is open: the live refresh waits while one is. */
 const editing = new Set();
 
-async function documents(index, offset) {
-  const path = `/v1/indexes/${encodeURIComponent(index)}/documents?offset=${offset}&limit=${PAGE_SIZE}`;
-  const page = await api(path);
+const STATES = ["queued", "parsing", "chunking", "embedding", "indexing", "ready", "failed"];
+/** The documents table's filters and sort: kept in the page's address and sent as the list route's query parameters. */
+const LIST_KEYS = ["state", "name", "tag", "order"];
+
+/** The documents page's address with some of its filters, sort or offset changed ("" or null drops one). */
+function documentsHref(index, params, changes) {
+  const next = new URLSearchParams();
+  for (const key of LIST_KEYS) {
+    const value = key in changes ? changes[key] : params.get(key);
+    if (value) next.set(key, value);
+  }
+  next.set("offset", String(changes.offset ?? params.get("offset") ?? 0));
+  return `#/indexes/${encodeURIComponent(index)}/documents?${next}`;
+}
+
+/** A column header that sorts the table by `key` (the server sorts; a second click turns the direction). */
+function sortHeader(index, params, text, key, num) {
+  const order = params.get("order") || "";
+  const current = order === key ? "ascending" : order === `-${key}` ? "descending" : "none";
+  const next = current === "ascending" ? `-${key}` : key;
+  return el("th", { scope: "col", class: num ? "num" : null, "aria-sort": current },
+    el("button", { type: "button", class: "sort", "data-sort": key,
+      onclick: () => { location.hash = documentsHref(index, params, { order: next, offset: 0 }); } },
+      text, el("span", { "aria-hidden": "true" }, current === "ascending" ? " ▲" : current === "descending" ? " ▼" : "")));
+}
+
+function documentFilters(index, params) {
+  const state = el("select", { id: "filter-state" }, ["", ...STATES].map(s => el("option", { value: s, selected: s === (params.get("state") || "") }, s || "any")));
+  const name = el("input", { id: "filter-name", type: "search", value: params.get("name") || "" });
+  const tag = el("input", { id: "filter-tag", type: "search", value: params.get("tag") || "", placeholder: "key or key:value" });
+  return el("form", { class: "card filters", id: "document-filters", role: "search", "aria-label": "Filter documents",
+    onsubmit: event => {
+      event.preventDefault();
+      location.hash = documentsHref(index, params, { state: state.value, name: name.value.trim(), tag: tag.value.trim(), offset: 0 });
+    } },
+    el("div", { class: "form-grid filter-grid" },
+      el("div", {}, el("label", { for: "filter-state" }, "State"), state),
+      el("div", {}, el("label", { for: "filter-name" }, "Name contains"), name),
+      el("div", {}, el("label", { for: "filter-tag" }, "Tag"), tag),
+      el("div", { class: "inline align-end" }, el("button", { type: "submit" }, "Filter"),
+        el("a", { href: documentsHref(index, params, { state: "", name: "", tag: "", offset: 0 }) }, "Clear filters"))));
+}
+
+async function documents(index, params) {
+  const offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+  const query = new URLSearchParams({ offset: String(offset), limit: String(PAGE_SIZE) });
+  for (const key of LIST_KEYS) if (params.get(key)) query.set(key, params.get(key));
+  const page = await api(`/v1/indexes/${encodeURIComponent(index)}/documents?${query}`);
   const canWrite = hasRole("ingester");
   const rows = page.documents.flatMap(doc => {
     const row = el("tr", { "data-document": doc.documentId },
@@ -180,27 +225,31 @@ async function documents(index, offset) {
       el("td", {}, stateBadge(doc.status)),
       el("td", { class: "num" }, `${Math.round((doc.progress || 0) * 100)}%`),
       el("td", { class: "num" }, doc.chunkCount),
+      el("td", { class: "updated" }, when(doc.updatedAt)),
       el("td", {}, Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ")),
       el("td", {}, (doc.acl || []).join(", ")),
       el("td", { class: "failed-step" }, doc.failedStep || ""),
       el("td", { class: "error failure" }, doc.error || ""),
       canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
-    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 10 : 9)] : [row];
+    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 11 : 10)] : [row];
   });
   const first = page.total === 0 ? 0 : page.offset + 1;
   const last = page.offset + page.documents.length;
-  const go = target => () => { location.hash = `#/indexes/${encodeURIComponent(index)}/documents?offset=${target}`; };
+  const go = target => () => { location.hash = documentsHref(index, params, { offset: target }); };
   if (!uploadPanel || uploadPanel.dataset.index !== index) uploadPanel = canWrite ? uploader(index) : null;
+  const filtered = ["state", "name", "tag"].some(key => params.get(key));
   show(
     el("h1", {}, `Documents of ${index}`),
     canWrite ? uploadPanel : null,
+    documentFilters(index, params),
     el("div", { class: "pager" },
       el("button", { type: "button", class: "secondary", disabled: offset === 0, onclick: go(Math.max(0, offset - PAGE_SIZE)) }, "Previous"),
-      el("span", { id: "page-range" }, `${first}–${last} of ${page.total}`),
+      el("span", { id: "page-range" }, `${first}–${last} of ${page.total}${filtered ? " matching" : ""}`),
       el("button", { type: "button", class: "secondary", disabled: last >= page.total, onclick: go(offset + PAGE_SIZE) }, "Next"),
       el("a", { href: `#/playground?index=${encodeURIComponent(index)}` }, "Query this index")),
     el("p", { class: "error", id: "action-error", role: "alert" }),
-    table(`Documents of ${index}`, ["Document", "File", "State", { text: "Progress", num: 1 }, { text: "Chunks", num: 1 }, "Tags", "ACL",
+    table(`Documents of ${index}`, ["Document", sortHeader(index, params, "File", "name"), sortHeader(index, params, "State", "state"),
+      { text: "Progress", num: 1 }, sortHeader(index, params, "Chunks", "chunks", true), sortHeader(index, params, "Updated", "updated"), "Tags", "ACL",
       "Failed step", "Error", canWrite ? "Actions" : null].filter(Boolean), rows));
   const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true";
   refreshLater(busy);
@@ -504,16 +553,75 @@ async function playground(selected) {
     const text = form.querySelector("#query").value;
     const mode = form.querySelector("#mode").value;
     results.replaceChildren(el("p", { class: "muted" }, asking ? "Answering…" : "Searching…"));
+    // The request is written once, as sent: the copy buttons reproduce these very bytes.
+    const sent = {
+      path: `/v1/indexes/${encodeURIComponent(index)}/${asking ? "ask" : "search"}`,
+      body: JSON.stringify(asking ? { question: text, mode, topK: 8, trace: true } : { query: text, mode, topK: 10, trace: true }),
+    };
+    request.replaceWith(request = requestCard(sent));
     try {
-      const path = `/v1/indexes/${encodeURIComponent(index)}/${asking ? "ask" : "search"}`;
-      if (asking) renderAnswer(results, index, await api(path, { method: "POST", body: { question: text, mode, topK: 8, trace: true } }));
-      else renderSearch(results, await api(path, { method: "POST", body: { query: text, mode, topK: 10, trace: true } }));
+      const response = await api(sent.path, { method: "POST", body: sent.body, headers: { "Content-Type": "application/json" } });
+      if (asking) renderAnswer(results, index, response);
+      else renderSearch(results, response);
     } catch (error) {
       if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
     }
   });
-  show(el("h1", {}, "Playground"), form, results);
+  let request = el("div", { hidden: true });
+  show(el("h1", {}, "Playground"), form, request, results);
   form.querySelector("#query").focus();
+}
+
+/** The environment variable the copied snippets read the key from: the page never writes the key itself into them. */
+const KEY_VARIABLE = "RAG_API_KEY";
+
+/** A string in single quotes for a POSIX shell. */
+function shellQuote(text) {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** The request as a curl command line. */
+function asCurl(sent) {
+  return [`curl -X POST ${shellQuote(new URL(sent.path, location.origin).href)}`,
+    `  -H "X-Api-Key: $${KEY_VARIABLE}"`,
+    "  -H 'Content-Type: application/json'",
+    `  --data-raw ${shellQuote(sent.body)}`].join(" \\\n");
+}
+
+/** The request as C# with HttpClient; the body is a raw string literal with more quotes than any run in it. */
+function asCSharp(sent) {
+  const quotes = "\"".repeat(Math.max(3, ...(sent.body.match(/"+/g) || []).map(run => run.length + 1)));
+  return [
+    `using var http = new HttpClient { BaseAddress = new Uri("${new URL("/", location.origin).href}") };`,
+    `http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("${KEY_VARIABLE}"));`,
+    `using var content = new StringContent(${quotes}${sent.body}${quotes}, System.Text.Encoding.UTF8, "application/json");`,
+    `using var response = await http.PostAsync("${sent.path.slice(1)}", content);`,
+    "Console.WriteLine(await response.Content.ReadAsStringAsync());",
+  ].join("\n");
+}
+
+/** The request the playground sent, with buttons that copy it as curl or C# (and show what they copied). */
+function requestCard(sent) {
+  const snippet = el("pre", { id: "request-snippet", class: "snippet", tabindex: "0", "aria-label": "Copied request", hidden: true });
+  const status = el("span", { class: "muted", role: "status" });
+  const copy = (kind, text) => async () => {
+    snippet.textContent = text;
+    snippet.hidden = false;
+    snippet.dataset.kind = kind;
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = `Copied as ${kind}; the key is read from $${KEY_VARIABLE}.`;
+    } catch {
+      status.textContent = "The browser refused the clipboard: copy the text below.";
+    }
+  };
+  return el("section", { class: "card", id: "request", "aria-label": "The request" },
+    el("div", { class: "inline" },
+      el("code", {}, `POST ${sent.path}`),
+      el("button", { type: "button", class: "secondary", onclick: copy("curl", asCurl(sent)) }, "Copy as curl"),
+      el("button", { type: "button", class: "secondary", onclick: copy("C#", asCSharp(sent)) }, "Copy as C#"),
+      status),
+    snippet);
 }
 
 /** The answer with each [n] a button that opens the cited page with the cited chunk highlighted. */
@@ -574,7 +682,7 @@ async function showCitation(viewer, index, citation) {
 }
 
 function renderSearch(target, response) {
-  const hits = response.hits.map(hit => el("tr", { class: "hit" },
+  const hits = response.hits.map(hit => el("tr", { class: "hit", "data-chunk": hit.chunk.chunkId },
     el("td", { class: "num" }, hit.rank),
     el("td", { class: "num" }, fixed(hit.score, 4)),
     el("td", {}, hit.chunk.fileName || hit.chunk.documentId, el("div", { class: "muted" }, (hit.chunk.sectionPath || []).join(" › "))),
@@ -595,6 +703,30 @@ function renderSearch(target, response) {
       { text: "Dense rank", num: 1 }, { text: "Fused", num: 1 }, { text: "Rerank", num: 1 }], hits),
     el("h2", {}, "Trace"),
     table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
+}
+
+/** The effective configuration (admins): one table per section; secrets come masked from the API and are marked. */
+async function settings() {
+  if (!hasRole("admin")) {
+    show(el("h1", {}, "Settings"), el("p", { class: "muted" }, "Only an admin key reads the settings."));
+    return;
+  }
+  const { settings: all } = await api("/v1/settings");
+  const sections = new Map();
+  for (const setting of all) {
+    const section = setting.key.split(":")[0];
+    if (!sections.has(section)) sections.set(section, []);
+    sections.get(section).push(setting);
+  }
+  show(el("h1", {}, "Settings"),
+    el("p", { class: "muted" }, "The configuration the service runs with, defaults included. Secrets are masked by the API; change settings in appsettings.json or the environment and restart."),
+    ...[...sections].map(([section, rows]) => el("section", { "data-section": section },
+      el("h2", {}, section),
+      table(`Settings of ${section}`, ["Setting", "Value"], rows.map(setting => el("tr", { "data-setting": setting.key },
+        el("td", {}, el("code", {}, setting.key.slice(section.length + 1))),
+        el("td", { class: setting.value === null ? "muted" : null },
+          setting.value === null ? "(not set)" : setting.value,
+          setting.secret ? el("span", { class: "state secret" }, "secret") : null)))))));
 }
 
 async function keys() {
@@ -712,11 +844,12 @@ function route() {
     return;
   }
   document.getElementById("nav-keys").hidden = !hasRole("admin");
+  document.getElementById("nav-settings").hidden = !hasRole("admin");
 
   const [path, query] = (location.hash.slice(1) || "/overview").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const page = ["indexes", "playground", "keys"].includes(parts[0]) ? parts[0] : "overview";
+  const page = ["indexes", "playground", "keys", "settings"].includes(parts[0]) ? parts[0] : "overview";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -724,9 +857,10 @@ function route() {
   const work = page === "indexes" && parts[2] === "documents" && parts[3]
     ? documentPage(parts[1], parts[3], params)
     : page === "indexes" && parts[2] === "documents"
-    ? documents(parts[1], Math.max(0, parseInt(params.get("offset") || "0", 10) || 0))
+    ? documents(parts[1], params)
     : page === "playground" ? playground(params.get("index"))
-    : page === "keys" ? keys() : overview();
+    : page === "keys" ? keys()
+    : page === "settings" ? settings() : overview();
   work.catch(failure);
 }
 
