@@ -22,8 +22,8 @@ namespace RagService.Api.Endpoints;
 
 /// <summary>
 /// <c>GET /v1/settings</c> (admins): the effective configuration, as the service bound it (defaults included), for
-/// the dashboard's settings page. Secrets are masked before anything leaves the process: a value under a name
-/// ending in Key(s), Secret(s), Password(s) or Token(s), every connection string, and any value that holds a
+/// the dashboard's settings page. Secrets are masked before anything leaves the process: a text value under a name
+/// ending in Key(s), Secret(s), Password(s) or Token(s) (numbers and switches there are counts and flags), every connection string, and any value that holds a
 /// <c>password=</c> pair reads <see cref="Masked"/> when it is set (null when it is not).
 /// </summary>
 public static partial class SettingsApi
@@ -101,8 +101,11 @@ public static partial class SettingsApi
                 into.Add(new SettingDto(path, null, secret));
                 break;
             default:
-                var text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
-                var masked = secret || PasswordPair().IsMatch(text);
+                // A number or a switch under a secret-sounding name (Chunking:MaxTokens, Rag:Auth:AcceptsApiKeys) is a
+                // count or a flag of a typed option, not a secret: only text is masked under a secret name.
+                var isText = node.GetValueKind() == JsonValueKind.String;
+                var text = isText ? node.GetValue<string>() : node.ToJsonString();
+                var masked = (secret && isText) || PasswordPair().IsMatch(text);
                 into.Add(new SettingDto(path, masked && text.Length > 0 ? Masked : text, masked));
                 break;
         }

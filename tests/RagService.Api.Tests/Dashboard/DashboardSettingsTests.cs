@@ -54,6 +54,13 @@ public sealed class DashboardSettingsTests
         Assert.Equal(("settings-test-model", false), settings["Llm:Model"]);
         Assert.Equal(("2", false), settings["Rag:IngestionParallelism"]); // a default nobody configured
         Assert.Equal(("https://idp.example", false), settings["Rag:Auth:Jwt:Issuer"]);
+        // Counts and switches under secret-sounding names are shown: they are numbers and flags, never secrets.
+        foreach (var key in new[] { "Chunking:MaxTokens", "Llm:MaxTokens", "AnswerContext:MaxTokens", "Rag:Auth:AcceptsApiKeys" })
+        {
+            Assert.False(settings[key].Secret, key);
+            Assert.NotEqual("********", settings[key].Value);
+        }
+
         foreach (var key in new[] { "Rag:Auth:AdminKey", "Llm:ApiKey", "Rag:Auth:Jwt:SigningKeys:0", "ConnectionStrings:Catalog", "ConnectionStrings:Webhook" })
         {
             Assert.Equal(("********", true), settings[key]);
