@@ -65,6 +65,8 @@ public sealed class DashboardEvaluationTests
         await Expect(page.Locator("#query-range")).ToHaveTextAsync("1–2 of 2 with a miss");
         Assert.Equal(["q4", "q2"], await page.Locator("#drill tr[data-query]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.query)"));
         Assert.Contains("missed=1", page.Url, StringComparison.Ordinal);
+        await page.EvaluateAsync("() => document.getElementById('drill').scrollIntoView()");
+        await DashboardBrowser.ScreenshotAsync(page, "evaluation-queries");
 
         // Compared with the older run: each row's this/other/Δ, the delta being this minus other.
         await page.GetByRole(AriaRole.Link, new() { Name = $"Compare {name} with {older}" }).ClickAsync();
@@ -76,6 +78,8 @@ public sealed class DashboardEvaluationTests
         var cell = page.Locator("#comparison tr[data-mode='bm25'] td[data-delta='nDCG@10']");
         await Expect(cell).ToHaveTextAsync($"{(delta > 0 ? "+" : "−")}{Score(Math.Abs(delta))}");
         await Expect(cell).ToHaveClassAsync(delta > 0 ? "num delta better" : "num delta worse");
+        await page.EvaluateAsync("() => document.getElementById('comparison').scrollIntoView()");
+        await DashboardBrowser.ScreenshotAsync(page, "evaluation-compare");
         await DashboardBrowser.AssertAccessibleAsync(page);
 
         // A reader has no Evaluation link and is told so at the address.

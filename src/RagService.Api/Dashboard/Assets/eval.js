@@ -243,7 +243,8 @@ function evalDrillDown(run, row, page, choice) {
       r.grade > 1 ? ` (grade ${r.grade})` : "",
       " · ", r.rank === null ? `not retrieved (of ${q.retrieved})` : `rank ${r.rank}`,
       r.missed ? el("span", { class: "state state-failed" }, "missed") : null)))),
-    el("td", {}, el("ol", { class: "top" }, q.top.map(id => el("li", { class: q.relevant.some(r => r.documentId === id) ? "relevant-hit mono" : "mono" }, id))))));
+    el("td", {}, q.top.length === 0 ? el("span", { class: "muted" }, "nothing retrieved")
+      : el("ol", { class: "top-docs" }, q.top.map(id => el("li", { class: q.relevant.some(r => r.documentId === id) ? "relevant-hit mono" : "mono" }, id))))));
   section.append(form,
     el("div", { class: "pager" },
       el("button", { type: "button", class: "secondary", disabled: page.offset === 0, onclick: go(Math.max(0, page.offset - EVAL_PAGE_SIZE)) }, "Previous"),
