@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RagService.Api.EvalRuns;
@@ -147,12 +146,12 @@ public sealed class EvaluationApiTests
     }
 
     [Fact]
-    public void Run_names_never_leave_the_runs_folder_which_resolves_against_the_content_root()
+    public void Run_names_never_leave_the_runs_folder_which_resolves_against_the_working_directory()
     {
         using var dir = new TempDirectory();
-        var store = new EvalRunStore(Options.Create(new RagOptions()), new HostingEnvironment { ContentRootPath = dir.Path }, NullLogger<EvalRunStore>.Instance);
-        Assert.Equal(Path.Combine(dir.Path, "eval", "runs"), store.Directory);
-        Assert.Empty(store.List());
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "eval", "runs"), new EvalRunStore(Options.Create(new RagOptions()), NullLogger<EvalRunStore>.Instance).Directory);
+        var store = new EvalRunStore(Options.Create(new RagOptions { Evaluation = { RunsDirectory = dir.File("runs") } }), NullLogger<EvalRunStore>.Instance);
+        Assert.Empty(store.List()); // no folder yet
 
         foreach (var bad in new[] { "..", "../outside", "a/b", "a\\b", ".hidden", "", "x..y", "/etc/passwd", "a%2Fb", "a b", new string('a', 201) })
         {

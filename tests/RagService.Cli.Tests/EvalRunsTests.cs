@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RagService.Api.EvalRuns;
@@ -43,8 +42,7 @@ public sealed class EvalRunsTests : IDisposable
             new InvocationConfiguration { Output = stdout, Error = stderr }, CancellationToken.None);
         Assert.True(exit == 0, stderr.ToString());
 
-        var store = new EvalRunStore(Options.Create(new RagOptions { Evaluation = { RunsDirectory = runs } }),
-            new HostingEnvironment { ContentRootPath = _dir }, NullLogger<EvalRunStore>.Instance);
+        var store = new EvalRunStore(Options.Create(new RagOptions { Evaluation = { RunsDirectory = runs } }), NullLogger<EvalRunStore>.Instance);
         var summary = Assert.Single(store.List());
         Assert.Null(summary.Error);
         Assert.Equal(("tiny", "test", 2, true), (summary.Dataset, summary.Split, summary.Queries, summary.PerQuery));

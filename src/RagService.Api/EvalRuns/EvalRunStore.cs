@@ -6,13 +6,13 @@ using RagService.Api.Hosting;
 namespace RagService.Api.EvalRuns;
 
 /// <summary>
-/// The retrieval evaluation runs <c>rag eval</c> wrote into the runs folder (<c>Rag:Evaluation:RunsDirectory</c>,
-/// relative to the content root), read for <c>/v1/eval/runs</c>. A run is <c>{name}.json</c> directly in that
+/// The retrieval evaluation runs <c>rag eval</c> wrote into the runs folder (<c>Rag:Evaluation:RunsDirectory</c>; a
+/// relative path resolves against the working directory, as <c>Rag:DataDirectory</c> and <c>rag eval</c>'s own do), read for <c>/v1/eval/runs</c>. A run is <c>{name}.json</c> directly in that
 /// folder; a name is a plain file name (letters, digits, '.', '-', '_', not starting with '.'), so no name reaches
 /// outside the folder, and the resolved path is checked to lie in it besides. A file that is not a run is listed
 /// with its reason and fails only its own requests. Parsed runs are cached by path, size and write time.
 /// </summary>
-public sealed class EvalRunStore(IOptions<RagOptions> options, IHostEnvironment environment, ILogger<EvalRunStore> logger)
+public sealed class EvalRunStore(IOptions<RagOptions> options, ILogger<EvalRunStore> logger)
 {
     /// <summary>Largest run file read (an ablation over thousands of queries is a few MB).</summary>
     public const long MaxRunBytes = 64L * 1024 * 1024;
@@ -27,7 +27,7 @@ public sealed class EvalRunStore(IOptions<RagOptions> options, IHostEnvironment 
     private readonly Lock _lock = new();
 
     /// <summary>The runs folder, resolved.</summary>
-    public string Directory => Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.Evaluation.RunsDirectory));
+    public string Directory => Path.GetFullPath(options.Value.Evaluation.RunsDirectory);
 
     /// <summary>Whether <paramref name="name"/> can name a run: a plain file name, nothing that leaves the folder.</summary>
     public static bool IsValidName(string? name) =>

@@ -53,8 +53,9 @@ public sealed class RagOptions
 public sealed class RagEvaluation
 {
     /// <summary>
-    /// The runs folder. A relative path resolves against the service's content root (the API) or the working
-    /// directory (the CLI's <c>rag eval</c>, whose <c>--out</c> overrides it). A missing folder is an empty list.
+    /// The runs folder. A relative path resolves against the working directory (as <see cref="RagOptions.DataDirectory"/>
+    /// does), so <c>rag eval</c> (whose <c>--out</c> overrides it) and the service started in the same folder agree.
+    /// A missing folder is an empty list.
     /// </summary>
     public string RunsDirectory { get; set; } = "eval/runs";
 }
