@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RagService.Api.EvalRuns;
 using RagService.Api.Hosting;
 using RagService.Evaluation.Hosting;
+using RagService.Evaluation.Retrieval;
 
 namespace RagService.Api.Tests;
 
@@ -39,6 +40,11 @@ public sealed class EvaluationApiTests
         var dataset = await EvalRunFixture.PrepareAsync(http, dir.File("beir"));
         var (report, name) = await EvalRunFixture.RunAsync(http, dataset, runs, new DateTimeOffset(2026, 1, 2, 9, 0, 0, TimeSpan.Zero));
         var (_, olderName) = await EvalRunFixture.RunAsync(http, dataset, runs, new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero), maxQueries: 2);
+        // A run as rag eval wrote them before it recorded each query's outcome.
+        var legacy = Path.GetFileName(await EvalRunFiles.WriteAsync(report with
+        {
+            Modes = [.. report.Modes.Select(m => m with { PerQuery = null })], QueryTexts = null, At = new DateTimeOffset(2025, 12, 31, 9, 0, 0, TimeSpan.Zero),
+        }, runs, default));
         await File.WriteAllTextAsync(Path.Combine(runs, "broken.json"), "{ \"dataset\": ");
         // A run outside the folder: what a name that climbs out of it would reach.
         await File.WriteAllTextAsync(dir.File("outside.json"),
@@ -46,14 +52,15 @@ public sealed class EvaluationApiTests
 
         // The list: newest first, the unreadable file last with its reason.
         var list = (await http.GetFromJsonAsync<JsonElement>("v1/eval/runs")).GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal([name, olderName, "broken"], list.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal([name, olderName, legacy, "broken"], list.Select(r => r.GetProperty("name").GetString()));
+        Assert.False(list[2].GetProperty("perQuery").GetBoolean());
         Assert.Equal("20260102-090000-mini-test-" + report.EmbeddingModel, name);
         var newest = list[0];
         Assert.Equal((4, 2, true), (newest.GetProperty("queries").GetInt32(), newest.GetProperty("modes").GetInt32(), newest.GetProperty("perQuery").GetBoolean()));
         var best = report.Modes.MaxBy(m => m.Metrics.At(10).Ndcg)!;
         Assert.Equal(best.Mode, newest.GetProperty("bestMode").GetString());
         Assert.Equal(best.Metrics.At(10).Ndcg, newest.GetProperty("bestNdcg10").GetDouble(), 12);
-        Assert.Contains("cannot be read as a run", list[2].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cannot be read as a run", list[3].GetProperty("error").GetString(), StringComparison.Ordinal);
 
         // The run: every metric at every cutoff and the latency, as written.
         var run = await http.GetFromJsonAsync<JsonElement>($"v1/eval/runs/{name}");
@@ -107,6 +114,9 @@ public sealed class EvaluationApiTests
         await AssertProblemAsync(http, "v1/eval/runs/20990101-000000-nothing", HttpStatusCode.NotFound, "Run not found");
         await AssertProblemAsync(http, $"v1/eval/runs/{name}/queries?mode=dense", HttpStatusCode.NotFound, "Mode not found");
         await AssertProblemAsync(http, "v1/eval/runs/broken", HttpStatusCode.NotFound, "Run not readable");
+        await AssertProblemAsync(http, $"v1/eval/runs/{legacy}/queries", HttpStatusCode.NotFound, "No per-query outcomes");
+        var legacyRun = await http.GetFromJsonAsync<JsonElement>($"v1/eval/runs/{legacy}");
+        Assert.All(legacyRun.GetProperty("modes").EnumerateArray(), m => Assert.False(m.GetProperty("perQuery").GetBoolean()));
         await AssertProblemAsync(http, $"v1/eval/runs/{name}/queries?limit=0", HttpStatusCode.BadRequest, "Bad request");
         await AssertProblemAsync(http, $"v1/eval/runs/{name}/queries?order=best", HttpStatusCode.BadRequest, "Bad request");
 
