@@ -258,7 +258,7 @@ public static class RagCommandLine
             Mode(all: true),
             Model(),
             new Option<int>("--max-queries") { Description = "Only the first N queries of the split", HelpName = "N" },
-            Out("Folder for the run's JSON, Markdown and PNG (default eval/runs)"),
+            Out("Folder for the run's JSON, Markdown and PNG (default Rag:Evaluation:RunsDirectory, eval/runs)"),
             new Option<bool>("--ablation") { Description = "Switch the search stages on one by one and report each" },
             new Option<bool>("--http") { Description = "Start the API over --data on 127.0.0.1 and send the queries over HTTP" },
             new Option<bool>("--rebuild") { Description = "Delete and rebuild the evaluation index" },

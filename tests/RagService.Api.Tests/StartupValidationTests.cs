@@ -41,6 +41,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Rag:Auth:AdminKey", "short", "Rag:Auth:AdminKey must be at least 24 characters")]
     [InlineData("Rag:Auth:Mdoe", "none", "Rag:Auth:Mdoe is not a setting of 'Rag:Auth'; did you mean Rag:Auth:Mode?")]
     [InlineData("Rag:Limits:MaxFilesPerRequest", "0", "Rag:Limits:MaxFilesPerRequest must be between 1 and 100000 (was 0)")]
+    [InlineData("Rag:Evaluation:RunsDirectory", " ", "Rag:Evaluation:RunsDirectory must be a folder path (was ' ')")]
     [InlineData("Conversations:TimeToLive", "00:00:00", "Conversations:TimeToLive must be a duration > 0")]
     [InlineData("Conversations:MaxTurns", "0", "Conversations:MaxTurns must be > 0 (was 0)")]
     [InlineData("Conversations:Ttl", "1.00:00:00", "Conversations:Ttl is not a setting of 'Conversations'")]

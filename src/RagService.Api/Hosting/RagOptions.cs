@@ -44,6 +44,20 @@ public sealed class RagOptions
 
     /// <summary>Request limits ("Rag:Limits").</summary>
     public RagLimits Limits { get; set; } = new();
+
+    /// <summary>Retrieval evaluation runs ("Rag:Evaluation"), which the dashboard's evaluation page reads.</summary>
+    public RagEvaluation Evaluation { get; set; } = new();
+}
+
+/// <summary>Where evaluation runs live: <c>rag eval</c> writes them there, <c>/v1/eval/runs</c> (admins) reads them.</summary>
+public sealed class RagEvaluation
+{
+    /// <summary>
+    /// The runs folder. A relative path resolves against the working directory (as <see cref="RagOptions.DataDirectory"/>
+    /// does), so <c>rag eval</c> (whose <c>--out</c> overrides it) and the service started in the same folder agree.
+    /// A missing folder is an empty list.
+    /// </summary>
+    public string RunsDirectory { get; set; } = "eval/runs";
 }
 
 /// <summary>Limits that hold whoever calls: files per upload, query length, per-key rate and request time.</summary>

@@ -43,6 +43,7 @@ public static class RagServiceExtensions
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("indexes");
         builder.AddRagTelemetry();
         services.AddLoadShedding();
+        services.AddSingleton<EvalRuns.EvalRunStore>();
         return builder;
     }
 
@@ -109,6 +110,7 @@ public static class RagServiceExtensions
         v1.MapTenantsApi();
         v1.MapStatsApi();
         v1.MapSettingsApi();
+        v1.MapEvaluationApi();
         v1.MapConversationsApi();
         v1.MapOpenAiApi();
         app.MapRagMcp();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
@@ -21,8 +20,6 @@ namespace RagService.Cli.Commands;
 /// </summary>
 public static class EvalCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static async Task<int> RunAsync(CommandLine line, CancellationToken ct)
     {
         var datasetPath = line.Require("dataset");
@@ -121,13 +118,9 @@ public static class EvalCommand
             var report = new EvalReport(
                 datasetName, Path.GetFullPath(datasetPath), split, querySet.Queries.Count, indexName, index.EmbeddingModel,
                 index.ChunkMaxTokens, index.ContextualHeader, searcher.Transport, url is null ? retrieval : null, index.Vectors,
-                index.Bytes, ingestion, results, DateTimeOffset.UtcNow, Environment.ProcessorCount);
+                index.Bytes, ingestion, results, DateTimeOffset.UtcNow, Environment.ProcessorCount, EvalReport.TextsOf(querySet));
             Print(report);
-            var outDir = line.Get("out") ?? Path.Combine("eval", "runs");
-            Directory.CreateDirectory(outDir);
-            var stem = Path.Combine(outDir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{datasetName}-{split}-{index.EmbeddingModel}");
-            await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, Json), ct);
-            await File.WriteAllTextAsync(stem + ".md", EvalReportMarkdown.Render(report), ct);
+            var stem = await EvalRunFiles.WriteAsync(report, line.Get("out") ?? options.Evaluation.RunsDirectory, ct);
             AblationChart.Save(stem + ".png", $"{datasetName} / {split}: nDCG@10 and Recall@10 by stage", results.Select(r => (r.Mode, r.Metrics.At(10).Ndcg, r.Metrics.At(10).Recall)).ToList());
             AnsiConsole.MarkupLineInterpolated($"Wrote {stem}.json, {stem}.md and {stem}.png");
             return 0;

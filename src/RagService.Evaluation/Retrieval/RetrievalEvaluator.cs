@@ -9,7 +9,7 @@ public sealed record EvalQuerySet(IReadOnlyList<BeirQuery> Queries, IReadOnlyDic
 /// <summary>
 /// Runs a BEIR query set through an <see cref="IEvalSearcher"/> for one mode or ablation step and scores
 /// the document ranking against the qrels: nDCG, MRR, recall, precision and hit at 1, 5, 10 and 100, with
-/// the latency the caller saw around each query.
+/// the latency the caller saw around each query, and each query's outcome (<see cref="QueryOutcome"/>).
 /// </summary>
 public static class RetrievalEvaluator
 {
@@ -81,7 +81,9 @@ public static class RetrievalEvaluator
         var evaluation = RetrievalMetrics.Evaluate(run, set.Qrels, Cutoffs);
         settings.Remove("topK");
         settings.Remove("staleDropped");
-        return new ModeResult(step.Name, evaluation, LatencySummary.FromMilliseconds(latencies), settings);
+        // Every judged query, as the means above count them (a judged query not run scores 0 and retrieved nothing).
+        var perQuery = set.Qrels.Select(q => QueryOutcome.Of(q.Key, run.TryGetValue(q.Key, out var entries) ? entries : [], q.Value)).ToList();
+        return new ModeResult(step.Name, evaluation, LatencySummary.FromMilliseconds(latencies), settings, perQuery);
     }
 
     /// <summary>Chunk hits to a document ranking: a document ranks where its best chunk ranks.</summary>

@@ -122,6 +122,9 @@ public static class RetrievalMetrics
         return count;
     }
 
+    /// <summary>The run in the order every metric here ranks it (<see cref="TrecOrder"/>): position i is rank i + 1.</summary>
+    public static IReadOnlyList<RunEntry> Ranked(IReadOnlyList<RunEntry> run) => TrecOrder(run);
+
     /// <summary>Score descending, then document id descending; a document listed twice counts once (its best entry).</summary>
     private static List<RunEntry> TrecOrder(IReadOnlyList<RunEntry> run)
     {

@@ -45,6 +45,19 @@ public sealed class RetrievalEvaluatorTests
         var setting = Assert.Single(result.Settings);
         Assert.Equal(("fusion", "rrf"), (setting.Key, setting.Value));
 
+        // Each judged query's outcome: where its relevant document ranked, and what came first.
+        Assert.NotNull(result.PerQuery);
+        var outcomes = result.PerQuery.ToDictionary(q => q.Id);
+        Assert.Equal(["q1", "q2"], outcomes.Keys.Order());
+        Assert.Equal([new RelevantRank("d1", 1, 1)], outcomes["q1"].Relevant);
+        Assert.Equal((1.0, 1.0), (outcomes["q1"].Ndcg10, outcomes["q1"].ReciprocalRank10));
+        Assert.Equal([new RelevantRank("d3", 1, 2)], outcomes["q2"].Relevant);
+        Assert.Equal(0.5, outcomes["q2"].ReciprocalRank10, 12);
+        Assert.Equal(1 / Math.Log2(3), outcomes["q2"].Ndcg10, 12);
+        Assert.Equal(["d2", "d3"], outcomes["q2"].Top);
+        Assert.Equal(2, outcomes["q2"].Retrieved);
+        Assert.Equal(result.Metrics.At(10).Ndcg, result.PerQuery.Average(q => q.Ndcg10), 12);
+
         // Ten warm-up calls at most (two queries here), then each query once at top 200.
         Assert.Equal([100, 100, 200, 200], searcher.TopKs);
         var lines = await File.ReadAllLinesAsync(dump + ".hybrid-rrf.tsv");

@@ -845,11 +845,12 @@ function route() {
   }
   document.getElementById("nav-keys").hidden = !hasRole("admin");
   document.getElementById("nav-settings").hidden = !hasRole("admin");
+  document.getElementById("nav-evaluation").hidden = !(hasRole("admin") && me.system); // eval.js: the server's runs, system admin only
 
   const [path, query] = (location.hash.slice(1) || "/overview").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const page = ["indexes", "playground", "keys", "settings"].includes(parts[0]) ? parts[0] : "overview";
+  const page = ["indexes", "playground", "keys", "settings", "evaluation"].includes(parts[0]) ? parts[0] : "overview";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.page === (page === "indexes" ? "overview" : page)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -860,7 +861,8 @@ function route() {
     ? documents(parts[1], params)
     : page === "playground" ? playground(params.get("index"))
     : page === "keys" ? keys()
-    : page === "settings" ? settings() : overview();
+    : page === "settings" ? settings()
+    : page === "evaluation" ? evaluationPage(params) : overview();
   work.catch(failure);
 }
 

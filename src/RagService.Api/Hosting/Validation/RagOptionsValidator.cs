@@ -25,6 +25,10 @@ internal sealed class RagOptionsValidator(IConfiguration? configuration = null)
         checks.Between(options.MaxAttempts, 1, 100);
         checks.Positive(options.ParseTimeout);
         checks.Between(options.MaxPagesPerDocument, 1, 1_000_000);
+        if (string.IsNullOrWhiteSpace(options.Evaluation.RunsDirectory) || options.Evaluation.RunsDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            checks.Fail("Evaluation:RunsDirectory", $"must be a folder path (was '{options.Evaluation.RunsDirectory}')");
+        }
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             checks.Fail(nameof(options.DataDirectory), "must be set");
