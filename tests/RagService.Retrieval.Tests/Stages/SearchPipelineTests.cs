@@ -103,6 +103,35 @@ public sealed class SearchPipelineTests
         Assert.Equal(response.Trace.Steps.Where(s => s.Stage is "fusion" or "section-boost").Sum(s => s.Ms), response.Trace.FuseMs);
     }
 
+    [Fact]
+    public async Task The_trace_gives_each_hit_its_rank_after_every_stage_that_had_a_ranking()
+    {
+        var retriever = new HybridRetriever(lexical, vectors, Embedder(), lookup, HybridRetrieverTests.Classic with { Deduplicate = true, RareTermAnchor = false });
+
+        var response = await retriever.SearchAsync(new SearchRequest { Query = Query, IncludeTrace = true }, CancellationToken.None);
+
+        var steps = response.Trace!.Steps;
+        var ids = response.Hits.Select(h => h.Chunk.Id).ToList();
+        Assert.True(ids.Count >= 2, "a ranking of several hits");
+
+        // Before fusion there is no ranking yet; from fusion on every hit is ranked in each step's order.
+        Assert.All(steps.TakeWhile(s => s.Stage != "fusion"), s => Assert.Null(s.Ranks));
+        var ranked = steps.SkipWhile(s => s.Stage != "fusion").ToList();
+        Assert.Equal(StageOrder.SkipWhile(s => s != "fusion"), ranked.Select(s => s.Stage));
+        Assert.All(ranked, s => Assert.Equal(ids.ToHashSet(), s.Ranks!.Keys.ToHashSet()));
+
+        // The last stage's ranks are the response's order.
+        Assert.Equal(Enumerable.Range(1, ids.Count), ids.Select(id => ranked[^1].Ranks![id]));
+
+        // Fusion's ranks follow the fused score (what each hit's breakdown says fusion gave it).
+        var byFused = response.Hits.OrderByDescending(h => h.Scores.FusedScore).ThenBy(h => h.Chunk.Id, StringComparer.Ordinal).Select(h => h.Chunk.Id).ToList();
+        Assert.Equal(byFused, ids.OrderBy(id => ranked[0].Ranks![id]));
+
+        // Without a trace nothing is kept.
+        var untraced = await retriever.SearchAsync(new SearchRequest { Query = Query }, CancellationToken.None);
+        Assert.Null(untraced.Trace);
+    }
+
     private sealed class ScriptedRewriter(params string[] paraphrases) : IQueryRewriter
     {
         public string Name => "scripted";
