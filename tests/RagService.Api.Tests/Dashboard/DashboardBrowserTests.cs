@@ -149,6 +149,7 @@ public sealed class DashboardBrowserTests
         await Expect(dedup).ToBeCheckedAsync(); // the index has no defaults of its own: the service's, on
         await dedup.UncheckAsync();
         await Expect(page.Locator("#stages-summary")).ToHaveTextAsync("Stages: 1 changed (deduplicate off)");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-stages");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page.Locator("#trace-settings dt:text-is('hygiene') + dd")).ToHaveTextAsync("off");
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy as curl" }).ClickAsync();
@@ -161,7 +162,7 @@ public sealed class DashboardBrowserTests
         await Expect(chart).ToHaveAccessibleDescriptionAsync(new Regex(@"^1\. travel\.md: BM25 \d+, dense \d+, fusion \d+, .*final 1\. 2\. "));
         await Expect(page.Locator("#rank-table tr.rank-row")).ToHaveCountAsync(Math.Min(10, hits));
         await Expect(page.Locator("tr.trace-step[data-stage='fusion'] td.rank-change")).ToContainTextAsync("first ranking");
-        await chart.ScrollIntoViewIfNeededAsync();
+        await page.Locator("#rank-movement").EvaluateAsync("section => section.scrollIntoView({ block: 'start' })");
         await DashboardBrowser.ScreenshotAsync(page, "playground-trace");
         await DashboardBrowser.AssertAccessibleAsync(page);
     }

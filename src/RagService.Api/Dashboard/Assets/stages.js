@@ -112,7 +112,7 @@ function stageDefaultsEditor(indexes) {
           (spec.kind === "bool" ? [["true", "on"], ["false", "off"]] : spec.choices.map(c => [c, c]))
             .map(([v, text]) => el("option", { value: v, selected: own !== null && String(own) === v }, text)));
       return { spec, input, row: el("tr", { "data-stage": spec.name },
-        el("td", {}, el("label", { for: id }, spec.label), el("div", { class: "muted mono" }, spec.name)),
+        el("td", {}, el("label", { for: id }, spec.label), " ", el("span", { class: "muted mono" }, spec.name)),
         el("td", {}, input),
         el("td", { class: "effective" }, stageValueText(ix.effectiveStages?.[spec.name]))) };
     });
@@ -176,10 +176,11 @@ function traceTable(response) {
   const rows = [];
   let previous = null;
   const legs = [];
-  if (response.mode !== "dense") legs.push(["bm25 (leg)", trace.bm25Ms, `${trace.bm25Candidates} candidates`]);
-  if (response.mode !== "bm25") legs.push(["dense (leg)", trace.denseMs, `${trace.denseCandidates} candidates; query embedded in ${fixed(trace.embedMs, 2)} ms`]);
-  const legRows = legs.map(([stage, ms, detail]) => el("tr", { class: "trace-step trace-leg" },
-    el("td", {}, stage), el("td", {}, "yes"), el("td", { class: "num" }, fixed(ms, 2)), el("td", {}, detail), el("td", {}, "its ranks: the hits' BM25/dense rank")));
+  const candidates = n => `${n} candidate${n === 1 ? "" : "s"}`;
+  if (response.mode !== "dense") legs.push(["bm25 (leg)", trace.bm25Ms, candidates(trace.bm25Candidates), "each hit's BM25 rank"]);
+  if (response.mode !== "bm25") legs.push(["dense (leg)", trace.denseMs, `${candidates(trace.denseCandidates)}; query embedded in ${fixed(trace.embedMs, 2)} ms`, "each hit's dense rank"]);
+  const legRows = legs.map(([stage, ms, detail, ranks]) => el("tr", { class: "trace-step trace-leg" },
+    el("td", {}, stage), el("td", {}, "yes"), el("td", { class: "num" }, fixed(ms, 2)), el("td", {}, detail), el("td", {}, ranks)));
   for (const step of trace.steps) {
     if (step.stage === "prf" || step.stage === "fusion") rows.push(...legRows.splice(0));
     rows.push(el("tr", { class: "trace-step", "data-stage": step.stage },
@@ -230,7 +231,7 @@ function rankChart(response) {
   if (hits.length === 0) return null;
   const columns = rankColumns(response);
   const observed = Math.max(...hits.flatMap(h => columns.map(c => c.rank(h) || 0)));
-  const rows = Math.max(hits.length, Math.min(20, observed)); // ranks past it share the bottom row
+  const rows = Math.max(hits.length, Math.min(hits.length + 2, observed)); // ranks past it share the bottom row, labelled
   const colW = 100, rowH = 22, left = 46, top = 30, right = 230;
   const width = left + columns.length * colW + right, height = top + (rows + 1) * rowH + 8;
   const x = i => left + i * colW + colW / 2;
