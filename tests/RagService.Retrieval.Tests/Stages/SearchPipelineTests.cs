@@ -89,6 +89,15 @@ public sealed class SearchPipelineTests
         Assert.All(steps, s => Assert.True(s.Ms >= 0));
         Assert.Contains("near-duplicates demoted", steps.Single(s => s.Stage == "dedup").Detail, StringComparison.Ordinal);
         Assert.Contains("c3", response.Hits.Select(h => h.Chunk.Id));
+
+
+        // Ranks: the rewrite step ranks every hit in the fused ranking across the queries; a per-query step keeps the
+        // original query's ranks, narrowed to this search's hits (one found by a paraphrase alone is absent there).
+        var ids = response.Hits.Select(h => h.Chunk.Id).ToList();
+        Assert.Equal(ids.ToHashSet(), steps[0].Ranks!.Keys.ToHashSet());
+        Assert.Equal(Enumerable.Range(1, ids.Count), ids.Select(id => steps[^1].Ranks![id]));
+        var fusion = steps.Single(s => s.Stage == "fusion").Ranks!;
+        Assert.Subset(ids.ToHashSet(), fusion.Keys.ToHashSet());
     }
 
     [Fact]
