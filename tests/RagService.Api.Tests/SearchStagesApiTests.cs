@@ -80,6 +80,7 @@ public sealed class SearchStagesApiTests
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var info = await client.GetFromJsonAsync<JsonElement>("/v1/indexes/kb", RagApiHost.Json);
         Assert.True(info.GetProperty("stages").GetProperty("llmRerank").GetBoolean());
+        Assert.Equal(["rerank"], info.GetProperty("unavailableStages").EnumerateArray().Select(s => s.GetString())); // the LLM is configured
         var file = data.File("backup.txt");
         await File.WriteAllTextAsync(file, "Backup policy\n\nBackups are retained for ninety days in the vault.\n");
         await RagApiHost.UploadAsync(client, "kb", (file, "backup"));
@@ -117,6 +118,9 @@ public sealed class SearchStagesApiTests
         Assert.Equal(JsonValueKind.Null, plain.GetProperty("stages").ValueKind);
         var effective = plain.GetProperty("effectiveStages");
         Assert.Equal((false, "zscore", true), (effective.GetProperty("mmr").GetBoolean(), effective.GetProperty("fusion").GetString(), effective.GetProperty("deduplicate").GetBoolean()));
+        // With no LLM and no cross-encoder configured, the stages that need them are named as unable to run.
+        Assert.Equal(["rerank", "rewrite", "multiQuery", "decompose", "stepBack", "hyde", "llmRerank"],
+            plain.GetProperty("unavailableStages").EnumerateArray().Select(s => s.GetString()));
 
         var changed = await client.PutAsJsonAsync("/v1/indexes/kb/stages", new { mmr = true, mmrLambda = 0.5, fusion = "rrf" });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);

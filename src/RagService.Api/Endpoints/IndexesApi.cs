@@ -8,7 +8,7 @@ using RagService.Core.Search;
 using RagService.Core.Security;
 using RagService.Indexing;
 using RagService.Indexing.Maintenance;
-using RagService.Retrieval;
+using RagService.Api.Querying;
 
 namespace RagService.Api.Endpoints;
 
@@ -31,13 +31,13 @@ public static class IndexesApi
         return v1;
     }
 
-    internal static async Task<IndexList> List(HttpContext http, IndexRegistry registry, IOptions<RetrievalOptions> retrieval, CancellationToken ct)
+    internal static async Task<IndexList> List(HttpContext http, IndexRegistry registry, SearchService search, CancellationToken ct)
     {
         var indexes = new List<IndexInfo>();
         var tenant = http.GetCaller().Tenant;
         foreach (var name in registry.Names(tenant))
         {
-            if (await DescribeAsync(registry, name, http, retrieval.Value, ct) is { } info)
+            if (await DescribeAsync(registry, name, http, search, ct) is { } info)
             {
                 indexes.Add(info);
             }
@@ -47,18 +47,18 @@ public static class IndexesApi
     }
 
     internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(
-        string index, HttpContext http, IndexRegistry registry, IOptions<RetrievalOptions> retrieval, CancellationToken ct) =>
-        await DescribeAsync(registry, index, http, retrieval.Value, ct) is { } info
+        string index, HttpContext http, IndexRegistry registry, SearchService search, CancellationToken ct) =>
+        await DescribeAsync(registry, index, http, search, ct) is { } info
             ? TypedResults.Ok(info)
             : Problems.IndexNotFound(index);
 
     /// <summary>The index as it is now: a broken one is described from its settings with its error, never skipped or served.</summary>
-    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, HttpContext http, RetrievalOptions retrieval, CancellationToken ct)
+    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, HttpContext http, SearchService search, CancellationToken ct)
     {
         var tenant = http.GetCaller().Tenant;
         try
         {
-            return registry.Open(name, tenant) is { } store ? await DescribeAsync(store, http, retrieval, ct) : null;
+            return registry.Open(name, tenant) is { } store ? await DescribeAsync(store, http, search, ct) : null;
         }
         catch (IndexUnavailableException e)
         {
@@ -67,7 +67,8 @@ public static class IndexesApi
                 0, 0, RagService.Indexing.Storage.FolderSize.Of(registry.FolderOf(name, tenant)), settings.CreatedAt)
             {
                 Stages = settings.Stages,
-                EffectiveStages = (settings.Stages ?? new SearchStages()).Over(retrieval.StageSwitches()),
+                EffectiveStages = (settings.Stages ?? new SearchStages()).Over(search.Options.StageSwitches()),
+                UnavailableStages = search.UnavailableStages(),
                 Health = "broken",
                 Error = e.Reason,
             };
@@ -93,7 +94,7 @@ public static class IndexesApi
         IndexRegistry registry,
         Audit audit,
         IOptions<RagOptions> options,
-        IOptions<RetrievalOptions> retrieval,
+        SearchService search,
         EmbeddingModelProvider models,
         CancellationToken ct)
     {
@@ -137,7 +138,7 @@ public static class IndexesApi
         if (created)
         {
             audit.Record(http, "index.create", $"index {index}", "created");
-            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, http, retrieval.Value, ct));
+            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, http, search, ct));
         }
 
         var existing = store.Settings;
@@ -152,7 +153,7 @@ public static class IndexesApi
                 $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them; its stage defaults change with PUT /v1/indexes/{index}/stages."));
         }
 
-        return TypedResults.Ok(await DescribeAsync(store, http, retrieval.Value, ct));
+        return TypedResults.Ok(await DescribeAsync(store, http, search, ct));
     }
 
     /// <summary>Replaces the index's stage defaults: every member left out (or null) takes the service's setting.</summary>
@@ -162,7 +163,7 @@ public static class IndexesApi
         HttpContext http,
         IndexRegistry registry,
         Audit audit,
-        IOptions<RetrievalOptions> retrieval,
+        SearchService search,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -188,7 +189,7 @@ public static class IndexesApi
         }
 
         audit.Record(http, "index.stages", $"index {index}", defaults is null ? "cleared" : "changed");
-        return TypedResults.Ok(await DescribeAsync(store, http, retrieval.Value, ct));
+        return TypedResults.Ok(await DescribeAsync(store, http, search, ct));
     }
 
     internal static async Task<Results<Created<SnapshotInfo>, NotFound<ProblemDetails>>> Snapshot(string index, HttpContext http, IndexRegistry registry, IOptions<RagOptions> options, Audit audit, CancellationToken ct)
@@ -218,7 +219,7 @@ public static class IndexesApi
     }
 
     /// <summary>The index as the caller sees it: the document counts are of the documents its ACLs let it see.</summary>
-    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, RetrievalOptions retrieval, CancellationToken ct)
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, SearchService search, CancellationToken ct)
     {
         var counts = await store.Jobs.CountByStateAsync(ct, http.GetAclPrincipals());
         return new(
@@ -233,7 +234,8 @@ public static class IndexesApi
             store.Settings.CreatedAt)
         {
             Stages = store.Settings.Stages,
-            EffectiveStages = (store.Settings.Stages ?? new SearchStages()).Over(retrieval.StageSwitches()),
+            EffectiveStages = (store.Settings.Stages ?? new SearchStages()).Over(search.Options.StageSwitches()),
+            UnavailableStages = search.UnavailableStages(),
             Documents = DocumentCountsDto.From(counts),
         };
     }

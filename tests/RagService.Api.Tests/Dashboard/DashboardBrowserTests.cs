@@ -145,6 +145,9 @@ public sealed class DashboardBrowserTests
         Assert.Equal(accepted, shown.Order(StringComparer.Ordinal));
 
         await page.Locator("#stage-panel > summary").ClickAsync();
+        // No LLM is configured here: its stages say they cannot run; near-duplicate suppression can.
+        await Expect(page.Locator(".stage-switch[data-unavailable] [data-switch='llmRerank']")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".stage-switch[data-unavailable] [data-switch='deduplicate']")).ToHaveCountAsync(0);
         var dedup = page.GetByLabel("Near-duplicate suppression");
         await Expect(dedup).ToBeCheckedAsync(); // the index has no defaults of its own: the service's, on
         await dedup.UncheckAsync();

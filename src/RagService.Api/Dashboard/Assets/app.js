@@ -538,15 +538,15 @@ async function playground(selected) {
   const { indexes } = await api("/v1/indexes");
   const results = el("div", { id: "results" });
   // Every stage switch (stages.js), starting at the chosen index's defaults.
-  const effectiveOf = name => indexes.find(ix => ix.name === name)?.effectiveStages;
-  let stages = stagePanel(effectiveOf(indexes.some(ix => ix.name === selected) ? selected : indexes[0]?.name));
+  const panelOf = name => { const ix = indexes.find(i => i.name === name); return stagePanel(ix?.effectiveStages, ix?.unavailableStages); };
+  let stages = panelOf(indexes.some(ix => ix.name === selected) ? selected : indexes[0]?.name);
   const form = el("form", { class: "card", id: "query-form" },
     el("div", { class: "query-row" },
       el("div", {}, el("label", { for: "query" }, "Query"), el("input", { id: "query", type: "search", required: true })),
       el("div", {}, el("label", { for: "index" }, "Index"),
         el("select", { id: "index", onchange: event => {
           const open = stages.node.open;
-          stages.node.replaceWith((stages = stagePanel(effectiveOf(event.target.value))).node);
+          stages.node.replaceWith((stages = panelOf(event.target.value)).node);
           stages.node.open = open;
         } }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
       el("div", {}, el("label", { for: "mode" }, "Mode"),

@@ -43,8 +43,9 @@ function readSwitch(spec, input) {
  * The playground's stage switches: every switch shows the value a search of the index runs with (its
  * `effectiveStages`: the index's defaults over the service's settings); the request carries only the ones changed.
  */
-function stagePanel(effective) {
+function stagePanel(effective, unavailable) {
   effective = effective || {};
+  const missing = new Set(unavailable || []);
   const inputs = [];
   const summary = el("span", { id: "stages-summary" });
   const update = () => {
@@ -63,7 +64,9 @@ function stagePanel(effective) {
       input.addEventListener("change", update);
       inputs.push({ spec, input, initial });
       const label = el("label", { for: id, title: `stages.${spec.name}; index default ${stageValueText(initial)}` }, spec.label);
-      return el("div", { class: `stage-switch stage-${spec.kind}` }, spec.kind === "bool" ? [input, label] : [label, input]);
+      const note = missing.has(spec.name) ? el("span", { class: "muted unavailable" }, "not configured") : null;
+      return el("div", { class: `stage-switch stage-${spec.kind}`, "data-unavailable": missing.has(spec.name) || null },
+        spec.kind === "bool" ? [input, label, note] : [label, note, input]);
     })));
   /** The switches that differ from the index's defaults, as the request's `stages`; null when none does. */
   function value() {
@@ -111,10 +114,12 @@ function stageDefaultsEditor(indexes) {
           el("option", { value: "", selected: own === null }, "service setting"),
           (spec.kind === "bool" ? [["true", "on"], ["false", "off"]] : spec.choices.map(c => [c, c]))
             .map(([v, text]) => el("option", { value: v, selected: own !== null && String(own) === v }, text)));
+      const missing = (ix.unavailableStages || []).includes(spec.name);
       return { spec, input, row: el("tr", { "data-stage": spec.name },
         el("td", {}, el("label", { for: id }, spec.label), " ", el("span", { class: "muted mono" }, spec.name)),
         el("td", {}, input),
-        el("td", { class: "effective" }, stageValueText(ix.effectiveStages?.[spec.name]))) };
+        el("td", { class: "effective" }, stageValueText(ix.effectiveStages?.[spec.name]),
+          missing ? el("span", { class: "muted unavailable" }, " (not configured: does not run)") : null)) };
     });
     const status = el("p", { class: "muted", id: "stage-defaults-status", role: "status" }, message || "");
     const error = el("p", { class: "error", id: "stage-defaults-error", role: "alert" });
@@ -146,7 +151,7 @@ function stageDefaultsEditor(indexes) {
   };
   pick.addEventListener("change", () => render(indexes.find(ix => ix.name === pick.value)));
   card.append(
-    el("p", { class: "muted" }, "What a search of the index runs with when its request does not set a switch. \"Service setting\" follows Retrieval in the configuration; a stage whose model or LLM is not configured does not run even when on."),
+    el("p", { class: "muted" }, "What a search of the index runs with when its request does not set a switch. \"Service setting\" follows Retrieval in the configuration; a stage whose model or LLM is not configured here does not run even when on."),
     el("div", { class: "inline" }, el("label", { for: "stage-defaults-index" }, "Index"), pick),
     body);
   render(indexes[0]);
