@@ -182,11 +182,40 @@ public sealed partial class IndexRegistry : IDisposable
 
             var folder = Path.Combine(RootOf(tenant), name);
             Directory.CreateDirectory(folder);
-            var temp = Path.Combine(folder, "index.json.tmp");
-            File.WriteAllText(temp, JsonSerializer.Serialize(settings, Json));
-            File.Move(temp, Path.Combine(folder, "index.json"), overwrite: true);
+            WriteSettings(folder, settings);
             return (Open(name, tenant)!, true);
         }
+    }
+
+    /// <summary>
+    /// Replaces the index's retrieval stage defaults (null: the service's) in its settings file, then in the open
+    /// store, so the next search uses them and a restarted service keeps them. The rest of its settings are fixed
+    /// for its life (its vectors depend on them).
+    /// </summary>
+    /// <returns>The store with its new settings, or null when the tenant has no such index.</returns>
+    /// <exception cref="IndexUnavailableException">The index exists but is broken.</exception>
+    public IndexStore? SetStageDefaults(string name, RagService.Core.Search.SearchStages? stages, string tenant = AccessScope.DefaultTenant)
+    {
+        lock (_lifecycle)
+        {
+            if (_deleting.ContainsKey(Key(tenant, name)) || Open(name, tenant) is not { } store)
+            {
+                return null;
+            }
+
+            var settings = store.Settings with { Stages = stages };
+            WriteSettings(store.Folder, settings);
+            store.Settings = settings;
+            return store;
+        }
+    }
+
+    /// <summary>Writes index.json whole or not at all (a temporary file moved over it).</summary>
+    private static void WriteSettings(string folder, IndexSettings settings)
+    {
+        var temp = Path.Combine(folder, "index.json.tmp");
+        File.WriteAllText(temp, JsonSerializer.Serialize(settings, Json));
+        File.Move(temp, Path.Combine(folder, "index.json"), overwrite: true);
     }
 
     /// <summary>The open store of an existing index of the tenant, or null (another tenant's index is null too).</summary>

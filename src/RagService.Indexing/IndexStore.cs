@@ -15,12 +15,13 @@ public sealed class IndexStore : IIndexWriter, IDisposable
     // Never disposed: a writer waiting on it when the store closes must wake up and be told, not hang.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private volatile bool _closed;
+    private volatile IndexSettings _settings;
 
     public IndexStore(string name, string folder, IndexSettings settings, IDocumentCatalog catalog, ILexicalIndex lexical, IVectorIndex vectors)
     {
         Name = name;
         Folder = folder;
-        Settings = settings;
+        _settings = settings;
         Catalog = catalog;
         Lexical = lexical;
         Vectors = vectors;
@@ -33,7 +34,12 @@ public sealed class IndexStore : IIndexWriter, IDisposable
 
     public string Folder { get; }
 
-    public IndexSettings Settings { get; }
+    /// <summary>The index's settings; only its stage defaults change after creation (<see cref="IndexRegistry.SetStageDefaults"/>).</summary>
+    public IndexSettings Settings
+    {
+        get => _settings;
+        internal set => _settings = value;
+    }
 
     public IDocumentCatalog Catalog { get; }
 

@@ -206,4 +206,33 @@ public sealed record RetrievalOptions
 
     /// <summary>How many top candidates MMR reorders; the rest keep their order below them.</summary>
     public int MmrWindow { get; init; } = 20;
+
+    /// <summary>
+    /// These settings as stage switches, every member set: what a search runs with when neither its index nor
+    /// its request sets a switch (an index's defaults go <see cref="Core.Search.SearchStages.Over"/> them).
+    /// </summary>
+    public Core.Search.SearchStages StageSwitches() => new()
+    {
+        Rewrite = Rewrite,
+        MultiQuery = RewriteMultiQuery,
+        Decompose = RewriteDecompose,
+        StepBack = RewriteStepBack,
+        Hyde = RewriteHyde,
+        QueryUnderstanding = QueryUnderstanding,
+        DateHints = DateHints,
+        DateHintMode = DateHintMode,
+        Routing = Routing,
+        PseudoRelevanceFeedback = PseudoRelevanceFeedback,
+        Fusion = Fusion,
+        RrfK = RrfK,
+        Bm25Weight = Bm25Weight,
+        DenseWeight = DenseWeight,
+        RareTermAnchor = RareTermAnchor,
+        SecondStage = SecondStage,
+        Rerank = Rerank,
+        LlmRerank = LlmRerank,
+        Deduplicate = Deduplicate,
+        Mmr = Mmr,
+        MmrLambda = MmrLambda,
+    };
 }

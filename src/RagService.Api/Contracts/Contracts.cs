@@ -34,6 +34,12 @@ public sealed record IndexInfo(
     [Description("The index's retrieval stage defaults, when it has any.")]
     public SearchStages? Stages { get; init; }
 
+    [Description("The stage switches a search of this index runs with where its request sets none: the index's defaults over the service's settings (Retrieval), every member set. A stage whose model or LLM is not configured (rerank, llmRerank, rewrite, secondStage) does not run even when on; the trace's settings say what ran.")]
+    public SearchStages? EffectiveStages { get; init; }
+
+    [Description("The stage switches that cannot run on this service whatever their value: rerank without a cross-encoder (Retrieval:RerankerModelPath), rewrite and its techniques and llmRerank without an LLM.")]
+    public IReadOnlyList<string> UnavailableStages { get; init; } = [];
+
     [Description("ok, or broken: the index could not be opened or its BM25 or vector index disagrees with its catalog; its routes answer 503 until it is repaired (rag doctor --repair).")]
     public string Health { get; init; } = "ok";
 

@@ -24,6 +24,7 @@ public static class DashboardEndpoints
         ["index.html"] = "text/html; charset=utf-8",
         ["app.js"] = "text/javascript; charset=utf-8",
         ["eval.js"] = "text/javascript; charset=utf-8",
+        ["stages.js"] = "text/javascript; charset=utf-8",
         ["app.css"] = "text/css; charset=utf-8",
     };
 

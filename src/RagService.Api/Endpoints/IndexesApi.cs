@@ -4,9 +4,11 @@ using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using RagService.Api.Security;
+using RagService.Core.Search;
 using RagService.Core.Security;
 using RagService.Indexing;
 using RagService.Indexing.Maintenance;
+using RagService.Api.Querying;
 
 namespace RagService.Api.Endpoints;
 
@@ -19,6 +21,9 @@ public static class IndexesApi
         group.MapGet("/", List).WithSummary("List the indexes of the caller's tenant");
         group.MapGet("/{index}", Get).WithSummary("Describe an index");
         group.MapPut("/{index}", Create).RequireAuthorization(RagPolicies.Admin).WithSummary("Create an index (idempotent)");
+        group.MapPut("/{index}/stages", SetStages).RequireAuthorization(RagPolicies.Admin)
+            .WithSummary("Replace the index's retrieval stage defaults (the members of a search's stages; {} goes back to the service's settings); a request's own stages still override them")
+            .WithDescription("Unlike the index's other settings, which its vectors depend on, its stage defaults may change at any time: the next search uses them and the index's settings file keeps them across a restart.");
         group.MapDelete("/{index}", Delete).RequireAuthorization(RagPolicies.Admin).WithSummary("Delete an index with all its documents");
         group.MapPost("/{index}/snapshot", Snapshot)
             .WithSummary("Write a consistent snapshot of the index (catalog, BM25, vectors, blobs) under {data}/snapshots without stopping searches; bring it back with 'rag restore'")
@@ -26,13 +31,13 @@ public static class IndexesApi
         return v1;
     }
 
-    internal static async Task<IndexList> List(HttpContext http, IndexRegistry registry, CancellationToken ct)
+    internal static async Task<IndexList> List(HttpContext http, IndexRegistry registry, SearchService search, CancellationToken ct)
     {
         var indexes = new List<IndexInfo>();
         var tenant = http.GetCaller().Tenant;
         foreach (var name in registry.Names(tenant))
         {
-            if (await DescribeAsync(registry, name, http, ct) is { } info)
+            if (await DescribeAsync(registry, name, http, search, ct) is { } info)
             {
                 indexes.Add(info);
             }
@@ -41,18 +46,19 @@ public static class IndexesApi
         return new IndexList(indexes);
     }
 
-    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(string index, HttpContext http, IndexRegistry registry, CancellationToken ct) =>
-        await DescribeAsync(registry, index, http, ct) is { } info
+    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>>> Get(
+        string index, HttpContext http, IndexRegistry registry, SearchService search, CancellationToken ct) =>
+        await DescribeAsync(registry, index, http, search, ct) is { } info
             ? TypedResults.Ok(info)
             : Problems.IndexNotFound(index);
 
     /// <summary>The index as it is now: a broken one is described from its settings with its error, never skipped or served.</summary>
-    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, HttpContext http, CancellationToken ct)
+    private static async Task<IndexInfo?> DescribeAsync(IndexRegistry registry, string name, HttpContext http, SearchService search, CancellationToken ct)
     {
         var tenant = http.GetCaller().Tenant;
         try
         {
-            return registry.Open(name, tenant) is { } store ? await DescribeAsync(store, http, ct) : null;
+            return registry.Open(name, tenant) is { } store ? await DescribeAsync(store, http, search, ct) : null;
         }
         catch (IndexUnavailableException e)
         {
@@ -61,6 +67,8 @@ public static class IndexesApi
                 0, 0, RagService.Indexing.Storage.FolderSize.Of(registry.FolderOf(name, tenant)), settings.CreatedAt)
             {
                 Stages = settings.Stages,
+                EffectiveStages = (settings.Stages ?? new SearchStages()).Over(search.Options.StageSwitches()),
+                UnavailableStages = search.UnavailableStages(),
                 Health = "broken",
                 Error = e.Reason,
             };
@@ -86,6 +94,7 @@ public static class IndexesApi
         IndexRegistry registry,
         Audit audit,
         IOptions<RagOptions> options,
+        SearchService search,
         EmbeddingModelProvider models,
         CancellationToken ct)
     {
@@ -129,7 +138,7 @@ public static class IndexesApi
         if (created)
         {
             audit.Record(http, "index.create", $"index {index}", "created");
-            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, http, ct));
+            return TypedResults.Created($"/v1/indexes/{index}", await DescribeAsync(store, http, search, ct));
         }
 
         var existing = store.Settings;
@@ -141,10 +150,46 @@ public static class IndexesApi
             return TypedResults.Conflict(Problems.Create(
                 StatusCodes.Status409Conflict,
                 "Index exists with other settings",
-                $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them."));
+                $"Index '{index}' already exists with model '{existing.EmbeddingModel}', chunk budget {existing.Chunking.MaxTokens}. Delete it first to change them; its stage defaults change with PUT /v1/indexes/{index}/stages."));
         }
 
-        return TypedResults.Ok(await DescribeAsync(store, http, ct));
+        return TypedResults.Ok(await DescribeAsync(store, http, search, ct));
+    }
+
+    /// <summary>Replaces the index's stage defaults: every member left out (or null) takes the service's setting.</summary>
+    internal static async Task<Results<Ok<IndexInfo>, NotFound<ProblemDetails>, ValidationProblem>> SetStages(
+        string index,
+        SearchStages? stages,
+        HttpContext http,
+        IndexRegistry registry,
+        Audit audit,
+        SearchService search,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (stages is null)
+        {
+            errors["stages"] = ["A JSON object of stage switches is required ({} goes back to the service's settings)."];
+        }
+        else
+        {
+            QueryApi.ValidateStages(stages, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        // An object with no member set is no defaults at all: the index follows the service's settings again.
+        var defaults = stages == new SearchStages() ? null : stages;
+        if (registry.SetStageDefaults(index, defaults, http.GetCaller().Tenant) is not { } store)
+        {
+            return Problems.IndexNotFound(index);
+        }
+
+        audit.Record(http, "index.stages", $"index {index}", defaults is null ? "cleared" : "changed");
+        return TypedResults.Ok(await DescribeAsync(store, http, search, ct));
     }
 
     internal static async Task<Results<Created<SnapshotInfo>, NotFound<ProblemDetails>>> Snapshot(string index, HttpContext http, IndexRegistry registry, IOptions<RagOptions> options, Audit audit, CancellationToken ct)
@@ -174,7 +219,7 @@ public static class IndexesApi
     }
 
     /// <summary>The index as the caller sees it: the document counts are of the documents its ACLs let it see.</summary>
-    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, CancellationToken ct)
+    private static async Task<IndexInfo> DescribeAsync(IndexStore store, HttpContext http, SearchService search, CancellationToken ct)
     {
         var counts = await store.Jobs.CountByStateAsync(ct, http.GetAclPrincipals());
         return new(
@@ -189,6 +234,8 @@ public static class IndexesApi
             store.Settings.CreatedAt)
         {
             Stages = store.Settings.Stages,
+            EffectiveStages = (store.Settings.Stages ?? new SearchStages()).Over(search.Options.StageSwitches()),
+            UnavailableStages = search.UnavailableStages(),
             Documents = DocumentCountsDto.From(counts),
         };
     }

@@ -28,6 +28,27 @@ public sealed class SearchService(EmbeddingModelProvider models, IOptions<Retrie
 
     public RetrievalOptions Options => options.Value;
 
+    /// <summary>
+    /// The stage switches that cannot run on this service however they are set, because what they need is not
+    /// configured: the cross-encoder (<see cref="RetrievalOptions.RerankerModelPath"/>) for rerank, an LLM for
+    /// rewriting and LLM reranking. A search with them on runs without them; its trace says why.
+    /// </summary>
+    public IReadOnlyList<string> UnavailableStages()
+    {
+        var unavailable = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Value.RerankerModelPath))
+        {
+            unavailable.Add("rerank");
+        }
+
+        if (llm?.Options.IsConfigured != true)
+        {
+            unavailable.AddRange(["rewrite", "multiQuery", "decompose", "stepBack", "hyde", "llmRerank"]);
+        }
+
+        return unavailable;
+    }
+
     public void Dispose()
     {
         if (_reranker.IsValueCreated)

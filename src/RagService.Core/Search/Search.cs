@@ -174,4 +174,12 @@ public sealed record SearchTrace
 }
 
 /// <summary>One retrieval stage in a trace.</summary>
-public sealed record SearchTraceStep(string Stage, bool Applied, double Ms, string Detail);
+public sealed record SearchTraceStep(string Stage, bool Applied, double Ms, string Detail)
+{
+    /// <summary>
+    /// The rank (1 = first) of each returned hit, by chunk id, in the ranking as this stage left it; a hit missing
+    /// here was not in that ranking (a later stage brought it in). Null for the stages before there is a ranking
+    /// (query understanding, routing, the legs): each hit's BM25 and dense ranks are in its scores.
+    /// </summary>
+    public IReadOnlyDictionary<string, int>? Ranks { get; init; }
+}

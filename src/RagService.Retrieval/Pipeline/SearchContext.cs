@@ -96,4 +96,7 @@ internal sealed class SearchContext
 
     /// <summary>The trace steps, in stage order; recorded by the pipeline.</summary>
     public List<SearchTraceStep> Steps { get; } = [];
+
+    /// <summary>For a traced search: the candidate order (chunk ids, best first) each step left, by step.</summary>
+    public Dictionary<SearchTraceStep, string[]> Rankings { get; } = new(ReferenceEqualityComparer.Instance);
 }

@@ -104,7 +104,15 @@ internal sealed class SearchPipeline
         SearchTelemetry.RecordStage(activity, entry.Stage.Name, outcome.Applied, clock.Elapsed);
         if (entry.Traced)
         {
-            sink.Add(new SearchTraceStep(entry.Stage.Name, outcome.Applied, clock.Elapsed.TotalMilliseconds, outcome.Detail));
+            var step = new SearchTraceStep(entry.Stage.Name, outcome.Applied, clock.Elapsed.TotalMilliseconds, outcome.Detail);
+            sink.Add(step);
+
+            // The ranking as this stage left it, for the trace's per-stage ranks of the returned hits. Only the
+            // sequential stages after fusion have one (the concurrent legs write to their own sinks, before it).
+            if (context.Request.IncludeTrace && ReferenceEquals(sink, context.Steps) && context.Candidates.Count > 0)
+            {
+                context.Rankings[step] = context.Candidates.Select(c => c.ChunkId).ToArray();
+            }
         }
     }
 }

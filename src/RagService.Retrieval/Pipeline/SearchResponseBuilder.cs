@@ -30,7 +30,7 @@ internal static class SearchResponseBuilder
             EmbedMs = context.Dense.EmbedMs,
             FuseMs = context.Steps.Where(s => s.Stage is "fusion" or "section-boost").Sum(s => s.Ms),
             Settings = Settings(context, components, staleDropped),
-            Steps = context.Steps.ToList(),
+            Steps = WithRanks(context, hits),
         };
         return new SearchResponse(hits, trace);
     }
@@ -78,7 +78,7 @@ internal static class SearchResponseBuilder
                 ["rewriteBudgetMs"] = Invariant(options.RewriteBudgetMs),
             };
             AddWholeSearchSettings(settings, context, components);
-            trace = first with { Settings = settings, Steps = context.Steps.ToList() };
+            trace = first with { Settings = settings, Steps = WithRanks(context, hits) };
         }
 
         return new SearchResponse(hits, trace);
@@ -96,6 +96,36 @@ internal static class SearchResponseBuilder
             .Select(s => s.Stage == "date-hint" ? s with { Detail = $"{dates.Detail} matched nothing; instead {s.Detail}" } : s)
             .ToList();
         return retry with { Trace = trace with { Steps = steps } };
+    }
+
+    /// <summary>
+    /// The steps with each returned hit's rank in the ranking the step left. A per-query step of a fanned-out
+    /// search comes from the original query's own search and keeps its ranks there (of its returned hits,
+    /// <see cref="RetrievalOptions.RewriteCandidates"/> at least), narrowed to this search's hits.
+    /// </summary>
+    private static List<SearchTraceStep> WithRanks(SearchContext context, IReadOnlyList<SearchHit> hits)
+    {
+        var ids = hits.Select(h => h.Chunk.Id).ToHashSet(StringComparer.Ordinal);
+        return context.Steps.Select(step =>
+        {
+            if (context.Rankings.TryGetValue(step, out var ranking))
+            {
+                var ranks = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+                for (var i = 0; i < ranking.Length && ranks.Count < ids.Count; i++)
+                {
+                    if (ids.Contains(ranking[i]))
+                    {
+                        ranks[ranking[i]] = i + 1;
+                    }
+                }
+
+                return step with { Ranks = ranks };
+            }
+
+            return step.Ranks is { } earlier
+                ? step with { Ranks = earlier.Where(r => ids.Contains(r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal) }
+                : step;
+        }).ToList();
     }
 
     private static List<SearchHit> ToHits(SearchContext context, int topK)

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RagService.Evaluation.Hosting;
 using static Microsoft.Playwright.Assertions;
@@ -92,6 +94,9 @@ public sealed class DashboardBrowserTests
         Assert.True(await page.Locator("tr.trace-step").CountAsync() > 0, "the playground shows the search trace's steps");
         await DashboardBrowser.ScreenshotAsync(page, "playground");
         await DashboardBrowser.AssertAccessibleAsync(page);
+        await StageSwitchesAndRankMovementAsync(page, http);
+        await StageDefaultsInSettingsAsync(page, http);
+        await PhoneWidthAsync(page);
 
         // Signing out forgets the key: the next visit asks for one again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -124,6 +129,93 @@ public sealed class DashboardBrowserTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await anonymous.GetAsync("admin/secrets.json")).StatusCode);
         // The shell holds no data: the API behind it still refuses a caller without a key.
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("v1/indexes")).StatusCode);
+    }
+
+    /// <summary>
+    /// The playground offers every stage switch the search API accepts, at the index's defaults; a switch turned
+    /// off goes into the request and the trace; the trace's rank-movement chart and its text alternative show each
+    /// hit's rank after each stage.
+    /// </summary>
+    private static async Task StageSwitchesAndRankMovementAsync(IPage page, HttpClient http)
+    {
+        var openApi = await http.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var accepted = openApi.GetProperty("components").GetProperty("schemas").GetProperty("SearchStages").GetProperty("properties")
+            .EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+        var shown = await page.Locator("#stage-panel [data-switch]").EvaluateAllAsync<string[]>("inputs => inputs.map(i => i.dataset.switch)");
+        Assert.Equal(accepted, shown.Order(StringComparer.Ordinal));
+
+        await page.Locator("#stage-panel > summary").ClickAsync();
+        // No LLM is configured here: its stages say they cannot run; near-duplicate suppression can.
+        await Expect(page.Locator(".stage-switch[data-unavailable] [data-switch='llmRerank']")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".stage-switch[data-unavailable] [data-switch='deduplicate']")).ToHaveCountAsync(0);
+        var dedup = page.GetByLabel("Near-duplicate suppression");
+        await Expect(dedup).ToBeCheckedAsync(); // the index has no defaults of its own: the service's, on
+        await dedup.UncheckAsync();
+        await Expect(page.Locator("#stages-summary")).ToHaveTextAsync("Stages: 1 changed (deduplicate off)");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-stages");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Expect(page.Locator("#trace-settings dt:text-is('hygiene') + dd")).ToHaveTextAsync("off");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy as curl" }).ClickAsync();
+        await Expect(page.Locator("#request-snippet")).ToContainTextAsync("\"stages\":{\"deduplicate\":false}");
+
+        var hits = await page.Locator("tr.hit").CountAsync();
+        var chart = page.Locator("svg#rank-chart");
+        await Expect(chart.Locator("g.hit-line")).ToHaveCountAsync(Math.Min(10, hits));
+        await Expect(chart).ToHaveAccessibleNameAsync($"Rank of the top {Math.Min(10, hits)} hits after each stage");
+        await Expect(chart).ToHaveAccessibleDescriptionAsync(new Regex(@"^1\. travel\.md: BM25 \d+, dense \d+, fusion \d+, .*final 1\. 2\. "));
+        await Expect(page.Locator("#rank-table tr.rank-row")).ToHaveCountAsync(Math.Min(10, hits));
+        await Expect(page.Locator("tr.trace-step[data-stage='fusion'] td.rank-change")).ToContainTextAsync("first ranking");
+        await page.Locator("#rank-movement").EvaluateAsync("section => section.scrollIntoView({ block: 'start' })");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-trace");
+        await DashboardBrowser.AssertAccessibleAsync(page);
+    }
+
+    /// <summary>An admin gives the index a stage default on the settings page; the API and the playground have it, then it is cleared.</summary>
+    private static async Task StageDefaultsInSettingsAsync(IPage page, HttpClient http)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        var editor = page.Locator("#stage-defaults-form");
+        await editor.GetByLabel("MMR", new() { Exact = true }).SelectOptionAsync("true");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save defaults" }).ClickAsync();
+        await Expect(page.Locator("#stage-defaults-status")).ToContainTextAsync($"Saved: {Index} has 1 stage default");
+        await Expect(page.Locator("#stage-defaults tr[data-stage='mmr'] td.effective")).ToHaveTextAsync("on");
+        var info = await http.GetFromJsonAsync<JsonElement>($"v1/indexes/{Index}");
+        Assert.True(info.GetProperty("stages").GetProperty("mmr").GetBoolean());
+        await page.Locator("#stage-defaults").ScrollIntoViewIfNeededAsync();
+        await DashboardBrowser.ScreenshotAsync(page, "settings-stages");
+        await DashboardBrowser.AssertAccessibleAsync(page);
+
+        // The playground starts at the index's new default.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.Locator("#stage-panel > summary").ClickAsync();
+        await Expect(page.GetByLabel("MMR", new() { Exact = true })).ToBeCheckedAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use the service's settings" }).ClickAsync();
+        await Expect(page.Locator("#stage-defaults tr[data-stage='mmr'] td.effective")).ToHaveTextAsync("off");
+        info = await http.GetFromJsonAsync<JsonElement>($"v1/indexes/{Index}");
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("stages").ValueKind);
+    }
+
+    /// <summary>At a phone's 390×844 the overview and the playground fit the width: the nav wraps, wide tables scroll inside their frame.</summary>
+    private static async Task PhoneWidthAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        const string fits = "document.documentElement.scrollWidth <= window.innerWidth";
+        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-index='{Index}']")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>(fits), "the overview fits a phone's width");
+        await DashboardBrowser.ScreenshotAsync(page, "overview-phone");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByLabel("Query").FillAsync("meal allowance for interns");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Expect(page.Locator("tr.hit").First).ToContainTextAsync("travel.md");
+        await Expect(page.Locator("svg#rank-chart")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>(fits), "the playground fits a phone's width");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-phone");
+        await DashboardBrowser.AssertAccessibleAsync(page);
+        await page.SetViewportSizeAsync(1280, 800);
     }
 
     /// <summary>Ingests the index's <see cref="Documents"/> documents and waits until each is final; returns their ids.</summary>

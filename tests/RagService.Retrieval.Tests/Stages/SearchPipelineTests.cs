@@ -89,6 +89,15 @@ public sealed class SearchPipelineTests
         Assert.All(steps, s => Assert.True(s.Ms >= 0));
         Assert.Contains("near-duplicates demoted", steps.Single(s => s.Stage == "dedup").Detail, StringComparison.Ordinal);
         Assert.Contains("c3", response.Hits.Select(h => h.Chunk.Id));
+
+
+        // Ranks: the rewrite step ranks every hit in the fused ranking across the queries; a per-query step keeps the
+        // original query's ranks, narrowed to this search's hits (one found by a paraphrase alone is absent there).
+        var ids = response.Hits.Select(h => h.Chunk.Id).ToList();
+        Assert.Equal(ids.ToHashSet(), steps[0].Ranks!.Keys.ToHashSet());
+        Assert.Equal(Enumerable.Range(1, ids.Count), ids.Select(id => steps[^1].Ranks![id]));
+        var fusion = steps.Single(s => s.Stage == "fusion").Ranks!;
+        Assert.Subset(ids.ToHashSet(), fusion.Keys.ToHashSet());
     }
 
     [Fact]
@@ -101,6 +110,35 @@ public sealed class SearchPipelineTests
         Assert.Equal(StageOrder, response.Trace!.Steps.Select(s => s.Stage));
         Assert.All(response.Trace.Steps, s => Assert.True(s.Ms >= 0 && s.Ms < 10_000));
         Assert.Equal(response.Trace.Steps.Where(s => s.Stage is "fusion" or "section-boost").Sum(s => s.Ms), response.Trace.FuseMs);
+    }
+
+    [Fact]
+    public async Task The_trace_gives_each_hit_its_rank_after_every_stage_that_had_a_ranking()
+    {
+        var retriever = new HybridRetriever(lexical, vectors, Embedder(), lookup, HybridRetrieverTests.Classic with { Deduplicate = true, RareTermAnchor = false });
+
+        var response = await retriever.SearchAsync(new SearchRequest { Query = Query, IncludeTrace = true }, CancellationToken.None);
+
+        var steps = response.Trace!.Steps;
+        var ids = response.Hits.Select(h => h.Chunk.Id).ToList();
+        Assert.True(ids.Count >= 2, "a ranking of several hits");
+
+        // Before fusion there is no ranking yet; from fusion on every hit is ranked in each step's order.
+        Assert.All(steps.TakeWhile(s => s.Stage != "fusion"), s => Assert.Null(s.Ranks));
+        var ranked = steps.SkipWhile(s => s.Stage != "fusion").ToList();
+        Assert.Equal(StageOrder.SkipWhile(s => s != "fusion"), ranked.Select(s => s.Stage));
+        Assert.All(ranked, s => Assert.Equal(ids.ToHashSet(), s.Ranks!.Keys.ToHashSet()));
+
+        // The last stage's ranks are the response's order.
+        Assert.Equal(Enumerable.Range(1, ids.Count), ids.Select(id => ranked[^1].Ranks![id]));
+
+        // Fusion's ranks follow the fused score (what each hit's breakdown says fusion gave it).
+        var byFused = response.Hits.OrderByDescending(h => h.Scores.FusedScore).ThenBy(h => h.Chunk.Id, StringComparer.Ordinal).Select(h => h.Chunk.Id).ToList();
+        Assert.Equal(byFused, ids.OrderBy(id => ranked[0].Ranks![id]));
+
+        // Without a trace nothing is kept.
+        var untraced = await retriever.SearchAsync(new SearchRequest { Query = Query }, CancellationToken.None);
+        Assert.Null(untraced.Trace);
     }
 
     private sealed class ScriptedRewriter(params string[] paraphrases) : IQueryRewriter

@@ -71,7 +71,8 @@ function fixed(value, digits) {
 }
 
 function table(label, headers, rows) {
-  return el("div", { class: "table-wrap" },
+  // Focusable and named: a table wider than a phone scrolls inside this frame, by keyboard too.
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": label },
     el("table", { "aria-label": label },
       el("thead", {}, el("tr", {}, headers.map(h => h instanceof Node ? h : el("th", { scope: "col", class: h.num ? "num" : null }, h.text ?? h)))),
       el("tbody", {}, rows)));
@@ -536,27 +537,37 @@ async function documentPage(index, documentId, params) {
 async function playground(selected) {
   const { indexes } = await api("/v1/indexes");
   const results = el("div", { id: "results" });
+  // Every stage switch (stages.js), starting at the chosen index's defaults.
+  const panelOf = name => { const ix = indexes.find(i => i.name === name); return stagePanel(ix?.effectiveStages, ix?.unavailableStages); };
+  let stages = panelOf(indexes.some(ix => ix.name === selected) ? selected : indexes[0]?.name);
   const form = el("form", { class: "card", id: "query-form" },
     el("div", { class: "query-row" },
       el("div", {}, el("label", { for: "query" }, "Query"), el("input", { id: "query", type: "search", required: true })),
       el("div", {}, el("label", { for: "index" }, "Index"),
-        el("select", { id: "index" }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
+        el("select", { id: "index", onchange: event => {
+          const open = stages.node.open;
+          stages.node.replaceWith((stages = panelOf(event.target.value)).node);
+          stages.node.open = open;
+        } }, indexes.map(ix => el("option", { value: ix.name, selected: ix.name === selected }, ix.name)))),
       el("div", {}, el("label", { for: "mode" }, "Mode"),
         el("select", { id: "mode" }, ["hybrid", "bm25", "dense"].map(m => el("option", { value: m }, m)))),
       el("div", { class: "inline" },
         el("button", { type: "submit", value: "search" }, "Search"),
-        el("button", { type: "submit", value: "ask", class: "secondary" }, "Ask"))));
+        el("button", { type: "submit", value: "ask", class: "secondary" }, "Ask"))),
+    stages.node);
   form.addEventListener("submit", async event => {
     event.preventDefault();
     const asking = event.submitter?.value === "ask";
     const index = form.querySelector("#index").value;
     const text = form.querySelector("#query").value;
     const mode = form.querySelector("#mode").value;
+    const switches = stages.value();
     results.replaceChildren(el("p", { class: "muted" }, asking ? "Answering…" : "Searching…"));
     // The request is written once, as sent: the copy buttons reproduce these very bytes.
     const sent = {
       path: `/v1/indexes/${encodeURIComponent(index)}/${asking ? "ask" : "search"}`,
-      body: JSON.stringify(asking ? { question: text, mode, topK: 8, trace: true } : { query: text, mode, topK: 10, trace: true }),
+      body: JSON.stringify(Object.assign(asking ? { question: text, mode, topK: 8, trace: true } : { query: text, mode, topK: 10, trace: true },
+        switches ? { stages: switches } : {})),
     };
     request.replaceWith(request = requestCard(sent));
     try {
@@ -681,37 +692,13 @@ async function showCitation(viewer, index, citation) {
   }
 }
 
-function renderSearch(target, response) {
-  const hits = response.hits.map(hit => el("tr", { class: "hit", "data-chunk": hit.chunk.chunkId },
-    el("td", { class: "num" }, hit.rank),
-    el("td", { class: "num" }, fixed(hit.score, 4)),
-    el("td", {}, hit.chunk.fileName || hit.chunk.documentId, el("div", { class: "muted" }, (hit.chunk.sectionPath || []).join(" › "))),
-    el("td", { class: "hit-text" }, hit.chunk.text.length > 300 ? `${hit.chunk.text.slice(0, 300)}…` : hit.chunk.text),
-    el("td", { class: "num" }, hit.scores.bm25Rank ?? "–"),
-    el("td", { class: "num" }, hit.scores.denseRank ?? "–"),
-    el("td", { class: "num" }, fixed(hit.scores.fused, 4)),
-    el("td", { class: "num" }, fixed(hit.scores.rerank, 4))));
-  const steps = (response.trace?.steps || []).map(step => el("tr", { class: "trace-step" },
-    el("td", {}, step.stage),
-    el("td", {}, step.applied ? "yes" : "no"),
-    el("td", { class: "num" }, fixed(step.ms, 2)),
-    el("td", {}, step.detail)));
-  target.replaceChildren(
-    el("p", { class: "muted", id: "search-summary" }, `${response.hits.length} hits in ${fixed(response.elapsedMs, 1)} ms (${response.mode})`),
-    el("h2", {}, "Hits"),
-    table("Hits", [{ text: "Rank", num: 1 }, { text: "Score", num: 1 }, "Document", "Text", { text: "BM25 rank", num: 1 },
-      { text: "Dense rank", num: 1 }, { text: "Fused", num: 1 }, { text: "Rerank", num: 1 }], hits),
-    el("h2", {}, "Trace"),
-    table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did"], steps));
-}
-
 /** The effective configuration (admins): one table per section; secrets come masked from the API and are marked. */
 async function settings() {
   if (!hasRole("admin")) {
     show(el("h1", {}, "Settings"), el("p", { class: "muted" }, "Only an admin key reads the settings."));
     return;
   }
-  const { settings: all } = await api("/v1/settings");
+  const [{ settings: all }, { indexes }] = await Promise.all([api("/v1/settings"), api("/v1/indexes")]);
   const sections = new Map();
   for (const setting of all) {
     const section = setting.key.split(":")[0];
@@ -719,6 +706,7 @@ async function settings() {
     sections.get(section).push(setting);
   }
   show(el("h1", {}, "Settings"),
+    stageDefaultsEditor(indexes),
     el("p", { class: "muted" }, "The configuration the service runs with, defaults included. Secrets are masked by the API; change settings in appsettings.json or the environment and restart."),
     ...[...sections].map(([section, rows]) => el("section", { "data-section": section },
       el("h2", {}, section),
