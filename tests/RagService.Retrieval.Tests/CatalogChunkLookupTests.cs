@@ -43,6 +43,39 @@ public sealed class CatalogChunkLookupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_repeated_filter_follows_every_change_to_acls_tags_documents_and_chunks()
+    {
+        var reader = new SearchFilter { Principals = new HashSet<string> { "group:sci", "tenant" } };
+        async Task<string[]> Allowed() =>
+            (await _lookup.AllowedChunkIdsAsync(reader, CancellationToken.None))?.Order(StringComparer.Ordinal).ToArray() ?? ["(all)"];
+
+        // Nothing hidden: no restriction at all.
+        Assert.Equal(["(all)"], await Allowed());
+        Assert.Equal(["(all)"], await Allowed());
+
+        Assert.True(await _catalog.Jobs.UpdateAccessAsync("b", ["group:restricted"], null, CancellationToken.None));
+        Assert.Equal(["a1", "a2"], await Allowed());
+        Assert.Equal(["a1", "a2"], await Allowed()); // the same answer again, from the kept set
+
+        Assert.True(await _catalog.Jobs.UpdateAccessAsync("a", ["group:restricted"], null, CancellationToken.None));
+        Assert.Empty(await Allowed());
+
+        Assert.True(await _catalog.Jobs.UpdateAccessAsync("b", ["group:sci"], null, CancellationToken.None));
+        Assert.Equal(["b1"], await Allowed());
+
+        Add("c", new Dictionary<string, string> { ["tenant"] = "t1" }, "c1");
+        Assert.Equal(["b1", "c1"], await Allowed());
+
+        await _catalog.Jobs.DeleteAsync("b", CancellationToken.None);
+        Assert.Equal(["c1"], await Allowed());
+
+        var tagged = reader with { Tags = new Dictionary<string, string> { ["lang"] = "en" } };
+        Assert.Empty((await _lookup.AllowedChunkIdsAsync(tagged, CancellationToken.None))!);
+        Assert.True(await _catalog.Jobs.UpdateAccessAsync("c", null, new Dictionary<string, string> { ["lang"] = "en" }, CancellationToken.None));
+        Assert.Equal(["c1"], (await _lookup.AllowedChunkIdsAsync(tagged, CancellationToken.None))!);
+    }
+
+    [Fact]
     public async Task Resolve_skips_ids_the_catalog_does_not_know_and_carries_document_tags()
     {
         var resolved = await _lookup.ResolveAsync(["b1", "gone"], CancellationToken.None);

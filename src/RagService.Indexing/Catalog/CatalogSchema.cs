@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using RagService.Core.Indexes;
@@ -92,7 +94,9 @@ internal static class CatalogSchema
                 principal TEXT NOT NULL,
                 PRIMARY KEY (document_id, principal));
             CREATE INDEX IF NOT EXISTS doc_acl_by_principal ON doc_acl(principal, document_id);
+            CREATE INDEX IF NOT EXISTS chunks_by_document_id ON chunks(document_id, id);
             """);
+        AddGenerationCounter(connection);
         AddMissingDocumentColumns(connection);
         AddMissingChunkColumns(connection);
         AddMissingColumns(connection, "documents", [("attempts", "INTEGER NOT NULL DEFAULT 0")]);
@@ -100,6 +104,36 @@ internal static class CatalogSchema
         {
             CatalogDatabase.Execute(connection, $"PRAGMA user_version = {Version}");
         }
+    }
+
+    /// <summary>
+    /// <c>catalog_generation</c> counts every change to what a search filter reads (chunks, documents coming and
+    /// going, their tags and ACLs), kept by triggers in the writing transaction itself, so a reader that sees a
+    /// generation sees exactly the rows it counted. It lets a filter's allowed chunk ids be reused until they change.
+    /// </summary>
+    private static void AddGenerationCounter(SqliteConnection connection)
+    {
+        var triggers = new StringBuilder("""
+            CREATE TABLE IF NOT EXISTS catalog_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+            INSERT OR IGNORE INTO catalog_generation (id, value) VALUES (1, 0);
+
+            """);
+        foreach (var (table, events) in new[]
+        {
+            ("chunks", new[] { "INSERT", "UPDATE", "DELETE" }),
+            ("doc_acl", new[] { "INSERT", "UPDATE", "DELETE" }),
+            ("doc_tags", new[] { "INSERT", "UPDATE", "DELETE" }),
+            ("documents", new[] { "INSERT", "DELETE" }),
+        })
+        {
+            foreach (var e in events)
+            {
+                triggers.Append(CultureInfo.InvariantCulture,
+                    $"CREATE TRIGGER IF NOT EXISTS {table}_{e.ToLowerInvariant()}_generation AFTER {e} ON {table} BEGIN UPDATE catalog_generation SET value = value + 1 WHERE id = 1; END;\n");
+            }
+        }
+
+        CatalogDatabase.Execute(connection, triggers.ToString());
     }
 
     private static long UserVersion(SqliteConnection connection)

@@ -95,23 +95,42 @@ internal sealed class SqliteChunkStore(CatalogDatabase database) : IChunkStore
 
         return database.RunAsync<IReadOnlySet<string>?>(connection =>
         {
-            // An ACL restriction that hides no document of the index restricts nothing: the vector index then
-            // searches its graph unfiltered instead of checking every candidate against the whole index's ids.
-            if (filter with { Principals = null } is { IsEmpty: true } && !DocumentAcl.AnyHidden(connection, filter.Principals!))
-            {
-                return null;
-            }
-
+            // One read transaction: the generation and the ids come from the same snapshot of the catalog.
+            using var tx = connection.BeginTransaction(deferred: true);
             using var cmd = connection.CreateCommand();
             cmd.CommandText = $"SELECT c.id FROM chunks c WHERE {ChunkFilterSql.Where(cmd, filter)}";
-            var set = new HashSet<string>(StringComparer.Ordinal);
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
+            var key = AllowedSetCache.Key(cmd);
+            var generation = AllowedSetCache.Generation(connection);
+            if (_allowed.TryGet(key, generation, out var cached))
             {
-                set.Add(reader.GetString(0));
+                return cached;
             }
 
+            var set = Matching(connection, cmd, filter);
+            _allowed.Put(key, generation, set);
             return set;
         }, ct);
+    }
+
+    /// <summary>The allowed sets of the last few distinct filters (a reader's principals, tags), until the catalog changes.</summary>
+    private readonly AllowedSetCache _allowed = new();
+
+    private static HashSet<string>? Matching(SqliteConnection connection, SqliteCommand cmd, SearchFilter filter)
+    {
+        // An ACL restriction that hides no document of the index restricts nothing: the vector index then
+        // searches its graph unfiltered instead of checking every candidate against the whole index's ids.
+        if (filter with { Principals = null } is { IsEmpty: true } && !DocumentAcl.AnyHidden(connection, filter.Principals!))
+        {
+            return null;
+        }
+
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            set.Add(reader.GetString(0));
+        }
+
+        return set;
     }
 }
