@@ -16,6 +16,20 @@ function hasRole(role) {
   return Boolean(me) && (rank[me.role] || 0) >= rank[role];
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element (charts of eval.js and stages.js), its attributes set and its children appended as nodes or text. */
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value !== null && value !== undefined) node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
 /** Builds an element: attributes (on* and hidden excluded as strings) and children (strings become text nodes). */
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);

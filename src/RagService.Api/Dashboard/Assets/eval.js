@@ -5,8 +5,6 @@
 "use strict";
 
 const EVAL_PAGE_SIZE = 25;
-const SVG_NS = "http://www.w3.org/2000/svg";
-
 /** The metrics table's columns: a metric at a cutoff, as rag eval prints them. */
 const EVAL_METRICS = [
   { label: "nDCG@10", k: 10, key: "ndcg" },
@@ -136,16 +134,6 @@ function evalMetricsTable(run, choice) {
 }
 
 /** An SVG element with attributes (never HTML: text goes in as text nodes). */
-function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attrs || {})) if (value !== null && value !== undefined) node.setAttribute(name, String(value));
-  for (const child of children.flat()) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 /** Horizontal bars, two per row (nDCG@10 and Recall@10) on a 0–1 axis, in the table's order. */
 function evalChart(run) {
   const labelWidth = 300, barArea = 600, rowHeight = 34, top = 34, width = labelWidth + barArea + 70;

@@ -200,19 +200,7 @@ function traceTable(response) {
   return table("Trace", ["Stage", "Ran", { text: "ms", num: 1 }, "What it did", "Ranks of the hits"], rows);
 }
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const CHART_COLOURS = ["#0f5bb5", "#a4262c", "#107c10", "#8a5a00", "#5c2d91", "#00727a", "#c239b3", "#4f6bed", "#7a7574", "#ca5010"];
-
-function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value !== null && value !== undefined) node.setAttribute(name, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 /** The columns of the rank-movement chart: the legs' ranks, each stage that ran on a ranking, and the final rank. */
 function rankColumns(response) {
