@@ -31,7 +31,7 @@ public static partial class SettingsApi
     public const string Masked = "********";
 
     /// <summary>Every options section the service binds, under the configuration section it is bound from.</summary>
-    private static readonly (string Section, Type Options)[] Sections =
+    internal static readonly (string Section, Type Options)[] Sections =
     [
         (RagOptions.Section, typeof(RagOptions)),
         ("Lexical", typeof(LuceneLexicalIndexOptions)),
