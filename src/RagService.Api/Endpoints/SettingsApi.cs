@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Conversations;
@@ -56,11 +57,19 @@ public static partial class SettingsApi
     public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/settings", Get).WithTags("Settings").RequireAuthorization(RagPolicies.Admin)
-            .WithSummary("The effective configuration, defaults included, with every secret masked (admins)");
+            .WithSummary("The effective configuration, defaults included, with every secret masked (the system admin)");
         return v1;
     }
 
-    internal static SettingsDto Get(IServiceProvider services, IConfiguration configuration)
+    /// <summary>
+    /// The configuration is the process's, shared by every tenant (data folder, LLM endpoint, identity provider): only
+    /// the system admin reads it, as with the evaluation runs. A tenant's admin gets 403 and edits its indexes' stage
+    /// defaults through <c>PUT /v1/indexes/{index}/stages</c>.
+    /// </summary>
+    internal static Results<Ok<SettingsDto>, ForbidHttpResult> Get(HttpContext http, IServiceProvider services, IConfiguration configuration) =>
+        http.GetCaller().IsSystem ? TypedResults.Ok(Read(services, configuration)) : TypedResults.Forbid();
+
+    private static SettingsDto Read(IServiceProvider services, IConfiguration configuration)
     {
         var values = new List<SettingDto>();
         foreach (var (section, type) in Sections)

@@ -74,6 +74,21 @@ public sealed class DashboardSettingsTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync("v1/settings")).StatusCode);
         reader.DefaultRequestHeaders.Add("X-Api-Key", readerKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("v1/settings")).StatusCode);
+
+        // The configuration is the process's: a tenant's own admin (of default or of another tenant) may not read it.
+        foreach (var (tenant, name) in new[] { ("default", "tenant-admin"), ("globex", "globex-admin") })
+        {
+            if (tenant != "default")
+            {
+                (await http.PutAsJsonAsync($"v1/tenants/{tenant}", new { })).EnsureSuccessStatusCode();
+            }
+
+            var admin = await http.PostAsJsonAsync("v1/keys", new { name, role = "admin", tenant });
+            Assert.Equal(HttpStatusCode.Created, admin.StatusCode);
+            using var tenantAdmin = new HttpClient { BaseAddress = dashboard.Server.BaseAddress };
+            tenantAdmin.DefaultRequestHeaders.Add("X-Api-Key", (await admin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!);
+            Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("v1/settings")).StatusCode);
+        }
         var openApi = await http.GetFromJsonAsync<JsonElement>("openapi/v1.json");
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/settings", out _), "GET /v1/settings is in OpenAPI");
 

@@ -712,7 +712,10 @@ async function settings() {
     show(el("h1", {}, "Settings"), el("p", { class: "muted" }, "Only an admin key reads the settings."));
     return;
   }
-  const [{ settings: all }, { indexes }] = await Promise.all([api("/v1/settings"), api("/v1/indexes")]);
+  // The configuration is the process's, shared by every tenant: the system admin reads it; a tenant's admin edits
+  // its indexes' stage defaults only.
+  const [{ settings: all }, { indexes }] = await Promise.all([
+    me.system ? api("/v1/settings") : Promise.resolve({ settings: [] }), api("/v1/indexes")]);
   const sections = new Map();
   for (const setting of all) {
     const section = setting.key.split(":")[0];
@@ -721,7 +724,9 @@ async function settings() {
   }
   show(el("h1", {}, "Settings"),
     stageDefaultsEditor(indexes),
-    el("p", { class: "muted" }, "The configuration the service runs with, defaults included. Secrets are masked by the API; change settings in appsettings.json or the environment and restart."),
+    el("p", { class: "muted" }, me.system
+      ? "The configuration the service runs with, defaults included. Secrets are masked by the API; change settings in appsettings.json or the environment and restart."
+      : "The service's configuration is shared by every tenant and shown to the system admin only."),
     ...[...sections].map(([section, rows]) => el("section", { "data-section": section },
       el("h2", {}, section),
       table(`Settings of ${section}`, ["Setting", "Value"], rows.map(setting => el("tr", { "data-setting": setting.key },
