@@ -266,7 +266,11 @@ public sealed record AskResponseDto(
     IReadOnlyList<Citation> Citations,
     string GeneratedBy,
     IReadOnlyList<SearchHitDto>? Sources,
-    double ElapsedMs);
+    double ElapsedMs)
+{
+    [Description("With trace: what each retrieval stage did to find the sources (the search trace: the legs, every stage's time, note and ranks); null otherwise.")]
+    public SearchTrace? Trace { get; init; }
+}
 
 /// <summary>Requests of one route over the window: rate, 5xx errors and latency percentiles (ms, to within 10 %).</summary>
 public sealed record RequestStatsDto(long Count, long Errors, double PerMinute, double? P50Ms, double? P95Ms, double? P99Ms);

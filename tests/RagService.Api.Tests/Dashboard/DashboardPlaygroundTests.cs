@@ -54,6 +54,18 @@ public sealed class DashboardPlaygroundTests
         var cited = chunks.GetProperty("chunks").EnumerateArray().Single(c => c.GetProperty("chunkId").GetString() == citedId);
         Assert.Contains(TestDocuments.PdfBackupFact, cited.GetProperty("text").GetString(), StringComparison.Ordinal);
         await DashboardBrowser.ScreenshotAsync(page, "playground-ask");
+
+        // Under the answer, how its sources were found: the search trace of the ask, the fusion step ranked them.
+        var retrieval = page.Locator("#ask-retrieval");
+        await Expect(page.Locator("#ask-retrieval > summary")).ToContainTextAsync("sources were retrieved (hybrid)");
+        await page.Locator("#ask-retrieval > summary").ClickAsync();
+        await Expect(retrieval.Locator("tr.trace-step[data-stage='fusion'] td.rank-change")).ToContainTextAsync("first ranking");
+        await Expect(retrieval.Locator("tr.trace-leg")).ToHaveCountAsync(2);
+        var lines = retrieval.Locator("#rank-chart g.hit-line");
+        await Expect(lines.First).ToBeVisibleAsync();
+        Assert.Equal(await retrieval.Locator("#rank-table tr.rank-row").CountAsync(), await lines.CountAsync());
+        await page.EvaluateAsync("() => document.getElementById('ask-retrieval').scrollIntoView()");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-ask-trace");
         await DashboardBrowser.AssertAccessibleAsync(page);
 
         // The viewer's link opens the document's page at the same chunk.

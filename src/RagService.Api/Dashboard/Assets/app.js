@@ -586,7 +586,7 @@ async function playground(selected) {
     request.replaceWith(request = requestCard(sent));
     try {
       const response = await api(sent.path, { method: "POST", body: sent.body, headers: { "Content-Type": "application/json" } });
-      if (asking) renderAnswer(results, index, response);
+      if (asking) renderAnswer(results, index, response, mode);
       else renderSearch(results, response);
     } catch (error) {
       if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
@@ -649,8 +649,11 @@ function requestCard(sent) {
     snippet);
 }
 
-/** The answer with each [n] a button that opens the cited page with the cited chunk highlighted. */
-function renderAnswer(target, index, response) {
+/**
+ * The answer with each [n] a button that opens the cited page with the cited chunk highlighted, and under it how
+ * its sources were retrieved: the same trace table and rank-movement chart as a search's (stages.js).
+ */
+function renderAnswer(target, index, response, mode) {
   const viewer = el("section", { class: "card citation-viewer", id: "citation-viewer", "aria-label": "Cited page", hidden: true });
   const byMarker = new Map(response.citations.map(c => [c.marker, c]));
   const open = citation => () => {
@@ -679,7 +682,19 @@ function renderAnswer(target, index, response) {
     el("div", { class: "answer-grid" },
       el("div", {}, el("h2", {}, "Answer"), el("div", { class: "card" }, answer),
         el("h2", {}, "Citations"), sources.length ? el("ol", { class: "citations" }, sources) : el("p", { class: "muted" }, "None.")),
-      viewer));
+      viewer),
+    askRetrieval(response, mode));
+}
+
+/** How an answer's sources were found: its retrieval trace, as the playground shows a search's. */
+function askRetrieval(response, mode) {
+  if (!response.trace) return null;
+  const retrieval = { mode: response.trace.mode || mode, hits: response.sources || [], trace: response.trace };
+  return el("details", { id: "ask-retrieval", class: "card" },
+    el("summary", {}, `How the ${retrieval.hits.length} sources were retrieved (${retrieval.mode})`),
+    rankChart(retrieval),
+    el("h2", {}, "Trace"),
+    traceTable(retrieval));
 }
 
 async function showCitation(viewer, index, citation) {
