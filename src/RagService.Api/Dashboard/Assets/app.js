@@ -92,9 +92,20 @@ function table(label, headers, rows) {
       el("tbody", {}, rows)));
 }
 
+/** Set when the address moves to another page: the page rendered next takes the focus on its heading, as a page load would. */
+let focusHeading = false;
+/** The page (the address without its query) shown last: sorting, filtering and paging stay on it and leave the focus alone. */
+let shownPath = null;
+
 function show(...nodes) {
   const view = document.getElementById("view");
   view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
+  const heading = view.querySelector("h1");
+  if (focusHeading && heading && !view.contains(document.activeElement)) {
+    focusHeading = false;
+    heading.tabIndex = -1;
+    heading.focus();
+  }
 }
 
 /** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
@@ -972,6 +983,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   document.getElementById("sign-out").addEventListener("click", () => signOut(""));
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => {
+    const path = location.hash.split("?")[0];
+    focusHeading = shownPath !== null && path !== shownPath;
+    shownPath = path;
+    route();
+  });
+  shownPath = location.hash.split("?")[0];
+  // The skip link moves the focus past the header to the page itself (a plain #main would change the route).
+  document.getElementById("skip-link").addEventListener("click", event => {
+    event.preventDefault();
+    const main = document.getElementById("main");
+    (main.querySelector("#view h1") || main).focus();
+  });
   route();
 });
