@@ -21,11 +21,7 @@ public sealed class DashboardKeyboardTests
         using var dir = new TempDirectory();
         await using var dashboard = await DashboardBrowser.StartAsync(dir);
         using var http = dashboard.CreateClient();
-        (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
-        var pdf = dir.File("handbook.pdf");
-        TestDocuments.WritePdf(pdf);
-        await RagApiHost.UploadAsync(http, Index, (pdf, "handbook"));
-        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(http, Index, "handbook")).GetProperty("status").GetString());
+        await DashboardBrowser.IngestHandbookAsync(http, dir, Index);
         var created = await (await http.PostAsJsonAsync("v1/keys", new { name = "temp-reader", role = "reader" })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         var tempKey = created.GetProperty("key").GetString()!;
 
