@@ -80,6 +80,17 @@ internal static class EvalRunFixture
         return new BeirDataset(folder);
     }
 
+    /// <summary>
+    /// A named pipe at <paramref name="path"/> (mkfifo): a run that reads it waits until the test writes it, so a test can
+    /// see a run in progress for as long as it needs.
+    /// </summary>
+    public static void MakePipe(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     /// <summary>The corpus as <c>corpus.jsonl</c> holds it, one JSON object a line.</summary>
     public static IEnumerable<string> CorpusLines() =>
         Corpus.Select(d => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = d.Id, ["title"] = d.Title, ["text"] = d.Text }));

@@ -39,7 +39,7 @@ public sealed class EvalRunStartTests
         // The corpus is a named pipe: the run blocks reading it until the test writes it, so "while one runs" is certain.
         var folder = Path.Combine(roots, "mini");
         await EvalRunFixture.WriteAsync(folder, withCorpus: false);
-        MakeFifo(Path.Combine(folder, "corpus.jsonl"));
+        EvalRunFixture.MakePipe(Path.Combine(folder, "corpus.jsonl"));
         var fed = false;
         try
         {
@@ -100,7 +100,6 @@ public sealed class EvalRunStartTests
             string[] order = ["storing", "ingesting", "querying", "writing", "done"];
             Assert.Equal("storing", phases[0]);
             Assert.Equal(phases.Select(p => Array.IndexOf(order, p)).Order(), phases.Select(p => Array.IndexOf(order, p)));
-            Assert.Contains("querying", phases);
 
             // The run is listed and reads back like any other: BM25's outcome on this set, by hand.
             var name = done.GetProperty("run").GetString()!;
@@ -240,12 +239,5 @@ public sealed class EvalRunStartTests
             Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), "The run did not end within two minutes: " + state);
             await Task.Delay(50);
         }
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
     }
 }
