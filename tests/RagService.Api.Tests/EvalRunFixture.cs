@@ -91,6 +91,37 @@ internal static class EvalRunFixture
         Assert.Equal(0, mkfifo.ExitCode);
     }
 
+    /// <summary>
+    /// Writes the corpus into the pipe <see cref="MakePipe"/> made once a reader opens it (a run waiting on it reads the
+    /// corpus, then its end). With <paramref name="release"/>, a run that ended without opening the pipe (cancelled
+    /// first) leaves no writer waiting: after two seconds the pipe is opened for reading here and drained.
+    /// </summary>
+    public static async Task FeedPipeAsync(string path, Task? release = null)
+    {
+        var writing = Task.Run(async () => await File.WriteAllLinesAsync(path, CorpusLines()));
+        if (release is null)
+        {
+            await writing;
+            return;
+        }
+
+        await release;
+        if (await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(2))) != writing)
+        {
+            await using var reader = new FileStream(path, FileMode.Open, FileAccess.Read);
+            await reader.CopyToAsync(Stream.Null);
+        }
+
+        try
+        {
+            await writing;
+        }
+        catch (IOException)
+        {
+            // The run opened the pipe and closed it (cancelled) before the corpus was written: a broken pipe.
+        }
+    }
+
     /// <summary>The corpus as <c>corpus.jsonl</c> holds it, one JSON object a line.</summary>
     public static IEnumerable<string> CorpusLines() =>
         Corpus.Select(d => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = d.Id, ["title"] = d.Title, ["text"] = d.Text }));

@@ -90,10 +90,10 @@ public sealed class EvalRunStartTests
             // Feed the corpus; the worker ingests it, the run queries it. Progress moves through the phases to the end.
             var phases = new List<string>();
             fed = true;
-            var feeding = Task.Run(async () => await File.WriteAllLinesAsync(Path.Combine(folder, "corpus.jsonl"), EvalRunFixture.CorpusLines()));
+            var feeding = EvalRunFixture.FeedPipeAsync(Path.Combine(folder, "corpus.jsonl"));
             var done = await PollAsync(http, phases);
-            await feeding;
             Assert.Equal("succeeded", done.GetProperty("state").GetString());
+            await feeding;
             Assert.Equal(("done", 0, 0), (done.GetProperty("phase").GetString(), done.GetProperty("failedDocuments").GetInt32(), done.GetProperty("errors").GetArrayLength()));
             Assert.True(done.GetProperty("finished").GetDateTimeOffset() >= done.GetProperty("started").GetDateTimeOffset());
             // The phases come in their order (polling may miss the short ones, never reorder them).
@@ -146,6 +146,23 @@ public sealed class EvalRunStartTests
             Assert.Contains("queries.jsonl:5", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("alive")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync("v1/eval/runs/active")).StatusCode);
+
+            // Cancelled while it waits for its corpus: it ends as cancelled once it reads again, and writes no run.
+            var held = Path.Combine(roots, "held");
+            await EvalRunFixture.WriteAsync(held, withCorpus: false);
+            EvalRunFixture.MakePipe(Path.Combine(held, "corpus.jsonl"));
+            (await http.PostAsJsonAsync("v1/eval/runs", new { dataset = "held" })).EnsureSuccessStatusCode();
+            using (var cancel = await http.DeleteAsync("v1/eval/runs/active"))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+            }
+
+            var ended = PollAsync(http, []);
+            await EvalRunFixture.FeedPipeAsync(Path.Combine(held, "corpus.jsonl"), release: ended);
+            var cancelled = await ended;
+            Assert.Equal(("cancelled", "Cancelled.", JsonValueKind.Null), (cancelled.GetProperty("state").GetString(), cancelled.GetProperty("error").GetString(),
+                cancelled.GetProperty("run").ValueKind));
+            Assert.Equal(2, (await http.GetFromJsonAsync<JsonElement>("v1/eval/runs")).GetProperty("runs").GetArrayLength());
 
             var paths = (await http.GetFromJsonAsync<JsonElement>("openapi/v1.json")).GetProperty("paths");
             Assert.True(paths.GetProperty("/v1/eval/runs").TryGetProperty("post", out _));

@@ -101,7 +101,7 @@ public sealed class DashboardEvaluationTests
         await Expect(page.Locator("#eval-progress-status")).ToContainTextAsync("Reading the corpus into index eval-mini-");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToBeDisabledAsync();
         await DashboardBrowser.AssertAccessibleAsync(page);
-        var feeding = Task.Run(async () => await File.WriteAllLinesAsync(Path.Combine(folder, "corpus.jsonl"), EvalRunFixture.CorpusLines()));
+        var feeding = EvalRunFixture.FeedPipeAsync(Path.Combine(folder, "corpus.jsonl"));
         await Expect(page.Locator("#eval-progress-status")).ToContainTextAsync("Run written", new() { Timeout = 120_000 });
         await feeding;
         var started = (await http.GetFromJsonAsync<JsonElement>("v1/eval/runs/active")).GetProperty("run").GetString()!;
