@@ -44,6 +44,9 @@ public sealed partial class EvalRunner(
     /// <summary>How often the ingestion phase reads the index's document counts.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long the ingestion phase waits for the worker to finish one more document before it gives up.</summary>
+    internal static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(10);
+
     /// <summary>Document failures quoted in <see cref="EvalRunProgress.Errors"/> (the count is in <see cref="EvalRunProgress.FailedDocuments"/>).</summary>
     private const int ErrorsKept = 5;
 
@@ -165,9 +168,14 @@ public sealed partial class EvalRunner(
         }
     }
 
-    /// <summary>Until no document of the index is queued or on its way; the count done is the corpus documents ready or failed.</summary>
+    /// <summary>
+    /// Until no document of the index is queued or on its way; the count done is the corpus documents ready or failed.
+    /// A worker that finishes no document for <see cref="StallLimit"/> (an index it cannot process) ends the run.
+    /// </summary>
     private async Task WaitForIngestionAsync(IndexStore store, int corpusSize, CancellationToken ct)
     {
+        var lastDone = -1;
+        var lastChange = DateTimeOffset.UtcNow;
         while (true)
         {
             var counts = await store.Jobs.CountByStateAsync(ct);
@@ -177,6 +185,16 @@ public sealed partial class EvalRunner(
             if (ready + failed >= counts.Total)
             {
                 break;
+            }
+
+            if (ready + failed != lastDone)
+            {
+                (lastDone, lastChange) = (ready + failed, DateTimeOffset.UtcNow);
+            }
+            else if (DateTimeOffset.UtcNow - lastChange > StallLimit)
+            {
+                throw new InvalidOperationException(
+                    $"The ingestion of index '{store.Name}' finished no document for {StallLimit.TotalMinutes:0} minutes ({ready + failed} of {counts.Total} done); see the service's log.");
             }
 
             await Task.Delay(PollInterval, ct);
