@@ -1,3 +1,4 @@
+using RagService.Api.EvalRuns;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RagService.Core.Search;
@@ -41,15 +42,7 @@ internal static class EvalRunFixture
     /// <summary>Writes the BEIR folder (corpus, queries, qrels/test.tsv) and uploads its corpus into <see cref="Index"/>.</summary>
     public static async Task<BeirDataset> PrepareAsync(HttpClient http, string folder)
     {
-        Directory.CreateDirectory(Path.Combine(folder, "qrels"));
-        await File.WriteAllLinesAsync(Path.Combine(folder, "corpus.jsonl"),
-            Corpus.Select(d => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = d.Id, ["title"] = d.Title, ["text"] = d.Text })));
-        await File.WriteAllLinesAsync(Path.Combine(folder, "queries.jsonl"),
-            Queries.Select(q => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = q.Id, ["text"] = q.Text })));
-        await File.WriteAllLinesAsync(Path.Combine(folder, "qrels", "test.tsv"),
-            ["query-id\tcorpus-id\tscore", .. Queries.SelectMany(q => q.Relevant.Select(r => $"{q.Id}\t{r.Doc}\t{r.Grade}"))]);
-
-        var dataset = new BeirDataset(folder);
+        var dataset = await WriteAsync(folder);
         (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
         var files = new List<(string, string?)>();
         await foreach (var doc in dataset.ReadCorpusAsync(default))
@@ -67,6 +60,71 @@ internal static class EvalRunFixture
 
         return dataset;
     }
+
+    /// <summary>
+    /// Writes the BEIR folder: queries, qrels/test.tsv and, unless <paramref name="withCorpus"/> is false (the caller
+    /// provides it, e.g. as a pipe it writes <see cref="CorpusLines"/> into), corpus.jsonl.
+    /// </summary>
+    public static async Task<BeirDataset> WriteAsync(string folder, bool withCorpus = true)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "qrels"));
+        if (withCorpus)
+        {
+            await File.WriteAllLinesAsync(Path.Combine(folder, "corpus.jsonl"), CorpusLines());
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(folder, "queries.jsonl"),
+            Queries.Select(q => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = q.Id, ["text"] = q.Text })));
+        await File.WriteAllLinesAsync(Path.Combine(folder, "qrels", "test.tsv"),
+            ["query-id\tcorpus-id\tscore", .. Queries.SelectMany(q => q.Relevant.Select(r => $"{q.Id}\t{r.Doc}\t{r.Grade}"))]);
+        return new BeirDataset(folder);
+    }
+
+    /// <summary>
+    /// A named pipe at <paramref name="path"/> (mkfifo): a run that reads it waits until the test writes it, so a test can
+    /// see a run in progress for as long as it needs.
+    /// </summary>
+    public static void MakePipe(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    /// <summary>
+    /// Writes the corpus into the pipe <see cref="MakePipe"/> made once a reader opens it (a run waiting on it reads the
+    /// corpus, then its end). With <paramref name="release"/>, a run that ended without opening the pipe (cancelled
+    /// first) leaves no writer waiting: after two seconds the pipe is opened for reading here and drained.
+    /// </summary>
+    public static async Task FeedPipeAsync(string path, Task? release = null)
+    {
+        var writing = Task.Run(async () => await File.WriteAllLinesAsync(path, CorpusLines()));
+        if (release is null)
+        {
+            await writing;
+            return;
+        }
+
+        await release;
+        if (await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(2))) != writing)
+        {
+            await using var reader = new FileStream(path, FileMode.Open, FileAccess.Read);
+            await reader.CopyToAsync(Stream.Null);
+        }
+
+        try
+        {
+            await writing;
+        }
+        catch (IOException)
+        {
+            // The run opened the pipe and closed it (cancelled) before the corpus was written: a broken pipe.
+        }
+    }
+
+    /// <summary>The corpus as <c>corpus.jsonl</c> holds it, one JSON object a line.</summary>
+    public static IEnumerable<string> CorpusLines() =>
+        Corpus.Select(d => JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = d.Id, ["title"] = d.Title, ["text"] = d.Text }));
 
     /// <summary>Evaluates bm25 and hybrid over HTTP (the first <paramref name="maxQueries"/> queries when given) and writes the run; returns the report and the run's name.</summary>
     public static async Task<(EvalReport Report, string Name)> RunAsync(HttpClient http, BeirDataset dataset, string runs, DateTimeOffset at, int? maxQueries = null)

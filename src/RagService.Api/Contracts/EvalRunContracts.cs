@@ -54,3 +54,38 @@ public sealed record EvalQueryDto(
 /// <summary>A relevant document of a query and its rank (1-based; null: not retrieved at all).</summary>
 public sealed record EvalRelevantDto(string DocumentId, int Grade, int? Rank,
     [property: Description("Not in the top 10.")] bool Missed);
+
+/// <summary>
+/// <c>POST /v1/eval/runs</c>: evaluate a BEIR folder on the server. Its corpus is ingested into the index
+/// <c>eval-{dataset}-{model}-{chunk tokens}</c> of the default tenant (reused by later runs), its queries searched in process.
+/// </summary>
+public sealed record StartEvalRunRequest(
+    [property: Description("The BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv): a full path under one of Rag:Evaluation:DatasetRoots, or a path relative to them. No '..'.")] string? Dataset,
+    [property: Description("The qrels file to judge by: test (default), dev, train.")] string? Split = null,
+    [property: Description("bm25, dense, hybrid (default), all (the three) or ablation (every stage in turn, as rag eval --ablation).")] string? Mode = null,
+    [property: Description("Only the first this many judged queries.")] int? MaxQueries = null,
+    [property: Description("The run's dataset name in the list and in its file name; the folder's name when not given.")] string? Name = null);
+
+/// <summary>A run started in the service: what it evaluates, where it is, and how it ended.</summary>
+public sealed record EvalRunProgressDto(
+    string Id,
+    [property: Description("running, succeeded, failed or cancelled.")] string State,
+    [property: Description("storing (corpus documents read and queued; total unknown yet), ingesting (corpus documents ready or failed), querying (queries of the current row), writing, done.")] string Phase,
+    [property: Description("The row being queried (a mode or ablation step).")] string? Row,
+    int Done,
+    [property: Description("0 while unknown.")] int Total,
+    string Dataset, string Name, string Split, string Mode, int? MaxQueries,
+    [property: Description("The index the corpus is ingested into (default tenant).")] string Index,
+    DateTimeOffset Started, DateTimeOffset? Finished,
+    [property: Description("The run written, once succeeded: GET /v1/eval/runs/{run}.")] string? Run,
+    [property: Description("Why the run failed or stopped.")] string? Error,
+    [property: Description("Corpus documents that failed to ingest (the run goes on without them).")] int FailedDocuments,
+    [property: Description("The first failed documents' reasons.")] IReadOnlyList<string> Errors)
+{
+    public static EvalRunProgressDto From(EvalRuns.EvalRunProgress p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new(p.Id, p.State, p.Phase, p.Row, p.Done, p.Total, p.Spec.Dataset, p.Spec.Label, p.Spec.Split, p.Spec.Mode, p.Spec.MaxQueries, p.Index,
+            p.Started, p.Finished, p.Run, p.Error, p.FailedDocuments, p.Errors);
+    }
+}

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.EvalRuns;
+using RagService.Api.Hosting;
 using RagService.Api.Security;
 
 namespace RagService.Api.Endpoints;
@@ -9,7 +11,9 @@ namespace RagService.Api.Endpoints;
 /// <summary>
 /// <c>/v1/eval/runs</c>: the retrieval evaluation runs <c>rag eval</c> wrote into the runs folder, for the dashboard's
 /// evaluation page. The system admin only: runs are the server's files (dataset paths, query texts, index names of
-/// any tenant), not a tenant's data. Read-only; a run name cannot leave the folder (400).
+/// any tenant), not a tenant's data. A run name cannot leave the folder (400). A run can also be started here on a BEIR folder
+/// under <c>Rag:Evaluation:DatasetRoots</c> (<see cref="EvalRunner"/>), one at a time; <c>/active</c> follows it (so a run file
+/// named <c>active</c> is not reachable by name).
 /// </summary>
 public static class EvaluationApi
 {
@@ -20,6 +24,11 @@ public static class EvaluationApi
     {
         var group = v1.MapGroup("/eval/runs").WithTags("Evaluation").RequireAuthorization(RagPolicies.Admin);
         group.MapGet("/", List).WithSummary("List the evaluation runs in the runs folder (Rag:Evaluation:RunsDirectory), newest first (system admin)");
+        group.MapPost("/", Start)
+            .WithSummary("Start a run on a BEIR folder on the server (under Rag:Evaluation:DatasetRoots): its corpus ingested through the ingestion queue, its queries searched in process; one at a time (system admin)");
+        group.MapGet("/active", Active)
+            .WithSummary("The run started here that is running, or the last one that ended: phase, progress, errors; 204 when none was started since the service started (system admin)");
+        group.MapDelete("/active", Cancel).WithSummary("Cancel the running run (system admin)");
         group.MapGet("/{run}", Get).WithSummary("A run's metrics per mode or ablation step: nDCG, MRR, recall, precision, hit at each cutoff, and latency (system admin)");
         group.MapGet("/{run}/queries", Queries)
             .WithSummary("A run's per-query drill-down for one mode: where each relevant document ranked, which were missed in the top 10 (system admin)");
@@ -28,6 +37,58 @@ public static class EvaluationApi
 
     internal static Results<Ok<EvalRunList>, ForbidHttpResult> List(HttpContext http, EvalRunStore store) =>
         http.GetCaller().IsSystem ? TypedResults.Ok(new EvalRunList(store.Directory, store.List())) : TypedResults.Forbid();
+
+    internal static Results<Accepted<EvalRunProgressDto>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ForbidHttpResult> Start(
+        StartEvalRunRequest request, HttpContext http, EvalRunner runner, IOptions<RagOptions> options, Audit audit)
+    {
+        if (!http.GetCaller().IsSystem)
+        {
+            return TypedResults.Forbid();
+        }
+
+        var spec = EvalRunRequests.Check(request.Dataset, request.Split, request.Mode, request.MaxQueries, request.Name, options.Value, out var refusal);
+        if (spec is null)
+        {
+            audit.Record(http, "eval.run", $"dataset {request.Dataset}", "refused");
+            return Problems.BadRequest(refusal!);
+        }
+
+        if (runner.TryStart(spec) is not { } started)
+        {
+            var running = runner.Current;
+            return TypedResults.Conflict(Problems.Create(StatusCodes.Status409Conflict, "A run is running",
+                $"Run {running?.Id} on '{running?.Spec.Dataset}' is still running (GET /v1/eval/runs/active); start the next once it ends, or cancel it (DELETE /v1/eval/runs/active)."));
+        }
+
+        audit.Record(http, "eval.run", $"dataset {spec.Dataset}", $"started {started.Id}");
+        return TypedResults.Accepted("/v1/eval/runs/active", EvalRunProgressDto.From(started));
+    }
+
+    internal static Results<Ok<EvalRunProgressDto>, NoContent, ForbidHttpResult> Active(HttpContext http, EvalRunner runner)
+    {
+        if (!http.GetCaller().IsSystem)
+        {
+            return TypedResults.Forbid();
+        }
+
+        return runner.Current is { } current ? TypedResults.Ok(EvalRunProgressDto.From(current)) : TypedResults.NoContent();
+    }
+
+    internal static Results<Accepted<EvalRunProgressDto>, NotFound<ProblemDetails>, ForbidHttpResult> Cancel(HttpContext http, EvalRunner runner, Audit audit)
+    {
+        if (!http.GetCaller().IsSystem)
+        {
+            return TypedResults.Forbid();
+        }
+
+        if (!runner.Cancel())
+        {
+            return TypedResults.NotFound(Problems.Create(StatusCodes.Status404NotFound, "No run is running", "There is no running evaluation run to cancel."));
+        }
+
+        audit.Record(http, "eval.run", $"run {runner.Current?.Id}", "cancel requested");
+        return TypedResults.Accepted("/v1/eval/runs/active", EvalRunProgressDto.From(runner.Current!));
+    }
 
     internal static Results<Ok<EvalRunDto>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ForbidHttpResult> Get(string run, HttpContext http, EvalRunStore store)
     {

@@ -58,6 +58,13 @@ public sealed class RagEvaluation
     /// A missing folder is an empty list.
     /// </summary>
     public string RunsDirectory { get; set; } = "eval/runs";
+
+    /// <summary>
+    /// The folders whose BEIR datasets a system admin may evaluate from the API (<c>POST /v1/eval/runs</c>). None by
+    /// default: the route then refuses, so no path on the server is read until an operator names where datasets live.
+    /// The service's data folder is never read through them.
+    /// </summary>
+    public string[] DatasetRoots { get; set; } = [];
 }
 
 /// <summary>Limits that hold whoever calls: files per upload, query length, per-key rate and request time.</summary>

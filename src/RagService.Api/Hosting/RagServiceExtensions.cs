@@ -44,6 +44,7 @@ public static class RagServiceExtensions
         builder.AddRagTelemetry();
         services.AddLoadShedding();
         services.AddSingleton<EvalRuns.EvalRunStore>();
+        services.AddSingleton<EvalRuns.EvalRunner>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RagService.Api.EvalRuns;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
@@ -59,7 +60,7 @@ public static class EvalCommand
             var model = line.Get("model") ?? options.DefaultEmbeddingModel;
             var datasetName = Path.GetFileName(Path.GetFullPath(datasetPath).TrimEnd(Path.DirectorySeparatorChar));
             var settings = models.NewIndexSettings(model, line.Get("chunk-tokens") is null ? null : line.GetInt("chunk-tokens", 0), line.Get("header") is { } h ? bool.Parse(h) : null);
-            var indexName = line.Get("index") ?? EvalDocumentIds.Sanitize($"eval-{datasetName}-{model}-{settings.Chunking.MaxTokens}{(settings.Chunking.ContextualHeader ? "" : "-nohdr")}");
+            var indexName = line.Get("index") ?? EvalDocumentIds.IndexName(datasetName, settings);
 
             IngestionStats? ingestion = null;
             IndexSummary index;
@@ -149,7 +150,7 @@ public static class EvalCommand
         {
             var admit = progress.AddTask("Storing corpus documents");
             admit.IsIndeterminate = true;
-            var corpusSize = await BeirCorpusIngestion.StoreCorpusAsync(registry, store, dataset, options.MaxUploadBytes, ct);
+            var corpusSize = await BeirCorpusIngestion.StoreCorpusAsync(registry, store, dataset, options.MaxUploadBytes, null, ct);
             admit.IsIndeterminate = false;
             admit.MaxValue = admit.Value = Math.Max(1, corpusSize);
             var pending = (await store.Jobs.UnfinishedAsync(ct)).Count;

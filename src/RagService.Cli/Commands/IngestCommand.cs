@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Core.Documents;
 using RagService.Ingestion.Jobs;
 using RagService.Core.Jobs;
 using RagService.Indexing;

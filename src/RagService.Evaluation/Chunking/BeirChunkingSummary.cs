@@ -1,3 +1,4 @@
+using RagService.Api.EvalRuns;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using RagService.Core.Chunks;

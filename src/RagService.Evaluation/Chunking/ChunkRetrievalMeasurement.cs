@@ -1,9 +1,9 @@
+using RagService.Api.EvalRuns;
 using System.Diagnostics;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Api.Querying;
 using RagService.Core.Search;
-using RagService.Evaluation.Hosting;
 using RagService.Indexing;
 
 namespace RagService.Evaluation.Chunking;

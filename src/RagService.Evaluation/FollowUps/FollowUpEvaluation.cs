@@ -1,3 +1,4 @@
+using RagService.Api.EvalRuns;
 using System.Text.Json;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
@@ -5,7 +6,6 @@ using RagService.Api.Querying;
 using RagService.Core.Search;
 using RagService.Core.Security;
 using RagService.Evaluation.Chunking;
-using RagService.Evaluation.Hosting;
 using RagService.Indexing;
 using RagService.Retrieval.FollowUps;
 

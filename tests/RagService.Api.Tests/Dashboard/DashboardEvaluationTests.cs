@@ -9,7 +9,8 @@ namespace RagService.Api.Tests.Dashboard;
 /// <summary>
 /// The evaluation page: two runs made by the real evaluator over HTTP (<see cref="EvalRunFixture"/>) are listed; one
 /// opens with its metrics table and ablation chart holding what the API answers, its per-query drill-down shows the
-/// relevant document BM25 missed, and the other run is compared with it side by side. The system admin only.
+/// relevant document BM25 missed, and the other run is compared with it side by side; a run started from the page's form
+/// shows its progress and is listed when it ends. The system admin only.
 /// </summary>
 public sealed class DashboardEvaluationTests
 {
@@ -18,7 +19,11 @@ public sealed class DashboardEvaluationTests
     {
         using var dir = new TempDirectory();
         var runs = dir.File("runs");
-        await using var dashboard = await DashboardBrowser.StartAsync(dir, new Dictionary<string, string?> { ["Rag:Evaluation:RunsDirectory"] = runs });
+        await using var dashboard = await DashboardBrowser.StartAsync(dir, new Dictionary<string, string?>
+        {
+            ["Rag:Evaluation:RunsDirectory"] = runs,
+            ["Rag:Evaluation:DatasetRoots:0"] = dir.File("datasets"),
+        });
         using var http = dashboard.CreateClient();
         var dataset = await EvalRunFixture.PrepareAsync(http, dir.File("beir"));
         var (_, name) = await EvalRunFixture.RunAsync(http, dataset, runs, new DateTimeOffset(2026, 1, 2, 9, 0, 0, TimeSpan.Zero));
@@ -81,6 +86,35 @@ public sealed class DashboardEvaluationTests
         await page.EvaluateAsync("() => document.getElementById('comparison').scrollIntoView()");
         await DashboardBrowser.ScreenshotAsync(page, "evaluation-compare");
         await DashboardBrowser.AssertAccessibleAsync(page);
+
+        // A run started from the form: its progress shows while its corpus (a named pipe) waits for the test to write it,
+        // then the worker ingests it, the queries run, and the new run is listed and opens like the others.
+        var folder = Path.Combine(dir.File("datasets"), "mini");
+        await EvalRunFixture.WriteAsync(folder, withCorpus: false);
+        EvalRunFixture.MakePipe(Path.Combine(folder, "corpus.jsonl"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Evaluation", Exact = true }).ClickAsync();
+        await page.GetByLabel("Dataset path").FillAsync(folder);
+        await page.GetByLabel("Mode").SelectOptionAsync("bm25");
+        await page.GetByLabel("Max queries (optional)").FillAsync("3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Run in progress" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#eval-progress-status")).ToContainTextAsync("Reading the corpus into index eval-mini-");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToBeDisabledAsync();
+        await DashboardBrowser.AssertAccessibleAsync(page);
+        var feeding = EvalRunFixture.FeedPipeAsync(Path.Combine(folder, "corpus.jsonl"));
+        await Expect(page.Locator("#eval-progress-status")).ToContainTextAsync("Run written", new() { Timeout = 120_000 });
+        await feeding;
+        var started = (await http.GetFromJsonAsync<JsonElement>("v1/eval/runs/active")).GetProperty("run").GetString()!;
+        await Expect(page.Locator("tr[data-run]")).ToHaveCountAsync(3);
+        await Expect(page.Locator($"tr[data-run='{started}']")).ToContainTextAsync("mini");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToBeEnabledAsync();
+        await DashboardBrowser.ScreenshotAsync(page, "evaluation-start");
+        await DashboardBrowser.AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open it" }).ClickAsync();
+        var startedRun = await http.GetFromJsonAsync<JsonElement>($"v1/eval/runs/{started}");
+        Assert.Equal(3, startedRun.GetProperty("queries").GetInt32());
+        await Expect(page.Locator("table[aria-label='Metrics of mini (test)'] tr[data-mode='bm25'] td[data-metric='nDCG@10']"))
+            .ToHaveTextAsync(Score(At(startedRun.GetProperty("modes")[0], 10, "ndcg")));
 
         // A reader has no Evaluation link and is told so at the address.
         var readerKey = await SecurityHttp.CreateKeyAsync(http, "default", "reader");

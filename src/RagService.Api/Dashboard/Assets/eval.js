@@ -1,10 +1,15 @@
-// The evaluation page of the RagService admin dashboard (#/evaluation): the runs `rag eval` wrote into the runs
-// folder (GET /v1/eval/runs), a run's metrics table and ablation chart, its per-query drill-down, and two runs side
-// by side. It uses app.js's helpers (el, api, table, show, hasRole, fixed, bytes, when, me); app.js routes here.
+// The evaluation page of the RagService admin dashboard (#/evaluation): the runs in the runs folder (GET /v1/eval/runs,
+// written by `rag eval` or by a run started here), a run's metrics table and ablation chart, its per-query drill-down,
+// two runs side by side, and a form that starts a run on a BEIR folder on the server (POST /v1/eval/runs) with its
+// progress read every second (GET /v1/eval/runs/active) until it ends.
+// It uses app.js's helpers (el, api, table, show, hasRole, fixed, bytes, when, me); app.js routes here.
 // The chart is SVG drawn here from the same numbers as the table (no chart library, nothing fetched at run time).
 "use strict";
 
 const EVAL_PAGE_SIZE = 25;
+/** How often a running run's progress is read. */
+const EVAL_POLL_MS = 1000;
+let evalPollTimer = 0;
 /** The metrics table's columns: a metric at a cutoff, as rag eval prints them. */
 const EVAL_METRICS = [
   { label: "nDCG@10", k: 10, key: "ndcg" },
@@ -47,11 +52,14 @@ async function evaluationPage(params) {
     show(el("h1", {}, "Evaluation"), el("p", { class: "muted" }, "Only the system admin reads evaluation runs."));
     return;
   }
+  clearTimeout(evalPollTimer);
   const name = params.get("run");
   const compare = params.get("compare");
   const list = await api("/v1/eval/runs");
   if (!name) {
-    show(el("h1", {}, "Evaluation"), evalIntro(list), evalRunsTable(list.runs, null, null));
+    const active = await api("/v1/eval/runs/active");
+    const runs = el("div", { id: "eval-runs" }, evalRunsTable(list.runs, null, null));
+    show(el("h1", {}, "Evaluation"), evalIntro(list), evalStartForm(active, runs), el("h2", {}, "Runs"), runs);
     return;
   }
   const [run, other] = await Promise.all([api(evalRunPath(name)), compare ? api(evalRunPath(compare)) : Promise.resolve(null)]);
@@ -78,12 +86,115 @@ async function evaluationPage(params) {
 
 function evalIntro(list) {
   return el("p", { class: "muted" },
-    `Runs written by rag eval into ${list.directory} (Rag:Evaluation:RunsDirectory; rag eval --out DIR writes elsewhere). `,
+    `Runs written by rag eval or started here, in ${list.directory} (Rag:Evaluation:RunsDirectory; rag eval --out DIR writes elsewhere). `,
     "Open a run for its metrics, ablation chart and per-query drill-down; with a run open, compare it with another.");
 }
 
+/** Describes a run's progress in words: its phase, the row being queried, the counts. */
+function evalProgressText(p) {
+  if (p.state === "succeeded") return `Run written: ${p.run}`;
+  if (p.state === "failed") return `The run failed: ${p.error}`;
+  if (p.state === "cancelled") return `The run was cancelled: ${p.error}`;
+  const counted = p.total > 0 ? `${p.done} of ${p.total}` : `${p.done}`;
+  switch (p.phase) {
+    case "storing": return `Reading the corpus into index ${p.index}: ${counted} documents queued`;
+    case "ingesting": return `Ingesting the corpus: ${counted} documents done`;
+    case "querying": return `Querying (${p.row}): ${counted} queries`;
+    case "writing": return "Writing the run";
+    default: return p.phase;
+  }
+}
+
+/**
+ * The form that starts a run and the progress of the running (or last) run. While a run runs, its progress is read
+ * every second into a progress bar and a polite live region; when it ends, the runs table is read again so the new run
+ * is listed, and the form is offered again.
+ */
+function evalStartForm(active, runsHolder) {
+  const error = el("p", { class: "error", role: "alert", id: "eval-start-error" });
+  const bar = el("progress", { id: "eval-progress-bar", "aria-labelledby": "eval-progress-title", max: 1 });
+  const status = el("p", { id: "eval-progress-status", role: "status", "aria-live": "polite" });
+  const errors = el("ul", { id: "eval-progress-errors", class: "error" });
+  const cancel = el("button", { type: "button", class: "secondary", id: "eval-cancel" }, "Cancel run");
+  const progress = el("section", { class: "card", id: "eval-progress", "aria-labelledby": "eval-progress-title", hidden: true },
+    el("h3", { id: "eval-progress-title" }, "Run in progress"), bar, status, errors, cancel);
+  const start = el("button", { type: "submit", id: "eval-start" }, "Start run");
+  const form = el("form", { class: "card", id: "eval-start-form", "aria-labelledby": "eval-start-title" },
+    el("h2", { id: "eval-start-title" }, "Start a run"),
+    el("p", { class: "muted" }, "A BEIR folder on the server (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) under a folder of ",
+      el("span", { class: "mono" }, "Rag:Evaluation:DatasetRoots"), ". Its corpus is ingested into its own index (reused by the next run of the same folder), then its queries are searched."),
+    el("div", { class: "form-grid" },
+      el("div", {}, el("label", { for: "eval-dataset" }, "Dataset path"),
+        el("input", { id: "eval-dataset", name: "dataset", required: true, autocomplete: "off", spellcheck: "false", placeholder: "/data/beir/scifact" })),
+      el("div", {}, el("label", { for: "eval-split" }, "Split"), el("input", { id: "eval-split", name: "split", value: "test", required: true })),
+      el("div", {}, el("label", { for: "eval-mode" }, "Mode"),
+        el("select", { id: "eval-mode", name: "mode" }, [["hybrid", "hybrid"], ["bm25", "bm25"], ["dense", "dense"], ["all", "all three"], ["ablation", "ablation (every stage)"]]
+          .map(([value, text]) => el("option", { value }, text)))),
+      el("div", {}, el("label", { for: "eval-max-queries" }, "Max queries (optional)"),
+        el("input", { id: "eval-max-queries", name: "maxQueries", type: "number", min: 1, step: 1, inputmode: "numeric" })),
+      el("div", { class: "align-end" }, start)),
+    error);
+
+  let wasRunning = false;
+  const render = p => {
+    progress.hidden = !p;
+    if (!p) return false;
+    const running = p.state === "running";
+    progress.querySelector("h3").textContent = running ? "Run in progress" : "Last run";
+    const counted = running && p.total > 0 && (p.phase === "ingesting" || p.phase === "querying");
+    if (counted) { bar.max = p.total; bar.value = p.done; } else if (running) bar.removeAttribute("value"); else { bar.max = 1; bar.value = 1; }
+    status.replaceChildren(evalProgressText(p));
+    if (p.state === "succeeded" && p.run) status.append(" · ", el("a", { href: evalHref({ run: p.run }) }, "Open it"));
+    status.className = p.state === "failed" ? "error" : "";
+    errors.replaceChildren(...(p.failedDocuments > 0 ? [el("li", {}, `${p.failedDocuments} documents failed to ingest`), ...p.errors.map(e => el("li", {}, e))] : []));
+    cancel.hidden = !running;
+    start.disabled = running;
+    return running;
+  };
+  const poll = async () => {
+    if (!progress.isConnected) return;
+    try {
+      const p = await api("/v1/eval/runs/active");
+      if (!progress.isConnected) return;
+      const running = render(p);
+      if (running) { wasRunning = true; evalPollTimer = setTimeout(poll, EVAL_POLL_MS); return; }
+      if (wasRunning) {
+        wasRunning = false;
+        const list = await api("/v1/eval/runs");
+        if (runsHolder.isConnected) runsHolder.replaceChildren(evalRunsTable(list.runs, null, null));
+      }
+    } catch (e) {
+      if (e.message !== "unauthorized" && progress.isConnected) { error.textContent = e.message; evalPollTimer = setTimeout(poll, EVAL_POLL_MS * 5); }
+    }
+  };
+
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    error.textContent = "";
+    const maxQueries = form.querySelector("#eval-max-queries").value;
+    start.disabled = true;
+    try {
+      const p = await api("/v1/eval/runs", { method: "POST", body: {
+        dataset: form.querySelector("#eval-dataset").value.trim(), split: form.querySelector("#eval-split").value.trim() || "test",
+        mode: form.querySelector("#eval-mode").value, maxQueries: maxQueries ? Number(maxQueries) : null } });
+      wasRunning = render(p);
+      clearTimeout(evalPollTimer);
+      evalPollTimer = setTimeout(poll, EVAL_POLL_MS);
+    } catch (e) {
+      start.disabled = false;
+      if (e.message !== "unauthorized") error.textContent = e.message;
+    }
+  });
+  cancel.addEventListener("click", async () => {
+    try { render(await api("/v1/eval/runs/active", { method: "DELETE" })); } catch (e) { if (e.message !== "unauthorized") error.textContent = e.message; }
+  });
+
+  if (render(active)) { wasRunning = true; evalPollTimer = setTimeout(poll, EVAL_POLL_MS); }
+  return el("div", {}, form, progress);
+}
+
 function evalRunsTable(runs, open, compared) {
-  if (runs.length === 0) return el("p", { class: "muted", id: "no-runs" }, "No runs yet: rag eval --dataset PATH writes one here.");
+  if (runs.length === 0) return el("p", { class: "muted", id: "no-runs" }, "No runs yet: start one above, or rag eval --dataset PATH writes one here.");
   const rows = runs.map(r => el("tr", { "data-run": r.name, class: r.name === open ? "selected-row" : null },
     el("td", {}, r.error ? el("span", { class: "mono" }, r.name)
       : el("a", { href: evalHref({ run: r.name }), "aria-current": r.name === open ? "page" : null, class: "mono" }, r.name),

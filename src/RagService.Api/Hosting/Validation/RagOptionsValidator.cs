@@ -29,6 +29,15 @@ internal sealed class RagOptionsValidator(IConfiguration? configuration = null)
         {
             checks.Fail("Evaluation:RunsDirectory", $"must be a folder path (was '{options.Evaluation.RunsDirectory}')");
         }
+
+        foreach (var root in options.Evaluation.DatasetRoots ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(root) || root.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            {
+                checks.Fail("Evaluation:DatasetRoots", $"each must be a folder path (was '{root}')");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             checks.Fail(nameof(options.DataDirectory), "must be set");

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RagService.Api.Ingestion;
+namespace RagService.Core.Documents;
 
 /// <summary>Document id rules: client-chosen ids are validated; without one, the content decides.</summary>
 public static partial class DocumentIds

@@ -3,15 +3,17 @@ using System.Text;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Core.Jobs;
-using RagService.Evaluation.Hosting;
+using RagService.Evaluation.Retrieval;
 using RagService.Indexing;
 using RagService.Ingestion.Jobs;
 
-namespace RagService.Evaluation.Retrieval;
+namespace RagService.Api.EvalRuns;
 
 /// <summary>
-/// Puts a BEIR corpus into an index through the real pipeline: every document not already ready is
-/// stored and queued as Markdown, then the queue is drained by the same ingestor the CLI and API use.
+/// Puts a BEIR corpus into an index through the real pipeline: every document not already ready is stored and
+/// queued as Markdown. Then <c>rag eval</c> drains the queue itself (<see cref="IngestPendingAsync"/>, the same ingestor
+/// the API's worker runs; no worker runs in the CLI), while a run started in the service (<see cref="EvalRunner"/>) leaves
+/// it to the service's worker and waits.
 /// </summary>
 public static class BeirCorpusIngestion
 {
@@ -25,8 +27,12 @@ public static class BeirCorpusIngestion
         return string.IsNullOrWhiteSpace(doc.Title) ? doc.Text : $"# {doc.Title.ReplaceLineEndings(" ")}\n\n{doc.Text}";
     }
 
-    /// <summary>Stores and queues the corpus documents the index does not hold yet; returns the corpus size.</summary>
-    public static async Task<int> StoreCorpusAsync(IndexRegistry registry, IndexStore store, BeirDataset dataset, long maxUploadBytes, CancellationToken ct)
+    /// <summary>
+    /// Stores and queues the corpus documents the index does not hold yet; returns the corpus size. Reports the
+    /// documents read so far to <paramref name="progress"/> every hundred documents and at the end.
+    /// </summary>
+    public static async Task<int> StoreCorpusAsync(
+        IndexRegistry registry, IndexStore store, BeirDataset dataset, long maxUploadBytes, IProgress<int>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -35,6 +41,11 @@ public static class BeirCorpusIngestion
         await foreach (var doc in dataset.ReadCorpusAsync(ct))
         {
             corpusSize++;
+            if (corpusSize % 100 == 0)
+            {
+                progress?.Report(corpusSize);
+            }
+
             var id = EvalDocumentIds.ToDocumentId(doc.Id);
             if (known > 0 && await store.Jobs.GetAsync(id, ct) is { State: DocumentState.Ready })
             {
@@ -45,6 +56,7 @@ public static class BeirCorpusIngestion
             await EvalIntake.AdmitAsync(registry, store, stream, doc.Id + ".md", id, maxUploadBytes, ct);
         }
 
+        progress?.Report(corpusSize);
         return corpusSize;
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
-using RagService.Api.Ingestion;
+using RagService.Core.Documents;
+using RagService.Indexing;
 
 namespace RagService.Evaluation.Retrieval;
 
@@ -30,5 +31,17 @@ public static class EvalDocumentIds
     {
         ArgumentNullException.ThrowIfNull(name);
         return new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
+    }
+
+    /// <summary>
+    /// The index an evaluation of <paramref name="datasetName"/> builds with <paramref name="settings"/> (<c>rag eval</c>'s
+    /// default, and the index of a run started in the service): <c>eval-{dataset}-{model}-{chunk tokens}</c>, with
+    /// <c>-nohdr</c> without the contextual header, sanitized and cut to the 64 characters an index name may have.
+    /// </summary>
+    public static string IndexName(string datasetName, IndexSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var name = Sanitize($"eval-{datasetName}-{settings.EmbeddingModel}-{settings.Chunking.MaxTokens}{(settings.Chunking.ContextualHeader ? "" : "-nohdr")}");
+        return name.Length <= 64 ? name : name[..64];
     }
 }

@@ -1,7 +1,7 @@
 using RagService.Api.Ingestion;
 using RagService.Indexing;
 
-namespace RagService.Evaluation.Hosting;
+namespace RagService.Api.EvalRuns;
 
 /// <summary>Admits an evaluation document into an index the way an upload is admitted: blob stored, job queued, no tags.</summary>
 public static class EvalIntake
