@@ -45,16 +45,16 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-/** A call to the REST API with the session's key; a refused key signs the page out, other errors throw their ProblemDetails text. */
+/** A call to the REST API with the session's key or token (signin.js); a refused one signs the page out, other errors throw their ProblemDetails text. */
 async function api(path, options = {}) {
-  const headers = Object.assign({ "X-Api-Key": sessionStorage.getItem(KEY) || "" }, options.headers || {});
+  const headers = Object.assign(authHeaders(), options.headers || {});
   if (options.body && typeof options.body !== "string") {
     headers["Content-Type"] = "application/json";
     options = Object.assign({}, options, { body: JSON.stringify(options.body) });
   }
   const response = await fetch(path, Object.assign({}, options, { headers }));
   if (response.status === 401) {
-    signOut("The API key was refused (401). Sign in again.");
+    signOut(`The ${storedToken() ? "token" : "API key"} was refused (401). Sign in again.`);
     throw new Error("unauthorized");
   }
   if (!response.ok) {
@@ -383,12 +383,12 @@ function uploadOne(index, entry, tags, acl) {
     if (tags.trim()) form.append("tags", tags.trim());
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/v1/indexes/${encodeURIComponent(index)}/documents`);
-    xhr.setRequestHeader("X-Api-Key", sessionStorage.getItem(KEY) || "");
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener("progress", event => {
       if (event.lengthComputable) entry.progress.value = Math.round((event.loaded / event.total) * 100);
     });
     xhr.addEventListener("load", () => {
-      if (xhr.status === 401) { signOut("The API key was refused (401). Sign in again."); resolve(); return; }
+      if (xhr.status === 401) { signOut("The credential was refused (401). Sign in again."); resolve(); return; }
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
       if (xhr.status === 202 && body) {
@@ -841,7 +841,7 @@ function when(iso) {
 
 function route() {
   clearTimeout(refreshTimer);
-  const signedIn = Boolean(sessionStorage.getItem(KEY));
+  const signedIn = hasCredential();
   document.getElementById("sign-in").hidden = signedIn;
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("sign-out").hidden = !signedIn;
@@ -874,17 +874,17 @@ function route() {
 }
 
 function signOut(message) {
-  sessionStorage.removeItem(KEY);
+  forgetCredentials();
   me = null;
   document.getElementById("sign-in-error").textContent = message || "";
   route();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("sign-in-form").addEventListener("submit", async event => {
     event.preventDefault();
     const input = document.getElementById("api-key");
-    sessionStorage.setItem(KEY, input.value.trim());
+    storeTypedCredential(input.value.trim());
     input.value = "";
     try {
       me = await api("/v1/me"); // the key is checked by the API itself, which says its role and tenant
@@ -896,5 +896,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("sign-out").addEventListener("click", () => signOut(""));
   window.addEventListener("hashchange", route);
+  await initSignIn(); // signin.js: which credentials the service takes, and a return from the identity provider
   route();
 });
