@@ -185,8 +185,10 @@ let uploadPanel = null;
 const editing = new Set();
 
 const STATES = ["queued", "parsing", "chunking", "embedding", "indexing", "ready", "failed"];
+/** The steps a failure is recorded in (FailedSteps in RagService.Core), in pipeline order. */
+const FAILED_STEPS = ["upload", "parsing", "chunking", "embedding", "indexing"];
 /** The documents table's filters and sort: kept in the page's address and sent as the list route's query parameters. */
-const LIST_KEYS = ["state", "name", "tag", "order"];
+const LIST_KEYS = ["state", "name", "tag", "failedStep", "order"];
 
 /** The documents page's address with some of its filters, sort or offset changed ("" or null drops one). */
 function documentsHref(index, params, changes) {
@@ -214,17 +216,19 @@ function documentFilters(index, params) {
   const state = el("select", { id: "filter-state" }, ["", ...STATES].map(s => el("option", { value: s, selected: s === (params.get("state") || "") }, s || "any")));
   const name = el("input", { id: "filter-name", type: "search", value: params.get("name") || "" });
   const tag = el("input", { id: "filter-tag", type: "search", value: params.get("tag") || "", placeholder: "key or key:value" });
+  const step = el("select", { id: "filter-step" }, ["", ...FAILED_STEPS].map(s => el("option", { value: s, selected: s === (params.get("failedStep") || "") }, s || "any")));
   return el("form", { class: "card filters", id: "document-filters", role: "search", "aria-label": "Filter documents",
     onsubmit: event => {
       event.preventDefault();
-      location.hash = documentsHref(index, params, { state: state.value, name: name.value.trim(), tag: tag.value.trim(), offset: 0 });
+      location.hash = documentsHref(index, params, { state: state.value, name: name.value.trim(), tag: tag.value.trim(), failedStep: step.value, offset: 0 });
     } },
     el("div", { class: "form-grid filter-grid" },
       el("div", {}, el("label", { for: "filter-state" }, "State"), state),
       el("div", {}, el("label", { for: "filter-name" }, "Name contains"), name),
       el("div", {}, el("label", { for: "filter-tag" }, "Tag"), tag),
+      el("div", {}, el("label", { for: "filter-step" }, "Failed step"), step),
       el("div", { class: "inline align-end" }, el("button", { type: "submit" }, "Filter"),
-        el("a", { href: documentsHref(index, params, { state: "", name: "", tag: "", offset: 0 }) }, "Clear filters"))));
+        el("a", { href: documentsHref(index, params, { state: "", name: "", tag: "", failedStep: "", offset: 0 }) }, "Clear filters"))));
 }
 
 async function documents(index, params) {
@@ -252,7 +256,7 @@ async function documents(index, params) {
   const last = page.offset + page.documents.length;
   const go = target => () => { location.hash = documentsHref(index, params, { offset: target }); };
   if (!uploadPanel || uploadPanel.dataset.index !== index) uploadPanel = canWrite ? uploader(index) : null;
-  const filtered = ["state", "name", "tag"].some(key => params.get(key));
+  const filtered = ["state", "name", "tag", "failedStep"].some(key => params.get(key));
   show(
     el("h1", {}, `Documents of ${index}`),
     canWrite ? uploadPanel : null,
