@@ -183,6 +183,9 @@ function inFlight(status) {
 let uploadPanel = null;
 /** Documents whose tags and ACL editor is open: the live refresh waits while one is. */
 const editing = new Set();
+/** Open "Replace" rows by document id: kept across the live refreshes (like the upload panel), so a replacement's progress survives them. */
+const replacers = new Map();
+const replaceKey = (index, documentId) => `${index}/${documentId}`;
 
 const STATES = ["queued", "parsing", "chunking", "embedding", "indexing", "ready", "failed"];
 /** The steps a failure is recorded in (FailedSteps in RagService.Core), in pipeline order. */
@@ -250,7 +253,9 @@ async function documents(index, params) {
       el("td", { class: "failed-step" }, doc.failedStep || ""),
       el("td", { class: "error failure" }, doc.error || ""),
       canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
-    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 11 : 10)] : [row];
+    const columns = canWrite ? 11 : 10;
+    return [row, editing.has(doc.documentId) ? accessEditor(index, doc, columns) : null,
+      replacers.get(replaceKey(index, doc.documentId))].filter(Boolean);
   });
   const first = page.total === 0 ? 0 : page.offset + 1;
   const last = page.offset + page.documents.length;
@@ -270,7 +275,8 @@ async function documents(index, params) {
     table(`Documents of ${index}`, ["Document", sortHeader(index, params, "File", "name"), sortHeader(index, params, "State", "state"),
       { text: "Progress", num: 1 }, sortHeader(index, params, "Chunks", "chunks", true), sortHeader(index, params, "Updated", "updated"), "Tags", "ACL",
       "Failed step", "Error", canWrite ? "Actions" : null].filter(Boolean), rows));
-  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true";
+  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true"
+    || [...replacers.values()].some(row => row.dataset.busy === "true");
   refreshLater(busy);
 }
 
@@ -284,6 +290,13 @@ function documentActions(index, doc) {
     cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Retry ${doc.documentId}`,
       onclick: () => act(() => api(`${base}/retry`, { method: "POST" })) }, "Retry"));
   }
+  cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Replace ${doc.documentId}`, "aria-expanded": String(replacers.has(replaceKey(index, doc.documentId))),
+    onclick: () => {
+      const key = replaceKey(index, doc.documentId);
+      if (replacers.has(key)) replacers.delete(key);
+      else replacers.set(key, replacer(index, doc, 11));
+      route();
+    } }, "Replace"));
   cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Tags & ACL of ${doc.documentId}`, "aria-expanded": String(editing.has(doc.documentId)),
     onclick: () => { if (editing.has(doc.documentId)) editing.delete(doc.documentId); else editing.add(doc.documentId); route(); } }, "Tags & ACL"));
   const remove = el("button", { type: "button", class: "secondary", "aria-label": `Delete ${doc.documentId}`, onclick: () => {
@@ -331,6 +344,42 @@ function accessEditor(index, doc, columns) {
     }
   });
   return el("tr", { class: "editor", "data-editor": doc.documentId }, el("td", { colspan: columns }, form));
+}
+
+/**
+ * A row under a document to upload a new file for it: the upload route with the document's id replaces it (a new
+ * version; the same bytes again change nothing), with the document's tags and ACL sent again so it keeps them.
+ */
+function replacer(index, doc, columns) {
+  const id = doc.documentId.replace(/[^A-Za-z0-9_-]/g, "_");
+  const input = el("input", { id: `replace-file-${id}`, type: "file" });
+  const entry = { file: null, id: el("input", { type: "hidden", value: doc.documentId }),
+    progress: el("progress", { max: 100, value: 0, "aria-label": `Progress of the replacement of ${doc.documentId}` }),
+    state: el("span", { class: "upload-state", role: "status" }) };
+  const send = el("button", { type: "submit", disabled: true }, "Upload");
+  input.addEventListener("change", () => { send.disabled = input.files.length === 0; });
+  const tags = Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ");
+  const acl = (doc.acl || []).join(", ");
+  const form = el("form", { class: "inline-form replace-form", "aria-label": `Replace ${doc.documentId}` },
+    el("div", {}, el("label", { for: `replace-file-${id}` }, `New file for ${doc.documentId}`), input),
+    send,
+    el("button", { type: "button", class: "secondary", onclick: () => { replacers.delete(replaceKey(index, doc.documentId)); route(); } }, "Close"),
+    entry.progress, entry.state);
+  const row = el("tr", { class: "editor", "data-replace": doc.documentId }, el("td", { colspan: columns }, form));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    if (input.files.length === 0) return;
+    entry.file = input.files[0];
+    entry.state.classList.remove("error");
+    entry.state.textContent = "uploading";
+    send.disabled = true;
+    row.dataset.busy = "true";
+    await uploadOne(index, entry, tags, acl);
+    row.dataset.busy = "false";
+    send.disabled = false;
+    route();
+  });
+  return row;
 }
 
 /** Drag and drop (or choose) files; each goes up in its own request with its own progress, documentId, tags and ACL. */
