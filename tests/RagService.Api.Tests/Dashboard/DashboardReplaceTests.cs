@@ -79,6 +79,18 @@ public sealed class DashboardReplaceTests
         Assert.Equal(2, (await http.GetFromJsonAsync<JsonElement>($"v1/indexes/{Index}/documents/parking")).GetProperty("version").GetInt32());
         await replace.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
         await Expect(replace).ToBeHiddenAsync();
+
+        // Keyboard focus survives the live refresh (the table is rendered anew every 10 s when idle): a row's
+        // button, and a row's link, are focused again in the new table.
+        foreach (var control in new[] { row.GetByRole(AriaRole.Button, new() { Name = "Tags & ACL of parking" }), row.GetByRole(AriaRole.Link, new() { Name = "parking" }) })
+        {
+            await control.FocusAsync();
+            var before = await page.EvaluateAsync<string>("document.activeElement.outerHTML");
+            await page.EvaluateAsync("document.querySelector('#view table').dataset.before = 'yes'");
+            await page.WaitForFunctionAsync("() => !document.querySelector('#view table[data-before]')", null, new() { Timeout = 30_000 });
+            Assert.True(await control.EvaluateAsync<bool>("node => node === document.activeElement"), $"focus is back on {before}");
+        }
+
         Assert.True(dashboard.ConsoleErrors.Count == 0, string.Join(Environment.NewLine, dashboard.ConsoleErrors));
     }
 }

@@ -94,7 +94,27 @@ function table(label, headers, rows) {
 
 function show(...nodes) {
   const view = document.getElementById("view");
+  // A re-render (the live refresh) must not drop keyboard focus: the focused control is found again in the new
+  // nodes (by id, aria-label, sort key, or its text within the same row) and focused there.
+  const focused = view.contains(document.activeElement) ? focusSelector(document.activeElement) : null;
   view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
+  if (focused && !view.contains(document.activeElement)) {
+    const again = typeof focused === "string" ? view.querySelector(focused) : focused(view);
+    again?.focus({ preventScroll: true });
+  }
+}
+
+/** How to find a control again after a re-render: a selector, or a function of the view; null when it cannot be. */
+function focusSelector(node) {
+  if (node.id) return `#${CSS.escape(node.id)}`;
+  if (node.getAttribute("aria-label")) return `${node.tagName.toLowerCase()}[aria-label="${CSS.escape(node.getAttribute("aria-label"))}"]`;
+  if (node.dataset.sort) return `[data-sort="${CSS.escape(node.dataset.sort)}"]`;
+  const row = node.closest("tr[data-document], tr[data-index], tr[data-failure]");
+  if (!row) return null;
+  const [attribute] = ["data-document", "data-index", "data-failure"].filter(name => row.hasAttribute(name));
+  const tag = node.tagName.toLowerCase();
+  const text = node.textContent;
+  return view => [...view.querySelectorAll(`tr[${attribute}="${CSS.escape(row.getAttribute(attribute))}"] ${tag}`)].find(n => n.textContent === text) || null;
 }
 
 /** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
