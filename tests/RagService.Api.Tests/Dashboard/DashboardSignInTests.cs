@@ -57,6 +57,12 @@ public sealed class DashboardSignInTests
         await page.GetByLabel("Query").FillAsync("meal allowance for interns");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page.Locator("tr.hit").First).ToContainTextAsync("travel.md");
+        // The copied request reads a bearer token from $RAG_TOKEN; the token itself is nowhere in it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy as curl" }).ClickAsync();
+        var snippet = await page.Locator("#request-snippet").TextContentAsync();
+        Assert.Contains("-H \"Authorization: Bearer $RAG_TOKEN\"", snippet, StringComparison.Ordinal);
+        var token = await page.EvaluateAsync<string>("JSON.parse(sessionStorage.getItem('rag-token')).token");
+        Assert.DoesNotContain(token, snippet, StringComparison.Ordinal);
         await page.GotoAsync(new Uri(dashboard.Server.BaseAddress, $"admin/#/indexes/{Index}/documents").ToString());
         await Expect(page.Locator("tr[data-document='travel'] .state")).ToHaveTextAsync("ready");
         Assert.Equal(0, await page.Locator("#drop-zone").CountAsync());

@@ -672,6 +672,8 @@ async function playground(selected) {
 
 /** The environment variable the copied snippets read the key from: the page never writes the key itself into them. */
 const KEY_VARIABLE = "RAG_API_KEY";
+/** The same for a tab signed in with the identity provider: the snippets send a bearer token read from here. */
+const TOKEN_VARIABLE = "RAG_TOKEN";
 
 /** A string in single quotes for a POSIX shell. */
 function shellQuote(text) {
@@ -681,7 +683,7 @@ function shellQuote(text) {
 /** The request as a curl command line. */
 function asCurl(sent) {
   return [`curl -X POST ${shellQuote(new URL(sent.path, location.origin).href)}`,
-    `  -H "X-Api-Key: $${KEY_VARIABLE}"`,
+    storedToken() ? `  -H "Authorization: Bearer $${TOKEN_VARIABLE}"` : `  -H "X-Api-Key: $${KEY_VARIABLE}"`,
     "  -H 'Content-Type: application/json'",
     `  --data-raw ${shellQuote(sent.body)}`].join(" \\\n");
 }
@@ -691,7 +693,9 @@ function asCSharp(sent) {
   const quotes = "\"".repeat(Math.max(3, ...(sent.body.match(/"+/g) || []).map(run => run.length + 1)));
   return [
     `using var http = new HttpClient { BaseAddress = new Uri("${new URL("/", location.origin).href}") };`,
-    `http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("${KEY_VARIABLE}"));`,
+    storedToken()
+      ? `http.DefaultRequestHeaders.Authorization = new("Bearer", Environment.GetEnvironmentVariable("${TOKEN_VARIABLE}"));`
+      : `http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("${KEY_VARIABLE}"));`,
     `using var content = new StringContent(${quotes}${sent.body}${quotes}, System.Text.Encoding.UTF8, "application/json");`,
     `using var response = await http.PostAsync("${sent.path.slice(1)}", content);`,
     "Console.WriteLine(await response.Content.ReadAsStringAsync());",
@@ -708,7 +712,7 @@ function requestCard(sent) {
     snippet.dataset.kind = kind;
     try {
       await navigator.clipboard.writeText(text);
-      status.textContent = `Copied as ${kind}; the key is read from $${KEY_VARIABLE}.`;
+      status.textContent = `Copied as ${kind}; the ${storedToken() ? "token" : "key"} is read from $${storedToken() ? TOKEN_VARIABLE : KEY_VARIABLE}.`;
     } catch {
       status.textContent = "The browser refused the clipboard: copy the text below.";
     }
