@@ -8,8 +8,10 @@ namespace RagService.Api.Dashboard;
 /// The admin dashboard at <c>/admin</c>, served by the API itself (same process, same port) from files embedded
 /// in this assembly, so it works offline and needs no build step beyond NuGet.
 /// <para>
-/// Authentication: the page signs in with an API key that it keeps in the browser's <c>sessionStorage</c>
-/// (gone when the tab closes) and sends as <c>X-Api-Key</c> on every call to the REST API. We chose this over a
+/// Authentication: the page signs in with an API key, or with the identity provider's access token (OpenID Connect
+/// code flow with PKCE, run by the page as a public client; see <see cref="RagService.Api.Security.DashboardSignIn"/>),
+/// that it keeps in the browser's <c>sessionStorage</c> (gone when the tab closes) and sends as <c>X-Api-Key</c> or
+/// <c>Authorization: Bearer</c> on every call to the REST API. We chose this over a
 /// server-issued cookie because it adds no second authentication path: every number the dashboard shows and every
 /// action it takes goes through the very endpoints, roles, tenants and ACLs that curl does, and with no ambient
 /// cookie there is no cross-site request forgery to defend against. The risk it takes instead (script in the page
