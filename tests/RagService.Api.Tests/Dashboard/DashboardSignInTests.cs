@@ -105,6 +105,34 @@ public sealed class DashboardSignInTests
         Assert.Empty(dashboard.ConsoleErrors);
     }
 
+    [ChromiumFact]
+    public async Task With_tokens_only_and_no_client_id_the_page_takes_a_pasted_access_token()
+    {
+        using var dir = new TempDirectory();
+        await using var idp = await TestIdentityProvider.StartAsync();
+        var settings = DashboardSignInApiTests.ProviderSettings(idp.Authority);
+        settings["Rag:Auth:Mode"] = "jwt";
+        settings.Remove("Rag:Auth:Jwt:Dashboard:ClientId");
+        await using var dashboard = await DashboardBrowser.StartAsync(dir, settings);
+
+        var page = await dashboard.OpenAsync();
+        var field = page.GetByLabel("Access token", new() { Exact = true });
+        await Expect(field).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in with" })).ToHaveCountAsync(0);
+        await DashboardBrowser.AssertAccessibleAsync(page);
+
+        await field.FillAsync(idp.AccessToken(TimeSpan.FromHours(1), ("sub", "carol"), ("tenant", "default")));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Keys" })).ToBeHiddenAsync();
+
+        // A token the provider did not sign is refused by the API, and the page says so.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await field.FillAsync("eyJhbGciOiJub25lIn0.eyJ0ZW5hbnQiOiJkZWZhdWx0In0.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("token was refused");
+    }
+
     private static async Task IngestAsync(HttpClient http, TempDirectory dir)
     {
         (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();

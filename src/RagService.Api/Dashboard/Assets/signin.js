@@ -97,9 +97,12 @@ async function loadSignInOptions() {
     ". It stays in this browser tab only.");
 }
 
-/** What the key field holds: a token when it is shaped like one and the service accepts tokens, else a key. */
+/**
+ * What the key field holds: a token where the service takes tokens and either takes no keys or the value is shaped
+ * like a JWT (what the service itself tells apart the same way), else a key.
+ */
 function storeTypedCredential(value) {
-  if (authConfig?.tokens && (!authConfig.apiKeys || value.split(".").length === 3) && jwtClaims(value)) storeToken(value, null);
+  if (authConfig?.tokens && (!authConfig.apiKeys || jwtClaims(value))) storeToken(value, null);
   else { sessionStorage.removeItem(TOKEN); sessionStorage.setItem(KEY, value); }
 }
 
