@@ -45,6 +45,14 @@ public sealed class AskContextTests : IDisposable
         var alone = await AskAsync(client, new { question = Question, topK = 1, mode = "bm25", context = "none", trace = true });
         Assert.Equal(Id(lead), Id(alone.GetProperty("sources")[0].GetProperty("chunk")));
         Assert.Equal(JsonValueKind.Null, alone.GetProperty("sources")[0].GetProperty("contextChunkIds").ValueKind);
+        // With trace, the ask carries its search trace: the BM25 leg found the source, and every later step's
+        // ranks name it at 1.
+        var trace = alone.GetProperty("trace");
+        Assert.Equal("bm25", trace.GetProperty("mode").GetString());
+        Assert.True(trace.GetProperty("bm25Candidates").GetInt32() >= 1);
+        var ranked = trace.GetProperty("steps").EnumerateArray().Where(s => s.TryGetProperty("ranks", out var r) && r.ValueKind == JsonValueKind.Object).ToList();
+        Assert.NotEmpty(ranked);
+        Assert.All(ranked, s => Assert.Equal(1, s.GetProperty("ranks").GetProperty(Id(lead)).GetInt32()));
         Assert.True(alone.GetProperty("noAnswer").GetBoolean());
 
         var widened = await AskAsync(client, new { question = Question, topK = 1, mode = "bm25", context = "section", trace = true });
@@ -60,8 +68,10 @@ public sealed class AskContextTests : IDisposable
         Assert.Equal(["Storage operations"], citation.GetProperty("sectionPath").EnumerateArray().Select(s => s.GetString()!));
         Assert.Equal(Answer, citation.GetProperty("snippet").GetString());
 
-        // The default (AnswerContext: section) widens too; a budget of 0 leaves the hit alone.
-        Assert.False((await AskAsync(client, new { question = Question, topK = 1, mode = "bm25" })).GetProperty("noAnswer").GetBoolean());
+        // The default (AnswerContext: section) widens too; a budget of 0 leaves the hit alone. Without trace, no trace.
+        var plain = await AskAsync(client, new { question = Question, topK = 1, mode = "bm25" });
+        Assert.False(plain.GetProperty("noAnswer").GetBoolean());
+        Assert.False(plain.TryGetProperty("trace", out var none) && none.ValueKind != JsonValueKind.Null);
         Assert.True((await AskAsync(client, new { question = Question, topK = 1, mode = "bm25", contextTokens = 0 })).GetProperty("noAnswer").GetBoolean());
 
         var bad = await client.PostAsJsonAsync("/v1/indexes/kb/ask", new { question = Question, context = "everything", contextTokens = -1 });

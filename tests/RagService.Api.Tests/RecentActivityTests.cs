@@ -38,6 +38,14 @@ public sealed class RecentActivityTests
         Assert.Equal((1, 1), (snapshot.Ask.Count, snapshot.Ask.Errors));
         Assert.Equal(10, snapshot.Minutes, 1);
 
+        // Minute by minute: 12:00 to 12:10, the first holding every request, the others none.
+        Assert.Equal(11, snapshot.PerMinute.Count);
+        Assert.Equal(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero), snapshot.PerMinute[0].Start);
+        Assert.Equal(new DateTimeOffset(2026, 12, 6, 12, 10, 0, TimeSpan.Zero), snapshot.PerMinute[^1].Start);
+        Assert.Equal((100L, 1L, 1L), (snapshot.PerMinute[0].Search.Count, snapshot.PerMinute[0].Ask.Count, snapshot.PerMinute[0].Ask.Errors));
+        Assert.InRange(snapshot.PerMinute[0].Search.P95Ms!.Value, 95, 104.5);
+        Assert.All(snapshot.PerMinute.Skip(1), m => Assert.Equal((0L, 0L, (double?)null), (m.Search.Count, m.Ask.Count, m.Search.P95Ms)));
+
         // A minute over an hour old is out of the window; a new one counts alone.
         clock.Now = clock.Now.AddMinutes(55);
         requests.Record(0.002, Route(RecentActivity.SearchRoute), Status(200));
@@ -47,6 +55,9 @@ public sealed class RecentActivityTests
         Assert.Equal(0, snapshot.Ask.Count);
         Assert.Null(snapshot.Ask.P50Ms);
         Assert.Equal(RecentActivity.WindowMinutes, snapshot.Minutes);
+        Assert.Equal(RecentActivity.WindowMinutes, snapshot.PerMinute.Count);
+        Assert.Equal(1, snapshot.PerMinute[^1].Search.Count);
+        Assert.Equal(1, snapshot.PerMinute.Sum(m => m.Search.Count));
     }
 
     private static Histogram<double> Duration(IServiceProvider services) =>

@@ -266,7 +266,11 @@ public sealed record AskResponseDto(
     IReadOnlyList<Citation> Citations,
     string GeneratedBy,
     IReadOnlyList<SearchHitDto>? Sources,
-    double ElapsedMs);
+    double ElapsedMs)
+{
+    [Description("With trace: what each retrieval stage did to find the sources (the search trace: the legs, every stage's time, note and ranks); null otherwise.")]
+    public SearchTrace? Trace { get; init; }
+}
 
 /// <summary>Requests of one route over the window: rate, 5xx errors and latency percentiles (ms, to within 10 %).</summary>
 public sealed record RequestStatsDto(long Count, long Errors, double PerMinute, double? P50Ms, double? P95Ms, double? P99Ms);
@@ -278,7 +282,14 @@ public sealed record IngestionStatsDto(long Ready, long Failed, double ReadyPerM
 /// The last hour of this process's own metrics (or the time since it started, when shorter): search and ask
 /// rates and latency percentiles, and ingestion throughput; for the whole process, every tenant together.
 /// </summary>
-public sealed record ServiceStatsDto(DateTimeOffset Since, double Minutes, RequestStatsDto Search, RequestStatsDto Ask, IngestionStatsDto Ingestion);
+public sealed record ServiceStatsDto(DateTimeOffset Since, double Minutes, RequestStatsDto Search, RequestStatsDto Ask, IngestionStatsDto Ingestion)
+{
+    [Description("The same figures minute by minute over the window, oldest first; the last minute is the current one, still running.")]
+    public IReadOnlyList<MinuteStatsDto> PerMinute { get; init; } = [];
+}
+
+/// <summary>One minute: searches and asks with their 5xx errors and p95 latency (ms, to within 10 %), and documents that finished ingesting.</summary>
+public sealed record MinuteStatsDto(DateTimeOffset Start, long Searches, long SearchErrors, double? SearchP95Ms, long Asks, long AskErrors, double? AskP95Ms, long Ready, long Failed);
 
 /// <summary>The effective configuration (<c>GET /v1/settings</c>): every bound setting, defaults included, by configuration path.</summary>
 public sealed record SettingsDto(IReadOnlyList<SettingDto> Settings);

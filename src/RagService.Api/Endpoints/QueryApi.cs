@@ -115,7 +115,10 @@ public static class QueryApi
             answer.Citations,
             answer.GeneratedBy,
             request.Trace ? ToDtos(retrieved.Hits) : null,
-            retrieved.RetrievalMs + clock.Elapsed.TotalMilliseconds));
+            retrieved.RetrievalMs + clock.Elapsed.TotalMilliseconds)
+        {
+            Trace = request.Trace ? retrieved.Trace : null,
+        });
     }
 
     /// <summary>Adds a problem for each invalid stage switch; true when there was one.</summary>

@@ -19,6 +19,9 @@ public static class StatsApi
         var s = activity.Snapshot();
         RequestStatsDto Of(RequestWindow w) => new(w.Count, w.Errors, Math.Round(w.Count / s.Minutes, 2), w.P50Ms, w.P95Ms, w.P99Ms);
         return new ServiceStatsDto(s.Since, Math.Round(s.Minutes, 1), Of(s.Search), Of(s.Ask),
-            new IngestionStatsDto(s.DocumentsReady, s.DocumentsFailed, Math.Round(s.DocumentsReady / s.Minutes, 2)));
+            new IngestionStatsDto(s.DocumentsReady, s.DocumentsFailed, Math.Round(s.DocumentsReady / s.Minutes, 2)))
+        {
+            PerMinute = [.. s.PerMinute.Select(m => new MinuteStatsDto(m.Start, m.Search.Count, m.Search.Errors, m.Search.P95Ms, m.Ask.Count, m.Ask.Errors, m.Ask.P95Ms, m.DocumentsReady, m.DocumentsFailed))],
+        };
     }
 }

@@ -56,8 +56,21 @@ public sealed class RecentActivity : IDisposable
         var now = _time.GetUtcNow();
         // Rates are per minute observed: the whole window, or the time since the process started when that is shorter.
         var observed = Math.Clamp((now - _started).TotalMinutes, 1, WindowMinutes);
+        // From the minute the process started (or an hour back), so the minute of the first requests is in the list.
+        var minutes = (int)Math.Min(WindowMinutes, minute - (_started.ToUnixTimeSeconds() / 60) + 1);
+        var perMinute = new List<MinuteActivity>(minutes);
+        for (var m = minute - minutes + 1; m <= minute; m++)
+        {
+            var search = _search.ReadMinute(m);
+            var ask = _ask.ReadMinute(m);
+            perMinute.Add(new MinuteActivity(DateTimeOffset.FromUnixTimeSeconds(m * 60), search, ask, _ready.ReadMinute(m).Count, _failed.ReadMinute(m).Count));
+        }
+
         return new ActivitySnapshot(now.AddMinutes(-observed), observed,
-            _search.Read(minute), _ask.Read(minute), _ready.Read(minute).Count, _failed.Read(minute).Count);
+            _search.Read(minute), _ask.Read(minute), _ready.Read(minute).Count, _failed.Read(minute).Count)
+        {
+            PerMinute = perMinute,
+        };
     }
 
     public void Dispose() => _listener.Dispose();
@@ -132,6 +145,18 @@ public sealed class RecentActivity : IDisposable
             }
         }
 
+        /// <summary>One minute's bucket alone (empty when its slot holds another minute).</summary>
+        public RequestWindow ReadMinute(long minute)
+        {
+            var slot = (int)(minute % WindowMinutes);
+            lock (_gate)
+            {
+                return _minutes[slot] != minute
+                    ? new RequestWindow(0, 0, null, null, null)
+                    : new RequestWindow(_counts[slot], _errors[slot], Percentile(_histograms[slot], 0.50), Percentile(_histograms[slot], 0.95), Percentile(_histograms[slot], 0.99));
+            }
+        }
+
         public RequestWindow Read(long minute)
         {
             var merged = new long[Bounds.Length + 1];
@@ -185,4 +210,11 @@ public sealed class RecentActivity : IDisposable
 /// <summary>Requests of one kind in the window: how many, how many failed (5xx), and latency percentiles in ms (bucket upper bounds).</summary>
 public sealed record RequestWindow(long Count, long Errors, double? P50Ms, double? P95Ms, double? P99Ms);
 
-public sealed record ActivitySnapshot(DateTimeOffset Since, double Minutes, RequestWindow Search, RequestWindow Ask, long DocumentsReady, long DocumentsFailed);
+public sealed record ActivitySnapshot(DateTimeOffset Since, double Minutes, RequestWindow Search, RequestWindow Ask, long DocumentsReady, long DocumentsFailed)
+{
+    /// <summary>Each minute of the window observed, oldest first, the current (partial) minute last.</summary>
+    public IReadOnlyList<MinuteActivity> PerMinute { get; init; } = [];
+}
+
+/// <summary>One minute of activity: its start (UTC), its searches and asks, and the documents that finished in it.</summary>
+public sealed record MinuteActivity(DateTimeOffset Start, RequestWindow Search, RequestWindow Ask, long DocumentsReady, long DocumentsFailed);

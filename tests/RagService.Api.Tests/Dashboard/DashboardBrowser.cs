@@ -1,6 +1,8 @@
+using System.Net.Http.Json;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using RagService.Evaluation.Hosting;
+using RagService.TestSupport;
 using static Microsoft.Playwright.Assertions;
 
 namespace RagService.Api.Tests.Dashboard;
@@ -55,6 +57,16 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     }
 
     public HttpClient CreateClient() => Server.CreateClient();
+
+    /// <summary>Creates <paramref name="index"/> and ingests the three-page handbook PDF (TestDocuments) as <c>handbook</c>, until ready.</summary>
+    public static async Task IngestHandbookAsync(HttpClient http, TempDirectory dir, string index)
+    {
+        (await http.PutAsJsonAsync($"v1/indexes/{index}", new { })).EnsureSuccessStatusCode();
+        var pdf = dir.File("handbook.pdf");
+        TestDocuments.WritePdf(pdf);
+        await RagApiHost.UploadAsync(http, index, (pdf, "handbook"));
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(http, index, "handbook")).GetProperty("status").GetString());
+    }
 
     /// <summary>A fresh tab (own sessionStorage) at 1280×800 on the dashboard's sign-in page.</summary>
     public async Task<IPage> OpenAsync()

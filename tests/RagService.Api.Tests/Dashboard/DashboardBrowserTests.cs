@@ -197,6 +197,10 @@ public sealed class DashboardBrowserTests
         Assert.Equal(JsonValueKind.Null, info.GetProperty("stages").ValueKind);
     }
 
+    /// <summary>The elements wider than the window, for a failure's message: tag, id or class, and width.</summary>
+    private const string Widest = "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        + ".slice(-5).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className?.baseVal ?? e.className} ${Math.round(e.getBoundingClientRect().right)}px`).join('; ')";
+
     /// <summary>At a phone's 390×844 the overview and the playground fit the width: the nav wraps, wide tables scroll inside their frame.</summary>
     private static async Task PhoneWidthAsync(IPage page)
     {
@@ -215,6 +219,25 @@ public sealed class DashboardBrowserTests
         Assert.True(await page.EvaluateAsync<bool>(fits), "the playground fits a phone's width");
         await DashboardBrowser.ScreenshotAsync(page, "playground-phone");
         await DashboardBrowser.AssertAccessibleAsync(page);
+
+        // The other pages, at the same width: the documents table, a document (outline, chunks, page image), keys and settings.
+        await page.EvaluateAsync($"location.hash = '#/indexes/{Index}/documents'");
+        await Expect(page.Locator("tr[data-document='travel']")).ToBeVisibleAsync();
+        await DashboardBrowser.ScreenshotAsync(page, "documents-phone");
+        Assert.True(await page.EvaluateAsync<bool>(fits), "the documents page fits a phone's width: " + await page.EvaluateAsync<string>(Widest));
+        await page.EvaluateAsync($"location.hash = '#/indexes/{Index}/documents/travel'");
+        await Expect(page.Locator("tr.chunk").First).ToBeVisibleAsync();
+        await DashboardBrowser.ScreenshotAsync(page, "document-phone");
+        Assert.True(await page.EvaluateAsync<bool>(fits), "a document's page fits a phone's width: " + await page.EvaluateAsync<string>(Widest));
+        foreach (var (link, heading) in new[] { ("Keys", "Keys"), ("Settings", "Settings") })
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(heading);
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            Assert.True(await page.EvaluateAsync<bool>(fits), $"the {link} page fits a phone's width");
+            await DashboardBrowser.AssertAccessibleAsync(page);
+        }
+
         await page.SetViewportSizeAsync(1280, 800);
     }
 

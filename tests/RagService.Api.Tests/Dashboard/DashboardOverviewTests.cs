@@ -57,6 +57,20 @@ public sealed partial class DashboardOverviewTests
         Assert.Equal(0, stats.GetProperty("ask").GetProperty("count").GetInt32());
         await Expect(page.Locator("#stat-ask")).ToContainTextAsync("p50 –");
 
+        // Minute by minute: the bars hold the same searches (they fell in one or two minutes), as the table under the chart says.
+        var perMinute = stats.GetProperty("perMinute").EnumerateArray().ToList();
+        Assert.Equal(Searches, perMinute.Sum(m => m.GetProperty("searches").GetInt32()));
+        await Expect(page.Locator("svg#activity-chart rect.bar.search")).ToHaveCountAsync(perMinute.Count(m => m.GetProperty("searches").GetInt32() > 0));
+        await page.Locator("#activity-table > summary").ClickAsync();
+        var minuteRows = page.Locator("#activity-table tr.minute");
+        var tabled = 0;
+        for (var i = 0; i < await minuteRows.CountAsync(); i++)
+        {
+            tabled += int.Parse((await minuteRows.Nth(i).Locator("td").Nth(1).TextContentAsync())!, CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(Searches, tabled);
+
         // Nothing is waiting; ingestion finished a ready and a failed document (at least: the counter is the process's).
         await Expect(page.Locator("#stat-queue .stat-value")).ToHaveTextAsync("0");
         var ingested = IngestedPattern().Match((await page.Locator("#stat-ingestion .stat-value").TextContentAsync())!);

@@ -21,11 +21,7 @@ public sealed class DashboardPlaygroundTests
         using var dir = new TempDirectory();
         await using var dashboard = await DashboardBrowser.StartAsync(dir);
         using var http = dashboard.CreateClient();
-        (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
-        var pdf = dir.File("handbook.pdf");
-        TestDocuments.WritePdf(pdf);
-        await RagApiHost.UploadAsync(http, Index, (pdf, "handbook"));
-        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(http, Index, "handbook")).GetProperty("status").GetString());
+        await DashboardBrowser.IngestHandbookAsync(http, dir, Index);
 
         var page = await dashboard.OpenAsync();
         await DashboardBrowser.SignInAsync(page, DashboardBrowser.AdminKey);
@@ -54,6 +50,18 @@ public sealed class DashboardPlaygroundTests
         var cited = chunks.GetProperty("chunks").EnumerateArray().Single(c => c.GetProperty("chunkId").GetString() == citedId);
         Assert.Contains(TestDocuments.PdfBackupFact, cited.GetProperty("text").GetString(), StringComparison.Ordinal);
         await DashboardBrowser.ScreenshotAsync(page, "playground-ask");
+
+        // Under the answer, how its sources were found: the search trace of the ask, the fusion step ranked them.
+        var retrieval = page.Locator("#ask-retrieval");
+        await Expect(page.Locator("#ask-retrieval > summary")).ToContainTextAsync("sources were retrieved (hybrid)");
+        await page.Locator("#ask-retrieval > summary").ClickAsync();
+        await Expect(retrieval.Locator("tr.trace-step[data-stage='fusion'] td.rank-change")).ToContainTextAsync("first ranking");
+        await Expect(retrieval.Locator("tr.trace-leg")).ToHaveCountAsync(2);
+        var lines = retrieval.Locator("#rank-chart g.hit-line");
+        await Expect(lines.First).ToBeVisibleAsync();
+        Assert.Equal(await retrieval.Locator("#rank-table tr.rank-row").CountAsync(), await lines.CountAsync());
+        await page.EvaluateAsync("() => document.getElementById('ask-retrieval').scrollIntoView()");
+        await DashboardBrowser.ScreenshotAsync(page, "playground-ask-trace");
         await DashboardBrowser.AssertAccessibleAsync(page);
 
         // The viewer's link opens the document's page at the same chunk.

@@ -92,13 +92,23 @@ function table(label, headers, rows) {
       el("tbody", {}, rows)));
 }
 
+/** Set when the address moves to another page: the page rendered next takes the focus on its heading, as a page load would. */
+let focusHeading = false;
+/** The page (the address without its query) shown last: sorting, filtering and paging stay on it and leave the focus alone. */
+let shownPath = null;
+
 function show(...nodes) {
   const view = document.getElementById("view");
   // A re-render (the live refresh) must not drop keyboard focus: the focused control is found again in the new
   // nodes (by id, aria-label, sort key, or its text within the same row) and focused there.
   const focused = view.contains(document.activeElement) ? focusSelector(document.activeElement) : null;
   view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
-  if (focused && !view.contains(document.activeElement)) {
+  const heading = view.querySelector("h1");
+  if (focusHeading && heading && !view.contains(document.activeElement)) {
+    focusHeading = false;
+    heading.tabIndex = -1;
+    heading.focus();
+  } else if (focused && !view.contains(document.activeElement)) {
     const again = typeof focused === "string" ? view.querySelector(focused) : focused(view);
     again?.focus({ preventScroll: true });
   }
@@ -168,6 +178,7 @@ async function overview() {
       stats ? requestStat("Asks", stats.ask, stats.minutes, "stat-ask") : null,
       stats ? stat("Ingested", `${stats.ingestion.ready} ready · ${stats.ingestion.failed} failed`,
         `${fixed(stats.ingestion.readyPerMinute, 2)} documents/min over the last ${fixed(stats.minutes, 0)} min`, "stat-ingestion") : null),
+    stats ? activityChart(stats.perMinute || []) : null,
     indexes.length === 0
       ? el("p", { class: "muted" }, "No indexes yet. Create one with PUT /v1/indexes/{name}.")
       : table("Indexes", ["Index", "Health", { text: "Queued", num: 1 }, { text: "Processing", num: 1 }, { text: "Ready", num: 1 },
@@ -181,6 +192,67 @@ async function overview() {
           el("td", {}, doc.failedStep || ""),
           el("td", { class: "error" }, doc.error || "")))));
   refreshLater(queue > 0);
+}
+
+/**
+ * The last hour minute by minute (admins): searches and asks per minute as stacked bars, and each minute's search
+ * p95 as a line over them on its own scale; its text alternative is the SVG's description and a table of the
+ * minutes that had any activity.
+ */
+function activityChart(minutes) {
+  if (minutes.length === 0) return null;
+  // The whole hour is drawn, the newest minute at the right: a service started a minute ago shows one thin bar.
+  const width = 720, height = 170, left = 44, right = 52, top = 14, bottom = 30, slots = 60;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const slot = plotW / slots, offset = Math.max(0, slots - minutes.length);
+  const maxCount = Math.max(1, ...minutes.map(m => m.searches + m.asks));
+  const maxMs = Math.max(1, ...minutes.map(m => m.searchP95Ms || 0));
+  const yCount = n => top + plotH - (n / maxCount) * plotH;
+  const yMs = ms => top + plotH - (ms / maxMs) * plotH;
+  const hhmm = iso => new Date(iso).toISOString().slice(11, 16);
+  const parts = [
+    svg("line", { x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH, class: "grid" }),
+    svg("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "axis" }, maxCount),
+    svg("text", { x: left - 6, y: top + plotH, "text-anchor": "end", class: "axis" }, 0),
+    svg("text", { x: left + plotW + 6, y: top + 8, class: "axis p95" }, `${fixed(maxMs, maxMs < 10 ? 1 : 0)} ms`),
+    svg("text", { x: left, y: height - 8, class: "axis" }, hhmm(new Date(new Date(minutes[minutes.length - 1].start).getTime() - (slots - 1) * 60000))),
+    svg("text", { x: left + plotW, y: height - 8, "text-anchor": "end", class: "axis" }, `${hhmm(minutes[minutes.length - 1].start)} UTC`),
+  ];
+  const line = [];
+  minutes.forEach((m, i) => {
+    const x = left + (offset + i) * slot;
+    const label = `${hhmm(m.start)}: ${m.searches} searches, ${m.asks} asks${m.searchP95Ms != null ? `, search p95 ${fixed(m.searchP95Ms, 1)} ms` : ""}`;
+    if (m.searches) parts.push(svg("rect", { x: x + 1, y: yCount(m.searches), width: Math.max(slot - 2, 1), height: top + plotH - yCount(m.searches), class: "bar search" }, svg("title", {}, label)));
+    if (m.asks) parts.push(svg("rect", { x: x + 1, y: yCount(m.searches + m.asks), width: Math.max(slot - 2, 1), height: top + plotH - yCount(m.asks), class: "bar ask" }, svg("title", {}, label)));
+    if (m.searchP95Ms != null) line.push(`${x + slot / 2},${yMs(m.searchP95Ms)}`);
+  });
+  if (line.length > 1) parts.push(svg("polyline", { points: line.join(" "), class: "p95-line" }));
+  for (const point of line) {
+    const [cx, cy] = point.split(",");
+    parts.push(svg("circle", { cx, cy, r: 2.5, class: "p95-point" }));
+  }
+  const busy = minutes.filter(m => m.searches || m.asks || m.ready || m.failed);
+  const description = busy.length === 0 ? "No searches, asks or finished documents in this window."
+    : busy.map(m => `${hhmm(m.start)}: ${m.searches} searches, ${m.asks} asks, ${m.ready} ready, ${m.failed} failed${m.searchP95Ms != null ? `, search p95 ${fixed(m.searchP95Ms, 1)} ms` : ""}.`).join(" ");
+  const chart = svg("svg", { id: "activity-chart", class: "activity-chart", role: "img", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "xMinYMin meet",
+    "aria-labelledby": "activity-chart-title", "aria-describedby": "activity-chart-desc" },
+    svg("title", { id: "activity-chart-title" }, `Searches and asks per minute, and the search p95, over the last hour`),
+    svg("desc", { id: "activity-chart-desc" }, description),
+    parts);
+  const ms = v => (v === null || v === undefined ? "–" : fixed(v, 1));
+  return el("section", { class: "card", id: "activity", "aria-labelledby": "activity-title" },
+    el("h2", { id: "activity-title" }, "Minute by minute"),
+    el("p", { class: "muted" }, el("span", { class: "key search" }, "searches"), " and ", el("span", { class: "key ask" }, "asks"),
+      " per minute (left scale), ", el("span", { class: "key p95" }, "search p95"), " (right scale); times in UTC."),
+    el("div", { class: "chart-wrap" }, chart),
+    el("details", { id: "activity-table" }, el("summary", {}, "The minutes as a table"),
+      busy.length === 0 ? el("p", { class: "muted" }, "No activity yet.")
+        : table("Activity per minute", ["Minute (UTC)", { text: "Searches", num: 1 }, { text: "Search p95 ms", num: 1 }, { text: "Asks", num: 1 },
+            { text: "Ask p95 ms", num: 1 }, { text: "Errors", num: 1 }, { text: "Ready", num: 1 }, { text: "Failed", num: 1 }],
+          busy.map(m => el("tr", { class: "minute", "data-minute": m.start },
+            el("td", {}, hhmm(m.start)), el("td", { class: "num" }, m.searches), el("td", { class: "num" }, ms(m.searchP95Ms)),
+            el("td", { class: "num" }, m.asks), el("td", { class: "num" }, ms(m.askP95Ms)),
+            el("td", { class: "num" }, m.searchErrors + m.askErrors), el("td", { class: "num" }, m.ready), el("td", { class: "num" }, m.failed))))));
 }
 
 function stat(title, value, detail, id) {
@@ -659,7 +731,7 @@ async function playground(selected) {
     request.replaceWith(request = requestCard(sent));
     try {
       const response = await api(sent.path, { method: "POST", body: sent.body, headers: { "Content-Type": "application/json" } });
-      if (asking) renderAnswer(results, index, response);
+      if (asking) renderAnswer(results, index, response, mode);
       else renderSearch(results, response);
     } catch (error) {
       if (error.message !== "unauthorized") results.replaceChildren(el("p", { class: "error", role: "alert" }, error.message));
@@ -726,8 +798,11 @@ function requestCard(sent) {
     snippet);
 }
 
-/** The answer with each [n] a button that opens the cited page with the cited chunk highlighted. */
-function renderAnswer(target, index, response) {
+/**
+ * The answer with each [n] a button that opens the cited page with the cited chunk highlighted, and under it how
+ * its sources were retrieved: the same trace table and rank-movement chart as a search's (stages.js).
+ */
+function renderAnswer(target, index, response, mode) {
   const viewer = el("section", { class: "card citation-viewer", id: "citation-viewer", "aria-label": "Cited page", hidden: true });
   const byMarker = new Map(response.citations.map(c => [c.marker, c]));
   const open = citation => () => {
@@ -756,7 +831,19 @@ function renderAnswer(target, index, response) {
     el("div", { class: "answer-grid" },
       el("div", {}, el("h2", {}, "Answer"), el("div", { class: "card" }, answer),
         el("h2", {}, "Citations"), sources.length ? el("ol", { class: "citations" }, sources) : el("p", { class: "muted" }, "None.")),
-      viewer));
+      viewer),
+    askRetrieval(response, mode));
+}
+
+/** How an answer's sources were found: its retrieval trace, as the playground shows a search's. */
+function askRetrieval(response, mode) {
+  if (!response.trace) return null;
+  const retrieval = { mode: response.trace.mode || mode, hits: response.sources || [], trace: response.trace };
+  return el("details", { id: "ask-retrieval", class: "card" },
+    el("summary", {}, `How the ${retrieval.hits.length} sources were retrieved (${retrieval.mode})`),
+    rankChart(retrieval),
+    el("h2", {}, "Trace"),
+    traceTable(retrieval));
 }
 
 async function showCitation(viewer, index, citation) {
@@ -972,7 +1059,19 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
   });
   document.getElementById("sign-out").addEventListener("click", () => signOut(""));
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => {
+    const path = location.hash.split("?")[0];
+    focusHeading = shownPath !== null && path !== shownPath;
+    shownPath = path;
+    route();
+  });
+  shownPath = location.hash.split("?")[0];
+  // The skip link moves the focus past the header to the page itself (a plain #main would change the route).
+  document.getElementById("skip-link").addEventListener("click", event => {
+    event.preventDefault();
+    const main = document.getElementById("main");
+    (main.querySelector("#view h1") || main).focus();
+  });
   await initSignIn(); // signin.js: which credentials the service takes, and a return from the identity provider
   route();
 });
