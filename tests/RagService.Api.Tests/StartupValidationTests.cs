@@ -39,6 +39,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Ocr:Languages", "english please", "Ocr:Languages must be 'auto' or Tesseract language codes")]
     [InlineData("Rag:Auth:Mode", "open", "Rag:Auth:Mode must be one of 'apikey', 'jwt', 'apikey+jwt', 'none' (was 'open')")]
     [InlineData("Rag:Auth:AdminKey", "short", "Rag:Auth:AdminKey must be at least 24 characters")]
+    [InlineData("Rag:Auth:Jwt:Dashboard:ClientId", "rag-dashboard", "Rag:Auth:Jwt:Dashboard:ClientId is set but Mode 'apikey' does not accept tokens")]
     [InlineData("Rag:Auth:Mdoe", "none", "Rag:Auth:Mdoe is not a setting of 'Rag:Auth'; did you mean Rag:Auth:Mode?")]
     [InlineData("Rag:Limits:MaxFilesPerRequest", "0", "Rag:Limits:MaxFilesPerRequest must be between 1 and 100000 (was 0)")]
     [InlineData("Rag:Evaluation:RunsDirectory", " ", "Rag:Evaluation:RunsDirectory must be a folder path (was ' ')")]

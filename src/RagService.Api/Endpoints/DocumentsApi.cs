@@ -210,7 +210,8 @@ public static class DocumentsApi
         [Description("Only documents in this state: queued, parsing, chunking, embedding, indexing, ready or failed.")] string? state = null,
         [Description("enqueued (default: the order documents were last uploaded), name (file name), state (pipeline order), updated or chunks; a leading - sorts descending (-updated, -chunks); recent is -updated. Ties keep the upload order.")] string? order = null,
         [Description("Only documents whose id or file name contains this text, ignoring case.")] string? name = null,
-        [Description("Only documents with this tag: key (any value) or key:value.")] string? tag = null)
+        [Description("Only documents with this tag: key (any value) or key:value.")] string? tag = null,
+        [Description("Only failed documents that failed in this step: upload, parsing, chunking, embedding or indexing.")] string? failedStep = null)
     {
         if (registry.OpenFor(http, index) is not { } store)
         {
@@ -247,6 +248,16 @@ public static class DocumentsApi
             {
                 return Problems.BadRequest($"Tag '{tag}' has no key: use key or key:value.");
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(failedStep))
+        {
+            if (!FailedSteps.All.Contains(failedStep.Trim(), StringComparer.Ordinal))
+            {
+                return Problems.BadRequest($"Unknown failed step '{failedStep}': use one of {string.Join(", ", FailedSteps.All)}.");
+            }
+
+            listing = listing with { FailedStep = failedStep.Trim() };
         }
 
         var principals = http.GetAclPrincipals();

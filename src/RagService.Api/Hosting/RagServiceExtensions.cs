@@ -108,6 +108,7 @@ public static class RagServiceExtensions
         v1.MapDocumentsApi();
         v1.MapQueryApi();
         v1.MapKeysApi();
+        v1.MapAuthApi();
         v1.MapTenantsApi();
         v1.MapStatsApi();
         v1.MapSettingsApi();

@@ -23,7 +23,7 @@ public static class DocumentIntake
         {
             var refused = await store.Jobs.EnqueueAsync(
                 new DocumentUpload(documentId, file.FileName, string.Empty, "oversized:" + Guid.NewGuid().ToString("N"), file.SizeBytes, DocumentFormat.Unknown, tags) { Acl = acl }, ct);
-            await store.Jobs.MarkFailedAsync(documentId, refused.Status.Version, "upload",
+            await store.Jobs.MarkFailedAsync(documentId, refused.Status.Version, FailedSteps.Upload,
                 $"The file is {file.SizeBytes} bytes; the limit per file is {maxFileBytes} bytes.", ct);
             return new EnqueueResult((await store.Jobs.GetAsync(documentId, ct))!, Enqueued: false);
         }

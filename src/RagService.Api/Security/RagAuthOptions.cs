@@ -62,4 +62,27 @@ public sealed class RagJwtOptions
 
     /// <summary>Require HTTPS for the metadata address (leave true outside tests).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Sign-in to the admin dashboard with the identity provider (OpenID Connect, code flow with PKCE).</summary>
+    public RagDashboardSignInOptions Dashboard { get; set; } = new();
+}
+
+/// <summary>
+/// The "Rag:Auth:Jwt:Dashboard" section: the dashboard at <c>/admin</c> as a public client of the identity provider
+/// (no secret; authorization code flow with PKCE, run by the page itself). The endpoints come from
+/// <see cref="RagJwtOptions.Authority"/>'s discovery document; the token the page gets is the access token the API
+/// validates like any other, so the provider must issue it for <see cref="RagJwtOptions.Audience"/>.
+/// </summary>
+public sealed class RagDashboardSignInOptions
+{
+    /// <summary>The dashboard's client id at the provider (a public / SPA client whose redirect URI is <c>https://{host}/admin/</c>). Unset: no provider button.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The scopes the page asks for, space-separated (Entra ID: <c>openid profile api://{api-client-id}/access</c>).</summary>
+    public string Scopes { get; set; } = "openid profile";
+
+    /// <summary>The provider's name on the button: "Sign in with {Name}".</summary>
+    public string Name { get; set; } = "identity provider";
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ClientId);
 }

@@ -21,6 +21,7 @@ public static class SecurityExtensions
         services.AddSingleton(sp => new ApiKeyStore(Path.Combine(Path.GetFullPath(sp.GetRequiredService<IOptions<RagOptions>>().Value.DataDirectory), "secrets")));
         services.AddHostedService<SecurityStartup>();
         services.AddSingleton<Audit>();
+        services.AddSingleton<DashboardSignIn>();
         services.AddRagRequestLimits();
         services.TryAddTimeProvider();
 

@@ -39,6 +39,9 @@ public sealed record DocumentListing
 
     public string? TagValue { get; init; }
 
+    /// <summary>Only documents that failed in this step (one of <see cref="FailedSteps.All"/>).</summary>
+    public string? FailedStep { get; init; }
+
     public DocumentSortKey Sort { get; init; }
 
     public bool Descending { get; init; }
@@ -51,6 +54,7 @@ public sealed record DocumentListing
             && (string.IsNullOrEmpty(NameContains)
                 || status.DocumentId.Contains(NameContains, StringComparison.OrdinalIgnoreCase)
                 || status.FileName.Contains(NameContains, StringComparison.OrdinalIgnoreCase))
-            && (TagKey is null || (status.Tags.TryGetValue(TagKey, out var value) && (TagValue is null || value == TagValue)));
+            && (TagKey is null || (status.Tags.TryGetValue(TagKey, out var value) && (TagValue is null || value == TagValue)))
+            && (FailedStep is null || (status.State == DocumentState.Failed && status.FailedStep == FailedStep));
     }
 }

@@ -71,6 +71,12 @@ internal sealed class SqliteJobStore(CatalogDatabase database) : IJobStore, IJob
             where.Append(" AND (instr(lower(id), $name) > 0 OR instr(lower(file_name), $name) > 0)");
         }
 
+        if (listing.FailedStep is not null)
+        {
+            cmd.Parameters.AddWithValue("$failedStep", listing.FailedStep);
+            where.Append(" AND state = 'Failed' AND failed_step = $failedStep");
+        }
+
         if (listing.TagKey is not null)
         {
             cmd.Parameters.AddWithValue("$tagKey", listing.TagKey);

@@ -39,7 +39,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(document);
         var chunkClock = new Stopwatch();
-        var step = "parsing";
+        var step = FailedSteps.Parsing;
         try
         {
             var upload = await target.Jobs.GetUploadAsync(document.DocumentId, ct).ConfigureAwait(false)
@@ -57,7 +57,7 @@ public sealed class DocumentChunking(IngestionPipeline pipeline) : IDocumentChun
                 throw new DocumentRejectedException($"The document has {tree.PageCount} pages; the limit is {target.Limits.MaxPages} (setting Rag:MaxPagesPerDocument).");
             }
 
-            step = "chunking";
+            step = FailedSteps.Chunking;
             var title = string.IsNullOrWhiteSpace(tree.Title) ? Path.GetFileNameWithoutExtension(upload.FileName) : tree.Title;
             await target.Jobs.UpdateProgressAsync(document.DocumentId, document.Version,
                 new JobProgress(DocumentState.Chunking, 0.3) { Title = title, PageCount = tree.PageCount }, ct).ConfigureAwait(false);

@@ -115,10 +115,10 @@ public sealed partial class DocumentIngestionPipeline
 
     private static string StepOf(DocumentState state) => state switch
     {
-        DocumentState.Chunking => "chunking",
-        DocumentState.Embedding => "embedding",
-        DocumentState.Indexing => "indexing",
-        _ => "parsing",
+        DocumentState.Chunking => FailedSteps.Chunking,
+        DocumentState.Embedding => FailedSteps.Embedding,
+        DocumentState.Indexing => FailedSteps.Indexing,
+        _ => FailedSteps.Parsing,
     };
 
     private async Task<IngestionBatchReport> IngestAsync(IngestionTarget target, List<DocumentStatus> pending, int parallelism, Stopwatch total, CancellationToken ct)
@@ -150,7 +150,7 @@ public sealed partial class DocumentIngestionPipeline
                     {
                         Interlocked.Increment(ref failed);
                         var times = target.Attempts is null ? "" : $"Parsing crashed or timed out {doc.Attempts} times; ";
-                        await target.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, "parsing", $"{times}{e.Message}", token).ConfigureAwait(false);
+                        await target.Jobs.MarkFailedAsync(doc.DocumentId, doc.Version, FailedSteps.Parsing, $"{times}{e.Message}", token).ConfigureAwait(false);
                     }
                     else
                     {
@@ -206,7 +206,7 @@ public sealed partial class DocumentIngestionPipeline
                 embedStep.Fail(e.Message);
                 IngestionTelemetry.DocumentsFinished(target.IndexName, "failed", failed + ordered.Count);
                 LogStepFailed(_logger, e, target.IndexName, "batch", "embedding");
-                await FailAllAsync(target, ordered.Select(d => d.Status), "embedding", $"The embedding model failed: {e.Message}", ct).ConfigureAwait(false);
+                await FailAllAsync(target, ordered.Select(d => d.Status), FailedSteps.Embedding, $"The embedding model failed: {e.Message}", ct).ConfigureAwait(false);
                 return new IngestionBatchReport(0, failed + ordered.Count, 0, parseClock.Elapsed, embedClock.Elapsed, TimeSpan.Zero, total.Elapsed);
             }
         }
@@ -237,7 +237,7 @@ public sealed partial class DocumentIngestionPipeline
                 writeStep.Fail(e.Message);
                 IngestionTelemetry.DocumentsFinished(target.IndexName, "failed", failed + prepared.Count);
                 LogStepFailed(_logger, e, target.IndexName, "batch", "indexing");
-                await FailAllAsync(target, ordered.Select(d => d.Status), "indexing", $"Writing the indexes failed: {e.Message}", ct).ConfigureAwait(false);
+                await FailAllAsync(target, ordered.Select(d => d.Status), FailedSteps.Indexing, $"Writing the indexes failed: {e.Message}", ct).ConfigureAwait(false);
                 return new IngestionBatchReport(0, failed + prepared.Count, 0, parseClock.Elapsed, embedClock.Elapsed, writeClock.Elapsed, total.Elapsed);
             }
         }

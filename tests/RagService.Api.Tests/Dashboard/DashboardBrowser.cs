@@ -88,7 +88,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     public static async Task SignInAsync(IPage page, string key)
     {
         await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
     }
 

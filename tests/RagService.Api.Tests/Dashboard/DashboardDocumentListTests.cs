@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace RagService.Api.Tests.Dashboard;
 
 /// <summary>
-/// The documents table sorted and filtered by the server (the list route's order, state, name and tag
+/// The documents table sorted and filtered by the server (the list route's order, state, name, tag and failedStep
 /// parameters), with the choice kept in the page's address, in a real browser against the real service.
 /// </summary>
 public sealed class DashboardDocumentListTests
@@ -18,7 +18,8 @@ public sealed class DashboardDocumentListTests
     public async Task The_documents_table_sorts_and_filters_on_the_server_and_keeps_the_choice_in_the_address()
     {
         using var dir = new TempDirectory();
-        await using var dashboard = await DashboardBrowser.StartAsync(dir);
+        // A file over 20 kB is refused at upload (its failed step): the test's documents are far smaller.
+        await using var dashboard = await DashboardBrowser.StartAsync(dir, new Dictionary<string, string?> { ["Rag:MaxUploadBytes"] = "20000" });
         using var http = dashboard.CreateClient();
         (await http.PutAsJsonAsync($"v1/indexes/{Index}", new { })).EnsureSuccessStatusCode();
         string Write(string name, string text)
@@ -109,11 +110,34 @@ public sealed class DashboardDocumentListTests
         await DashboardBrowser.ScreenshotAsync(page, "documents-sorted");
         await DashboardBrowser.AssertAccessibleAsync(page);
 
+        // The failed step, a select of the steps: a file over the per-file limit fails at upload, the damaged PDF in parsing.
+        await RagApiHost.UploadAsync(http, Index, (Write("huge.md", "# Huge\n\n" + new string('x', 30_000)), "huge"), (Write("small.md", "# Small\n\nA short note.\n"), "small"));
+        Assert.Equal("upload", (await RagApiHost.WaitForFinalAsync(http, Index, "huge")).GetProperty("failedStep").GetString());
+        Assert.Equal("ready", (await RagApiHost.WaitForFinalAsync(http, Index, "small")).GetProperty("status").GetString());
+        await page.GetByLabel("Failed step", new() { Exact = true }).SelectOptionAsync("parsing");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync("1–1 of 1 matching");
+        Assert.Equal(["broken"], await Shown());
+        await page.GetByLabel("Failed step", new() { Exact = true }).SelectOptionAsync("upload");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync("1–1 of 1 matching");
+        Assert.Equal(["huge"], await Shown());
+        await Expect(page.Locator("tr[data-document='huge'] td.failed-step")).ToHaveTextAsync("upload");
+        Assert.Contains("failedStep=upload", page.Url, StringComparison.Ordinal);
+        await DashboardBrowser.AssertAccessibleAsync(page);
+        await page.GetByLabel("Failed step", new() { Exact = true }).SelectOptionAsync("embedding");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync("0–0 of 0 matching");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clear filters" }).ClickAsync();
+        await Expect(page.Locator("#page-range")).ToHaveTextAsync("1–7 of 7");
+        await Expect(page.GetByLabel("Failed step", new() { Exact = true })).ToHaveValueAsync("");
+
         // The route refuses what it cannot do with a ProblemDetails.
         var bad = await http.GetAsync($"v1/indexes/{Index}/documents?order=size");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("size", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync($"v1/indexes/{Index}/documents?tag=:hr")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync($"v1/indexes/{Index}/documents?failedStep=ocr")).StatusCode);
         Assert.True(dashboard.ConsoleErrors.Count == 0, string.Join(Environment.NewLine, dashboard.ConsoleErrors));
     }
 }

@@ -100,6 +100,13 @@ public abstract class JobStoreConformanceTests : CatalogConformanceTests
         Assert.Equal(2, await jobs.CountAsync(None, listing: new DocumentListing { State = DocumentState.Queued }));
         Assert.Equal(0, await jobs.CountAsync(None, listing: new DocumentListing { State = DocumentState.Ready }));
         Assert.Equal(4, await jobs.CountAsync(None));
+
+        // By the step a failure was recorded in; with a state too, both must hold.
+        Assert.Equal(["c"], (await jobs.ListAsync(0, 10, None, listing: new DocumentListing { FailedStep = FailedSteps.Parsing })).Select(s => s.DocumentId));
+        Assert.Equal(["a"], (await jobs.ListAsync(0, 10, None, listing: new DocumentListing { FailedStep = FailedSteps.Chunking })).Select(s => s.DocumentId));
+        Assert.Equal(0, await jobs.CountAsync(None, listing: new DocumentListing { FailedStep = FailedSteps.Embedding }));
+        Assert.Equal(1, await jobs.CountAsync(None, listing: failed with { FailedStep = FailedSteps.Chunking }));
+        Assert.Equal(0, await jobs.CountAsync(None, listing: new DocumentListing { State = DocumentState.Queued, FailedStep = FailedSteps.Parsing }));
     }
 
     [Fact]

@@ -45,16 +45,16 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-/** A call to the REST API with the session's key; a refused key signs the page out, other errors throw their ProblemDetails text. */
+/** A call to the REST API with the session's key or token (signin.js); a refused one signs the page out, other errors throw their ProblemDetails text. */
 async function api(path, options = {}) {
-  const headers = Object.assign({ "X-Api-Key": sessionStorage.getItem(KEY) || "" }, options.headers || {});
+  const headers = Object.assign(authHeaders(), options.headers || {});
   if (options.body && typeof options.body !== "string") {
     headers["Content-Type"] = "application/json";
     options = Object.assign({}, options, { body: JSON.stringify(options.body) });
   }
   const response = await fetch(path, Object.assign({}, options, { headers }));
   if (response.status === 401) {
-    signOut("The API key was refused (401). Sign in again.");
+    signOut(`The ${storedToken() ? "token" : "API key"} was refused (401). Sign in again.`);
     throw new Error("unauthorized");
   }
   if (!response.ok) {
@@ -99,13 +99,32 @@ let shownPath = null;
 
 function show(...nodes) {
   const view = document.getElementById("view");
+  // A re-render (the live refresh) must not drop keyboard focus: the focused control is found again in the new
+  // nodes (by id, aria-label, sort key, or its text within the same row) and focused there.
+  const focused = view.contains(document.activeElement) ? focusSelector(document.activeElement) : null;
   view.replaceChildren(...nodes.filter(node => node !== null && node !== undefined));
   const heading = view.querySelector("h1");
   if (focusHeading && heading && !view.contains(document.activeElement)) {
     focusHeading = false;
     heading.tabIndex = -1;
     heading.focus();
+  } else if (focused && !view.contains(document.activeElement)) {
+    const again = typeof focused === "string" ? view.querySelector(focused) : focused(view);
+    again?.focus({ preventScroll: true });
   }
+}
+
+/** How to find a control again after a re-render: a selector, or a function of the view; null when it cannot be. */
+function focusSelector(node) {
+  if (node.id) return `#${CSS.escape(node.id)}`;
+  if (node.getAttribute("aria-label")) return `${node.tagName.toLowerCase()}[aria-label="${CSS.escape(node.getAttribute("aria-label"))}"]`;
+  if (node.dataset.sort) return `[data-sort="${CSS.escape(node.dataset.sort)}"]`;
+  const row = node.closest("tr[data-document], tr[data-index], tr[data-failure]");
+  if (!row) return null;
+  const [attribute] = ["data-document", "data-index", "data-failure"].filter(name => row.hasAttribute(name));
+  const tag = node.tagName.toLowerCase();
+  const text = node.textContent;
+  return view => [...view.querySelectorAll(`tr[${attribute}="${CSS.escape(row.getAttribute(attribute))}"] ${tag}`)].find(n => n.textContent === text) || null;
 }
 
 /** Re-renders the current page after a while unless the user has moved on; sooner while documents are in flight. */
@@ -256,10 +275,15 @@ function inFlight(status) {
 let uploadPanel = null;
 /** Documents whose tags and ACL editor is open: the live refresh waits while one is. */
 const editing = new Set();
+/** Open "Replace" rows by document id: kept across the live refreshes (like the upload panel), so a replacement's progress survives them. */
+const replacers = new Map();
+const replaceKey = (index, documentId) => `${index}/${documentId}`;
 
 const STATES = ["queued", "parsing", "chunking", "embedding", "indexing", "ready", "failed"];
+/** The steps a failure is recorded in (FailedSteps in RagService.Core), in pipeline order. */
+const FAILED_STEPS = ["upload", "parsing", "chunking", "embedding", "indexing"];
 /** The documents table's filters and sort: kept in the page's address and sent as the list route's query parameters. */
-const LIST_KEYS = ["state", "name", "tag", "order"];
+const LIST_KEYS = ["state", "name", "tag", "failedStep", "order"];
 
 /** The documents page's address with some of its filters, sort or offset changed ("" or null drops one). */
 function documentsHref(index, params, changes) {
@@ -287,17 +311,19 @@ function documentFilters(index, params) {
   const state = el("select", { id: "filter-state" }, ["", ...STATES].map(s => el("option", { value: s, selected: s === (params.get("state") || "") }, s || "any")));
   const name = el("input", { id: "filter-name", type: "search", value: params.get("name") || "" });
   const tag = el("input", { id: "filter-tag", type: "search", value: params.get("tag") || "", placeholder: "key or key:value" });
+  const step = el("select", { id: "filter-step" }, ["", ...FAILED_STEPS].map(s => el("option", { value: s, selected: s === (params.get("failedStep") || "") }, s || "any")));
   return el("form", { class: "card filters", id: "document-filters", role: "search", "aria-label": "Filter documents",
     onsubmit: event => {
       event.preventDefault();
-      location.hash = documentsHref(index, params, { state: state.value, name: name.value.trim(), tag: tag.value.trim(), offset: 0 });
+      location.hash = documentsHref(index, params, { state: state.value, name: name.value.trim(), tag: tag.value.trim(), failedStep: step.value, offset: 0 });
     } },
     el("div", { class: "form-grid filter-grid" },
       el("div", {}, el("label", { for: "filter-state" }, "State"), state),
       el("div", {}, el("label", { for: "filter-name" }, "Name contains"), name),
       el("div", {}, el("label", { for: "filter-tag" }, "Tag"), tag),
+      el("div", {}, el("label", { for: "filter-step" }, "Failed step"), step),
       el("div", { class: "inline align-end" }, el("button", { type: "submit" }, "Filter"),
-        el("a", { href: documentsHref(index, params, { state: "", name: "", tag: "", offset: 0 }) }, "Clear filters"))));
+        el("a", { href: documentsHref(index, params, { state: "", name: "", tag: "", failedStep: "", offset: 0 }) }, "Clear filters"))));
 }
 
 async function documents(index, params) {
@@ -319,13 +345,15 @@ async function documents(index, params) {
       el("td", { class: "failed-step" }, doc.failedStep || ""),
       el("td", { class: "error failure" }, doc.error || ""),
       canWrite ? el("td", { class: "actions" }, documentActions(index, doc)) : null);
-    return editing.has(doc.documentId) ? [row, accessEditor(index, doc, canWrite ? 11 : 10)] : [row];
+    const columns = canWrite ? 11 : 10;
+    return [row, editing.has(doc.documentId) ? accessEditor(index, doc, columns) : null,
+      replacers.get(replaceKey(index, doc.documentId))].filter(Boolean);
   });
   const first = page.total === 0 ? 0 : page.offset + 1;
   const last = page.offset + page.documents.length;
   const go = target => () => { location.hash = documentsHref(index, params, { offset: target }); };
   if (!uploadPanel || uploadPanel.dataset.index !== index) uploadPanel = canWrite ? uploader(index) : null;
-  const filtered = ["state", "name", "tag"].some(key => params.get(key));
+  const filtered = ["state", "name", "tag", "failedStep"].some(key => params.get(key));
   show(
     el("h1", {}, `Documents of ${index}`),
     canWrite ? uploadPanel : null,
@@ -339,7 +367,8 @@ async function documents(index, params) {
     table(`Documents of ${index}`, ["Document", sortHeader(index, params, "File", "name"), sortHeader(index, params, "State", "state"),
       { text: "Progress", num: 1 }, sortHeader(index, params, "Chunks", "chunks", true), sortHeader(index, params, "Updated", "updated"), "Tags", "ACL",
       "Failed step", "Error", canWrite ? "Actions" : null].filter(Boolean), rows));
-  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true";
+  const busy = page.documents.some(doc => inFlight(doc.status)) || uploadPanel?.dataset.busy === "true"
+    || [...replacers.values()].some(row => row.dataset.busy === "true");
   refreshLater(busy);
 }
 
@@ -353,6 +382,13 @@ function documentActions(index, doc) {
     cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Retry ${doc.documentId}`,
       onclick: () => act(() => api(`${base}/retry`, { method: "POST" })) }, "Retry"));
   }
+  cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Replace ${doc.documentId}`, "aria-expanded": String(replacers.has(replaceKey(index, doc.documentId))),
+    onclick: () => {
+      const key = replaceKey(index, doc.documentId);
+      if (replacers.has(key)) replacers.delete(key);
+      else replacers.set(key, replacer(index, doc, 11));
+      route();
+    } }, "Replace"));
   cell.push(el("button", { type: "button", class: "secondary", "aria-label": `Tags & ACL of ${doc.documentId}`, "aria-expanded": String(editing.has(doc.documentId)),
     onclick: () => { if (editing.has(doc.documentId)) editing.delete(doc.documentId); else editing.add(doc.documentId); route(); } }, "Tags & ACL"));
   const remove = el("button", { type: "button", class: "secondary", "aria-label": `Delete ${doc.documentId}`, onclick: () => {
@@ -400,6 +436,42 @@ function accessEditor(index, doc, columns) {
     }
   });
   return el("tr", { class: "editor", "data-editor": doc.documentId }, el("td", { colspan: columns }, form));
+}
+
+/**
+ * A row under a document to upload a new file for it: the upload route with the document's id replaces it (a new
+ * version; the same bytes again change nothing), with the document's tags and ACL sent again so it keeps them.
+ */
+function replacer(index, doc, columns) {
+  const id = doc.documentId.replace(/[^A-Za-z0-9_-]/g, "_");
+  const input = el("input", { id: `replace-file-${id}`, type: "file" });
+  const entry = { file: null, id: el("input", { type: "hidden", value: doc.documentId }),
+    progress: el("progress", { max: 100, value: 0, "aria-label": `Progress of the replacement of ${doc.documentId}` }),
+    state: el("span", { class: "upload-state", role: "status" }) };
+  const send = el("button", { type: "submit", disabled: true }, "Upload");
+  input.addEventListener("change", () => { send.disabled = input.files.length === 0; });
+  const tags = Object.entries(doc.tags || {}).map(([k, v]) => `${k}:${v}`).join(", ");
+  const acl = (doc.acl || []).join(", ");
+  const form = el("form", { class: "inline-form replace-form", "aria-label": `Replace ${doc.documentId}` },
+    el("div", {}, el("label", { for: `replace-file-${id}` }, `New file for ${doc.documentId}`), input),
+    send,
+    el("button", { type: "button", class: "secondary", onclick: () => { replacers.delete(replaceKey(index, doc.documentId)); route(); } }, "Close"),
+    entry.progress, entry.state);
+  const row = el("tr", { class: "editor", "data-replace": doc.documentId }, el("td", { colspan: columns }, form));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    if (input.files.length === 0) return;
+    entry.file = input.files[0];
+    entry.state.classList.remove("error");
+    entry.state.textContent = "uploading";
+    send.disabled = true;
+    row.dataset.busy = "true";
+    await uploadOne(index, entry, tags, acl);
+    row.dataset.busy = "false";
+    send.disabled = false;
+    route();
+  });
+  return row;
 }
 
 /** Drag and drop (or choose) files; each goes up in its own request with its own progress, documentId, tags and ACL. */
@@ -456,12 +528,12 @@ function uploadOne(index, entry, tags, acl) {
     if (tags.trim()) form.append("tags", tags.trim());
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/v1/indexes/${encodeURIComponent(index)}/documents`);
-    xhr.setRequestHeader("X-Api-Key", sessionStorage.getItem(KEY) || "");
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener("progress", event => {
       if (event.lengthComputable) entry.progress.value = Math.round((event.loaded / event.total) * 100);
     });
     xhr.addEventListener("load", () => {
-      if (xhr.status === 401) { signOut("The API key was refused (401). Sign in again."); resolve(); return; }
+      if (xhr.status === 401) { signOut("The credential was refused (401). Sign in again."); resolve(); return; }
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
       if (xhr.status === 202 && body) {
@@ -672,6 +744,8 @@ async function playground(selected) {
 
 /** The environment variable the copied snippets read the key from: the page never writes the key itself into them. */
 const KEY_VARIABLE = "RAG_API_KEY";
+/** The same for a tab signed in with the identity provider: the snippets send a bearer token read from here. */
+const TOKEN_VARIABLE = "RAG_TOKEN";
 
 /** A string in single quotes for a POSIX shell. */
 function shellQuote(text) {
@@ -681,7 +755,7 @@ function shellQuote(text) {
 /** The request as a curl command line. */
 function asCurl(sent) {
   return [`curl -X POST ${shellQuote(new URL(sent.path, location.origin).href)}`,
-    `  -H "X-Api-Key: $${KEY_VARIABLE}"`,
+    storedToken() ? `  -H "Authorization: Bearer $${TOKEN_VARIABLE}"` : `  -H "X-Api-Key: $${KEY_VARIABLE}"`,
     "  -H 'Content-Type: application/json'",
     `  --data-raw ${shellQuote(sent.body)}`].join(" \\\n");
 }
@@ -691,7 +765,9 @@ function asCSharp(sent) {
   const quotes = "\"".repeat(Math.max(3, ...(sent.body.match(/"+/g) || []).map(run => run.length + 1)));
   return [
     `using var http = new HttpClient { BaseAddress = new Uri("${new URL("/", location.origin).href}") };`,
-    `http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("${KEY_VARIABLE}"));`,
+    storedToken()
+      ? `http.DefaultRequestHeaders.Authorization = new("Bearer", Environment.GetEnvironmentVariable("${TOKEN_VARIABLE}"));`
+      : `http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("${KEY_VARIABLE}"));`,
     `using var content = new StringContent(${quotes}${sent.body}${quotes}, System.Text.Encoding.UTF8, "application/json");`,
     `using var response = await http.PostAsync("${sent.path.slice(1)}", content);`,
     "Console.WriteLine(await response.Content.ReadAsStringAsync());",
@@ -708,7 +784,7 @@ function requestCard(sent) {
     snippet.dataset.kind = kind;
     try {
       await navigator.clipboard.writeText(text);
-      status.textContent = `Copied as ${kind}; the key is read from $${KEY_VARIABLE}.`;
+      status.textContent = `Copied as ${kind}; the ${storedToken() ? "token" : "key"} is read from $${storedToken() ? TOKEN_VARIABLE : KEY_VARIABLE}.`;
     } catch {
       status.textContent = "The browser refused the clipboard: copy the text below.";
     }
@@ -929,7 +1005,7 @@ function when(iso) {
 
 function route() {
   clearTimeout(refreshTimer);
-  const signedIn = Boolean(sessionStorage.getItem(KEY));
+  const signedIn = hasCredential();
   document.getElementById("sign-in").hidden = signedIn;
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("sign-out").hidden = !signedIn;
@@ -962,17 +1038,17 @@ function route() {
 }
 
 function signOut(message) {
-  sessionStorage.removeItem(KEY);
+  forgetCredentials();
   me = null;
   document.getElementById("sign-in-error").textContent = message || "";
   route();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("sign-in-form").addEventListener("submit", async event => {
     event.preventDefault();
     const input = document.getElementById("api-key");
-    sessionStorage.setItem(KEY, input.value.trim());
+    storeTypedCredential(input.value.trim());
     input.value = "";
     try {
       me = await api("/v1/me"); // the key is checked by the API itself, which says its role and tenant
@@ -996,5 +1072,6 @@ document.addEventListener("DOMContentLoaded", () => {
     const main = document.getElementById("main");
     (main.querySelector("#view h1") || main).focus();
   });
+  await initSignIn(); // signin.js: which credentials the service takes, and a return from the identity provider
   route();
 });

@@ -34,6 +34,20 @@ internal sealed class AuthOptionsValidator(IConfiguration? configuration = null)
             {
                 checks.Fail("Jwt:TenantClaim", "must be set");
             }
+
+            if (jwt.Dashboard.IsConfigured && !Uri.TryCreate(jwt.Authority, UriKind.Absolute, out _))
+            {
+                checks.Fail("Jwt:Dashboard:ClientId", "needs Jwt:Authority (an absolute URL): the dashboard's sign-in reads the provider's endpoints from its discovery document");
+            }
+
+            if (jwt.Dashboard.IsConfigured && string.IsNullOrWhiteSpace(jwt.Dashboard.Scopes))
+            {
+                checks.Fail("Jwt:Dashboard:Scopes", "must be set when Jwt:Dashboard:ClientId is");
+            }
+        }
+        else if (options.Jwt.Dashboard.IsConfigured)
+        {
+            checks.Fail("Jwt:Dashboard:ClientId", $"is set but Mode '{options.Mode}' does not accept tokens (use jwt or apikey+jwt)");
         }
     }
 }
