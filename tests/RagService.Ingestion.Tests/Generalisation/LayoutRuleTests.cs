@@ -234,4 +234,36 @@ public sealed class LayoutRuleTests
 
         Assert.Equal(["住宿上限", "审批级别"], cells);
     }
+
+    [Fact]
+    public void A_cover_page_is_recognised_only_when_display_type_holds_its_text_on_the_first_of_three_pages()
+    {
+        static PdfLine Line(int page, string text, double y, double size, bool bold = false) =>
+            new(page, text, new BoundingBox(57, y, 57 + (text.Length * size * 0.5), y + size), size, bold, 0, 842);
+        var inside = Enumerable.Range(2, 2).SelectMany(p => Enumerable.Range(0, 10).Select(i =>
+            Line(p, $"Body text line {i} on page {p} about grain silos and their upkeep.", 700 - 14 * i, 10))).ToList();
+        inside.Add(Line(2, "1 Storage", 740, 16, bold: true));
+        var title = Line(1, "Grain Storage Guide", 650, 36, bold: true);
+        var slogan = Line(1, "Keep every harvest dry", 500, 14, bold: true);
+        var imprint = Line(1, "Agrimax", 40, 60, bold: true);
+        var label = Line(1, "Front cover", 780, 20, bold: true);
+        var classifier = HeadingClassifier.Create([label, title, slogan, imprint, .. inside]);
+
+        Assert.Equal(1, classifier.LevelOf(title));
+        Assert.Null(classifier.LevelOf(slogan));
+        Assert.Null(classifier.LevelOf(imprint));
+        Assert.Null(classifier.LevelOf(label));
+        // The cover's sizes are not ranked: the document's own largest headings sit right under the cover title.
+        Assert.Equal(2, classifier.LevelOf(inside[^1]));
+
+        // A first page with running text under its title (a paper, a memo) is no cover: its larger lines are headings.
+        var paper = Enumerable.Range(0, 8).Select(i => Line(1, $"Abstract line {i} sums up the study of silo humidity over ten years.", 560 - 14 * i, 10)).ToList();
+        var plain = HeadingClassifier.Create([title, slogan, .. paper, .. inside]);
+        Assert.Equal(1, plain.LevelOf(title));
+        Assert.NotNull(plain.LevelOf(slogan));
+
+        // Two pages are a note, not a publication with covers.
+        var twoPages = HeadingClassifier.Create([label, title, slogan, .. inside.Where(l => l.Page == 2)]);
+        Assert.NotNull(twoPages.LevelOf(slogan));
+    }
 }
