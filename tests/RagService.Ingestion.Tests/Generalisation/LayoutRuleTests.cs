@@ -266,4 +266,68 @@ public sealed class LayoutRuleTests
         var twoPages = HeadingClassifier.Create([label, title, slogan, .. inside.Where(l => l.Page == 2)]);
         Assert.NotNull(twoPages.LevelOf(slogan));
     }
+
+    /// <summary>A recognised line of words set left to right, 6 points apart, on the given baseline.</summary>
+    private static OcrLine WordsAt(double baseline, double size, params (string Text, double Confidence, double Left)[] words)
+    {
+        var boxes = words.Select(w => new OcrWord(w.Text, new BoundingBox(w.Left, baseline, w.Left + (w.Text.Length * size * 0.5), baseline + (size * 0.7)), w.Confidence)).ToList();
+        return new OcrLine(1, string.Join(' ', words.Select(w => w.Text)), boxes.Select(w => w.Box).Aggregate((a, b) => a.Union(b)), size, 0, 0,
+            words.Average(w => w.Confidence)) { Words = boxes };
+    }
+
+    [Fact]
+    public void A_pictures_edge_read_beside_text_lines_leaves_them_and_the_lines_stay_whole()
+    {
+        // A picture on the right: its edge comes back as one- or two-character "words" a wide gap after each line.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(690, 10, ("Figure", 97, 57), ("1:", 97, 88), ("Sites", 96, 100), ("N", 69, 277)),
+            WordsAt(670, 10, ("The", 97, 57), ("site", 97, 78), ("lead", 97, 100), ("a", 17, 278)),
+            WordsAt(656, 10, ("after", 96, 57), ("every", 96, 85), ("change.", 97, 115), ("\\", 79, 279)),
+            WordsAt(642, 10, ("compares", 97, 57), ("the", 96, 106), ("log", 96, 125), ("»", 18, 278)),
+            WordsAt(558, 10, ("of", 97, 57), ("the", 97, 70), ("review.", 96, 90), ("~", 60, 280)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["Figure 1: Sites", "The site lead", "after every change.", "compares the log", "of the review."], lines);
+    }
+
+    [Fact]
+    public void A_column_of_confident_short_cells_and_doubted_list_numbers_opening_lines_are_not_a_pictures_edge()
+    {
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(690, 10, ("Lisbon", 96, 57), ("7", 93, 300)),
+            WordsAt(676, 10, ("Porto", 95, 57), ("12", 94, 300)),
+            WordsAt(662, 10, ("Faro", 96, 57), ("9", 91, 300)),
+            WordsAt(600, 10, ("1.", 50, 70), ("Keep", 96, 90), ("receipts", 96, 115)),
+            WordsAt(586, 10, ("2.", 45, 70), ("Book", 96, 90), ("early", 96, 115)),
+            WordsAt(572, 10, ("3.", 52, 70), ("Ask", 96, 90), ("first", 96, 115)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["Lisbon 7", "Porto 12", "Faro 9", "1. Keep receipts", "2. Book early", "3. Ask first"], lines);
+    }
+
+    [Fact]
+    public void A_real_word_read_at_low_confidence_in_a_sure_line_stays_and_a_doubted_line_of_hatching_goes()
+    {
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(712, 10, ("any", 97, 57), ("payment", 0, 77), ("is", 0, 120), ("made.", 96, 131)),
+            WordsAt(689, 18, ("WCURW", 37, 320), ("RI", 71, 454), ("WwW", 42, 522)),
+            WordsAt(666, 18, ("Ni", 30, 320), ("MAG", 74, 400), ("SN", 87, 477), ("WXyy", 22, 504)),
+            WordsAt(650, 10, ("Rates", 92, 57), ("Qx", 20, 200)),
+            WordsAt(640, 15, ("|", 78, 218)),
+            WordsAt(630, 10, ("-", 90, 300)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        // "Qx" is far from the sure word: not read beside it, so it stays out.
+        // A lone stroke mark is a rule or a picture's edge; a lone dash may be a table's empty cell and stays.
+        Assert.Equal(["any payment is made.", "Rates", "-"], lines);
+    }
 }
