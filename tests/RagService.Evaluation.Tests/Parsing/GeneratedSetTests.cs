@@ -131,7 +131,7 @@ public sealed class GeneratedSetTests(ITestOutputHelper output)
     }
 
     // Recorded by `rag eval-parse --dataset eval/generated-docs --split test` on the scans (docs/benchmarks.md: heading
-    // F1 1.000, levels 1.000, CER 6.5 %, 6/6 tables): real Tesseract reads the 7 scanned pages.
+    // F1 1.000, levels 1.000, CER 6.2 %, 6/6 tables): real Tesseract reads the 7 scanned pages.
     [Fact]
     public async Task Generated_scans_test_half_keep_headings_at_their_levels()
     {
@@ -150,7 +150,7 @@ public sealed class GeneratedSetTests(ITestOutputHelper output)
 
     private const double OcrHeadingF1 = 0.97;
     private const double OcrHeadingLevels = 0.95;
-    private const double OcrCer = 0.075;
+    private const double OcrCer = 0.07;
 
     private const double DocxSimilarity = 0.985;
     private const double DocxHeadingF1 = 0.99;
