@@ -7,7 +7,8 @@ namespace RagService.Ingestion.Parsing.Pdf;
 /// Otherwise levels come from the distinct font sizes larger than the dominant body size, ranked once for
 /// the whole document so "the 16 pt headings" are the same level on page 1 and page 40; a short, wholly
 /// bold body-size line (in a document whose body is not bold) is a heading one level below the sized ones,
-/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot.
+/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot. A report's front and back
+/// covers (<see cref="Covers"/>) head nothing but their title, and their display sizes are left out of the ranking.
 /// </summary>
 internal sealed partial class HeadingClassifier
 {
