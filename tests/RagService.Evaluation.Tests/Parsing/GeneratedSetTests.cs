@@ -35,7 +35,7 @@ public sealed class GeneratedSetTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_extended_set_adds_covered_reports_and_figures_beside_text_and_leaves_the_committed_documents_as_they_are()
+    public async Task The_extended_set_adds_covered_reports_and_figures_beside_text_and_leaves_the_committed_documents_as_they_are()
     {
         var (committed, _) = DocumentComposer.Compose(Seed);
         var (extended, _) = DocumentComposer.Compose(Seed, extended: true);
@@ -71,6 +71,15 @@ public sealed class GeneratedSetTests(ITestOutputHelper output)
             var title = cover.IndexOf(covered[0].Title!, StringComparison.Ordinal);
             Assert.True(cover.LastIndexOf("<w:sz w:val=\"80\" />", title, StringComparison.Ordinal) > cover.IndexOf("<w:body>", StringComparison.Ordinal));
             Assert.True(cover.IndexOf("<w:br w:type=\"page\" />", StringComparison.Ordinal) > cover.IndexOf(covered[0].Cover!.Imprint, StringComparison.Ordinal));
+
+            // Its DOCX parses back to the ground truth: the title (in the Title style under its display size) is the only cover heading.
+            foreach (var document in covered)
+            {
+                DocxWriter.Write(document, path);
+                var tree = await DocumentParserRegistry.CreateDefault().ParseAsync(new DocumentSource(path, document.Name + ".docx", DocumentFormat.Docx), CancellationToken.None);
+                var score = ParseScorer.Score(GroundTruth.FromMarkdown(GroundTruthWriter.Render(document)), tree);
+                Assert.True(score.HeadingF1 == 1.0 && score.TextSimilarity >= 0.98, $"{document.Name}: heading F1 {score.HeadingF1:0.000}, text similarity {score.TextSimilarity:0.000}");
+            }
 
             DocxWriter.Write(figures.First(d => d.FigureOnRight), path);
             Assert.Contains("<wp:align>right</wp:align>", DocumentXml(path), StringComparison.Ordinal);

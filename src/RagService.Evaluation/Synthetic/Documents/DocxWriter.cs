@@ -38,7 +38,7 @@ public static class DocxWriter
         {
             // The front cover: the title larger than any heading, marketing lines in large bold type, an edition line
             // in body type and a one-word imprint larger than the title, then a page break.
-            body.Append(Display(document.Title, 80));
+            body.Append(Display(document.Title, 80, "Title"));
             foreach (var tagline in front.Taglines)
             {
                 body.Append(Display(tagline, 32));
@@ -93,7 +93,7 @@ public static class DocxWriter
         {
             // The back cover: the title again in smaller display type, a blurb in body type, the imprint.
             body.Append(new Paragraph(new Run(new Break { Type = BreakValues.Page })));
-            body.Append(Display(document.Title, 56));
+            body.Append(Display(document.Title, 56, "Title"));
             body.Append(Para(null, back.Blurb));
             body.Append(Display(back.Imprint, 48));
         }
@@ -139,11 +139,23 @@ public static class DocxWriter
         return section;
     }
 
-    /// <summary>A paragraph in bold display type of <paramref name="halfPoints"/> (direct formatting, no style: a cover's type).</summary>
-    private static Paragraph Display(string text, int halfPoints) =>
-        new(new Run(
+    /// <summary>
+    /// A paragraph in bold display type of <paramref name="halfPoints"/>, set by direct formatting (a cover's type); the
+    /// cover's title keeps the Title style under it, as covers made in Word do.
+    /// </summary>
+    private static Paragraph Display(string text, int halfPoints, string? style = null)
+    {
+        var paragraph = new Paragraph();
+        if (style is not null)
+        {
+            paragraph.Append(new ParagraphProperties(new ParagraphStyleId { Val = style }));
+        }
+
+        paragraph.Append(new Run(
             new RunProperties(new Bold(), new FontSize { Val = halfPoints.ToString(CultureInfo.InvariantCulture) }),
             new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
+        return paragraph;
+    }
 
     private static Paragraph Para(string? style, string text)
     {
