@@ -330,4 +330,28 @@ public sealed class LayoutRuleTests
         // A lone stroke mark is a rule or a picture's edge; a lone dash may be a table's empty cell and stays.
         Assert.Equal(["any payment is made.", "Rates", "-"], lines);
     }
+
+    [Fact]
+    public void Marks_inside_a_picture_beside_a_wrapped_column_go_and_sure_words_there_stay()
+    {
+        // A picture on the left: the text beside it starts at 283 on every row, the page's text at 57; Tesseract read the
+        // picture's bars and hatching as "NN", "SRS", "WN" at 55–80, and an axis label on the picture, "40", at 96.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(740, 11, ("The", 97, 57), ("line", 96, 78), ("manager", 96, 97), ("submits", 96, 142), ("the", 96, 180), ("forecast", 96, 198)),
+            WordsAt(691, 9, ("NN", 61, 206), ("Figure", 95, 283), ("2:", 97, 311), ("Sites", 96, 321), ("visited", 96, 344), ("Lisbon", 97, 381)),
+            WordsAt(671, 11, ("WN", 55, 247), ("The", 97, 283), ("project", 96, 304), ("owner", 96, 339), ("reports", 96, 370)),
+            WordsAt(656, 11, ("SRS", 80, 56), ("40", 96, 120), ("shared", 97, 283), ("register.", 97, 318), ("Every", 97, 359), ("contractor", 97, 389)),
+            WordsAt(642, 11, ("itinerary", 96, 283), ("as", 97, 323), ("part", 96, 338), ("of", 96, 358), ("the", 96, 370), ("annual", 96, 387)),
+            WordsAt(600, 11, ("The", 97, 57), ("employee", 96, 78), ("keeps", 96, 130), ("the", 96, 160), ("list", 95, 180)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(
+        [
+            "The line manager submits the forecast", "Figure 2: Sites visited Lisbon", "The project owner reports",
+            "40 shared register. Every contractor", "itinerary as part of the annual", "The employee keeps the list",
+        ], lines);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using RagService.Evaluation.Synthetic.Documents;
 using UglyToad.PdfPig.Core;
@@ -21,6 +22,9 @@ internal sealed record FigureBesideTextScan(int Seed, bool FigureOnLeft, double 
     public string Heading => $"{2 + (Seed % 6)} Site Visits";
 
     public string Caption => $"Figure {1 + (Seed % 4)}: Sites visited in {(FigureOnLeft ? "Lisbon" : "Porto")}";
+
+    /// <summary>The page goes on under the text with a subsection, a table with wrapped header cells and a bulleted list.</summary>
+    public bool WithTableAndList { get; init; }
 
     /// <summary>The page as Markdown, in the generated set's convention.</summary>
     public string GroundTruth { get; private set; } = string.Empty;
@@ -84,8 +88,54 @@ internal sealed record FigureBesideTextScan(int Seed, bool FigureOnLeft, double 
         y -= Leading + 6;
         truth.Append("<!-- image -->\n\n").Append(Caption).Append("\n\n");
         truth.Append(Paragraph(4 + (int)(height / 40))).Append("\n\n");
-        truth.Append(Paragraph(2)).Append('\n');
-        GroundTruth = truth.ToString();
+        truth.Append(Paragraph(2)).Append("\n\n");
+        if (WithTableAndList)
+        {
+            // The rest of the generator's short page: a subsection, a table whose header cells wrap, a bulleted list.
+            var sub = Heading.Split(' ')[0] + ".1 Limits";
+            page.AddText(sub, 13, new PdfPoint(Left, y), bold);
+            truth.Append("### ").Append(sub).Append("\n\n");
+            y -= 24;
+            truth.Append(Paragraph(2)).Append("\n\n");
+            double[] columns = [Left, 177, 298, 418];
+            string[][] header = [["City", "Nightly cap", "Meal allowance", "Approval level"], ["", "(EUR)", "(EUR)", ""]];
+            foreach (var row in header)
+            {
+                for (var c = 0; c < 4; c++)
+                {
+                    page.AddText(row[c], Size, new PdfPoint(columns[c], y), bold);
+                }
+
+                y -= Leading;
+            }
+
+            truth.Append("| City | Nightly cap (EUR) | Meal allowance (EUR) | Approval level |\n|---|---|---|---|\n");
+            string[] places = ["Lisbon", "Porto", "Dublin", "Ghent", "Riga"];
+            string[] levels = ["Manager", "Director", "Vice president"];
+            for (var r = 0; r < 5; r++)
+            {
+                string[] cells = [$"{places[r]} {(char)('A' + r)}", (90 + random.Next(120)).ToString(CultureInfo.InvariantCulture), (25 + random.Next(40)).ToString(CultureInfo.InvariantCulture), levels[random.Next(3)]];
+                for (var c = 0; c < 4; c++)
+                {
+                    page.AddText(cells[c], Size, new PdfPoint(columns[c], y), regular);
+                }
+
+                truth.Append("| ").Append(string.Join(" | ", cells)).Append(" |\n");
+                y -= Leading;
+            }
+
+            truth.Append('\n');
+            y -= 10;
+            foreach (var item in new[] { "Keep every receipt for audit", "Book hotels through the travel desk", "Ask before any trip abroad" })
+            {
+                page.AddText("•", Size, new PdfPoint(Left + 18, y), regular);
+                page.AddText(item, Size, new PdfPoint(Left + 36, y), regular);
+                truth.Append("- ").Append(item).Append('\n');
+                y -= Leading;
+            }
+        }
+
+        GroundTruth = truth.ToString().TrimEnd() + "\n";
         return builder.Build();
     }
 

@@ -42,6 +42,7 @@ internal static partial class PictureNoise
     {
         ArgumentNullException.ThrowIfNull(page);
         var edge = PictureEdge(page.Lines);
+        edge.UnionWith(BesideWrappedColumn(page.Lines));
         var lines = new List<OcrLine>(page.Lines.Count);
         foreach (var line in page.Lines)
         {
@@ -186,6 +187,73 @@ internal static partial class PictureNoise
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\p{L}{2,}[.,;:!?]?$")]
     private static partial System.Text.RegularExpressions.Regex Lettered();
+
+    /// <summary>Beside a wrapped column, this many doubted marks are evidence enough of a picture (the column's alignment is the rest).</summary>
+    private const int MinPictureMarks = 2;
+
+    /// <summary>Text wrapped beside a picture starts (or ends) this far inside the page's text margin, past any paragraph or list indent.</summary>
+    private const double WrapIndent = 60;
+
+    /// <summary>
+    /// Words Tesseract is not sure of (under <see cref="Sure"/>) in the picture beside a wrapped column: three rows or more
+    /// whose sure words of letters all start at one place at least <see cref="WrapIndent"/> right of the page's text margin (a picture on
+    /// the left), or all end that far left of it (a picture on the right), with <see cref="MinPictureMarks"/> such doubted
+    /// words or more between them and the margin. Marks without a letter or digit there go however sure Tesseract was ("\" at 86); sure words
+    /// stay (a label or an axis value printed on the picture).
+    /// </summary>
+    private static HashSet<OcrWord> BesideWrappedColumn(IReadOnlyList<OcrLine> lines)
+    {
+        // A row's edges are those of its sure words of letters: a mark read surely from the picture ("]" at 92) is not text.
+        static bool SureWord(OcrWord w) => w.Confidence >= Sure && w.Text.Count(char.IsLetter) >= 2;
+        var rows = lines.Where(l => l.Words.Count(w => w.Confidence >= Sure && w.Text.Count(char.IsLetter) >= 3) >= 3)
+            .Select(l => (Line: l, Left: l.Words.Where(SureWord).Min(w => w.LayoutBox.Left), Right: l.Words.Where(SureWord).Max(w => w.LayoutBox.Right)))
+            .OrderByDescending(r => r.Line.LayoutBox.Bottom)
+            .ToList();
+        var picture = new HashSet<OcrWord>();
+        if (rows.Count < MinEdgeStack)
+        {
+            return picture;
+        }
+
+        double margin = rows.Min(r => r.Left), farRight = rows.Max(r => r.Right);
+        foreach (var onLeft in new[] { true, false })
+        {
+            // Runs of consecutive prose rows whose edge on the picture's side stands well inside the margin.
+            var run = new List<(OcrLine Line, double Left, double Right)>();
+            foreach (var row in rows.Append((Line: null!, Left: margin, Right: farRight)))
+            {
+                var inside = row.Line is not null && (onLeft ? row.Left - margin >= WrapIndent : farRight - row.Right >= WrapIndent);
+                if (inside && (run.Count == 0 || (onLeft ? Math.Abs(row.Left - run[0].Left) <= 6 : true)))
+                {
+                    run.Add(row);
+                    continue;
+                }
+
+                if (run.Count >= MinEdgeStack)
+                {
+                    var top = run.Max(r => r.Line.LayoutBox.Top) + 4;
+                    var bottom = run.Min(r => r.Line.LayoutBox.Bottom) - 4;
+                    var edge = onLeft ? run.Min(r => r.Left) - 4 : run.Max(r => r.Right) + 4;
+                    var doubted = lines.SelectMany(l => l.Words)
+                        .Where(w => (w.Confidence < Sure || !w.Text.Any(char.IsLetterOrDigit)) && w.LayoutBox.Bottom >= bottom && w.LayoutBox.Bottom <= top &&
+                                    (onLeft ? w.LayoutBox.Right <= edge : w.LayoutBox.Left >= edge) && !HasIdeographs(w.Text))
+                        .ToList();
+                    if (doubted.Count >= MinPictureMarks)
+                    {
+                        picture.UnionWith(doubted);
+                    }
+                }
+
+                run.Clear();
+                if (inside)
+                {
+                    run.Add(row);
+                }
+            }
+        }
+
+        return picture;
+    }
 
     /// <summary>
     /// CJK text is read a character or phrase a "word", at lower confidences than Latin, and two characters make a
