@@ -372,6 +372,7 @@ public static class RagCommandLine
             new Option<string>("--out") { Description = "Folder for the set (default eval/generated-docs)", HelpName = "DIR" },
             new Option<int>("--seed") { Description = "Seed of the set (default 15)", HelpName = "N" },
             new Option<bool>("--no-pdf") { Description = "Only DOCX and ground truth (no LibreOffice, no scans)" },
+            new Option<bool>("--extended") { Description = "Add reports and manuals with covers and scanned pages with figures beside the text (not yet in the committed set)" },
         };
         command.SetAction((result, ct) => GenDocsCommand.RunAsync(new CommandLine(result), ct));
         return command;

@@ -407,6 +407,60 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(joined, ParagraphAssembler.ContinuesAcrossPage(previous, next));
     }
 
+    [Fact]
+    public async Task A_reports_front_and_back_covers_keep_only_their_title_as_a_heading()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+
+        // Front cover: a label, the title over two lines, marketing lines and an author list in display type, an imprint larger than all.
+        var cover = builder.AddPage(PageSize.A4);
+        cover.AddText("Front cover", 22, new PdfPoint(300, 780), bold);
+        cover.AddText("Harbour Operations", 40, new PdfPoint(40, 690), bold);
+        cover.AddText("Annual Review", 40, new PdfPoint(40, 645), bold);
+        cover.AddText("Plan berths a season ahead", 15, new PdfPoint(40, 520), bold);
+        cover.AddText("Cut crane idle time by a third", 15, new PdfPoint(40, 490), bold);
+        cover.AddText("Ana Lima", 12, new PdfPoint(460, 220), regular);
+        cover.AddText("Tom Berg", 12, new PdfPoint(460, 205), regular);
+        cover.AddText("Portline", 64, new PdfPoint(300, 40), bold);
+
+        for (var p = 1; p <= 2; p++)
+        {
+            var page = builder.AddPage(PageSize.A4);
+            page.AddText($"{p} {(p == 1 ? "Berth Planning" : "Crane Maintenance")}", 18, new PdfPoint(60, 760), bold);
+            page.AddText($"{p}.1 Scope", 13, new PdfPoint(60, 720), bold);
+            for (var i = 0; i < 14; i++)
+            {
+                page.AddText($"Body line {i:00} of section {p} describes the harbour work done in the season.", 10, new PdfPoint(60, 690 - 14 * i), regular);
+            }
+        }
+
+        // Back cover: the title again in smaller display type, a blurb in body type, a label and the imprint.
+        var back = builder.AddPage(PageSize.A4);
+        back.AddText("Back cover", 22, new PdfPoint(300, 780), bold);
+        back.AddText("Harbour Operations Annual Review", 30, new PdfPoint(40, 700), bold);
+        back.AddText("Portline", 28, new PdfPoint(420, 640), bold);
+        for (var i = 0; i < 4; i++)
+        {
+            back.AddText($"Blurb line {i} says what this review covers and who should read it.", 10, new PdfPoint(40, 560 - 13 * i), regular);
+        }
+
+        var tree = await ParseAsync("cover.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Level, b.Text)).ToList();
+        Assert.Equal(
+        [
+            (1, "Harbour Operations Annual Review"), (2, "1 Berth Planning"), (3, "1.1 Scope"),
+            (2, "2 Crane Maintenance"), (3, "2.1 Scope"), (1, "Harbour Operations Annual Review"),
+        ], headings);
+        var text = string.Join("\n", tree.Blocks.Select(b => b.Text));
+        foreach (var line in new[] { "Front cover", "Plan berths a season ahead", "Ana Lima", "Portline", "Back cover" })
+        {
+            Assert.Contains(line, text, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("7", true)]
     [InlineData("Page 3 of 9", true)]

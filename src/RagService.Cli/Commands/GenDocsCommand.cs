@@ -16,7 +16,7 @@ public static class GenDocsCommand
     {
         var folder = line.Get("out") ?? Path.Combine("eval", "generated-docs");
         var seed = line.GetInt("seed", DefaultSeed);
-        var (documents, pages, scanned) = await GeneratedDocumentSet.WriteAsync(folder, seed, !line.Has("no-pdf"), message => Console.Error.WriteLine(message), ct);
+        var (documents, pages, scanned) = await GeneratedDocumentSet.WriteAsync(folder, seed, !line.Has("no-pdf"), message => Console.Error.WriteLine(message), ct, line.Has("extended"));
         AnsiConsole.MarkupLineInterpolated($"[green]{documents} documents, {pages} PDF pages, {scanned} scanned pages in {folder}[/]");
         return 0;
     }

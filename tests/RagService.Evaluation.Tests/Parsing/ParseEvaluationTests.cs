@@ -45,7 +45,8 @@ public sealed class ParseEvaluationTests(ITestOutputHelper output)
     private const double DocxTextSimilarity = 0.965;
     private const double DocxCellAccuracy = 0.91;
     private const double PdfTextSimilarity = 0.925;
-    private const double PdfHeadingF1 = 0.84;
+    // 0.906 since the cover rule (docs/benchmarks.md, issue 15, "Covers"); 0.859 before.
+    private const double PdfHeadingF1 = 0.89;
     private const int PdfTablesRecovered = 8;
     private const double PdfCellAccuracy = 0.78;
 

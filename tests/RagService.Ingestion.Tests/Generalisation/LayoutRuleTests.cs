@@ -234,4 +234,124 @@ public sealed class LayoutRuleTests
 
         Assert.Equal(["住宿上限", "审批级别"], cells);
     }
+
+    [Fact]
+    public void A_cover_page_is_recognised_only_when_display_type_holds_its_text_on_the_first_of_three_pages()
+    {
+        static PdfLine Line(int page, string text, double y, double size, bool bold = false) =>
+            new(page, text, new BoundingBox(57, y, 57 + (text.Length * size * 0.5), y + size), size, bold, 0, 842);
+        var inside = Enumerable.Range(2, 2).SelectMany(p => Enumerable.Range(0, 10).Select(i =>
+            Line(p, $"Body text line {i} on page {p} about grain silos and their upkeep.", 700 - 14 * i, 10))).ToList();
+        inside.Add(Line(2, "1 Storage", 740, 16, bold: true));
+        var title = Line(1, "Grain Storage Guide", 650, 36, bold: true);
+        var slogan = Line(1, "Keep every harvest dry", 500, 14, bold: true);
+        var imprint = Line(1, "Agrimax", 40, 60, bold: true);
+        var label = Line(1, "Front cover", 780, 20, bold: true);
+        var classifier = HeadingClassifier.Create([label, title, slogan, imprint, .. inside]);
+
+        Assert.Equal(1, classifier.LevelOf(title));
+        Assert.Null(classifier.LevelOf(slogan));
+        Assert.Null(classifier.LevelOf(imprint));
+        Assert.Null(classifier.LevelOf(label));
+        // The cover's sizes are not ranked: the document's own largest headings sit right under the cover title.
+        Assert.Equal(2, classifier.LevelOf(inside[^1]));
+
+        // A first page with running text under its title (a paper, a memo) is no cover: its larger lines are headings.
+        var paper = Enumerable.Range(0, 8).Select(i => Line(1, $"Abstract line {i} sums up the study of silo humidity over ten years.", 560 - 14 * i, 10)).ToList();
+        var plain = HeadingClassifier.Create([title, slogan, .. paper, .. inside]);
+        Assert.Equal(1, plain.LevelOf(title));
+        Assert.NotNull(plain.LevelOf(slogan));
+
+        // Two pages are a note, not a publication with covers.
+        var twoPages = HeadingClassifier.Create([label, title, slogan, .. inside.Where(l => l.Page == 2)]);
+        Assert.NotNull(twoPages.LevelOf(slogan));
+    }
+
+    /// <summary>A recognised line of words set left to right, 6 points apart, on the given baseline.</summary>
+    private static OcrLine WordsAt(double baseline, double size, params (string Text, double Confidence, double Left)[] words)
+    {
+        var boxes = words.Select(w => new OcrWord(w.Text, new BoundingBox(w.Left, baseline, w.Left + (w.Text.Length * size * 0.5), baseline + (size * 0.7)), w.Confidence)).ToList();
+        return new OcrLine(1, string.Join(' ', words.Select(w => w.Text)), boxes.Select(w => w.Box).Aggregate((a, b) => a.Union(b)), size, 0, 0,
+            words.Average(w => w.Confidence)) { Words = boxes };
+    }
+
+    [Fact]
+    public void A_pictures_edge_read_beside_text_lines_leaves_them_and_the_lines_stay_whole()
+    {
+        // A picture on the right: its edge comes back as one- or two-character "words" a wide gap after each line.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(690, 10, ("Figure", 97, 57), ("1:", 97, 88), ("Sites", 96, 100), ("N", 69, 277)),
+            WordsAt(670, 10, ("The", 97, 57), ("site", 97, 78), ("lead", 97, 100), ("a", 17, 278)),
+            WordsAt(656, 10, ("after", 96, 57), ("every", 96, 85), ("change.", 97, 115), ("\\", 79, 279)),
+            WordsAt(642, 10, ("compares", 97, 57), ("the", 96, 106), ("log", 96, 125), ("»", 18, 278)),
+            WordsAt(558, 10, ("of", 97, 57), ("the", 97, 70), ("review.", 96, 90), ("~", 60, 280)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["Figure 1: Sites", "The site lead", "after every change.", "compares the log", "of the review."], lines);
+    }
+
+    [Fact]
+    public void A_column_of_confident_short_cells_and_doubted_list_numbers_opening_lines_are_not_a_pictures_edge()
+    {
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(690, 10, ("Lisbon", 96, 57), ("7", 93, 300)),
+            WordsAt(676, 10, ("Porto", 95, 57), ("12", 94, 300)),
+            WordsAt(662, 10, ("Faro", 96, 57), ("9", 91, 300)),
+            WordsAt(600, 10, ("1.", 50, 70), ("Keep", 96, 90), ("receipts", 96, 115)),
+            WordsAt(586, 10, ("2.", 45, 70), ("Book", 96, 90), ("early", 96, 115)),
+            WordsAt(572, 10, ("3.", 52, 70), ("Ask", 96, 90), ("first", 96, 115)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["Lisbon 7", "Porto 12", "Faro 9", "1. Keep receipts", "2. Book early", "3. Ask first"], lines);
+    }
+
+    [Fact]
+    public void A_real_word_read_at_low_confidence_in_a_sure_line_stays_and_a_doubted_line_of_hatching_goes()
+    {
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(712, 10, ("any", 97, 57), ("payment", 0, 77), ("is", 0, 120), ("made.", 96, 131)),
+            WordsAt(689, 18, ("WCURW", 37, 320), ("RI", 71, 454), ("WwW", 42, 522)),
+            WordsAt(666, 18, ("Ni", 30, 320), ("MAG", 74, 400), ("SN", 87, 477), ("WXyy", 22, 504)),
+            WordsAt(650, 10, ("Rates", 92, 57), ("Qx", 20, 200)),
+            WordsAt(640, 15, ("|", 78, 218)),
+            WordsAt(630, 10, ("-", 90, 300)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        // "Qx" is far from the sure word: not read beside it, so it stays out.
+        // A lone stroke mark is a rule or a picture's edge; a lone dash may be a table's empty cell and stays.
+        Assert.Equal(["any payment is made.", "Rates", "-"], lines);
+    }
+
+    [Fact]
+    public void Marks_inside_a_picture_beside_a_wrapped_column_go_and_sure_words_there_stay()
+    {
+        // A picture on the left: the text beside it starts at 283 on every row, the page's text at 57; Tesseract read the
+        // picture's bars and hatching as "NN", "SRS", "WN" at 55–80, and an axis label on the picture, "40", at 96.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(740, 11, ("The", 97, 57), ("line", 96, 78), ("manager", 96, 97), ("submits", 96, 142), ("the", 96, 180), ("forecast", 96, 198)),
+            WordsAt(691, 9, ("NN", 61, 206), ("Figure", 95, 283), ("2:", 97, 311), ("Sites", 96, 321), ("visited", 96, 344), ("Lisbon", 97, 381)),
+            WordsAt(671, 11, ("WN", 55, 247), ("The", 97, 283), ("project", 96, 304), ("owner", 96, 339), ("reports", 96, 370)),
+            WordsAt(656, 11, ("SRS", 80, 56), ("40", 96, 120), ("shared", 97, 283), ("register.", 97, 318), ("Every", 97, 359), ("contractor", 97, 389)),
+            WordsAt(642, 11, ("itinerary", 96, 283), ("as", 97, 323), ("part", 96, 338), ("of", 96, 358), ("the", 96, 370), ("annual", 96, 387)),
+            WordsAt(600, 11, ("The", 97, 57), ("employee", 96, 78), ("keeps", 96, 130), ("the", 96, 160), ("list", 95, 180)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(
+        [
+            "The line manager submits the forecast", "Figure 2: Sites visited Lisbon", "The project owner reports",
+            "40 shared register. Every contractor", "itinerary as part of the annual", "The employee keeps the list",
+        ], lines);
+    }
 }

@@ -15,8 +15,13 @@ public static class DocumentComposer
     private static readonly string[] Kinds = ["policy", "manual", "report", "form"];
     private static readonly string[] Glyphs = ["•", "▪", "–", "◦", "➢"];
 
-    /// <summary>The whole set: 36 long documents and 12 short scanned ones, with one question per fact.</summary>
-    public static (IReadOnlyList<GeneratedDocument> Documents, IReadOnlyList<GeneratedQuestion> Questions) Compose(int seed)
+    /// <summary>
+    /// The whole set: 36 long documents and 12 short scanned ones, with one question per fact. <paramref name="extended"/>
+    /// adds 6 reports and manuals with front and back covers (long 36–41) and 12 short scanned pages with a figure beside
+    /// the text, on the left or the right, 5 to 9.5 cm wide, busy or plain (short 12–23; five fall in the dev half). The
+    /// committed set is the one without them until it is rendered again with LibreOffice.
+    /// </summary>
+    public static (IReadOnlyList<GeneratedDocument> Documents, IReadOnlyList<GeneratedQuestion> Questions) Compose(int seed, bool extended = false)
     {
         var documents = new List<GeneratedDocument>();
         var questions = new List<GeneratedQuestion>();
@@ -32,6 +37,26 @@ public static class DocumentComposer
         {
             var random = new Random(HashCode(seed, 1000 + i));
             documents.Add(Short(random, i, questions));
+        }
+
+        if (extended)
+        {
+            for (var i = 36; i < 42; i++)
+            {
+                var random = new Random(HashCode(seed, i));
+                var document = Long(random, i % 2 == 0 ? "report" : "manual", i % 3 == 2 ? "zh" : "en", i, questions);
+                documents.Add(document with { Cover = Cover(random, new TextBank(document.Language), i) });
+            }
+
+            for (var i = 12; i < 24; i++)
+            {
+                var random = new Random(HashCode(seed, 1000 + i));
+                documents.Add(Short(random, i, questions, variant: 2) with
+                {
+                    FigureOnRight = i % 2 == 1,
+                    FigureWidthEmu = 1_800_000 + (i * 1_373_000 % 1_620_000),
+                });
+            }
         }
 
         return (documents, questions);
@@ -103,9 +128,9 @@ public static class DocumentComposer
     /// One or two pages that are printed and scanned as well: a lone policy page opening on a numbered section
     /// with a small-type header in the margin, a figure beside the text, place names with diacritics, Chinese pages.
     /// </summary>
-    private static GeneratedDocument Short(Random random, int index, List<GeneratedQuestion> questions)
+    private static GeneratedDocument Short(Random random, int index, List<GeneratedQuestion> questions, int? variant = null)
     {
-        var variant = index % 6;
+        variant ??= index % 6;
         var language = variant == 4 ? "zh" : "en";
         var bank = new TextBank(language);
         var name = string.Create(CultureInfo.InvariantCulture, $"scan-{(variant switch { 0 or 1 => "lone", 2 => "figure", 3 => "accents", 4 => "zh", _ => "table" })}-{index:00}");
@@ -121,7 +146,7 @@ public static class DocumentComposer
         questions.Add(new GeneratedQuestion(string.Create(CultureInfo.InvariantCulture, $"s{serial}"), name + ".pdf", fact.Question, heading, fact.Evidence, "section"));
         if (variant == 2)
         {
-            blocks.Add(new GenFigure(bank.Chinese ? "图 1 区域分布" : $"Figure {1 + index % 3}: Sites visited in {bank.Place(random)}", random.Next(), Busy: true));
+            blocks.Add(new GenFigure(bank.Chinese ? "图 1 区域分布" : $"Figure {1 + index % 3}: Sites visited in {bank.Place(random)}", random.Next(), Busy: index < 12 || index % 3 != 0));
             blocks.Add(new GenParagraph(bank.Paragraph(random, 4)));
         }
 
@@ -144,6 +169,15 @@ public static class DocumentComposer
             SmallHeader = true,
             FigureBesideText = variant == 2,
         };
+    }
+
+    /// <summary>A report's or manual's covers: three marketing lines, an edition line, the company as imprint, a blurb.</summary>
+    private static GenCover Cover(Random random, TextBank bank, int index)
+    {
+        var used = new HashSet<string>();
+        var taglines = Enumerable.Range(0, 3).Select(_ => Unique(used, () => bank.Tagline(random))).ToList();
+        var edition = bank.Chinese ? $"第 {1 + index % 4} 版 · 内部发行" : $"Edition {1 + index % 4} · For internal use";
+        return new GenCover(taglines, edition, Company(index), bank.Paragraph(random, 3));
     }
 
     /// <summary>Adds one of the section-level features: lists in several styles, a table, a figure.</summary>

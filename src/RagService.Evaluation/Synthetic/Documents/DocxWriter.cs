@@ -34,7 +34,21 @@ public static class DocxWriter
         var footnotes = new List<string>();
         var state = new WriterState(main, numbering.Numbering, headerId, footerId);
 
-        if (document.Title is not null)
+        if (document.Cover is { } front && document.Title is not null)
+        {
+            // The front cover: the title larger than any heading, marketing lines in large bold type, an edition line
+            // in body type and a one-word imprint larger than the title, then a page break.
+            body.Append(Display(document.Title, 80, "Title"));
+            foreach (var tagline in front.Taglines)
+            {
+                body.Append(Display(tagline, 32));
+            }
+
+            body.Append(Para(null, front.Edition));
+            body.Append(Display(front.Imprint, 96));
+            body.Append(new Paragraph(new Run(new Break { Type = BreakValues.Page })));
+        }
+        else if (document.Title is not null)
         {
             body.Append(Para("Title", document.Title));
         }
@@ -64,7 +78,7 @@ public static class DocxWriter
                     body.Append(Para(null, string.Empty));
                     break;
                 case GenFigure f:
-                    AppendFigure(body, f, document.FigureBesideText, state);
+                    AppendFigure(body, f, document, state);
                     break;
                 case GenColumns c:
                     // The section that ends here keeps the column count it had; the next one has c.Columns.
@@ -73,6 +87,15 @@ public static class DocxWriter
                     state.Started = true;
                     break;
             }
+        }
+
+        if (document.Cover is { } back && document.Title is not null)
+        {
+            // The back cover: the title again in smaller display type, a blurb in body type, the imprint.
+            body.Append(new Paragraph(new Run(new Break { Type = BreakValues.Page })));
+            body.Append(Display(document.Title, 56, "Title"));
+            body.Append(Para(null, back.Blurb));
+            body.Append(Display(back.Imprint, 48));
         }
 
         body.Append(SectionOf(state, state.Columns));
@@ -114,6 +137,24 @@ public static class DocxWriter
             new PageMargin { Top = Margin, Bottom = Margin, Left = Margin, Right = Margin, Header = 420, Footer = 420, Gutter = 0 },
             new Columns { ColumnCount = (short)columns, Space = "567" });
         return section;
+    }
+
+    /// <summary>
+    /// A paragraph in bold display type of <paramref name="halfPoints"/>, set by direct formatting (a cover's type); the
+    /// cover's title keeps the Title style under it, as covers made in Word do.
+    /// </summary>
+    private static Paragraph Display(string text, int halfPoints, string? style = null)
+    {
+        var paragraph = new Paragraph();
+        if (style is not null)
+        {
+            paragraph.Append(new ParagraphProperties(new ParagraphStyleId { Val = style }));
+        }
+
+        paragraph.Append(new Run(
+            new RunProperties(new Bold(), new FontSize { Val = halfPoints.ToString(CultureInfo.InvariantCulture) }),
+            new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
+        return paragraph;
     }
 
     private static Paragraph Para(string? style, string text)
@@ -224,8 +265,9 @@ public static class DocxWriter
         return result;
     }
 
-    private static void AppendFigure(Body body, GenFigure figure, bool beside, WriterState state)
+    private static void AppendFigure(Body body, GenFigure figure, GeneratedDocument document, WriterState state)
     {
+        var beside = document.FigureBesideText;
         var art = FigureArt.Draw(figure.Seed, figure.Busy);
         var image = state.Main.AddImagePart(ImagePartType.Png);
         using (var stream = new MemoryStream(art.ToPng()))
@@ -235,13 +277,13 @@ public static class DocxWriter
 
         var id = ++state.Pictures;
         var relationship = state.Main.GetIdOfPart(image);
-        long cx = beside ? 2_700_000 : art.Width * 9525L, cy = cx * art.Height / art.Width;
+        long cx = beside ? document.FigureWidthEmu : art.Width * 9525L, cy = cx * art.Height / art.Width;
         var graphic = string.Create(CultureInfo.InvariantCulture, $"""
             <a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{id}" name="figure{id}.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{relationship}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>
             """);
         const string wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
         var drawing = beside
-            ? string.Create(CultureInfo.InvariantCulture, $"""<w:drawing xmlns:w="{W}"><wp:anchor xmlns:wp="{wp}" distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:align>left</wp:align></wp:positionH><wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="{cx}" cy="{cy}"/><wp:wrapSquare wrapText="bothSides"/><wp:docPr id="{id}" name="Figure {id}"/>{graphic}</wp:anchor></w:drawing>""")
+            ? string.Create(CultureInfo.InvariantCulture, $"""<w:drawing xmlns:w="{W}"><wp:anchor xmlns:wp="{wp}" distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:align>{(document.FigureOnRight ? "right" : "left")}</wp:align></wp:positionH><wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="{cx}" cy="{cy}"/><wp:wrapSquare wrapText="bothSides"/><wp:docPr id="{id}" name="Figure {id}"/>{graphic}</wp:anchor></w:drawing>""")
             : string.Create(CultureInfo.InvariantCulture, $"""<w:drawing xmlns:w="{W}"><wp:inline xmlns:wp="{wp}"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{id}" name="Figure {id}"/>{graphic}</wp:inline></w:drawing>""");
         body.Append(new Paragraph(new Run(new Drawing(drawing))));
         body.Append(Para("Caption", figure.Caption));

@@ -56,7 +56,23 @@ public sealed record GeneratedDocument(
 
     /// <summary>Figures in this document sit beside the text (a two-column table holding picture and paragraph).</summary>
     public bool FigureBesideText { get; init; }
+
+    /// <summary>A figure beside the text sits at the right margin instead of the left.</summary>
+    public bool FigureOnRight { get; init; }
+
+    /// <summary>The width of a figure beside the text, in EMU (2,700,000: 7.5 cm).</summary>
+    public long FigureWidthEmu { get; init; } = 2_700_000;
+
+    /// <summary>A front cover (title, marketing lines and imprint in display type) and a back cover (title again, a blurb, the imprint).</summary>
+    public GenCover? Cover { get; init; }
 }
+
+/// <summary>
+/// The covers of a report or manual: <see cref="Taglines"/> in large bold type and an <see cref="Edition"/> line in body
+/// type under the title on the front, the <see cref="Imprint"/> (a one-word brand) larger than the title; on the back,
+/// the title again, <see cref="Blurb"/> in body type and the imprint. Only the title is a heading.
+/// </summary>
+public sealed record GenCover(IReadOnlyList<string> Taglines, string Edition, string Imprint, string Blurb);
 
 /// <summary>A question over a generated document whose answer lies in one known section (for <c>rag eval-chunks</c>).</summary>
 public sealed record GeneratedQuestion(string Id, string File, string Question, string Section, string Evidence, string Kind);

@@ -24,10 +24,11 @@ public static class GeneratedDocumentSet
     /// <summary>Scan resolution: the same DPI the OCR path renders image pages at by default.</summary>
     public const int ScanDpi = 200;
 
-    public static async Task<(int Documents, int Pages, int ScannedPages)> WriteAsync(string folder, int seed, bool renderPdf, Action<string>? log, CancellationToken ct)
+    /// <param name="extended">Adds the covers and the figures beside text of <see cref="DocumentComposer.Compose"/>'s extended set.</param>
+    public static async Task<(int Documents, int Pages, int ScannedPages)> WriteAsync(string folder, int seed, bool renderPdf, Action<string>? log, CancellationToken ct, bool extended = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        var (documents, questions) = DocumentComposer.Compose(seed);
+        var (documents, questions) = DocumentComposer.Compose(seed, extended);
         foreach (var sub in new[] { GroundTruthFolder, DocxFolder, PdfFolder, ScanFolder })
         {
             Directory.CreateDirectory(Path.Combine(folder, sub));

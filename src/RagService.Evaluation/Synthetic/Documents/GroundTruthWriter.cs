@@ -8,7 +8,7 @@ namespace RagService.Evaluation.Synthetic.Documents;
 /// already reads: the title as <c>#</c>, section levels 1 to 3 as <c>##</c> to <c>####</c>, lists with
 /// <c>-</c> or <c>1.</c>, pipe tables with the header once and a merged cell's text in every cell it spans,
 /// <c>&lt;!-- image --&gt;</c> before a caption, a footnote's text right after the paragraph that cites it. Running headers and footers are furniture
-/// and never appear.
+/// and never appear. A cover's lines other than the title (repeated as <c>#</c> on the back cover) are text.
 /// </summary>
 public static class GroundTruthWriter
 {
@@ -19,6 +19,14 @@ public static class GroundTruthWriter
         if (document.Title is not null)
         {
             sb.Append("# ").Append(document.Title).Append("\n\n");
+        }
+
+        if (document.Cover is { } front)
+        {
+            foreach (var line in front.Taglines.Append(front.Edition).Append(front.Imprint))
+            {
+                sb.Append(line).Append("\n\n");
+            }
         }
 
         foreach (var block in document.Blocks)
@@ -58,6 +66,11 @@ public static class GroundTruthWriter
                     sb.Append("<!-- image -->\n\n").Append(f.Caption).Append("\n\n");
                     break;
             }
+        }
+
+        if (document.Cover is { } back)
+        {
+            sb.Append("# ").Append(document.Title).Append("\n\n").Append(back.Blurb).Append("\n\n").Append(back.Imprint).Append("\n\n");
         }
 
         return sb.ToString().TrimEnd() + "\n";

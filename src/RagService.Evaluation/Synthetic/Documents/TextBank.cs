@@ -7,7 +7,7 @@ namespace RagService.Evaluation.Synthetic.Documents;
 /// templates with slots, list items, table columns. Every choice goes through the caller's seeded
 /// <see cref="Random"/>, so a seed gives the same documents on every machine.
 /// </summary>
-internal sealed class TextBank(string language)
+public sealed class TextBank(string language)
 {
     public bool Chinese => language == "zh";
 
@@ -111,6 +111,17 @@ internal sealed class TextBank(string language)
     public string ListItem(Random random) => Chinese
         ? $"{Pick(random, ZhVerbs)}{Pick(random, ZhObjects)}"
         : $"{Capital(Pick(random, Verbs)[..^1])} {Pick(random, Objects)} {Pick(random, Tails)}.";
+
+    /// <summary>A cover's marketing line ("Plan every trip a season ahead").</summary>
+    public string Tagline(Random random) => Pick(random, Chinese ? TaglinesZh : Taglines);
+
+    private static readonly string[] Taglines =
+    [
+        "Plan every trip a season ahead", "Cut approval time in half", "One process for every site", "Know your costs before you travel",
+        "Keep every unit running", "Fewer faults, faster repairs", "Results you can compare", "Clear figures for every region",
+    ];
+
+    private static readonly string[] TaglinesZh = ["提前一季规划每次出行", "审批时间缩短一半", "所有站点统一流程", "出发前掌握费用", "设备持续稳定运行", "故障更少，维修更快"];
 
     public string Place(Random random) => Pick(random, Chinese ? PlacesZh : Places);
 

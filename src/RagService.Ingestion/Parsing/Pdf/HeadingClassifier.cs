@@ -7,7 +7,8 @@ namespace RagService.Ingestion.Parsing.Pdf;
 /// Otherwise levels come from the distinct font sizes larger than the dominant body size, ranked once for
 /// the whole document so "the 16 pt headings" are the same level on page 1 and page 40; a short, wholly
 /// bold body-size line (in a document whose body is not bold) is a heading one level below the sized ones,
-/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot.
+/// and numbering ("2.1", "Chapter 3", "第三章") sets the depth where sizes cannot. A report's front and back
+/// covers (<see cref="Covers"/>) head nothing but their title, and their display sizes are left out of the ranking.
 /// </summary>
 internal sealed partial class HeadingClassifier
 {
@@ -43,6 +44,9 @@ internal sealed partial class HeadingClassifier
     /// <summary>Tables hold most of the text (a form, a data sheet): the short lines standing between them are its titles.</summary>
     private bool _mostlyTables;
 
+    /// <summary>The front and back cover pages, if the document has them (<see cref="Covers"/>).</summary>
+    private Covers _covers = Covers.None;
+
     private HeadingClassifier(double bodySize, bool bodyBold, List<double> headingSizes, IReadOnlyDictionary<string, int> outline)
     {
         _bodySize = bodySize;
@@ -64,9 +68,12 @@ internal sealed partial class HeadingClassifier
         IReadOnlyList<PdfLine> bodySample = mostlyTables ? [.. lines, .. tableLines] : lines;
         var body = bodySample.Count == 0 ? 10 : bodySample.GroupBy(l => l.FontSize).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
         var bodyLines = bodySample.Where(l => Math.Abs(l.FontSize - body) < 0.5).ToList();
+        var covers = Covers.Find(lines, body);
         var bodyBold = bodyLines.Sum(l => l.Bold ? l.Text.Length : 0) * 2 > bodyLines.Sum(l => l.Text.Length);
         var sizes = new List<double>();
-        foreach (var size in lines.Where(l => l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
+        // A cover's type sizes are its designer's, not the document's heading levels: ranked with the rest, a 70 pt
+        // imprint and a 43 pt title push every chapter heading down to level 5 or 6.
+        foreach (var size in lines.Where(l => !covers.Contains(l) && l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
                      .Select(l => l.FontSize).Distinct().OrderDescending())
         {
             // Sizes within a point of each other are one level (rounding, optical sizing).
@@ -82,11 +89,12 @@ internal sealed partial class HeadingClassifier
             _bodyFont = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Font).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
             _bodyColor = bodyLines.Count == 0 ? string.Empty : bodyLines.GroupBy(l => l.Color).MaxBy(g => g.Sum(l => l.Text.Length))!.Key,
             _mostlyTables = mostlyTables,
+            _covers = covers,
         };
         // How numbering depth maps to level among the size-based headings ("3 Backup" is level 2 under a
         // level-1 title): bold body-size numbered headings ("3.1 Offsite") then continue that mapping.
         classifier._numberingOffset = lines
-            .Where(l => l.FontSize >= body * LargerRatioOf(l) && NumberingDepth(l.Text) is not null)
+            .Where(l => !covers.Contains(l) && l.FontSize >= body * LargerRatioOf(l) && NumberingDepth(l.Text) is not null)
             .Select(l => classifier.LevelOf(l) - NumberingDepth(l.Text))
             .Where(o => o is not null)
             .GroupBy(o => o!.Value)
@@ -101,6 +109,13 @@ internal sealed partial class HeadingClassifier
     /// <summary>The heading level (1 = top) or null for body text.</summary>
     public int? LevelOf(PdfLine line)
     {
+        // On a cover only the title heads anything; its other large lines (a label such as "Front cover",
+        // marketing bullets, an imprint in display type, the author list) are text.
+        if (_covers.Contains(line))
+        {
+            return _covers.IsTitle(line) ? 1 : null;
+        }
+
         if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
         {
             return null;
@@ -138,11 +153,11 @@ internal sealed partial class HeadingClassifier
         if (larger)
         {
             var rank = _headingSizes.FindIndex(s => s - line.FontSize <= 1.0);
-            var level = rank < 0 ? _headingSizes.Count : rank + 1;
+            var level = (rank < 0 ? _headingSizes.Count : rank + 1) + _covers.LevelsAbove;
             // With a single heading size, numbering is the only signal of depth ("2" vs "2.1").
             if (_headingSizes.Count == 1 && NumberingDepth(line.Text) is { } depth)
             {
-                level = depth;
+                level = depth + _covers.LevelsAbove;
             }
 
             return Math.Clamp(level, 1, 6);
@@ -154,7 +169,7 @@ internal sealed partial class HeadingClassifier
                                      !SentenceLike().IsMatch(line.Text));
         if (setApart && bodySized && NumberingDepth(line.Text) is { } numbered && IsShort(line.Text, MaxBoldHeadingWords) && !line.Text.TrimEnd().EndsWith('?'))
         {
-            var level = _numberingOffset is { } offset ? numbered + offset : _headingSizes.Count + numbered;
+            var level = _numberingOffset is { } offset ? numbered + offset : Ranked + numbered;
             return Math.Clamp(level, 1, 6);
         }
 
@@ -164,14 +179,14 @@ internal sealed partial class HeadingClassifier
                        line.Text.Length > 0 && (char.IsUpper(line.Text[0]) || char.IsDigit(line.Text[0]) || !char.IsLetter(line.Text[0]));
         if ((line.Bold || coloured) && !_bodyBold && bodySized && IsShort(line.Text, MaxBoldHeadingWords) && !SentenceLike().IsMatch(line.Text))
         {
-            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
+            return Math.Clamp(Ranked + 1, 1, 6);
         }
 
         // In a document that is mostly tables, a short line outside them in the body's type or stronger
         // ("3- Admission", "Section B: Applicant") titles the table below it.
         if (_mostlyTables && (line.Bold || line.FontSize >= _bodySize - 0.5) && IsShort(line.Text, MaxFormHeadingWords) && !SentenceLike().IsMatch(line.Text))
         {
-            return Math.Clamp(_headingSizes.Count + 1, 1, 6);
+            return Math.Clamp(Ranked + 1, 1, 6);
         }
 
         // A short italic line in Title Case on its own ("Elastic Stop Nut") heads the paragraphs below it,
@@ -179,7 +194,7 @@ internal sealed partial class HeadingClassifier
         if (line.Italic && !line.Bold && !_bodyItalic && bodySized && IsShort(line.Text, MaxItalicHeadingWords) &&
             !SentenceLike().IsMatch(line.Text) && TitleCase(line.Text))
         {
-            return Math.Clamp(_headingSizes.Count + 2, 1, 6);
+            return Math.Clamp(Ranked + 2, 1, 6);
         }
 
         return null;
@@ -209,6 +224,9 @@ internal sealed partial class HeadingClassifier
         var above = _headingSizes.Count(s => s - median > 1.0);
         return above + 1 - shallowest;
     }
+
+    /// <summary>The levels taken by type sizes: the ranked heading sizes, under a cover's title when there is one.</summary>
+    private int Ranked => _headingSizes.Count + _covers.LevelsAbove;
 
     private static double LargerRatioOf(PdfLine line) => line.Recognized ? RecognizedLargerRatio : LargerRatio;
 
