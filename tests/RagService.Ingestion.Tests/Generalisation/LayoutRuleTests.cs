@@ -276,6 +276,27 @@ public sealed class LayoutRuleTests
     }
 
     [Fact]
+    public void A_speck_read_as_letters_goes_and_short_lowercase_words_stay()
+    {
+        // 10 pt body; "is" and "an" stand at x-height (5 pt); "oe" is a 3 pt speck beside the line, "7" a digit of full height.
+        static OcrWord Word(string text, double left, double bottom, double height, double confidence = 93) =>
+            new(text, new BoundingBox(left, bottom, left + (text.Length * 5), bottom + height), confidence);
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(700, 10, ("Receipts", 96, 57), ("are", 96, 100), ("kept.", 96, 120)),
+            new OcrLine(1, "it is an order", new BoundingBox(57, 680, 140, 687), 10, 0, 0, 93)
+                { Words = [Word("it", 57, 680, 7), Word("is", 70, 680, 5), Word("an", 82, 680, 5), Word("order", 97, 680, 7)] },
+            new OcrLine(1, "oe", new BoundingBox(324, 680, 330, 683), 10, 0, 0, 88) { Words = [Word("oe", 324, 680, 3, 88)] },
+            new OcrLine(1, "Riga 7", new BoundingBox(57, 660, 200, 667), 10, 0, 0, 90)
+                { Words = [Word("Riga", 57, 660, 7), Word("7", 190, 660, 7, 80)] },
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["Receipts are kept.", "it is an order", "Riga 7"], lines);
+    }
+
+    [Fact]
     public void A_pictures_edge_read_beside_text_lines_leaves_them_and_the_lines_stay_whole()
     {
         // A picture on the right: its edge comes back as one- or two-character "words" a wide gap after each line.

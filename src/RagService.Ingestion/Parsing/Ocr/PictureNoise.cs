@@ -43,6 +43,7 @@ internal static partial class PictureNoise
         ArgumentNullException.ThrowIfNull(page);
         var edge = PictureEdge(page.Lines);
         edge.UnionWith(BesideWrappedColumn(page.Lines));
+        edge.UnionWith(Specks(page.Lines));
         var lines = new List<OcrLine>(page.Lines.Count);
         foreach (var line in page.Lines)
         {
@@ -150,6 +151,27 @@ internal static partial class PictureNoise
         }
 
         return edge;
+    }
+
+    /// <summary>A speck's height, as a share of the page's body type: a lowercase letter without ascenders stands about half of it.</summary>
+    private const double SpeckHeight = 0.35;
+
+    /// <summary>
+    /// Specks of the scan read as letters ("oe" 3 pt tall beside a 10.5 pt text line): words of one or two letters or
+    /// digits whose box is under <see cref="SpeckHeight"/> of the page's body size (the median size of its lines of three
+    /// words or more). Marks (".", "-", "|") are left to the other rules: a dash may be an empty table cell.
+    /// </summary>
+    private static IEnumerable<OcrWord> Specks(IReadOnlyList<OcrLine> lines)
+    {
+        var sizes = lines.Where(l => l.Words.Count >= 3).Select(l => l.FontSize).Order().ToList();
+        if (sizes.Count == 0)
+        {
+            return [];
+        }
+
+        var body = sizes[sizes.Count / 2];
+        return lines.SelectMany(l => l.Words).Where(w => w.Text.Length is >= 1 and <= 2 && w.Text.All(char.IsLetterOrDigit)
+            && !HasIdeographs(w.Text) && w.LayoutBox.Height < SpeckHeight * body);
     }
 
     /// <summary>
