@@ -109,4 +109,26 @@ public sealed class PdfRuledTableTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["", "Beta"], table.Rows[1]);
         Assert.Equal(["Number", "20300"], table.Rows[2]);
     }
+
+    [Fact]
+    public void A_lone_short_mark_in_a_long_table_joins_the_column_on_its_left_and_a_real_column_stays()
+    {
+        // Eight rows of three columns; on one row a speck read as "7" sits between the second and the third column.
+        static PdfLine Cell(string text, double left, int row) =>
+            new(1, text, new BoundingBox(left, 600 - (row * 14), left + (text.Length * 5), 608 - (row * 14)), 10, false, 0, 842) { Row = row };
+        var lines = new List<PdfLine>();
+        for (var row = 0; row < 8; row++)
+        {
+            lines.AddRange([Cell($"City {row}", 57, row), Cell($"{100 + row}", 180, row), Cell("Director", 300, row)]);
+        }
+
+        var withSpeck = lines.Append(Cell("7", 250, 3)).ToList();
+        var table = Assert.Single(PdfTableDetector.Find(withSpeck));
+        Assert.All(table.Rows, r => Assert.Equal(3, r.Count));
+        Assert.Equal(["City 3", "103 7", "Director"], table.Rows[3]);
+
+        // Two short values in that band are a column of their own.
+        var twoValues = lines.Append(Cell("7", 250, 3)).Append(Cell("9", 250, 5)).ToList();
+        Assert.All(Assert.Single(PdfTableDetector.Find(twoValues)).Rows, r => Assert.Equal(4, r.Count));
+    }
 }

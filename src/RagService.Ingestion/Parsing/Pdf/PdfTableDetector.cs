@@ -186,6 +186,18 @@ internal static partial class PdfTableDetector
             return null;
         }
 
+        // A band holding a single short fragment in a table of many rows is a stray mark (a speck a scan read as "7"),
+        // not a column: the fragment joins the column on its left, so the table keeps its width across pages.
+        if (region.Count >= 2 * MinRows)
+        {
+            var stray = Enumerable.Range(1, columns.Count - 1).Where(c =>
+                region.SelectMany(r => r).Where(l => ColumnOf(columns, l) == c).ToList() is [var only] && TextWidth.Columns(only.Text) <= 3).ToList();
+            foreach (var c in Enumerable.Reverse(stray))
+            {
+                columns.RemoveAt(c);
+            }
+        }
+
         // Prose set side by side (columns the layout did not separate) has long fragments; cells are short.
         var fragments = region.SelectMany(r => r).ToList();
         if (fragments.Count(l => TextWidth.Columns(l.Text) > 45) * 2 > fragments.Count)
