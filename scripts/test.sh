@@ -8,6 +8,13 @@ dotnet build RagService.sln -c Release -nologo -v quiet || exit 1
 log=$(mktemp)
 dotnet test RagService.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The failed tests again, each with its message and the top of its stack, so that the end of the log names them.
+if grep -qE '^ +Failed [A-Za-z_]' "$log"; then
+  echo "failed tests:"
+  awk '/^ +Failed [A-Za-z_]/ { n = 40; print; next }
+       n > 0 && /^ +(Passed|Skipped) [A-Za-z_]/ { n = 0; next }
+       n > 0 { print; n-- }' "$log"
+fi
 # One closing line for the whole suite, summed over the test projects.
 awk '/^ *Passed: +[0-9]+ *$/ { p += $2 } /^ *Failed: +[0-9]+ *$/ { f += $2 } /^ *Skipped: +[0-9]+ *$/ { s += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
