@@ -34,7 +34,7 @@ public sealed class PoisonDocumentTests : IDisposable
     {
         await EnqueueAsync("good-1", "poison", "good-2");
         var pipeline = Pipeline(new HangingChunking(new DocumentChunking(IngestionPipeline.CreateDefault()), "poison"));
-        var target = Target(new IngestionLimits { ParseTimeout = TimeSpan.FromMilliseconds(500), MaxAttempts = 3 });
+        var target = Target(new IngestionLimits { ParseTimeout = TimeSpan.FromMilliseconds(1500), MaxAttempts = 3 });
 
         var first = await pipeline.IngestPendingAsync(target, 64, 2, CancellationToken.None);
         Assert.Equal((2, 0, 1), (first.Ready, first.Failed, first.Retrying));

@@ -45,6 +45,9 @@ internal sealed class DashboardBrowser : IAsyncDisposable
             configuration[key] = value;
         }
 
+        // Playwright's assertions wait 5 s by default; CI runs the test projects side by side on two cores, where a
+        // page that takes longer than that to settle is slow, not wrong.
+        SetDefaultExpectTimeout(20_000);
         var server = await LoopbackApiServer.StartAsync(null, configuration, default);
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

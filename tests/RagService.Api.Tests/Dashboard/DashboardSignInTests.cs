@@ -82,15 +82,16 @@ public sealed class DashboardSignInTests
         await using var dashboard = await DashboardBrowser.StartAsync(dir, DashboardSignInApiTests.ProviderSettings(idp.Authority));
         idp.AllowRedirect(new Uri(dashboard.Server.BaseAddress, "admin/"));
 
-        // An admin's token lasting 5 s: the Keys page is offered, and the page signs itself out when it expires
+        // An admin's token lasting 12 s (long enough for a loaded CI machine to draw the signed-in page first): the
+        // Keys page is offered, and the page signs itself out when it expires
         // (before the API would refuse it: the service allows 30 s of clock skew).
         idp.SignInAs(("sub", "root"), ("tenant", "default"), ("roles", "admin"));
-        idp.AccessTokenLifetime = TimeSpan.FromSeconds(5);
+        idp.AccessTokenLifetime = TimeSpan.FromSeconds(12);
         var page = await dashboard.OpenAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with Test IdP" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Keys" })).ToBeVisibleAsync();
-        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("expired", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("expired", new() { Timeout = 40_000 });
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Keys" })).ToBeHiddenAsync();
         Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('rag-token')"));
 
