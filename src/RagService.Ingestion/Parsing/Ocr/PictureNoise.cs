@@ -44,6 +44,7 @@ internal static partial class PictureNoise
         var edge = PictureEdge(page.Lines);
         edge.UnionWith(BesideWrappedColumn(page.Lines));
         edge.UnionWith(Specks(page.Lines));
+        var cells = TableCells(page.Lines);
         var lines = new List<OcrLine>(page.Lines.Count);
         foreach (var line in page.Lines)
         {
@@ -59,7 +60,7 @@ internal static partial class PictureNoise
             }
 
             var kept = line.Words.Where((w, i) => !edge.Contains(w) &&
-                (!IsNoise(w) || (i == 0 && OpensLine(line.Words)) || MisdoubtedWord(line, i))).ToList();
+                (!IsNoise(w) || (i == 0 && OpensLine(line.Words)) || MisdoubtedWord(line, i) || cells.Contains(w))).ToList();
             // A line that is one stroke mark ("|", "\\", "]") is a rule or a picture's edge, whatever Tesseract thought of it.
             if (kept.Count == 1 && StrokeMark().IsMatch(kept[0].Text))
             {
@@ -151,6 +152,54 @@ internal static partial class PictureNoise
         }
 
         return edge;
+    }
+
+    /// <summary>A doubted cell kept by its column has this many letters or digits at least: a border's speck reads as "Oe".</summary>
+    private const int MinCellCharacters = 3;
+
+    /// <summary>Rows this many font sizes above or below a table cell are its neighbours in the column.</summary>
+    private const double ColumnReach = 6;
+
+    /// <summary>
+    /// Cells of a table Tesseract read at a low confidence ("DublinD" at 5, "202" at 18, where a ruled cell's border
+    /// crowds the word): a word of <see cref="MinCellCharacters"/> letters or digits, two in a row, that starts a piece of a row cut into pieces, whose
+    /// left edge lines up, within half a font size, with a piece that starts with a word Tesseract is sure of in two
+    /// other rows within <see cref="ColumnReach"/> font sizes. A picture's noise sits beside the text, not in the
+    /// columns its sure words make.
+    /// </summary>
+    private static HashSet<OcrWord> TableCells(IReadOnlyList<OcrLine> lines)
+    {
+        static List<OcrWord> Starts(OcrLine line)
+        {
+            var starts = new List<OcrWord>();
+            for (var i = 0; i < line.Words.Count; i++)
+            {
+                if (i == 0 || line.Words[i].LayoutBox.Left - line.Words[i - 1].LayoutBox.Right > PieceGap * Math.Max(1, line.FontSize))
+                {
+                    starts.Add(line.Words[i]);
+                }
+            }
+
+            return starts;
+        }
+
+        var rows = lines.Where(l => l.Words.Count > 0 && !HasIdeographs(l.Text)).Select(l => (Line: l, Starts: Starts(l))).ToList();
+        var cells = new HashSet<OcrWord>();
+        foreach (var (line, starts) in rows.Where(r => r.Starts.Count >= 2))
+        {
+            var size = Math.Max(1, line.FontSize);
+            foreach (var word in starts.Where(w => IsNoise(w) && HasTwoInARow(w.Text) && w.Text.Count(char.IsLetterOrDigit) >= MinCellCharacters))
+            {
+                var aligned = rows.Count(r => r.Line != line && Math.Abs(r.Line.LayoutBox.Bottom - line.LayoutBox.Bottom) <= ColumnReach * size &&
+                    r.Starts.Any(w => w.Confidence >= Sure && HasTwoInARow(w.Text) && Math.Abs(w.LayoutBox.Left - word.LayoutBox.Left) <= size / 2));
+                if (aligned >= 2)
+                {
+                    cells.Add(word);
+                }
+            }
+        }
+
+        return cells;
     }
 
     /// <summary>A speck's height, as a share of the page's body type: a lowercase letter without ascenders stands about half of it.</summary>

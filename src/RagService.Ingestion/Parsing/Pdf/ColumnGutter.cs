@@ -34,7 +34,12 @@ internal static class ColumnGutter
         }
 
         var size = Math.Max(PageLayout.Size(before), PageLayout.Size(after));
-        return size >= DisplayRatio * usualSize && after.BoundingBox.Left - before.BoundingBox.Right <= PageLayout.FragmentGap * size;
+        var gap = after.BoundingBox.Left - before.BoundingBox.Right;
+        // The columns' own lines stop at the band's edges; a row whose words reach into it from both sides, a word
+        // space apart, was set across the page without regard to the columns (a title a little larger than the text,
+        // centred over both).
+        var intrudes = before.BoundingBox.Right > gutter.Left + 1 && after.BoundingBox.Left < gutter.Right - 1;
+        return (size >= DisplayRatio * usualSize || intrudes) && gap <= PageLayout.FragmentGap * size;
     }
 
     /// <summary>

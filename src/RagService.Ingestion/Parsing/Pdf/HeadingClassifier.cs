@@ -73,7 +73,7 @@ internal sealed partial class HeadingClassifier
         var sizes = new List<double>();
         // A cover's type sizes are its designer's, not the document's heading levels: ranked with the rest, a 70 pt
         // imprint and a 43 pt title push every chapter heading down to level 5 or 6.
-        foreach (var size in lines.Where(l => !covers.Contains(l) && l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
+        foreach (var size in lines.Where(l => !covers.Contains(l) && !l.Sideways && l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
                      .Select(l => l.FontSize).Distinct().OrderDescending())
         {
             // Sizes within a point of each other are one level (rounding, optical sizing).
@@ -116,7 +116,7 @@ internal sealed partial class HeadingClassifier
             return _covers.IsTitle(line) ? 1 : null;
         }
 
-        if (!IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
+        if (line.Sideways || !IsShort(line.Text, MaxHeadingWords) || !line.Text.Any(char.IsLetter) || NeverHeading().IsMatch(line.Text))
         {
             return null;
         }

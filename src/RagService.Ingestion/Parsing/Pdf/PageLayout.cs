@@ -28,14 +28,10 @@ internal static class PageLayout
     public static List<PdfLine> Read(Page page, IReadOnlyList<RuledGrid>? grids, out ReadingFrame frame)
     {
         var turn = frame = ReadingFrame.Of(page);
-        if (turn.IsPage)
-        {
-            return Layout(page.Letters, grids ?? [], page.Number, page.Height);
-        }
-
-        // Text set another way than most of the page (an upright running header over a sideways table) is
-        // kept out of the frame's rows, where it would be a letter per row, and read in its own direction
-        // after the page's text; its boxes are carried into the frame.
+        // Text set another way than most of the page (an upright running header over a sideways table, an arXiv
+        // stamp running up the margin of an upright page) is kept out of the frame's rows, where it would be a
+        // letter per row that the table and column rules take for cells, and read in its own direction after the
+        // page's text; its boxes are carried into the frame.
         var (along, across) = turn.Split(page.Letters);
         var lines = Layout(turn.Upright(along), turn.Upright(grids ?? []), page.Number, turn.Height);
         if (across.Count > 0)
@@ -49,6 +45,7 @@ internal static class PageLayout
                 PageHeight = turn.Height,
                 Row = l.Row + rowBase,
                 Block = l.Block + blockBase,
+                Sideways = true,
             }));
         }
 

@@ -15,6 +15,9 @@ internal static partial class ParagraphAssembler
     /// <summary>Headings wrap onto two or three lines at most.</summary>
     private const int MaxHeadingLines = 3;
 
+    /// <summary>Length of a paragraph of running text (<see cref="IsProse"/>) in Latin-letter units: a dozen words, or thirty Chinese characters.</summary>
+    private const int MinProseColumns = 60;
+
     private const int MaxHeadingWords = 24;
 
     /// <summary>Type at least this many times the body size is a display title.</summary>
@@ -47,8 +50,12 @@ internal static partial class ParagraphAssembler
                 currentLevel = null;
             }
 
-            // The same heading twice on one page (a masthead repeating the title beside it) heads the page once.
-            if (currentLevel is not null && result.Any(b => b.Kind == BlockKind.Heading && b.PageEnd == current[0].Page && PdfOutline.Key(b.Text) == PdfOutline.Key(text)))
+            // The same heading twice on one page (a masthead repeating the title beside it, a form's label used in two
+            // boxes) heads the page once, unless it is a subsection name used again at the same level after prose of its
+            // own ("Records to Keep" under two sections).
+            var earlier = currentLevel is null ? -1 : result.FindLastIndex(b => b.Kind == BlockKind.Heading && b.PageEnd == current[0].Page &&
+                                                                                PdfOutline.Key(b.Text) == PdfOutline.Key(text));
+            if (earlier >= 0 && (result[earlier].Level != currentLevel || !result.Skip(earlier + 1).Any(IsProse)))
             {
                 currentLevel = null;
             }
@@ -118,7 +125,7 @@ internal static partial class ParagraphAssembler
                 || level != currentLevel
                 || startsList
                 || (Math.Abs(line.FontSize - previousLine.FontSize) > 1.0 && !continuesTitle)
-                || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize)
+                || (line.Block != previousLine.Block && Math.Abs(previousLine.Box.Left - line.Box.Left) > 2 * line.FontSize && !(continuesTitle && Centred(previousLine, line)))
                 || !FollowsClosely(previousLine, line, pitch)
                 || (level is null && EndsParagraph(previousLine, line, measure))
                 // Code set in a monospaced face is a block of its own, apart from the prose around it.
@@ -221,6 +228,14 @@ internal static partial class ParagraphAssembler
     private const double ShortLastLine = 4;
 
     /// <summary>Both lines display type (well above the body size), same face and weight, sizes within 15 %, one line pitch apart.</summary>
+    /// <summary>A paragraph of running text: a sentence or more, not a label or a caption.</summary>
+    private static bool IsProse(AssembledBlock block) =>
+        block.Kind == BlockKind.Paragraph && SentenceEnd().IsMatch(block.Text) && TextWidth.Columns(block.Text) >= MinProseColumns;
+
+    /// <summary>Two lines centred on one axis (a title set over two lines of different lengths), to within a font size.</summary>
+    private static bool Centred(PdfLine previous, PdfLine line) =>
+        Math.Abs((previous.Box.Left + previous.Box.Right) - (line.Box.Left + line.Box.Right)) / 2 <= Math.Min(previous.FontSize, line.FontSize);
+
     private static bool ContinuesDisplayTitle(PdfLine previous, PdfLine line, double bodySize, double pitch) =>
         Math.Min(previous.FontSize, line.FontSize) >= DisplayTitleRatio * bodySize &&
         Math.Min(previous.FontSize, line.FontSize) >= 0.85 * Math.Max(previous.FontSize, line.FontSize) &&

@@ -27,4 +27,10 @@ internal sealed record PdfLine(int Page, string Text, BoundingBox Box, double Fo
     /// and its weight, typeface and colour are unknown.
     /// </summary>
     public bool Recognized { get; init; }
+
+    /// <summary>
+    /// The line runs across the page's reading direction (an arXiv stamp up the margin, an upright header over a
+    /// sideways table): read on its own after the page's text, and never a heading of it.
+    /// </summary>
+    public bool Sideways { get; init; }
 }

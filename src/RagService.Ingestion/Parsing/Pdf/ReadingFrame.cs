@@ -154,11 +154,6 @@ internal sealed class ReadingFrame
     public (IReadOnlyList<Letter> Along, IReadOnlyList<Letter> Across) Split(IReadOnlyList<Letter> letters)
     {
         ArgumentNullException.ThrowIfNull(letters);
-        if (IsPage)
-        {
-            return (letters, []);
-        }
-
         var along = new List<Letter>(letters.Count);
         var across = new List<Letter>();
         foreach (var letter in letters)
