@@ -267,12 +267,12 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
     }
 
     [SharedDataFact("documents/docling/pdf/sources/redp5110_sampled.pdf")]
-    public async Task Turned_header_cells_read_upwards_into_their_words()
+    public async Task Turned_header_cells_read_in_their_own_direction_with_their_word_spaces()
     {
         var tree = await ParseAsync("redp5110_sampled.pdf", await File.ReadAllBytesAsync(SharedData.PathOf("documents/docling/pdf/sources/redp5110_sampled.pdf")!));
 
         var table = Assert.Single(tree.Blocks, b => b.Kind == BlockKind.Table && b.Rows![0][0] == "User action");
-        Assert.Equal(["User action", "*JOBCTL", "QIBM_DB_SECADM", "QIBM_DB_SQLADM", "QIBM_DB_SYSMON", "NoAuthority"], table.Rows![0]);
+        Assert.Equal(["User action", "*JOBCTL", "QIBM_DB_SECADM", "QIBM_DB_SQLADM", "QIBM_DB_SYSMON", "No Authority"], table.Rows![0]);
     }
 
     [Fact]
@@ -481,4 +481,102 @@ public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposabl
     [InlineData("一般规定", null)]
     public void Chinese_numbering_sets_heading_depth(string text, int? depth) =>
         Assert.Equal(depth, HeadingClassifier.NumberingDepth(text));
+
+    /// <summary>Twelve rows of a two-column body (10 pt) from <paramref name="top"/> down: left column at x 55–289, right at 307.</summary>
+    private static void TwoColumnBody(PdfPageBuilder page, PdfDocumentBuilder.AddedFont regular, double top)
+    {
+        for (var i = 0; i < LeftColumn.Length; i++)
+        {
+            page.AddText(LeftColumn[i], 10, new PdfPoint(55, top - 13 * i), regular);
+            page.AddText(RightColumn[i], 10, new PdfPoint(307, top - 13 * i), regular);
+        }
+    }
+
+    [Fact]
+    public async Task Titles_set_across_a_two_column_page_stay_one_heading_however_they_meet_the_gutter()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+
+        // A title a little larger than the text (14.5 over 10 pt) whose word space falls in the gutter: the words
+        // either side of it reach into the gutter band, where the columns' own lines stop at its edges.
+        var first = builder.AddPage(PageSize.A4);
+        const string Before = "Tackling the Poor Assumptions";
+        var width = first.MeasureText(Before, 14.5, new PdfPoint(0, 0), bold).Max(l => l.BoundingBox.Right);
+        first.AddText(Before + " of Naive Bayes Classifiers", 14.5, new PdfPoint(300 - width, 740), bold);
+        TwoColumnBody(first, regular, 700);
+
+        // A display title centred over two lines of different lengths, each on a row of its own above the columns.
+        var second = builder.AddPage(PageSize.A4);
+        foreach (var (line, y) in new[] { ("Approximate Neighbour Selection", 760.0), ("for Dense Retrieval", 736.0) })
+        {
+            var lineWidth = second.MeasureText(line, 20, new PdfPoint(0, 0), bold).Max(l => l.BoundingBox.Right);
+            second.AddText(line, 20, new PdfPoint(297.5 - lineWidth / 2, y), bold);
+        }
+
+        TwoColumnBody(second, regular, 700);
+
+        var tree = await ParseAsync("titles.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Text, b.PageStart)).ToList();
+        Assert.Equal([("Tackling the Poor Assumptions of Naive Bayes Classifiers", 1), ("Approximate Neighbour Selection for Dense Retrieval", 2)], headings);
+        var text = string.Join("\n", tree.Blocks.Where(b => b.PageStart == 1).Select(b => b.Text));
+        Assert.True(text.IndexOf(LeftColumn[^1], StringComparison.Ordinal) < text.IndexOf(RightColumn[0], StringComparison.Ordinal), "left column before right");
+    }
+
+    [Fact]
+    public async Task Text_running_up_the_margin_of_an_upright_page_is_read_whole_after_it_and_heads_nothing()
+    {
+        // An arXiv-style stamp: 20 pt Helvetica reading upwards in the left margin, beside a title and body.
+        var lines = new List<PdfTurnedLine>
+        {
+            new("Harbour Survey Results", 18, 100, 760, 0),
+            new("arXiv:2108.11480v1 [cs.IR] 25 Aug 2021", 20, 40, 250, 90),
+        };
+        lines.AddRange(Enumerable.Range(0, 20).Select(i => new PdfTurnedLine($"Body line {i + 1:00} records the tide gauges and the sea walls", 10, 100, 700 - 14 * i, 0)));
+
+        var tree = await ParseAsync("stamp.pdf", RotatedPagePdf.TurnedText(lines));
+
+        Assert.DoesNotContain(tree.Blocks, b => b.Kind == BlockKind.Table);
+        Assert.Equal(["Harbour Survey Results"], tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text));
+        var stamp = Assert.Single(tree.Blocks, b => b.Text.Contains("arXiv", StringComparison.Ordinal));
+        Assert.Equal("arXiv:2108.11480v1 [cs.IR] 25 Aug 2021", stamp.Text);
+        Assert.Equal(BlockKind.Paragraph, stamp.Kind);
+        var body = string.Join("\n", tree.Blocks.Where(b => b.Kind == BlockKind.Paragraph && b != stamp).Select(b => b.Text));
+        var positions = Enumerable.Range(1, 20).Select(i => body.IndexOf($"Body line {i:00} records", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
+    public async Task A_subsection_name_used_again_after_prose_under_another_section_stays_a_heading()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        foreach (var section in new[] { "1 Travel", "2 Equipment" })
+        {
+            page.AddText(section, 16, new PdfPoint(50, y), bold);
+            y -= 26;
+            page.AddText("Records to Keep", 13, new PdfPoint(50, y), bold);
+            y -= 20;
+            for (var i = 0; i < 3; i++)
+            {
+                page.AddText($"The site lead keeps every receipt and the signed request for audit, copy {i + 1}.", 10.5, new PdfPoint(50, y), regular);
+                y -= 13;
+            }
+
+            y -= 16;
+        }
+
+        var tree = await ParseAsync("repeated.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => (b.Text, b.Level)).ToList();
+        Assert.Equal(4, headings.Count);
+        Assert.Equal(["1 Travel", "Records to Keep", "2 Equipment", "Records to Keep"], headings.Select(h => h.Text));
+        Assert.Equal(headings[1].Level, headings[3].Level);
+    }
 }

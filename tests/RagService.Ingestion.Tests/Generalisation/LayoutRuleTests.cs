@@ -375,4 +375,25 @@ public sealed class LayoutRuleTests
             "40 shared register. Every contractor", "itinerary as part of the annual", "The employee keeps the list",
         ], lines);
     }
+
+    [Fact]
+    public void Table_cells_read_at_low_confidence_stay_when_they_line_up_with_their_columns_sure_cells()
+    {
+        // A ruled table on a scan: a border crowds "Dublin D" and "202", which Tesseract reads at 5 and 18. They start
+        // pieces of their rows where sure cells of two rows nearby start. A doubted word at a place no sure cell starts
+        // ("Qn" of a picture beside the table) and a border's speck in the column ("Oe") still go.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(500, 11, ("City", 97, 57), ("Nightly", 97, 178), ("cap", 97, 222), ("Meal", 96, 298)),
+            WordsAt(486, 11, ("Oe", 20, 57), ("(EUR)", 95, 178), ("(EUR)", 97, 298)),
+            WordsAt(469, 11, ("Seville", 97, 57), ("A", 97, 100), ("140", 97, 178), ("27", 97, 298)),
+            WordsAt(450, 11, ("Seville", 93, 57), ("B", 93, 100), ("202", 18, 178), ("41", 96, 298)),
+            WordsAt(432, 11, ("DublinD", 5, 57), ("132", 97, 178), ("54", 73, 298), ("Qn", 12, 470)),
+            WordsAt(413, 11, ("Porto", 93, 57), ("E", 93, 92), ("155", 97, 178), ("40", 97, 298)),
+        ]);
+
+        var lines = PictureNoise.Remove(page).Lines.Select(l => l.Text).ToList();
+
+        Assert.Equal(["City Nightly cap Meal", "(EUR) (EUR)", "Seville A 140 27", "Seville B 202 41", "DublinD 132 54", "Porto E 155 40"], lines);
+    }
 }

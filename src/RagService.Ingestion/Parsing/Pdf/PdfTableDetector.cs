@@ -159,8 +159,9 @@ internal static partial class PdfTableDetector
 
     private static string CellText(List<PdfLine> lines, bool rightToLeft)
     {
-        // A header set rotated (reading upwards) comes out as a column of single glyphs, one per row; a thin
-        // glyph can share a row with its neighbour ("B I" of "QIBM"). Read bottom to top, the letters are the word.
+        // A header set rotated (reading upwards) whose glyphs carry no direction comes out as a column of single glyphs,
+        // one per row (turned text whose direction is known is read in it by PageLayout); a thin glyph can share a row
+        // with its neighbour ("B I" of "QIBM"). Read bottom to top, the letters are the word.
         if (lines.Count >= 3 && lines.All(l => l.Text.Count(c => !char.IsWhiteSpace(c)) <= 2) &&
             lines.Max(l => l.Box.Left) - lines.Min(l => l.Box.Left) < lines.Max(l => l.FontSize))
         {
