@@ -157,41 +157,55 @@ internal static partial class PictureNoise
     /// <summary>A doubted cell kept by its column has this many letters or digits at least: a border's speck reads as "Oe".</summary>
     private const int MinCellCharacters = 3;
 
+    /// <summary>The widest a character of a real word stands, in font sizes ("W" is about 0.95 of an em, most letters half of one).</summary>
+    private const double MaxCharacterWidth = 0.75;
+
     /// <summary>Rows this many font sizes above or below a table cell are its neighbours in the column.</summary>
     private const double ColumnReach = 6;
 
     /// <summary>
     /// Cells of a table Tesseract read at a low confidence ("DublinD" at 5, "202" at 18, where a ruled cell's border
-    /// crowds the word): a word of <see cref="MinCellCharacters"/> letters or digits, two in a row, that starts a piece of a row cut into pieces, whose
-    /// left edge lines up, within half a font size, with a piece that starts with a word Tesseract is sure of in two
-    /// other rows within <see cref="ColumnReach"/> font sizes. A picture's noise sits beside the text, not in the
-    /// columns its sure words make.
+    /// crowds the word): a word of <see cref="MinCellCharacters"/> letters or digits, two in a row, alone in a piece of a
+    /// row cut into pieces, that lines up with pieces starting with a word Tesseract is sure of in two other rows within
+    /// <see cref="ColumnReach"/> font sizes: its left edge within half a font size of theirs, its right edge not past
+    /// theirs. A picture's noise sits beside the text, not in the columns its sure words make.
     /// </summary>
     private static HashSet<OcrWord> TableCells(IReadOnlyList<OcrLine> lines)
     {
-        static List<OcrWord> Starts(OcrLine line)
+        static bool Apart(OcrLine line, int i) =>
+            line.Words[i].LayoutBox.Left - line.Words[i - 1].LayoutBox.Right > PieceGap * Math.Max(1, line.FontSize);
+
+        // Each piece's first word and right edge.
+        static IEnumerable<(OcrWord First, double Right)> Pieces(OcrLine line)
         {
-            var starts = new List<OcrWord>();
-            for (var i = 0; i < line.Words.Count; i++)
+            var start = 0;
+            for (var i = 1; i <= line.Words.Count; i++)
             {
-                if (i == 0 || line.Words[i].LayoutBox.Left - line.Words[i - 1].LayoutBox.Right > PieceGap * Math.Max(1, line.FontSize))
+                if (i == line.Words.Count || Apart(line, i))
                 {
-                    starts.Add(line.Words[i]);
+                    yield return (line.Words[start], line.Words[i - 1].LayoutBox.Right);
+                    start = i;
                 }
             }
-
-            return starts;
         }
 
-        var rows = lines.Where(l => l.Words.Count > 0 && !HasIdeographs(l.Text)).Select(l => (Line: l, Starts: Starts(l))).ToList();
+        var rows = lines.Where(l => l.Words.Count > 0 && !HasIdeographs(l.Text))
+            .Select(l => (Line: l, Starts: Pieces(l).ToList())).ToList();
         var cells = new HashSet<OcrWord>();
-        foreach (var (line, starts) in rows.Where(r => r.Starts.Count >= 2))
+        foreach (var (line, pieces) in rows.Where(r => r.Starts.Count >= 2))
         {
             var size = Math.Max(1, line.FontSize);
-            foreach (var word in starts.Where(w => IsNoise(w) && HasTwoInARow(w.Text) && w.Text.Count(char.IsLetterOrDigit) >= MinCellCharacters))
+            // A word alone in its piece: one that runs on into the next cell ("LisbonE~ - | 168") would join two columns.
+            var alone = line.Words.Where((w, i) => (i == 0 || Apart(line, i)) && (i == line.Words.Count - 1 || Apart(line, i + 1)));
+            // ...and no wider than its characters: a box stretched over a cell's border would bridge two columns.
+            foreach (var word in alone.Where(w => IsNoise(w) && HasTwoInARow(w.Text) && w.Text.Count(char.IsLetterOrDigit) >= MinCellCharacters &&
+                                                  w.LayoutBox.Width <= MaxCharacterWidth * size * w.Text.Length))
             {
+                // Lined up with the column's sure cells, and ending within them: a word stretched past them would
+                // reach across into the next column.
                 var aligned = rows.Count(r => r.Line != line && Math.Abs(r.Line.LayoutBox.Bottom - line.LayoutBox.Bottom) <= ColumnReach * size &&
-                    r.Starts.Any(w => w.Confidence >= Sure && HasTwoInARow(w.Text) && Math.Abs(w.LayoutBox.Left - word.LayoutBox.Left) <= size / 2));
+                    r.Starts.Any(p => p.First.Confidence >= Sure && HasTwoInARow(p.First.Text) && Math.Abs(p.First.LayoutBox.Left - word.LayoutBox.Left) <= size / 2 &&
+                                      word.LayoutBox.Right <= p.Right + (size / 2)));
                 if (aligned >= 2)
                 {
                     cells.Add(word);
