@@ -396,4 +396,63 @@ public sealed class LayoutRuleTests
 
         Assert.Equal(["City Nightly cap Meal", "(EUR) (EUR)", "Seville A 140 27", "Seville B 202 41", "DublinD 132 54", "Porto E 155 40"], lines);
     }
+
+    [Fact]
+    public void Lines_tesseract_read_with_a_table_wait_for_the_paragraph_wrapped_beside_a_picture_above_them()
+    {
+        // Tesseract's blocks, in its order: a paragraph; a table's first column block, which also took the last line of
+        // the paragraph above the table; the text wrapped beside a picture over the table (read late); the table's
+        // second column block, which took that paragraph's first line.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(708, 11, ("The", 97, 57), ("line", 97, 80), ("manager", 97, 105), ("archives", 97, 150), ("every", 97, 200), ("receipt.", 97, 240)) with { Block = 1 },
+            WordsAt(506, 11, ("record", 96, 57), ("with", 96, 95), ("the", 96, 122), ("original", 96, 142), ("documents.", 96, 190)) with { Block = 2 },
+            WordsAt(458, 11, ("Bergen", 96, 57), ("A", 96, 94), ("102", 96, 178)) with { Block = 2 },
+            WordsAt(440, 11, ("Hamburg", 96, 57), ("B", 96, 102), ("196", 96, 178)) with { Block = 2 },
+            WordsAt(627, 11, ("The", 96, 278), ("regional", 96, 300), ("office", 96, 350), ("approves", 96, 388), ("the", 96, 440), ("list.", 96, 462)) with { Block = 3 },
+            WordsAt(536, 13, ("5.1", 96, 279), ("Scope", 96, 302), ("of", 96, 345), ("Checks", 96, 362)) with { Block = 3 },
+            WordsAt(518, 11, ("The", 96, 57), ("auditor", 96, 80), ("keeps", 96, 125), ("the", 96, 160), ("signed", 96, 182), ("request", 96, 222), ("and", 96, 268),
+                ("updates", 96, 292), ("the", 96, 338), ("calibration", 96, 360)) with { Block = 4 },
+            WordsAt(458, 11, ("46", 96, 298)) with { Block = 4 },
+            WordsAt(440, 11, ("25", 96, 298)) with { Block = 4 },
+        ]);
+
+        var texts = OcrLayout.ToPdfLines(page).Select(l => l.Text).ToList();
+
+        Assert.Equal(
+        [
+            "The line manager archives every receipt.", "The regional office approves the list.", "5.1 Scope of Checks",
+            "The auditor keeps the signed request and updates the calibration", "record with the original documents.",
+            "Bergen A", "102", "Hamburg B", "196", "46", "25",
+        ], texts);
+    }
+
+    [Fact]
+    public void Two_columns_keep_tesseracts_order_and_a_paragraph_a_column_block_ran_on_into_stays_below_the_heading_before_it()
+    {
+        // Left column (blocks 1, 2), right column (block 3, set a little higher) wholly above block 2's end: read left
+        // then right, as Tesseract did, since the columns do not share a stretch across the page. Then a table
+        // whose last column block (5) runs on below the next heading (block 6) into a paragraph: that paragraph follows it.
+        var page = new OcrPage(1, 595, 842,
+        [
+            WordsAt(700, 10, ("Left", 96, 57), ("column", 96, 80), ("opens", 96, 120), ("here.", 96, 150)) with { Block = 1 },
+            WordsAt(600, 10, ("Left", 96, 57), ("column", 96, 80), ("ends", 96, 120), ("here.", 96, 150)) with { Block = 2 },
+            WordsAt(720, 10, ("Right", 96, 320), ("column", 96, 345), ("opens", 96, 385), ("here.", 96, 415)) with { Block = 3 },
+            WordsAt(620, 10, ("Right", 96, 320), ("column", 96, 345), ("ends", 96, 385), ("here.", 96, 415)) with { Block = 3 },
+            WordsAt(450, 10, ("Oslo", 96, 57)) with { Block = 4 },
+            WordsAt(435, 10, ("Riga", 96, 57)) with { Block = 4 },
+            WordsAt(450, 10, ("136", 96, 300)) with { Block = 5 },
+            WordsAt(435, 10, ("129", 96, 300)) with { Block = 5 },
+            WordsAt(350, 10, ("Every", 96, 57), ("contractor", 96, 85), ("updates", 96, 140), ("the", 96, 180), ("travel", 96, 200), ("itinerary.", 96, 235)) with { Block = 5 },
+            WordsAt(380, 13, ("7.2", 96, 57), ("Examples", 96, 80)) with { Block = 6 },
+        ]);
+
+        var texts = OcrLayout.ToPdfLines(page).Select(l => l.Text).ToList();
+
+        Assert.Equal(
+        [
+            "Left column opens here.", "Left column ends here.", "Right column opens here.", "Right column ends here.",
+            "Oslo", "Riga", "136", "129", "7.2 Examples", "Every contractor updates the travel itinerary.",
+        ], texts);
+    }
 }

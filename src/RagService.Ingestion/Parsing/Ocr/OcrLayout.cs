@@ -25,13 +25,85 @@ internal static class OcrLayout
         var rows = RowNumbers(lines);
         var fragments = lines.Select(l => Fragments(l).ToList()).ToList();
         var blocks = TableBlocks(lines, rows, fragments);
-        for (var i = 0; i < lines.Count; i++)
+        foreach (var i in ReadingOrder(lines, blocks, rows))
         {
             var line = lines[i];
             foreach (var (text, box) in fragments[i])
             {
                 yield return new PdfLine(line.Page, text, box, line.FontSize, Bold: false, blocks[line.Block], page.Height) { Row = rows[i], Recognized = true };
             }
+        }
+    }
+
+    /// <summary>
+    /// The lines in Tesseract's order, except that nothing is read before a unit lying wholly above it in the same stretch
+    /// across the page. Tesseract sometimes reads a table, and lines it took into the table's blocks, before the paragraph
+    /// wrapped beside a picture above them. Units: each of Tesseract's blocks; a region of blocks joined by
+    /// <see cref="TableBlocks"/> over the rows its blocks share, and each run of its other rows (a paragraph a table's
+    /// column block ran on into) on its own. Units side by side (two columns) keep Tesseract's order.
+    /// </summary>
+    private static List<int> ReadingOrder(IReadOnlyList<OcrLine> lines, IReadOnlyDictionary<int, int> blocks, int[] rows)
+    {
+        var units = new List<List<int>>();
+        foreach (var group in Enumerable.Range(0, lines.Count).GroupBy(i => blocks[lines[i].Block]))
+        {
+            var members = group.ToList();
+            if (members.Select(i => lines[i].Block).Distinct().Count() == 1)
+            {
+                units.Add(members);
+                continue;
+            }
+
+            var shared = members.GroupBy(i => rows[i]).Where(r => r.Count() > 1).Select(r => r.Key).ToList();
+            var (first, last) = shared.Count == 0 ? (int.MaxValue, int.MinValue) : (shared.Min(), shared.Max());
+            units.Add([.. members.Where(i => rows[i] >= first && rows[i] <= last)]);
+            foreach (var run in Runs(members.Where(i => rows[i] < first || rows[i] > last).OrderBy(i => rows[i]).ToList(), rows))
+            {
+                units.Add(run);
+            }
+        }
+
+        units.RemoveAll(u => u.Count == 0);
+        units.Sort((a, b) => a.Min().CompareTo(b.Min()));
+        var boxes = units.Select(u => u.Select(i => lines[i].LayoutBox).Aggregate((a, b) => a.Union(b))).ToList();
+        bool Above(int a, int b)
+        {
+            var (x, y) = (boxes[a], boxes[b]);
+            var overlap = Math.Min(x.Right, y.Right) - Math.Max(x.Left, y.Left);
+            return x.Bottom >= y.Top - 1 && overlap > 0.5 * Math.Min(x.Width, y.Width);
+        }
+
+        var order = new List<int>(lines.Count);
+        var done = new bool[units.Count];
+        for (var n = 0; n < units.Count; n++)
+        {
+            // The first unit in Tesseract's order with nothing left unread above it.
+            var next = Enumerable.Range(0, units.Count).First(u => !done[u] && !Enumerable.Range(0, units.Count).Any(a => !done[a] && a != u && Above(a, u)));
+            done[next] = true;
+            order.AddRange(units[next]);
+        }
+
+        return order;
+    }
+
+    /// <summary>Lines split where their rows stop following each other.</summary>
+    private static IEnumerable<List<int>> Runs(List<int> sorted, int[] rows)
+    {
+        var run = new List<int>();
+        foreach (var i in sorted)
+        {
+            if (run.Count > 0 && rows[i] > rows[run[^1]] + 1)
+            {
+                yield return run;
+                run = [];
+            }
+
+            run.Add(i);
+        }
+
+        if (run.Count > 0)
+        {
+            yield return run;
         }
     }
 
