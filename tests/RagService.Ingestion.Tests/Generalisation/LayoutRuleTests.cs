@@ -455,4 +455,18 @@ public sealed class LayoutRuleTests
             "Oslo", "Riga", "136", "129", "7.2 Examples", "Every contractor updates the travel itinerary.",
         ], texts);
     }
+
+    [Fact]
+    public void Flat_boxes_that_each_lie_above_the_other_are_still_all_read()
+    {
+        // Two zero-height lines at one height, overlapping across the page: each is "wholly above" the other.
+        static OcrLine Flat(string text, double left, int block) =>
+            new(1, text, new BoundingBox(left, 500, left + 100, 500), 10, block, 0, 96) { Words = [new OcrWord(text, new BoundingBox(left, 500, left + 100, 500), 96)] };
+        var page = new OcrPage(1, 595, 842, [Flat("first", 57, 1), Flat("second", 60, 2), WordsAt(400, 10, ("below", 96, 57)) with { Block = 3 }]);
+
+        var texts = OcrLayout.ToPdfLines(page).Select(l => l.Text).ToList();
+
+        Assert.Equal(3, texts.Count);
+        Assert.Equal("below", texts[^1]);
+    }
 }

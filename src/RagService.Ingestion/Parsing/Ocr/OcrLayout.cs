@@ -66,21 +66,37 @@ internal static class OcrLayout
         units.RemoveAll(u => u.Count == 0);
         units.Sort((a, b) => a.Min().CompareTo(b.Min()));
         var boxes = units.Select(u => u.Select(i => lines[i].LayoutBox).Aggregate((a, b) => a.Union(b))).ToList();
-        bool Above(int a, int b)
+        // How many unread units lie wholly above each unit, in the same stretch across the page.
+        var aboveOf = new List<int>[units.Count];
+        var waiting = new int[units.Count];
+        for (var a = 0; a < units.Count; a++)
         {
-            var (x, y) = (boxes[a], boxes[b]);
-            var overlap = Math.Min(x.Right, y.Right) - Math.Max(x.Left, y.Left);
-            return x.Bottom >= y.Top - 1 && overlap > 0.5 * Math.Min(x.Width, y.Width);
+            aboveOf[a] = [];
+            for (var b = 0; b < units.Count; b++)
+            {
+                var (x, y) = (boxes[a], boxes[b]);
+                if (a != b && x.Bottom >= y.Top - 1 && Math.Min(x.Right, y.Right) - Math.Max(x.Left, y.Left) > 0.5 * Math.Min(x.Width, y.Width))
+                {
+                    aboveOf[a].Add(b);
+                    waiting[b]++;
+                }
+            }
         }
 
         var order = new List<int>(lines.Count);
         var done = new bool[units.Count];
         for (var n = 0; n < units.Count; n++)
         {
-            // The first unit in Tesseract's order with nothing left unread above it.
-            var next = Enumerable.Range(0, units.Count).First(u => !done[u] && !Enumerable.Range(0, units.Count).Any(a => !done[a] && a != u && Above(a, u)));
+            // The first unit in Tesseract's order with nothing left unread above it (or, should flat boxes make two units
+            // each "above" the other, the first one unread).
+            var free = Enumerable.Range(0, units.Count).Where(u => !done[u]).ToList();
+            var next = free.FirstOrDefault(u => waiting[u] == 0, free[0]);
             done[next] = true;
             order.AddRange(units[next]);
+            foreach (var b in aboveOf[next])
+            {
+                waiting[b]--;
+            }
         }
 
         return order;
