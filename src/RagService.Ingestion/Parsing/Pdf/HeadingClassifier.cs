@@ -73,7 +73,8 @@ internal sealed partial class HeadingClassifier
         var sizes = new List<double>();
         // A cover's type sizes are its designer's, not the document's heading levels: ranked with the rest, a 70 pt
         // imprint and a 43 pt title push every chapter heading down to level 5 or 6.
-        foreach (var size in lines.Where(l => !covers.Contains(l) && !l.Sideways && l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter))
+        foreach (var size in lines.Where(l => !covers.Contains(l) && !l.Sideways && l.FontSize >= body * LargerRatioOf(l) && IsShort(l.Text, MaxHeadingWords) && l.Text.Any(char.IsLetter) &&
+                                      !Byline.IsNames(l.Text))
                      .Select(l => l.FontSize).Distinct().OrderDescending())
         {
             // Sizes within a point of each other are one level (rounding, optical sizing).
@@ -107,7 +108,11 @@ internal sealed partial class HeadingClassifier
     public double BodySize => _bodySize;
 
     /// <summary>The heading level (1 = top) or null for body text.</summary>
-    public int? LevelOf(PdfLine line)
+    public int? LevelOf(PdfLine line) =>
+        // An author line passes every size and weight test a heading does (it is tested last: it is the rarer case).
+        Candidate(line) is { } level && !Byline.IsNames(line.Text) ? level : null;
+
+    private int? Candidate(PdfLine line)
     {
         // On a cover only the title heads anything; its other large lines (a label such as "Front cover",
         // marketing bullets, an imprint in display type, the author list) are text.
@@ -258,10 +263,10 @@ internal sealed partial class HeadingClassifier
     private static partial Regex Numbered();
 
     /// <summary>
-    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
+    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]", a paper's supporting material "S1 Fig.", "S2 Table"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
     /// "x = f(y);") are set large or bold without being headings.
     /// </summary>
-    [GeneratedRegex(@"[<>{}=;]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[<>{}=;]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|S\d{1,2}\s*(?:table|fig(?:ure)?)\b|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
     private static partial Regex NeverHeading();
 
     /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>

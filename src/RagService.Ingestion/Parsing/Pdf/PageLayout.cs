@@ -32,7 +32,7 @@ internal static class PageLayout
         // stamp running up the margin of an upright page) is kept out of the frame's rows, where it would be a
         // letter per row that the table and column rules take for cells, and read in its own direction after the
         // page's text; its boxes are carried into the frame.
-        var (along, across) = turn.Split(page.Letters);
+        var (along, across) = turn.Split(Overstrike.Remove(page.Letters));
         var lines = Layout(turn.Upright(along), turn.Upright(grids ?? []), page.Number, turn.Height);
         if (across.Count > 0)
         {
@@ -58,9 +58,9 @@ internal static class PageLayout
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
-        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
+        var words = SpacedLetters.Join(UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text) && w.Letters.Count > 0)
-            .ToList();
+            .ToList());
         if (words.Count == 0)
         {
             return [];

@@ -1,0 +1,166 @@
+using RagService.Core.Documents;
+using RagService.Ingestion.Parsing;
+using RagService.Ingestion.Parsing.Pdf;
+using RagService.TestSupport;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+using Xunit.Abstractions;
+using PageSize = UglyToad.PdfPig.Content.PageSize;
+
+namespace RagService.Ingestion.Tests;
+
+using DocumentFormat = RagService.Core.Documents.DocumentFormat;
+
+/// <summary>
+/// How producers place glyphs, seen on real PDFs outside the scored sets and rebuilt here with PdfPig's writer:
+/// a fake bold that paints every glyph twice a fraction of a point apart (doubled text, "第第一一章章"), glyphs
+/// placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
+/// letters PdfPig's writer measures: the writer sets true widths, so its own files do not come apart), and author lines
+/// set bold under a paper's title, which pass every test a heading does.
+/// </summary>
+public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private async Task<DocumentTree> ParseAsync(string name, byte[] pdf)
+    {
+        var path = _files.Write(name, pdf);
+        var tree = await new PdfParser().ParseAsync(new DocumentSource(path, name, DocumentFormat.Pdf), CancellationToken.None);
+        output.WriteLine(DocumentTreeMarkdown.Render(tree));
+        return tree;
+    }
+
+    private static void Body(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, ref double y, int lines, string topic)
+    {
+        for (var i = 0; i < lines; i++)
+        {
+            page.AddText($"Line {i + 1} on {topic} tells the committee how the tide gauges are checked.", 10, new PdfPoint(60, y), font);
+            y -= 13;
+        }
+
+        y -= 12;
+    }
+
+    [Fact]
+    public async Task Text_painted_twice_for_a_fake_bold_is_read_once_and_true_double_letters_stay()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        // Each glyph of the heading painted again 0.4 pt to the right: a fake bold.
+        void FakeBold(string text, double size)
+        {
+            var letters = page.MeasureText(text, size, new PdfPoint(60, y), regular);
+            foreach (var letter in letters.Where(l => !string.IsNullOrWhiteSpace(l.Value)))
+            {
+                page.AddText(letter.Value, size, letter.StartBaseLine, regular);
+                page.AddText(letter.Value, size, new PdfPoint(letter.StartBaseLine.X + 0.4, letter.StartBaseLine.Y), regular);
+            }
+
+            y -= size * 2;
+        }
+
+        FakeBold("Committee Summary", 16);
+        Body(page, regular, ref y, 4, "the summary");
+        // A whole line painted a second time over itself (fill, then again as outline).
+        page.AddText("Tidal Assessment Process", 16, new PdfPoint(60, y), regular);
+        page.AddText("Tidal Assessment Process", 16, new PdfPoint(60.3, y - 0.2), regular);
+        y -= 32;
+        Body(page, regular, ref y, 4, "the assessment");
+
+        var tree = await ParseAsync("fake-bold.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["Committee Summary", "Tidal Assessment Process"], headings);
+        // Letters doubled by the writer stay doubled: "committee" has mm, tt and ee a full advance apart.
+        Assert.Contains(tree.Blocks, b => b.Text.Contains("tells the committee how", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("The SSM2163 is an ideal companion product", "The|SSM2163|is|an|ideal|companion|product")]
+    [InlineData("FEATURES", "FEATURES")]
+    // Single digits a word space apart (a rating scale) are separate numbers.
+    [InlineData("Rate it 1 2 3 4 5 where five is best", "Rate|it|1|2|3|4|5|where|five|is|best")]
+    public void Letters_a_word_extractor_returned_one_by_one_are_rebuilt_into_words_at_the_wider_gaps(string line, string words)
+    {
+        // The letters as a producer that places every glyph on its own sets them: the extractor (here, one word per
+        // letter, as PdfPig's returns them for such files) cannot tell the gaps inside words from word spaces.
+        var singles = LettersOf(line).Where(l => !string.IsNullOrWhiteSpace(l.Value)).Select(l => new Word([l])).ToList();
+        var joined = SpacedLetters.Join(singles);
+
+        Assert.Equal(words.Split('|'), joined.Select(w => w.Text));
+    }
+
+    /// <summary>The letters of one line of 10 pt Helvetica as PdfPig reads them back from a written file.</summary>
+    private static IReadOnlyList<Letter> LettersOf(string line)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        builder.AddPage(PageSize.A4).AddText(line, 10, new PdfPoint(60, 700), font);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(builder.Build());
+        return document.GetPage(1).Letters.ToList();
+    }
+
+    [Fact]
+    public void Words_that_came_out_whole_are_not_joined_to_their_neighbours()
+    {
+        var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(LettersOf("Section A B C of the form")).ToList();
+
+        var joined = SpacedLetters.Join(words);
+
+        Assert.Equal(["Section", "A", "B", "C", "of", "the", "form"], joined.Select(w => w.Text));
+    }
+
+    [Fact]
+    public async Task Author_lines_under_a_papers_title_are_text_and_its_sections_are_headings()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.TimesRoman);
+        var bold = builder.AddStandard14Font(Standard14Font.TimesBold);
+        var page = builder.AddPage(PageSize.A4);
+        page.AddText("Tide Gauge Drift in Estuarine Harbours", 18, new PdfPoint(60, 780), bold);
+        // Authors set bold at body size, the list broken over rows by affiliation marks, as journals set them.
+        page.AddText("Maria K. Okafor", 10, new PdfPoint(60, 752), bold);
+        page.AddText("1", 6, new PdfPoint(136, 756), regular);
+        page.AddText(", Tomas Lindqvist", 10, new PdfPoint(140, 752), bold);
+        page.AddText("2", 6, new PdfPoint(222, 756), regular);
+        page.AddText("Anne-Sophie van der Berg, Kenji Watanabe and Priya Raman", 10, new PdfPoint(60, 738), bold);
+        var y = 710.0;
+        foreach (var section in new[] { "Introduction", "Methods" })
+        {
+            page.AddText(section, 10, new PdfPoint(60, y), bold);
+            y -= 16;
+            Body(page, regular, ref y, 4, section.ToLowerInvariant());
+        }
+
+        var tree = await ParseAsync("paper.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["Tide Gauge Drift in Estuarine Harbours", "Introduction", "Methods"], headings);
+        Assert.Contains(tree.Blocks, b => b.Kind != BlockKind.Heading && b.Text.Contains("Kenji Watanabe", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Michael J. Montague", true)]
+    [InlineData(", Gang Li", true)]
+    [InlineData("and Wesley C. Warren", true)]
+    [InlineData("Kevin Blackistone , Javier Quilez , Belen Lorente-Galdos , Tomas Marques-Bonet", true)]
+    [InlineData("Matthew W. Hahn , Marilyn Menotti-Raymond , Stephen J. O’Brien", true)]
+    [InlineData("PetrasRimantasVenskutonis ,PhilippeDesprès ,PierreRoques *,ChakerEl", true)]
+    [InlineData("Jane Doe1, John Smith2,* and Ana de la Cruz3", true)]
+    [InlineData("Roles and Responsibilities", false)]
+    [InlineData("Health, Safety and Environment", false)]
+    [InlineData("Fact Sheet", false)]
+    [InlineData("Share Repurchase Plan", false)]
+    [InlineData("Jane Doe and John Smith", false)]
+    [InlineData("Board of Directors", false)]
+    [InlineData("2.1 Existing Row and Column Control", false)]
+    [InlineData("Highlights", false)]
+    public void Bylines_are_runs_of_personal_names(string text, bool byline) =>
+        Assert.Equal(byline, Byline.IsNames(text));
+}
