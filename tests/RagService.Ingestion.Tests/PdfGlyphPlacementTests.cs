@@ -16,7 +16,8 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// <summary>
 /// How producers place glyphs, seen on real PDFs outside the scored sets and rebuilt here with PdfPig's writer:
 /// a fake bold that paints every glyph twice a fraction of a point apart (doubled text, "第第一一章章"), glyphs
-/// placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
+/// words set apart by moving the pen with no space glyph, so that a word extractor runs them together
+/// ("comparisonofthreecommon"), glyphs placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
 /// letters PdfPig's writer measures: the writer sets true widths, so its own files do not come apart), and author lines
 /// set bold under a paper's title, which pass every test a heading does.
 /// </summary>
@@ -91,7 +92,7 @@ public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposab
         // The letters as a producer that places every glyph on its own sets them: the extractor (here, one word per
         // letter, as PdfPig's returns them for such files) cannot tell the gaps inside words from word spaces.
         var singles = LettersOf(line).Where(l => !string.IsNullOrWhiteSpace(l.Value)).Select(l => new Word([l])).ToList();
-        var joined = SpacedLetters.Join(singles);
+        var joined = WordSpaces.JoinSpacedLetters(singles);
 
         Assert.Equal(words.Split('|'), joined.Select(w => w.Text));
     }
@@ -111,9 +112,43 @@ public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposab
     {
         var words = UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(LettersOf("Section A B C of the form")).ToList();
 
-        var joined = SpacedLetters.Join(words);
+        var joined = WordSpaces.JoinSpacedLetters(words);
 
         Assert.Equal(["Section", "A", "B", "C", "of", "the", "form"], joined.Select(w => w.Text));
+    }
+
+    [Fact]
+    public async Task Word_spaces_made_by_moving_the_pen_without_a_space_glyph_are_kept()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        // Each word drawn on its own, the pen moved 0.18 em between them and no space glyph drawn: under the
+        // 0.39 of a lowercase letter's height that PdfPig's extractor wants before it breaks a word.
+        void Moved(string text, double size)
+        {
+            var x = 60.0;
+            foreach (var word in text.Split(' '))
+            {
+                var letters = page.AddText(word, size, new PdfPoint(x, y), regular);
+                x = letters[^1].EndBaseLine.X + size * 0.18;
+            }
+
+            y -= size * 1.5;
+        }
+
+        Moved("In vitro comparison of three common essential oils", 18);
+        y -= 10;
+        for (var i = 0; i < 4; i++)
+        {
+            Moved($"Line {i + 1} of the methods section names the cell cultures used in this assay", 10);
+        }
+
+        var tree = await ParseAsync("pen-moves.pdf", builder.Build());
+
+        Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Heading && b.Text == "In vitro comparison of three common essential oils");
+        Assert.Contains(tree.Blocks, b => b.Text.Contains("Line 3 of the methods section names the cell cultures used in this assay", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -161,6 +196,8 @@ public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposab
     [InlineData("Board of Directors", false)]
     [InlineData("2.1 Existing Row and Column Control", false)]
     [InlineData("Highlights", false)]
+    [InlineData("A. Applicant", false)]
+    [InlineData("J. Smith", false)]
     public void Bylines_are_runs_of_personal_names(string text, bool byline) =>
         Assert.Equal(byline, Byline.IsNames(text));
 }

@@ -10,8 +10,8 @@ namespace RagService.Ingestion.Parsing.Pdf;
 /// <para>
 /// A line is a byline when, with affiliation marks (digits, letters after a comma, *, †, ‡) left out, it is a run
 /// of personal names split by commas, semicolons, "and" or "&amp;": two or more names of two to four capitalised
-/// words where at least one has an initial ("J.") or there are three names or more; a single name with an
-/// initial; or a piece of such a list cut by the affiliation marks between rows (it opens with a comma or "and").
+/// words where at least one has an initial ("J.") or there are three names or more; a single name with a
+/// middle initial ("Michael J. Montague"; "A. Applicant" is a form's section A); or a piece of such a list cut by the affiliation marks between rows (it opens with a comma or "and").
 /// Names run together without word spaces ("PetrasRimantasVenskutonis") count their capitals as words.
 /// Three Title Case words in a row ("Sales Planning, Cost Control and Risk Management") would also pass, which
 /// is why a list without initials needs three names or more.
@@ -47,11 +47,12 @@ internal static partial class Byline
             return true;
         }
 
-        return items.Count == 1 ? withInitial == 1 : withInitial > 0 || items.Count >= 3;
+        // Alone, a name needs a middle initial: "A. Applicant" (a form's section A) is set like "J. Smith".
+        return items.Count == 1 ? names[0]!.Value.MiddleInitial : withInitial > 0 || items.Count >= 3;
     }
 
     /// <summary>Two to four capitalised words (initials, hyphenated and particled names allowed), or null.</summary>
-    private static (int Words, bool Initial)? Name(string item)
+    private static (int Words, bool Initial, bool MiddleInitial)? Name(string item)
     {
         var words = new List<string>();
         foreach (var token in item.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -60,12 +61,14 @@ internal static partial class Byline
         }
 
         var initial = false;
+        var middle = false;
         var capitalised = 0;
         foreach (var word in words)
         {
             if (Initial().IsMatch(word))
             {
                 initial = true;
+                middle |= capitalised > 0 && !Initial().IsMatch(words[0]);
                 capitalised++;
             }
             else if (NameWord().IsMatch(word))
@@ -78,7 +81,9 @@ internal static partial class Byline
             }
         }
 
-        return capitalised is >= 2 and <= 4 && words.Count <= 5 ? (capitalised, initial) : null;
+        // A middle initial stands between a first name and a surname.
+        middle &= !Initial().IsMatch(words[^1]);
+        return capitalised is >= 2 and <= 4 && words.Count <= 5 ? (capitalised, initial, middle) : null;
     }
 
     /// <summary>"PetrasRimantasVenskutonis" → Petras, Rimantas, Venskutonis (a name whose word spaces were lost).</summary>

@@ -58,9 +58,9 @@ internal static class PageLayout
         // Letters in content-stream order, split at spaces and gaps: about three times faster than the
         // nearest-neighbour extractor (which dominated parse time) and, with rows rebuilt by position
         // below, as good on the scored documents.
-        var words = SpacedLetters.Join(UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
+        var words = WordSpaces.JoinSpacedLetters(WordSpaces.SplitLostSpaces(UglyToad.PdfPig.Util.DefaultWordExtractor.Instance.GetWords(letters)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text) && w.Letters.Count > 0)
-            .ToList());
+            .ToList()));
         if (words.Count == 0)
         {
             return [];
