@@ -19,7 +19,8 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// words set apart by moving the pen with no space glyph, so that a word extractor runs them together
 /// ("comparisonofthreecommon"), glyphs placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
 /// letters PdfPig's writer measures: the writer sets true widths, so its own files do not come apart), and author lines
-/// set bold under a paper's title, which pass every test a heading does.
+/// set bold under a paper's title, which pass every test a heading does, as do the rest of a sentence set bold on a
+/// line of its own and a bold bullet.
 /// </summary>
 public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposable
 {
@@ -178,6 +179,37 @@ public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposab
         var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
         Assert.Equal(["Tide Gauge Drift in Estuarine Harbours", "Introduction", "Methods"], headings);
         Assert.Contains(tree.Blocks, b => b.Kind != BlockKind.Heading && b.Text.Contains("Kenji Watanabe", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bold_lines_opening_in_lower_case_or_with_a_bullet_are_not_headings_but_a_wrapped_title_stays_whole()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        // A title wrapped so that its second line opens in lower case.
+        page.AddText("Harbour Inspection Programme for the", 16, new PdfPoint(60, 780), bold);
+        page.AddText("coastal councils", 16, new PdfPoint(60, 760), bold);
+        var y = 730.0;
+        Body(page, regular, ref y, 3, "the programme");
+        page.AddText("a) Scope", 10, new PdfPoint(60, y), bold);
+        y -= 16;
+        Body(page, regular, ref y, 3, "the scope");
+        // The rest of a sentence set bold, standing on its own line, and a bold bullet.
+        page.AddText("recommended that every council reports the cost of", 10, new PdfPoint(60, y), bold);
+        y -= 16;
+        Body(page, regular, ref y, 3, "the costs");
+        page.AddText("• Sea walls inspected every year", 10, new PdfPoint(60, y), bold);
+        y -= 16;
+        Body(page, regular, ref y, 3, "the sea walls");
+
+        var tree = await ParseAsync("lower-case.pdf", builder.Build());
+
+        var headings = tree.Blocks.Where(b => b.Kind == BlockKind.Heading).Select(b => b.Text).ToList();
+        Assert.Equal(["Harbour Inspection Programme for the coastal councils", "a) Scope"], headings);
+        Assert.Contains(tree.Blocks, b => b.Kind != BlockKind.Heading && b.Text.Contains("recommended that every council", StringComparison.Ordinal));
+        Assert.Contains(tree.Blocks, b => b.Kind != BlockKind.Heading && b.Text.Contains("Sea walls inspected every year", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -104,6 +104,9 @@ internal sealed partial class HeadingClassifier
         return classifier;
     }
 
+    /// <summary>The PDF's bookmarks name this text.</summary>
+    public bool Outlined(string text) => _outline.Count > 0 && _outline.ContainsKey(PdfOutline.Key(text));
+
     /// <summary>The size most body characters are set in.</summary>
     public double BodySize => _bodySize;
 
@@ -242,6 +245,29 @@ internal sealed partial class HeadingClassifier
         return words.Count > 0 && words.All(w => char.IsUpper(w.First(char.IsLetter)));
     }
 
+    /// <summary>
+    /// Opens with a lower-case word ("each government entity use Exhibits A-1 through A-3", "investors is that royalty"):
+    /// the rest of a sentence in bold or a pull quote's next line, not a heading. A letter enumerator ("a) Scope",
+    /// "iv. Costs") and a name with capitals inside ("iPhone", "eBay") still may start one. Only a heading's first line
+    /// is tested: a title wrapped over two lines goes on in lower case ("Securing and protecting IBM DB2" / "data").
+    /// </summary>
+    public static bool StartsMidSentence(string text)
+    {
+        var trimmed = text.TrimStart();
+        var end = 0;
+        while (end < trimmed.Length && char.IsLetter(trimmed[end]))
+        {
+            end++;
+        }
+
+        if (end < 2 || !trimmed[..end].All(char.IsLower))
+        {
+            return false;
+        }
+
+        return !(end <= 4 && end < trimmed.Length && trimmed[end] is '.' or ')');
+    }
+
     private static bool IsShort(string text, int words) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= words;
 
     /// <summary>"3" or "3." → 1, "2.1" → 2, "Chapter 3" / "第三章" / "一、" → 1, "（一）" → 2; null when the line is not numbered.</summary>
@@ -263,10 +289,10 @@ internal sealed partial class HeadingClassifier
     private static partial Regex Numbered();
 
     /// <summary>
-    /// Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]", a paper's supporting material "S1 Fig.", "S2 Table"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
+    /// A line opening with a bullet is a list item. Caption labels ("Table 2-2", "Figure 3.1:", "图 2", "[표 1]", a paper's supporting material "S1 Fig.", "S2 Table"), web or mail addresses and code ("CREATE PERMISSION &lt;name&gt;",
     /// "x = f(y);") are set large or bold without being headings.
     /// </summary>
-    [GeneratedRegex(@"[<>{}=;]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|S\d{1,2}\s*(?:table|fig(?:ure)?)\b|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[<>{}=;]|^\s*[•●▪■◦‣∙○□➢►▶✓✔]|^\s*[\[(（【]?\s*(?:(?:table|figure|fig\.|chart|exhibit)\s+\d[\d.\-–]*(?:\s|:|\]|$)|S\d{1,2}\s*(?:table|fig(?:ure)?)\b|[图表図]\s*\d|(?:표|그림)\s*\d|\S+\.(?:com|org|net|gov|edu)(?:/\S*)?\s*$|\S+@\S+\s*$|(?:https?://|www\.)\S+\s*$)", RegexOptions.IgnoreCase)]
     private static partial Regex NeverHeading();
 
     /// <summary>Code typefaces: a numbered line set in them is a listing, not a heading.</summary>

@@ -42,10 +42,11 @@ internal static partial class ParagraphAssembler
             }
 
             var text = JoinLines(current);
-            // A "heading" that runs on for more than a few lines, or to a question or a long sentence, is
-            // emphasised body text (a bold survey question, a list of names on a cover), not a heading.
+            // A "heading" that runs on for more than a few lines, or to a question or a long sentence, or that opens in
+            // lower case, is emphasised body text (a bold survey question, a list of names on a cover, the rest of a
+            // bold sentence), not a heading.
             if (currentLevel is not null && (current.Count > MaxHeadingLines || HeadingCannotEnd().IsMatch(text) ||
-                text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords))
+                text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > MaxHeadingWords || (HeadingClassifier.StartsMidSentence(text) && !headings.Outlined(text))))
             {
                 currentLevel = null;
             }
