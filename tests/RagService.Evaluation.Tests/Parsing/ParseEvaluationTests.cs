@@ -45,8 +45,9 @@ public sealed class ParseEvaluationTests(ITestOutputHelper output)
     private const double DocxTextSimilarity = 0.965;
     private const double DocxCellAccuracy = 0.91;
     private const double PdfTextSimilarity = 0.925;
-    // 0.906 since the cover rule (docs/benchmarks.md, issue 15, "Covers"); 0.859 before.
-    private const double PdfHeadingF1 = 0.89;
+    // 0.913 since the lower-case and bullet rules (docs/benchmarks.md, "Classes found on real PDFs outside the
+    // scored sets"); 0.906 after the cover rule; 0.859 before.
+    private const double PdfHeadingF1 = 0.90;
     private const int PdfTablesRecovered = 8;
     private const double PdfCellAccuracy = 0.78;
 
