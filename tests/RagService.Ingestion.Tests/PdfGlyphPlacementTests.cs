@@ -1,7 +1,5 @@
 using RagService.Core.Documents;
-using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Pdf;
-using RagService.TestSupport;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -10,8 +8,6 @@ using Xunit.Abstractions;
 using PageSize = UglyToad.PdfPig.Content.PageSize;
 
 namespace RagService.Ingestion.Tests;
-
-using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 
 /// <summary>
 /// How producers place glyphs, seen on real PDFs outside the scored sets and rebuilt here with PdfPig's writer:
@@ -22,20 +18,8 @@ using DocumentFormat = RagService.Core.Documents.DocumentFormat;
 /// set bold under a paper's title, which pass every test a heading does, as do the rest of a sentence set bold on a
 /// line of its own and a bold bullet.
 /// </summary>
-public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : IDisposable
+public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : PdfParsingTest(output)
 {
-    private readonly TestFiles _files = new();
-
-    public void Dispose() => _files.Dispose();
-
-    private async Task<DocumentTree> ParseAsync(string name, byte[] pdf)
-    {
-        var path = _files.Write(name, pdf);
-        var tree = await new PdfParser().ParseAsync(new DocumentSource(path, name, DocumentFormat.Pdf), CancellationToken.None);
-        output.WriteLine(DocumentTreeMarkdown.Render(tree));
-        return tree;
-    }
-
     private static void Body(PdfPageBuilder page, PdfDocumentBuilder.AddedFont font, ref double y, int lines, string topic)
     {
         for (var i = 0; i < lines; i++)

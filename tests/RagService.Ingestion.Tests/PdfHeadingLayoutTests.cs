@@ -1,5 +1,4 @@
 using RagService.Core.Documents;
-using RagService.Ingestion.Parsing;
 using RagService.Ingestion.Parsing.Pdf;
 using RagService.TestSupport;
 using UglyToad.PdfPig.Core;
@@ -10,27 +9,13 @@ using PageSize = UglyToad.PdfPig.Content.PageSize;
 
 namespace RagService.Ingestion.Tests;
 
-using DocumentFormat = RagService.Core.Documents.DocumentFormat;
-
 /// <summary>
 /// Page layouts that broke reading order or headings on real documents, rebuilt with PdfPig's writer:
 /// a two-column body under a full-width title and abstract, section numbers set a tab away from their
 /// titles, a running header beside the page number on a one-page excerpt, and headings set apart by typeface.
 /// </summary>
-public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : IDisposable
+public sealed class PdfHeadingLayoutTests(ITestOutputHelper output) : PdfParsingTest(output)
 {
-    private readonly TestFiles _files = new();
-
-    public void Dispose() => _files.Dispose();
-
-    private async Task<DocumentTree> ParseAsync(string name, byte[] pdf)
-    {
-        var path = _files.Write(name, pdf);
-        var tree = await new PdfParser().ParseAsync(new DocumentSource(path, name, DocumentFormat.Pdf), CancellationToken.None);
-        output.WriteLine(DocumentTreeMarkdown.Render(tree));
-        return tree;
-    }
-
     private static readonly string[] LeftColumn = Enumerable.Range(1, 12).Select(i => $"Left column sentence {i:00} about tide gauges").ToArray();
     private static readonly string[] RightColumn = Enumerable.Range(1, 12).Select(i => $"Right column sentence {i:00} on sea walls").ToArray();
 
