@@ -13,7 +13,7 @@ namespace RagService.Ingestion.Tests;
 /// How producers place glyphs, seen on real PDFs outside the scored sets and rebuilt here with PdfPig's writer:
 /// a fake bold that paints every glyph twice a fraction of a point apart (doubled text, "第第一一章章"), glyphs
 /// words set apart by moving the pen with no space glyph, so that a word extractor runs them together
-/// ("comparisonofthreecommon"), glyphs placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
+/// ("comparisonofthreecommon"), accents drawn as glyphs of their own over their letters ("Universite ´"), glyphs placed one by one so that a word extractor returns single letters ("T h e S S M 2 1 6 3", rebuilt here from the
 /// letters PdfPig's writer measures: the writer sets true widths, so its own files do not come apart), and author lines
 /// set bold under a paper's title, which pass every test a heading does, as do the rest of a sentence set bold on a
 /// line of its own and a bold bullet.
@@ -134,6 +134,41 @@ public sealed class PdfGlyphPlacementTests(ITestOutputHelper output) : PdfParsin
 
         Assert.Contains(tree.Blocks, b => b.Kind == BlockKind.Heading && b.Text == "In vitro comparison of three common essential oils");
         Assert.Contains(tree.Blocks, b => b.Text.Contains("Line 3 of the methods section names the cell cultures used in this assay", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Accents_drawn_as_glyphs_of_their_own_over_a_letter_are_folded_into_it_and_a_caret_in_code_stays()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
+        // As TeX sets "é": the plain letter, then a spacing accent centred over it (a cedilla under it).
+        // The accents are drawn after the whole line, as some producers draw them.
+        void Accented(string text, params (string Word, int Letter, string Accent)[] accents)
+        {
+            var letters = page.AddText(text, 10, new PdfPoint(60, y), regular);
+            foreach (var (word, letter, accent) in accents)
+            {
+                var under = letters[text.IndexOf(word, StringComparison.Ordinal) + letter];
+                var width = page.MeasureText(accent, 10, new PdfPoint(0, 0), regular)[0].EndBaseLine.X;
+                var centre = (under.StartBaseLine.X + under.EndBaseLine.X) / 2;
+                page.AddText(accent, 10, new PdfPoint(centre - width / 2, y), regular);
+            }
+
+            y -= 14;
+        }
+
+        Accented("Universite de la Reunion and the Institut Francois Jacob fund the study.", ("Universite", 9, "´"), ("Reunion", 1, "´"), ("Francois", 4, "¸"));
+        Accented("Linkoping and Gottingen host the second and third workshops this year.", ("Linkoping", 4, "¨"), ("Gottingen", 1, "¨"));
+        page.AddText("In the code the power is written a^b and the home folder ~/x as usual.", 10, new PdfPoint(60, y), regular);
+
+        var tree = await ParseAsync("accents.pdf", builder.Build());
+
+        var text = string.Join(" ", tree.Blocks.Select(b => b.Text));
+        Assert.Contains("Université de la Réunion and the Institut François Jacob", text, StringComparison.Ordinal);
+        Assert.Contains("Linköping and Göttingen host", text, StringComparison.Ordinal);
+        Assert.Contains("written a^b and the home folder ~/x as usual", text, StringComparison.Ordinal);
     }
 
     [Fact]

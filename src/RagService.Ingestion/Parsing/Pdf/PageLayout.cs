@@ -32,7 +32,7 @@ internal static class PageLayout
         // stamp running up the margin of an upright page) is kept out of the frame's rows, where it would be a
         // letter per row that the table and column rules take for cells, and read in its own direction after the
         // page's text; its boxes are carried into the frame.
-        var (along, across) = turn.Split(Overstrike.Remove(page.Letters));
+        var (along, across) = turn.Split(Accents.Compose(Overstrike.Remove(page.Letters)));
         var lines = Layout(turn.Upright(along), turn.Upright(grids ?? []), page.Number, turn.Height);
         if (across.Count > 0)
         {
