@@ -33,14 +33,16 @@ public sealed class TracingTests : IDisposable
 
         await RagApiHost.SearchAsync(client, index, new { query = "relief valve pressure" });
 
-        var request = Assert.Single(stopped, a => a.Source.Name == "Microsoft.AspNetCore" && a.GetTagItem("http.route") as string == "/v1/indexes/{index}/search"
+        // The server stops a request's activity after the response is written, so the client can hold the response a
+        // moment before it is stopped (seen on a loaded CI machine): wait for it.
+        var request = await StoppedAsync(stopped, a => a.Source.Name == "Microsoft.AspNetCore" && a.GetTagItem("http.route") as string == "/v1/indexes/{index}/search"
             && a.GetTagItem("url.path") as string == $"/v1/indexes/{index}/search");
         var stages = stopped.Where(a => a.Source.Name == "RagService.Retrieval" && a.TraceId == request.TraceId).ToList();
         Assert.Contains(stages, a => (string?)a.GetTagItem("rag.stage") == "bm25");
         Assert.Contains(stages, a => (string?)a.GetTagItem("rag.stage") == "dense");
         Assert.Contains(stages, a => (string?)a.GetTagItem("rag.stage") == "fusion");
 
-        var batch = Assert.Single(stopped, a => a.OperationName == "ingest-batch" && (string?)a.GetTagItem("index") == index);
+        var batch = await StoppedAsync(stopped, a => a.OperationName == "ingest-batch" && (string?)a.GetTagItem("index") == index);
         var steps = stopped.Where(a => a.TraceId == batch.TraceId).Select(a => a.OperationName).ToHashSet();
         Assert.Superset(new HashSet<string> { "parse", "chunk", "embed", "write" }, steps);
     }
@@ -62,6 +64,18 @@ public sealed class TracingTests : IDisposable
         var batchLog = Assert.Single(logs.Entries, e => e.Message.StartsWith("Indexed 1 documents into " + index, StringComparison.Ordinal));
         Assert.Matches("^[0-9a-f]{32}$", batchLog.Scope.GetValueOrDefault("TraceId") ?? "");
         Assert.Matches("^[0-9a-f]{16}$", batchLog.Scope.GetValueOrDefault("SpanId") ?? "");
+    }
+
+    /// <summary>The one stopped activity that matches, waiting up to 15 s for it to stop.</summary>
+    private static async Task<Activity> StoppedAsync(ConcurrentBag<Activity> stopped, Func<Activity, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!stopped.Any(match) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return Assert.Single(stopped, a => match(a));
     }
 
     public void Dispose() => _data.Dispose();
