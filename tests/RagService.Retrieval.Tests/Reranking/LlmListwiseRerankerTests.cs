@@ -124,16 +124,18 @@ public sealed class LlmListwiseRerankerTests
     [Fact]
     public async Task A_reranker_past_its_latency_budget_keeps_the_fused_order()
     {
+        // The LLM answers after 6 s; with a 200 ms budget the search must come back long before that. The bound leaves
+        // room for a loaded CI machine's first connection and JIT (2.5 s under a 3 s answer was once missed by 9 ms).
         using var server = new FakeOpenAiServer((_, _) =>
         {
-            Thread.Sleep(3000);
+            Thread.Sleep(6000);
             return "[3] > [2] > [1]";
         });
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var response = await Retriever(server, HybridRetrieverTests.Classic with { LlmRerank = true, LlmRerankBudgetMs = 200 }).SearchAsync(Bm25(), CancellationToken.None);
 
-        Assert.True(clock.ElapsedMilliseconds < 2500, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"took {clock.ElapsedMilliseconds} ms");
         Assert.Equal(["c2", "c1", "c3"], response.Hits.Select(h => h.Chunk.Id));
         var step = Step(response);
         Assert.False(step.Applied);

@@ -158,9 +158,11 @@ public sealed class LlmQueryRewriterTests
     [Fact]
     public async Task A_rewrite_past_its_budget_falls_back_to_the_original_query_and_the_trace_says_so()
     {
+        // The LLM answers after 6 s; with a 200 ms budget the search must come back long before that, with room for a
+        // loaded CI machine's first connection and JIT.
         using var server = new FakeOpenAiServer((_, _) =>
         {
-            Thread.Sleep(3000);
+            Thread.Sleep(6000);
             return "PARAPHRASE: cherry tart";
         });
         var retriever = new HybridRetriever(
@@ -170,7 +172,7 @@ public sealed class LlmQueryRewriterTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var response = await retriever.SearchAsync(Bm25("apple", rewrite: true), CancellationToken.None);
 
-        Assert.True(clock.ElapsedMilliseconds < 2500, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"took {clock.ElapsedMilliseconds} ms");
         Assert.Equal(["c1", "c2"], response.Hits.Select(h => h.Chunk.Id));
         var step = response.Trace!.Steps[0];
         Assert.False(step.Applied);
